@@ -1,0 +1,148 @@
+package dev.forge.build;
+
+import dev.forge.Outcome;
+import dev.forge.events.EventBus;
+import dev.forge.events.TaskEvent;
+import dev.forge.exec.TaskSubmitter;
+import dev.forge.exec.TaskUpdater;
+import dev.forge.ratelimit.RateLimiter;
+import dev.forge.security.Principal;
+import dev.forge.store.TaskAccess;
+import dev.forge.store.TaskStore;
+import dev.forge.task.Page;
+import dev.forge.task.TaskError;
+import dev.forge.task.TaskId;
+import dev.forge.task.TaskKind;
+import dev.forge.task.TaskRecord;
+import dev.forge.task.TaskStatus;
+import dev.forge.validation.RequestValidator;
+import dev.forge.validation.ValidationFailure;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Builds for authenticated users: create, look up, list, cancel, read logs. Creation returns at
+ * once with the stored record; a worker runs the build. Users see only their own builds; admins
+ * see everyone's.
+ */
+public final class BuildService {
+
+    /** Default page size of {@link #history}. */
+    public static final int DEFAULT_LIMIT = 20;
+    /** Largest page size of {@link #history}; larger requests are capped. */
+    public static final int MAX_LIMIT = 100;
+
+    private final TaskStore store;
+    private final EventBus events;
+    private final TaskUpdater updater;
+    private final TaskSubmitter submitter;
+    private final RequestValidator validator;
+    private final Clock clock;
+    private final int maxAttempts;
+
+    /** Creates the service; {@code maxAttempts} bounds retries of infrastructure failures. */
+    public BuildService(TaskStore store, EventBus events, TaskUpdater updater,
+            TaskSubmitter submitter, RequestValidator validator, Clock clock, int maxAttempts) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.events = Objects.requireNonNull(events, "events");
+        this.updater = Objects.requireNonNull(updater, "updater");
+        this.submitter = Objects.requireNonNull(submitter, "submitter");
+        this.validator = Objects.requireNonNull(validator, "validator");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
+        }
+        this.maxAttempts = maxAttempts;
+    }
+
+    /**
+     * Validates, stores and queues a build.
+     *
+     * @return the new record ({@code initializing}); Invalid; NotFound for an unknown project;
+     *         RateLimited when the caller has used up build creations
+     */
+    public Outcome<TaskRecord> create(Principal caller, BuildRequest request) {
+        Objects.requireNonNull(caller, "caller");
+        Optional<ValidationFailure> failure = validator.validate(request);
+        if (failure.isPresent()) {
+            return new Outcome.Invalid<>(failure.get());
+        }
+        return submitter.submit(caller, TaskKind.BUILD, request.projectName(), request.goal(),
+                request.parameters(), null, maxAttempts, RateLimiter.BUILD_CREATE);
+    }
+
+    /** The build, if it exists and the caller may see it. */
+    public Outcome<TaskRecord> status(Principal caller, TaskId id) {
+        return TaskAccess.find(store, caller, id, TaskKind.BUILD);
+    }
+
+    /**
+     * The caller's builds, newest first.
+     *
+     * @param limit  1-100, null for 20; larger values are capped to 100
+     * @param offset >= 0, null for 0
+     */
+    public Outcome<Page<TaskRecord>> history(Principal caller, Integer limit, Integer offset) {
+        int size = limit == null ? DEFAULT_LIMIT : limit;
+        int skip = offset == null ? 0 : offset;
+        if (size < 1) {
+            return new Outcome.Invalid<>(ValidationFailure.schema("limit", "must be between 1 and 100"));
+        }
+        if (skip < 0) {
+            return new Outcome.Invalid<>(ValidationFailure.schema("offset", "must be 0 or more"));
+        }
+        return Outcome.ok(store.listByOwner(caller.userId(), TaskKind.BUILD,
+                Math.min(size, MAX_LIMIT), skip));
+    }
+
+    /**
+     * Cancels a build: an {@code initializing} one at once; a {@code running} one is marked
+     * cancelled and its attempt told to stop, wherever it runs.
+     *
+     * @return the cancelled record; Conflict when it had already finished
+     */
+    public Outcome<TaskRecord> cancel(Principal caller, TaskId id) {
+        return cancelTask(store, updater, events, clock, caller, id, TaskKind.BUILD);
+    }
+
+    /** The build's stored log (bounded). */
+    public Outcome<String> logs(Principal caller, TaskId id) {
+        Outcome<TaskRecord> found = status(caller, id);
+        if (!(found instanceof Outcome.Ok<TaskRecord>)) {
+            return retype(found);
+        }
+        return Outcome.ok(store.readLog(id));
+    }
+
+    /** Cancels a task of any kind; shared with {@link dev.forge.analysis.AnalysisService}. */
+    public static Outcome<TaskRecord> cancelTask(TaskStore store, TaskUpdater updater,
+            EventBus events, Clock clock, Principal caller, TaskId id, TaskKind kind) {
+        while (true) {
+            Outcome<TaskRecord> found = TaskAccess.find(store, caller, id, kind);
+            if (!(found instanceof Outcome.Ok<TaskRecord> ok)) {
+                return found;
+            }
+            TaskRecord current = ok.value();
+            if (current.isTerminal()) {
+                return new Outcome.Conflict<>(kind.wireName() + " already " + current.status().wireName());
+            }
+            TaskRecord cancelled = current.transitionTo(TaskStatus.CANCELLED, null,
+                    new TaskError(TaskError.CANCELLED, "cancelled by " + caller.username()),
+                    clock.instant());
+            if (updater.apply(current, cancelled)) {
+                if (current.status() == TaskStatus.RUNNING) {
+                    events.publish(TaskEvent.cancel(id, clock.instant()));
+                }
+                return Outcome.ok(cancelled);
+            }
+            // Lost a race with a worker's update: read again and decide again.
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> Outcome<T> retype(Outcome<?> refusal) {
+        // Refusals carry no value, so they are safe to view as any Outcome type.
+        return (Outcome<T>) refusal;
+    }
+}

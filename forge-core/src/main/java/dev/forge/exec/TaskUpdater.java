@@ -1,0 +1,60 @@
+package dev.forge.exec;
+
+import dev.forge.events.EventBus;
+import dev.forge.events.TaskEvent;
+import dev.forge.metrics.ForgeMetrics;
+import dev.forge.store.TaskStore;
+import dev.forge.task.TaskRecord;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Applies a task change by compare-and-set and, when it wins, tells everyone: a status or done
+ * event on the bus and the status counters. Every status change in forge goes through here, so
+ * events and metrics never disagree with the store.
+ */
+public final class TaskUpdater {
+
+    private final TaskStore store;
+    private final EventBus events;
+    private final ForgeMetrics metrics;
+    private final Clock clock;
+
+    /** Creates an updater over these ports. */
+    public TaskUpdater(TaskStore store, EventBus events, ForgeMetrics metrics, Clock clock) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.events = Objects.requireNonNull(events, "events");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Stores {@code next} if {@code expected} is still current; on success publishes the change.
+     *
+     * @return true when {@code next} was stored
+     */
+    public boolean apply(TaskRecord expected, TaskRecord next) {
+        if (!store.compareAndSet(expected, next)) {
+            return false;
+        }
+        if (next.status() != expected.status()) {
+            metrics.taskStatus(next.kind(), next.status());
+            if (next.isTerminal()) {
+                metrics.taskDuration(next.kind(), Duration.between(next.createdAt(), next.updatedAt()));
+            }
+            events.publish(TaskEvent.statusOf(next, clock.instant()));
+        } else {
+            events.publish(TaskEvent.progress(next.id(), next.progress(), next.currentStep(),
+                    clock.instant()));
+        }
+        return true;
+    }
+
+    /** Stores a new task and announces it. */
+    public void created(TaskRecord record) {
+        store.create(record);
+        metrics.taskStatus(record.kind(), record.status());
+        events.publish(TaskEvent.statusOf(record, clock.instant()));
+    }
+}

@@ -1,0 +1,18 @@
+package dev.forge.project;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Port: project name to how to fetch, build and report on it. */
+public interface ProjectCatalog {
+
+    /**
+     * The project with this name, or empty when there is none.
+     *
+     * @throws ProjectConfigException if the project exists but its configuration is invalid
+     */
+    Optional<ProjectSpec> find(String name);
+
+    /** Names of the known projects, sorted. */
+    List<String> names();
+}
