@@ -1,0 +1,62 @@
+package dev.forge.http;
+
+import dev.forge.analysis.AnalysisRequest;
+import dev.forge.analysis.AnalysisService;
+import dev.forge.task.TaskId;
+import dev.forge.task.TaskRecord;
+import io.javalin.http.Context;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Handlers of {@code /api/analysis}: thin translations between HTTP and {@link AnalysisService}. */
+final class AnalysisRoutes {
+
+    static final String BASE = "/api/analysis";
+
+    private final AnalysisService analyses;
+    private final HttpConfig config;
+
+    AnalysisRoutes(AnalysisService analyses, HttpConfig config) {
+        this.analyses = analyses;
+        this.config = config;
+    }
+
+    void create(Context ctx) {
+        AnalysisRequest request = RequestBodies.analysisRequest(
+                RequestBodies.json(ctx, config.bodyLimitBytes()));
+        RequestContext.project(ctx, request.projectName());
+        TaskRecord created = ErrorMapper.valueOrThrow(
+                analyses.create(Authentication.principal(ctx), request));
+        RequestContext.task(ctx, created.id().value());
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("analysis_id", created.id().value());
+        json.put("status", created.status().wireName());
+        Responses.json(ctx.status(202).header("Location",
+                ctx.contextPath().replaceAll("/$", "") + BASE + "/" + created.id().value()), json);
+    }
+
+    void result(Context ctx) {
+        TaskId id = analysisId(ctx);
+        Responses.json(ctx, Wire.analysis(ErrorMapper.valueOrThrow(
+                analyses.result(Authentication.principal(ctx), id))));
+    }
+
+    void cancel(Context ctx) {
+        TaskId id = analysisId(ctx);
+        TaskRecord cancelled = ErrorMapper.valueOrThrow(analyses.cancel(Authentication.principal(ctx), id));
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("analysis_id", cancelled.id().value());
+        json.put("status", cancelled.status().wireName());
+        json.put("message", "Analysis cancelled.");
+        Responses.json(ctx, json);
+    }
+
+    private static TaskId analysisId(Context ctx) {
+        TaskId id = TaskId.parseOrNull(ctx.pathParam("analysis_id"));
+        if (id == null) {
+            throw new ProblemException(Problem.notFound("No analysis with that id is visible to you."));
+        }
+        RequestContext.task(ctx, id.value());
+        return id;
+    }
+}

@@ -1,0 +1,183 @@
+package dev.forge.http;
+
+import dev.forge.InfrastructureException;
+import dev.forge.Outcome;
+import dev.forge.ratelimit.RateLimitDecision;
+import dev.forge.validation.ValidationFailure;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where failures become responses: refused service outcomes, problems thrown by
+ * filters, Javalin's own HTTP exceptions and unexpected exceptions all end up as
+ * {@code application/problem+json}. Unexpected exceptions are logged with an error id that
+ * the 500 body repeats; their class and message reach the body only in debug mode.
+ */
+final class ErrorMapper {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final HttpConfig config;
+
+    ErrorMapper(HttpConfig config) {
+        this.config = config;
+    }
+
+    /** The problem for a refused service outcome. */
+    static Problem problemFor(Outcome<?> refusal) {
+        if (refusal instanceof Outcome.Invalid<?> invalid) {
+            ValidationFailure failure = invalid.failure();
+            return failure.kind() == ValidationFailure.Kind.SECURITY
+                    ? Problem.unsafeInput(failure.errors())
+                    : Problem.schema(failure.errors());
+        }
+        if (refusal instanceof Outcome.NotFound<?> notFound) {
+            return Problem.notFound("No " + notFound.what() + " with that name or id is visible to you.");
+        }
+        if (refusal instanceof Outcome.Forbidden<?>) {
+            return Problem.forbidden("This task belongs to another user.");
+        }
+        if (refusal instanceof Outcome.Conflict<?> conflict) {
+            return Problem.conflict(conflict.message());
+        }
+        if (refusal instanceof Outcome.RateLimited<?> limited) {
+            return rateLimited(limited.decision());
+        }
+        throw new IllegalArgumentException("not a refusal: " + refusal);
+    }
+
+    /** 429 with {@code Retry-After} and the denying bucket's {@code RateLimit-*} headers. */
+    static Problem rateLimited(RateLimitDecision decision) {
+        Problem problem = Problem.rateLimited(RateLimitHeaders.seconds(decision.retryAfter()));
+        for (Map.Entry<String, String> header : RateLimitHeaders.of(decision).entrySet()) {
+            problem = problem.withHeader(header.getKey(), header.getValue());
+        }
+        return problem;
+    }
+
+    /** Throws the problem for a refusal, or returns the value of an {@code Ok}. */
+    static <T> T valueOrThrow(Outcome<T> outcome) {
+        if (outcome instanceof Outcome.Ok<T> ok) {
+            return ok.value();
+        }
+        throw new ProblemException(problemFor(outcome));
+    }
+
+    /** Javalin exception handler: every exception a route or filter throws comes here. */
+    void handle(Exception exception, Context ctx) {
+        write(ctx, problemFor(exception, ctx));
+    }
+
+    /** Handler for {@link Error}s Javalin catches; answers 500 without touching the body twice. */
+    void handleError(HttpServletResponse response, Error error) {
+        String errorId = newErrorId();
+        LOG.error("unexpected error, error_id={}", errorId, error);
+        if (!response.isCommitted()) {
+            response.setStatus(500);
+            response.setContentType(Problem.CONTENT_TYPE);
+            try {
+                response.getOutputStream().write(
+                        Json.write(Problem.internal(errorId).body()).getBytes(StandardCharsets.UTF_8));
+            } catch (IOException | IllegalStateException e) {
+                LOG.debug("could not write the 500 body", e);
+            }
+        }
+    }
+
+    private Problem problemFor(Exception exception, Context ctx) {
+        if (exception instanceof ProblemException problem) {
+            return problem.problem();
+        }
+        if (exception instanceof HttpResponseException http) {
+            return fromJavalin(http, ctx);
+        }
+        if (exception instanceof InfrastructureException) {
+            String errorId = newErrorId();
+            LOG.warn("dependency unavailable, error_id={}", errorId, exception);
+            return Problem.unavailable("A service this request needs is unavailable; try again shortly.")
+                    .withExtra("error_id", errorId);
+        }
+        String errorId = newErrorId();
+        LOG.error("unexpected exception, error_id={}", errorId, exception);
+        Problem problem = Problem.internal(errorId);
+        return config.debug() ? problem.withExtra("debug", debugDetails(exception)) : problem;
+    }
+
+    private Problem fromJavalin(HttpResponseException http, Context ctx) {
+        int status = http.getStatus();
+        switch (status) {
+            case 400:
+                return Problem.malformed("The request could not be read.");
+            case 404:
+                return Problem.notFound("No resource at " + safePath(ctx) + ".");
+            case 405:
+                return Problem.methodNotAllowed(allowed(http.getDetails()));
+            case 413:
+                return Problem.tooLarge(config.bodyLimitBytes());
+            default:
+                if (status < 400 || status > 599) {
+                    status = 500;
+                }
+                return Problem.generic(status, HttpStatus.forStatus(status).getMessage());
+        }
+    }
+
+    /** Javalin lists the allowed methods in the exception's details; keep method names only. */
+    private static String allowed(Map<String, String> details) {
+        TreeSet<String> methods = new TreeSet<>();
+        for (String value : details.values()) {
+            for (String part : value.split("[,\\s\\[\\]]+")) {
+                if (part.matches("[A-Z]{3,7}")) {
+                    methods.add(part);
+                }
+            }
+        }
+        return String.join(", ", methods);
+    }
+
+    /** The request path, shortened and stripped to safe characters before it is echoed. */
+    static String safePath(Context ctx) {
+        String path = ctx.path();
+        String cleaned = path.replaceAll("[^A-Za-z0-9/_.~-]", "?");
+        return cleaned.length() > 100 ? cleaned.substring(0, 100) + "..." : cleaned;
+    }
+
+    /** Writes a problem response, unless the response has already gone out (e.g. a stream). */
+    static void write(Context ctx, Problem problem) {
+        if (ctx.res().isCommitted()) {
+            LOG.debug("response already committed; dropping problem {}", problem.slug());
+            return;
+        }
+        ctx.status(problem.status());
+        problem.headers().forEach(ctx::header);
+        ctx.contentType(Problem.CONTENT_TYPE);
+        ctx.result(Json.write(problem.body()));
+    }
+
+    static String newErrorId() {
+        byte[] bytes = new byte[8];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private static Map<String, Object> debugDetails(Exception exception) {
+        StringWriter trace = new StringWriter();
+        exception.printStackTrace(new PrintWriter(trace));
+        return Map.of("exception", exception.getClass().getName(),
+                "message", String.valueOf(exception.getMessage()),
+                "stack_trace", trace.toString());
+    }
+}

@@ -1,0 +1,169 @@
+package dev.forge.http;
+
+import dev.forge.Forge;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Installs forge's HTTP API into a Javalin application:
+ *
+ * <pre>{@code
+ * Javalin app = Javalin.create(config -> ForgeHttp.install(config, forge, HttpConfig.defaults()));
+ * }</pre>
+ *
+ * <p>Besides the routes ({@code /api/build}, {@code /api/analysis}, {@code /api/health},
+ * {@code /metrics}, {@code /openapi.json}, {@code /docs}) it installs, for the whole app: the
+ * request-id, security-header, trusted-host and CORS filters; problem+json for every error
+ * (exception handlers for {@code Exception} and Javalin's {@code HttpResponseException}, and
+ * Jetty's own error pages); {@code prefer405over404}; and the request logger. An application
+ * can still register more specific exception handlers for its own exceptions. Authentication
+ * and rate limiting apply only to forge's routes.
+ */
+public final class ForgeHttp {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ForgeHttp.class);
+
+    private ForgeHttp() {
+    }
+
+    /**
+     * Registers forge's routes, filters and error handling in {@code config}.
+     *
+     * @param config     the Javalin configuration being built
+     * @param forge      the engine the routes call
+     * @param httpConfig body limit, CORS, trusted hosts, debug, metrics access
+     */
+    public static void install(JavalinConfig config, Forge forge, HttpConfig httpConfig) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(forge, "forge");
+        Objects.requireNonNull(httpConfig, "httpConfig");
+        new Installer(config, forge, httpConfig).install();
+    }
+
+    /** The library version, as shown by the health routes and the OpenAPI document. */
+    public static String version() {
+        Properties properties = new Properties();
+        try (InputStream in = ForgeHttp.class.getResourceAsStream("version.properties")) {
+            if (in != null) {
+                properties.load(in);
+            }
+        } catch (IOException e) {
+            LOG.debug("cannot read version.properties", e);
+        }
+        return properties.getProperty("version", "unknown");
+    }
+
+    private static final class Installer {
+
+        private final JavalinConfig config;
+        private final Forge forge;
+        private final HttpConfig httpConfig;
+
+        Installer(JavalinConfig config, Forge forge, HttpConfig httpConfig) {
+            this.config = config;
+            this.forge = forge;
+            this.httpConfig = httpConfig;
+        }
+
+        void install() {
+            String version = version();
+            MeterRegistry registry = forge.metrics().registry();
+            ErrorMapper errors = new ErrorMapper(httpConfig);
+            AccessLog accessLog = new AccessLog(registry);
+            ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "forge-http-sse");
+                thread.setDaemon(true);
+                return thread;
+            });
+            EventStreams streams = new EventStreams(forge.events(), scheduler, httpConfig.sseKeepAlive());
+            Authentication auth = new Authentication(forge.authenticator(), forge.rateLimiter());
+            BuildRoutes builds = new BuildRoutes(forge.builds(), streams, httpConfig);
+            AnalysisRoutes analyses = new AnalysisRoutes(forge.analyses(), httpConfig);
+            HealthRoutes health = new HealthRoutes(forge::health, accessLog::requests, Clock.systemUTC(), version);
+            DocsRoutes docs = new DocsRoutes(version);
+
+            config.http.prefer405over404 = true;
+            config.requestLogger.http(accessLog::log);
+            config.router.javaLangErrorHandler(errors::handleError);
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors.ServerHandler()));
+            config.jetty.modifyServletContextHandler(
+                    handler -> handler.setErrorHandler(new JettyErrors.ContextHandler()));
+            config.events.serverStopping(streams::close);
+            config.events.serverStopped(scheduler::shutdownNow);
+
+            var routes = config.routes;
+            routes.exception(Exception.class, errors::handle);
+            routes.exception(HttpResponseException.class, errors::handle);
+            routes.before(RequestContext::begin);
+            routes.before(new HostCheck(httpConfig)::check);
+            routes.before(new Cors(httpConfig)::apply);
+            routes.beforeMatched(auth::check);
+
+            String build = BuildRoutes.BASE;
+            route(HandlerType.POST, build, builds::create, Access.USER);
+            route(HandlerType.GET, build, builds::history, Access.USER);
+            route(HandlerType.GET, build + "/{task_id}", builds::status, Access.USER);
+            route(HandlerType.DELETE, build + "/{task_id}", builds::cancel, Access.USER);
+            route(HandlerType.GET, build + "/{task_id}/logs", builds::logs, Access.USER);
+            route(HandlerType.GET, build + "/{task_id}/events", builds::events, Access.USER);
+
+            String analysis = AnalysisRoutes.BASE;
+            route(HandlerType.POST, analysis, analyses::create, Access.USER);
+            route(HandlerType.GET, analysis + "/{analysis_id}", analyses::result, Access.USER);
+            route(HandlerType.DELETE, analysis + "/{analysis_id}", analyses::cancel, Access.USER);
+
+            String healthBase = HealthRoutes.BASE;
+            route(HandlerType.GET, healthBase, health::summary, Access.ANYONE);
+            route(HandlerType.GET, healthBase + "/ready", health::ready, Access.ANYONE);
+            route(HandlerType.GET, healthBase + "/live", health::live, Access.ANYONE);
+            route(HandlerType.GET, healthBase + "/status", health::status, Access.OPTIONAL);
+
+            PrometheusMeterRegistry prometheus = prometheus(registry);
+            if (prometheus != null) {
+                route(HandlerType.GET, MetricsRoute.PATH, new MetricsRoute(prometheus)::scrape,
+                        httpConfig.metricsRequireAdmin() ? Access.ADMIN : Access.ANYONE);
+            } else {
+                LOG.info("forge's meter registry holds no PrometheusMeterRegistry; /metrics is not served");
+            }
+            route(HandlerType.GET, DocsRoutes.OPENAPI_PATH, docs::openApi, Access.ANYONE);
+            route(HandlerType.GET, DocsRoutes.DOCS_PATH, docs::docs, Access.ANYONE);
+        }
+
+        /** Registers the route with and, when the router does not ignore them, without a trailing slash. */
+        private void route(HandlerType method, String path, Handler handler, Access access) {
+            config.routes.addHttpHandler(method, path, handler, access);
+            if (!config.router.ignoreTrailingSlashes) {
+                config.routes.addHttpHandler(method, path + "/", handler, access);
+            }
+        }
+
+        private static PrometheusMeterRegistry prometheus(MeterRegistry registry) {
+            if (registry instanceof PrometheusMeterRegistry prometheus) {
+                return prometheus;
+            }
+            if (registry instanceof CompositeMeterRegistry composite) {
+                for (MeterRegistry member : composite.getRegistries()) {
+                    PrometheusMeterRegistry found = prometheus(member);
+                    if (found != null) {
+                        return found;
+                    }
+                }
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.forge.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * The API's one JSON mapper: snake_case names, strict parsing (duplicate keys, trailing
+ * tokens, deep nesting and huge numbers are malformed), instants as ISO-8601 strings.
+ */
+final class Json {
+
+    private static final int MAX_NESTING = 32;
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_NESTING)
+                            .maxNumberLength(100)
+                            .maxStringLength(1024 * 1024)
+                            .build())
+                    .build())
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .disable(JsonParser.Feature.ALLOW_COMMENTS)
+            .build();
+
+    private Json() {
+    }
+
+    /** Serialises a JSON-shaped value (maps, lists, strings, numbers, booleans, null). */
+    static String write(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            // Only JSON-shaped values reach here; failing to write one is a bug, not input.
+            throw new IllegalStateException("cannot serialise response", e);
+        }
+    }
+
+    /**
+     * Parses a request body.
+     *
+     * @throws ProblemException 400 when the bytes are not one well-formed JSON value
+     */
+    static JsonNode parse(byte[] body) {
+        if (body.length == 0) {
+            throw new ProblemException(Problem.malformed("The request body is empty; a JSON object is expected."));
+        }
+        try {
+            JsonNode node = MAPPER.readTree(body);
+            if (node == null || node.isMissingNode()) {
+                throw new ProblemException(Problem.malformed("The request body holds no JSON value."));
+            }
+            return node;
+        } catch (IOException e) {
+            // Parser messages quote the input and name classes, so they never reach the caller.
+            throw new ProblemException(Problem.malformed("The request body is not well-formed JSON."));
+        }
+    }
+
+    /** Reads a bundled JSON resource. */
+    static JsonNode readResource(String name) {
+        try (var in = Json.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return MAPPER.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read resource " + name, e);
+        }
+    }
+
+    /** ISO-8601 UTC text of an instant, or null. */
+    static String time(Instant instant) {
+        return instant == null ? null : DateTimeFormatter.ISO_INSTANT.format(instant);
+    }
+}

@@ -1,0 +1,194 @@
+package dev.forge.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.forge.analysis.AnalysisRequest;
+import dev.forge.build.BuildRequest;
+import dev.forge.validation.ValidationFailure.FieldError;
+import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads request bodies and checks their JSON shape: media type (415), size (413), well-formed
+ * JSON (400), then types, required and unknown fields (422, one error per field). Whether the
+ * values are acceptable (name pattern, injection, allowed analysis types) is the core
+ * validator's call, not this layer's.
+ */
+final class RequestBodies {
+
+    private static final Set<String> BUILD_FIELDS = Set.of("project_name", "goal", "parameters");
+    private static final Set<String> ANALYSIS_FIELDS = Set.of("project_name", "analysis_types");
+
+    private RequestBodies() {
+    }
+
+    /** The body as JSON, after the media type and size checks. */
+    static JsonNode json(Context ctx, long limit) {
+        requireJson(ctx.req().getContentType());
+        return Json.parse(read(ctx, limit));
+    }
+
+    static BuildRequest buildRequest(JsonNode body) {
+        List<FieldError> errors = new ArrayList<>();
+        requireObject(body);
+        unknownFields(body, BUILD_FIELDS, errors);
+        String project = requiredString(body, "project_name", errors);
+        String goal = requiredString(body, "goal", errors);
+        Map<String, String> parameters = new LinkedHashMap<>();
+        JsonNode params = body.get("parameters");
+        if (params != null && !params.isNull()) {
+            if (!params.isObject()) {
+                errors.add(new FieldError("parameters", "must be an object of string values"));
+            } else {
+                Iterator<Map.Entry<String, JsonNode>> fields = params.fields();
+                while (fields.hasNext()) {
+                    Map.Entry<String, JsonNode> field = fields.next();
+                    if (field.getValue().isTextual()) {
+                        parameters.put(field.getKey(), field.getValue().textValue());
+                    } else {
+                        errors.add(new FieldError("parameters." + printable(field.getKey()), "must be a string"));
+                    }
+                }
+            }
+        }
+        throwIfAny(errors);
+        return new BuildRequest(project, goal, parameters);
+    }
+
+    static AnalysisRequest analysisRequest(JsonNode body) {
+        List<FieldError> errors = new ArrayList<>();
+        requireObject(body);
+        unknownFields(body, ANALYSIS_FIELDS, errors);
+        String project = requiredString(body, "project_name", errors);
+        List<String> types = new ArrayList<>();
+        JsonNode array = body.get("analysis_types");
+        if (array == null || array.isNull()) {
+            errors.add(new FieldError("analysis_types", "is required"));
+        } else if (!array.isArray()) {
+            errors.add(new FieldError("analysis_types", "must be an array of strings"));
+        } else {
+            for (int i = 0; i < array.size(); i++) {
+                JsonNode item = array.get(i);
+                if (item.isTextual()) {
+                    types.add(item.textValue());
+                } else {
+                    errors.add(new FieldError("analysis_types[" + i + "]", "must be a string"));
+                }
+            }
+        }
+        throwIfAny(errors);
+        return new AnalysisRequest(project, types);
+    }
+
+    /**
+     * An optional integer query parameter.
+     *
+     * @throws ProblemException 422 naming the parameter when it is not a 32-bit integer
+     */
+    static Integer intQuery(Context ctx, String name) {
+        String value = ctx.queryParam(name);
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        if (!value.matches("[+-]?[0-9]{1,10}")) {
+            throw new ProblemException(Problem.schema(List.of(new FieldError(name, "must be an integer"))));
+        }
+        long parsed = Long.parseLong(value);
+        if (parsed > Integer.MAX_VALUE || parsed < Integer.MIN_VALUE) {
+            throw new ProblemException(Problem.schema(List.of(new FieldError(name, "is out of range"))));
+        }
+        return (int) parsed;
+    }
+
+    private static void requireJson(String contentType) {
+        if (contentType == null || contentType.isBlank()) {
+            throw new ProblemException(Problem.unsupportedMediaType(
+                    "Send the body as application/json (the Content-Type header is missing)."));
+        }
+        String[] parts = contentType.split(";");
+        if (!parts[0].trim().equalsIgnoreCase("application/json")) {
+            throw new ProblemException(Problem.unsupportedMediaType("Send the body as application/json."));
+        }
+        for (int i = 1; i < parts.length; i++) {
+            String[] param = parts[i].split("=", 2);
+            if (param[0].trim().equalsIgnoreCase("charset") && param.length == 2) {
+                String charset = param[1].trim().replace("\"", "").toLowerCase(Locale.ROOT);
+                if (!charset.equals("utf-8") && !charset.equals("utf8")) {
+                    throw new ProblemException(Problem.unsupportedMediaType("JSON bodies must be UTF-8."));
+                }
+            }
+        }
+    }
+
+    private static byte[] read(Context ctx, long limit) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > limit) {
+            throw new ProblemException(Problem.tooLarge(limit));
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Math.max(declared, 256), limit));
+            byte[] chunk = new byte[8192];
+            long total = 0;
+            int n;
+            while ((n = in.read(chunk)) != -1) {
+                total += n;
+                if (total > limit) {
+                    throw new ProblemException(Problem.tooLarge(limit));
+                }
+                out.write(chunk, 0, n);
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new ProblemException(Problem.malformed("The request body could not be read."));
+        }
+    }
+
+    private static void requireObject(JsonNode body) {
+        if (!body.isObject()) {
+            throw new ProblemException(Problem.schema(List.of(new FieldError("body", "must be a JSON object"))));
+        }
+    }
+
+    private static void unknownFields(JsonNode body, Set<String> known, List<FieldError> errors) {
+        Iterator<String> names = body.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (!known.contains(name)) {
+                errors.add(new FieldError(printable(name), "is not a known field"));
+            }
+        }
+    }
+
+    private static String requiredString(JsonNode body, String field, List<FieldError> errors) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            errors.add(new FieldError(field, "is required"));
+            return null;
+        }
+        if (!node.isTextual()) {
+            errors.add(new FieldError(field, "must be a string"));
+            return null;
+        }
+        return node.textValue();
+    }
+
+    private static void throwIfAny(List<FieldError> errors) {
+        if (!errors.isEmpty()) {
+            throw new ProblemException(Problem.schema(errors.size() > 50 ? errors.subList(0, 50) : errors));
+        }
+    }
+
+    /** A caller-chosen name, cut and reduced to safe characters before it is echoed back. */
+    private static String printable(String name) {
+        String cleaned = name.replaceAll("[^A-Za-z0-9_.-]", "?");
+        return cleaned.length() > 64 ? cleaned.substring(0, 64) + "..." : cleaned;
+    }
+}

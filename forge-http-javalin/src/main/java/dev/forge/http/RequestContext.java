@@ -1,0 +1,73 @@
+package dev.forge.http;
+
+import io.javalin.http.Context;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.slf4j.MDC;
+
+/**
+ * The first filter of every request: a request id (the caller's {@code X-Request-Id} when it is
+ * a safe token, else a new one), echoed in the response and put in the SLF4J MDC with the
+ * other per-request keys, and the security headers.
+ */
+final class RequestContext {
+
+    /** MDC key and response header value of the request id. */
+    static final String REQUEST_ID = "request_id";
+    /** MDC key of the authenticated user id. */
+    static final String USER = "user";
+    /** MDC key of the task a request is about. */
+    static final String TASK_ID = "task_id";
+    /** MDC key of the project a request is about. */
+    static final String PROJECT = "project";
+    /** The request id header. */
+    static final String HEADER = "X-Request-Id";
+
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    private static final String[] KEYS = {REQUEST_ID, USER, TASK_ID, PROJECT};
+
+    private RequestContext() {
+    }
+
+    /** Javalin before handler. */
+    static void begin(Context ctx) {
+        clearMdc();
+        String incoming = ctx.header(HEADER);
+        String id = incoming != null && SAFE_ID.matcher(incoming).matches()
+                ? incoming
+                : UUID.randomUUID().toString();
+        ctx.attribute(REQUEST_ID, id);
+        MDC.put(REQUEST_ID, id);
+        ctx.header(HEADER, id);
+        SecurityHeaders.apply(ctx.res()::setHeader);
+    }
+
+    /** Records the task a request is about, for logs. */
+    static void task(Context ctx, String taskId) {
+        ctx.attribute(TASK_ID, taskId);
+        MDC.put(TASK_ID, taskId);
+    }
+
+    /** Records the project a request is about, for logs. */
+    static void project(Context ctx, String project) {
+        ctx.attribute(PROJECT, project);
+        MDC.put(PROJECT, project);
+    }
+
+    /** Puts the request's keys (kept as attributes) into the MDC of the current thread. */
+    static void restoreMdc(Context ctx) {
+        for (String key : KEYS) {
+            Object value = ctx.attribute(key);
+            if (value != null) {
+                MDC.put(key, value.toString());
+            }
+        }
+    }
+
+    /** Removes forge's per-request keys from the current thread's MDC. */
+    static void clearMdc() {
+        for (String key : KEYS) {
+            MDC.remove(key);
+        }
+    }
+}

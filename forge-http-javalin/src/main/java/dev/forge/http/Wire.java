@@ -1,0 +1,78 @@
+package dev.forge.http;
+
+import dev.forge.task.TaskError;
+import dev.forge.task.TaskRecord;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Task records as the API's snake_case JSON objects. */
+final class Wire {
+
+    /** Result keys an analysis response always has, null until the analysis completes. */
+    static final List<String> ANALYSIS_RESULT_KEYS = List.of("quality_score", "security_issues",
+            "code_smells", "type_errors", "coverage_percent", "recommendations", "findings", "measures");
+
+    private Wire() {
+    }
+
+    static Map<String, Object> build(TaskRecord task) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("task_id", task.id().value());
+        json.put("project_name", task.projectName());
+        json.put("goal", task.goal());
+        json.put("parameters", task.parameters());
+        json.put("owner", task.owner());
+        json.put("status", task.status().wireName());
+        json.put("progress", task.progress());
+        json.put("current_step", task.currentStep());
+        json.put("attempt", task.attempt());
+        json.put("max_attempts", task.maxAttempts());
+        json.put("results", task.results());
+        json.put("error", error(task.error()));
+        times(task, json);
+        return json;
+    }
+
+    static Map<String, Object> analysis(TaskRecord task) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("analysis_id", task.id().value());
+        json.put("project_name", task.projectName());
+        json.put("analysis_types", task.analysisTypes());
+        json.put("owner", task.owner());
+        json.put("status", task.status().wireName());
+        json.put("progress", task.progress());
+        json.put("current_step", task.currentStep());
+        json.put("attempt", task.attempt());
+        json.put("max_attempts", task.maxAttempts());
+        json.put("error", error(task.error()));
+        times(task, json);
+        for (String key : ANALYSIS_RESULT_KEYS) {
+            json.put(key, null);
+        }
+        // The report's own keys sit at top level; they never replace the task's fields.
+        task.results().forEach((key, value) -> {
+            if (ANALYSIS_RESULT_KEYS.contains(key) || !json.containsKey(key)) {
+                json.put(key, value);
+            }
+        });
+        return json;
+    }
+
+    static Map<String, Object> error(TaskError error) {
+        if (error == null) {
+            return null;
+        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("code", error.code());
+        json.put("message", error.message());
+        return json;
+    }
+
+    private static void times(TaskRecord task, Map<String, Object> json) {
+        json.put("created_at", Json.time(task.createdAt()));
+        json.put("updated_at", Json.time(task.updatedAt()));
+        json.put("started_at", Json.time(task.startedAt()));
+        json.put("completed_at", Json.time(task.completedAt()));
+    }
+}
