@@ -149,7 +149,12 @@ public final class JwtAuthenticator implements Authenticator {
         } catch (IncorrectClaimException e) {
             return AuthResult.rejected("claim does not match: " + e.getClaimName());
         } catch (SecurityException e) {
-            // SignatureException, or a key/algorithm the configuration does not allow
+            // jjwt reports a pinned-out algorithm as a SignatureException too; its message is the
+            // only way to tell the two apart, and it only shapes the log line, never the outcome
+            String message = String.valueOf(e.getMessage());
+            if (message.startsWith("Unsupported signature algorithm")) {
+                return AuthResult.rejected("algorithm not allowed: only " + algorithm + " is accepted");
+            }
             return AuthResult.rejected("signature not valid for the configured " + algorithm + " key");
         } catch (UnsupportedJwtException e) {
             return AuthResult.rejected("unsupported token: only " + algorithm + "-signed JWS is accepted");

@@ -316,7 +316,7 @@ class JwtAuthenticatorTest {
         String token = hmac("HmacSHA384", SECRET_64, "{\"alg\":\"HS384\"}", payload(""));
         JwtAuthenticator auth = JwtAuthenticator.builder().hs256Secret(SECRET_64).clock(clock).build();
 
-        assertThat(reason(auth.authenticate(token))).contains("HS256");
+        assertThat(reason(auth.authenticate(token))).isEqualTo("algorithm not allowed: only HS256 is accepted");
     }
 
     @Test
@@ -325,7 +325,7 @@ class JwtAuthenticatorTest {
         String token = hmac("HmacSHA512", SECRET_64, "{\"alg\":\"HS512\"}", payload(""));
         JwtAuthenticator auth = JwtAuthenticator.builder().hs256Secret(SECRET_64).clock(clock).build();
 
-        assertThat(reason(auth.authenticate(token))).contains("HS256");
+        assertThat(reason(auth.authenticate(token))).isEqualTo("algorithm not allowed: only HS256 is accepted");
         // the same claims as HS256 with that secret are fine, so the algorithm is the only reason
         assertThat(auth.authenticate(hmac("HmacSHA256", SECRET_64, HS256, payload(""))))
                 .isInstanceOf(AuthResult.Authenticated.class);
@@ -339,7 +339,7 @@ class JwtAuthenticatorTest {
                 .replace("\"roles\":[\"user\"],", ""));
         JwtAuthenticator auth = JwtAuthenticator.builder().rsaPublicKey(rsa.getPublic()).clock(clock).build();
 
-        assertThat(reason(auth.authenticate(token))).contains("RS256");
+        assertThat(reason(auth.authenticate(token))).isEqualTo("algorithm not allowed: only RS256 is accepted");
     }
 
     @Test
@@ -359,14 +359,14 @@ class JwtAuthenticatorTest {
         String token = hmac("HmacSHA256", ec.getPublic().getEncoded(), HS256, payload(""));
         JwtAuthenticator auth = JwtAuthenticator.builder().ecPublicKey(ec.getPublic()).clock(clock).build();
 
-        assertThat(reason(auth.authenticate(token))).contains("ES256");
+        assertThat(reason(auth.authenticate(token))).isEqualTo("algorithm not allowed: only ES256 is accepted");
     }
 
     @Test
     void authenticate_rs256TokenAtAnHs256Authenticator_rejected() {
         String token = HandMadeJwt.rs256(rsa.getPrivate(), "{\"alg\":\"RS256\"}", payload(""));
 
-        assertThat(reason(hs().authenticate(token))).contains("HS256");
+        assertThat(reason(hs().authenticate(token))).isEqualTo("algorithm not allowed: only HS256 is accepted");
     }
 
     @Test
@@ -386,7 +386,7 @@ class JwtAuthenticatorTest {
                 .signWith(rsa.getPrivate(), Jwts.SIG.RS384).compact();
 
         assertThat(reason(JwtAuthenticator.builder().rsaPublicKey(rsa.getPublic()).clock(clock).build()
-                .authenticate(token))).contains("RS256");
+                .authenticate(token))).isEqualTo("algorithm not allowed: only RS256 is accepted");
     }
 
     @Test
@@ -410,7 +410,7 @@ class JwtAuthenticatorTest {
                 .signWith(otherEc.getPrivate(), Jwts.SIG.ES256).compact();
 
         assertThat(reason(JwtAuthenticator.builder().ecPublicKey(ec.getPublic()).clock(clock).build()
-                .authenticate(token))).contains("signature");
+                .authenticate(token))).startsWith("signature not valid");
     }
 
     @Test
@@ -418,7 +418,7 @@ class JwtAuthenticatorTest {
         String token = hs256(payload(""));
         String escalated = HandMadeJwt.withPayload(token, payload("").replace("[\"user\"]", "[\"admin\"]"));
 
-        assertThat(reason(hs().authenticate(escalated))).contains("signature");
+        assertThat(reason(hs().authenticate(escalated))).startsWith("signature not valid");
     }
 
     @Test
@@ -427,7 +427,7 @@ class JwtAuthenticatorTest {
         String token = hs256(payload(""));
         assertThat(auth.authenticate(token)).isInstanceOf(AuthResult.Authenticated.class);
 
-        assertThat(reason(auth.authenticate(HandMadeJwt.withFlippedSignature(token)))).contains("signature");
+        assertThat(reason(auth.authenticate(HandMadeJwt.withFlippedSignature(token)))).startsWith("signature not valid");
     }
 
     @Test
@@ -436,14 +436,14 @@ class JwtAuthenticatorTest {
         String otherHeader = HandMadeJwt.b64("{\"typ\":\"JWT\",\"alg\":\"HS256\"}");
         String tampered = otherHeader + token.substring(token.indexOf('.'));
 
-        assertThat(reason(hs().authenticate(tampered))).contains("signature");
+        assertThat(reason(hs().authenticate(tampered))).startsWith("signature not valid");
     }
 
     @Test
     void authenticate_wrongSecret_rejected() {
         String token = hmac("HmacSHA256", OTHER_SECRET, HS256, payload(""));
 
-        assertThat(reason(hs().authenticate(token))).contains("signature");
+        assertThat(reason(hs().authenticate(token))).startsWith("signature not valid");
     }
 
     @Test
@@ -451,7 +451,7 @@ class JwtAuthenticatorTest {
         String token = HandMadeJwt.rs256(otherRsa.getPrivate(), "{\"alg\":\"RS256\"}", payload(""));
         JwtAuthenticator auth = JwtAuthenticator.builder().rsaPublicKey(rsa.getPublic()).clock(clock).build();
 
-        assertThat(reason(auth.authenticate(token))).contains("signature");
+        assertThat(reason(auth.authenticate(token))).startsWith("signature not valid");
         // and the hand-made signer is right: the matching key accepts the same construction
         assertThat(auth.authenticate(HandMadeJwt.rs256(rsa.getPrivate(), "{\"alg\":\"RS256\"}", payload(""))))
                 .isInstanceOf(AuthResult.Authenticated.class);
