@@ -109,7 +109,12 @@ final class DocsRoutes {
         }
         JsonNode security = op.path("security");
         boolean open = security.isArray() && security.size() == 0;
-        html.append("<br><span class=\"muted\">").append(open ? "No token needed." : "Bearer token required.")
+        boolean optional = false;
+        for (JsonNode requirement : security) {
+            optional |= requirement.isObject() && requirement.size() == 0;
+        }
+        html.append("<br><span class=\"muted\">")
+                .append(open ? "No token needed." : optional ? "Token optional." : "Bearer token required.")
                 .append("</span></p>");
         JsonNode params = op.path("parameters");
         if (params.isArray() && params.size() > 0) {

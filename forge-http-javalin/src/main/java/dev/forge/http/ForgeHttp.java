@@ -1,6 +1,7 @@
 package dev.forge.http;
 
 import dev.forge.Forge;
+import dev.forge.security.JwtAuthenticator;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
@@ -10,6 +11,9 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeSet;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.Properties;
@@ -93,7 +97,8 @@ public final class ForgeHttp {
             Authentication auth = new Authentication(forge.authenticator(), forge.rateLimiter());
             BuildRoutes builds = new BuildRoutes(forge.builds(), streams, httpConfig);
             AnalysisRoutes analyses = new AnalysisRoutes(forge.analyses(), httpConfig);
-            HealthRoutes health = new HealthRoutes(forge::health, accessLog::requests, Clock.systemUTC(), version);
+            HealthRoutes health = new HealthRoutes(forge::health, accessLog::requests, forge.clock(), version,
+                    securityDetails(forge, httpConfig));
             DocsRoutes docs = new DocsRoutes(version);
 
             config.http.prefer405over404 = true;
@@ -149,6 +154,18 @@ public final class ForgeHttp {
             if (!config.router.ignoreTrailingSlashes) {
                 config.routes.addHttpHandler(method, path + "/", handler, access);
             }
+        }
+
+        private static Map<String, Object> securityDetails(Forge forge, HttpConfig httpConfig) {
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("authenticator", forge.authenticator().getClass().getSimpleName());
+            if (forge.authenticator() instanceof JwtAuthenticator jwt) {
+                details.put("algorithm", jwt.algorithm());
+            }
+            details.put("trusted_hosts", new TreeSet<>(httpConfig.trustedHosts()));
+            details.put("cors_origins", new TreeSet<>(httpConfig.corsOrigins()));
+            details.put("body_limit_bytes", httpConfig.bodyLimitBytes());
+            return details;
         }
 
         private static PrometheusMeterRegistry prometheus(MeterRegistry registry) {

@@ -23,9 +23,12 @@ final class HealthRoutes {
     private final Clock clock;
     private final Instant started;
     private final String version;
+    private final Map<String, Object> security;
 
-    HealthRoutes(Supplier<Health> health, LongSupplier requests, Clock clock, String version) {
+    HealthRoutes(Supplier<Health> health, LongSupplier requests, Clock clock, String version,
+            Map<String, Object> security) {
         this.health = health;
+        this.security = Map.copyOf(security);
         this.requests = requests;
         this.clock = clock;
         this.started = clock.instant();
@@ -66,6 +69,7 @@ final class HealthRoutes {
         components.put("api", component("up", Map.of("version", version), details));
         now.components().forEach((name, component) ->
                 components.put(name, component(component.status(), component.details(), details)));
+        components.putIfAbsent("security", component("up", security, details));
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("status", now.alive() && now.ready() ? "healthy" : "degraded");
         json.put("version", version);

@@ -61,7 +61,7 @@ final class JettyErrors {
         fields.put(HttpHeader.CONTENT_TYPE, Problem.CONTENT_TYPE);
     }
 
-    static boolean write(Response response, Callback callback, int code) {
+    static boolean writeProblem(Response response, Callback callback, int code) {
         Problem problem = problemFor(code);
         response.setStatus(problem.status());
         headers(response.getHeaders(), problem);
@@ -80,7 +80,7 @@ final class JettyErrors {
         @Override
         protected boolean generateAcceptableResponse(Request request, Response response, Callback callback,
                 String contentType, List<Charset> charsets, int code, String message, Throwable cause) {
-            return write(response, callback, code);
+            return writeProblem(response, callback, code);
         }
 
         @Override
@@ -102,7 +102,7 @@ final class JettyErrors {
         @Override
         protected boolean generateAcceptableResponse(Request request, Response response, Callback callback,
                 String contentType, List<Charset> charsets, int code, String message, Throwable cause) {
-            return write(response, callback, code);
+            return writeProblem(response, callback, code);
         }
     }
 }
