@@ -1,0 +1,196 @@
+package dev.forge.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Flow;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class RequestBodyApiTest {
+
+    private static TestServer server;
+    private static String token;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(new TestServer.Options().noWorkers()
+                .http(http -> http.bodyLimitBytes(64 * 1024)));
+        token = server.userToken(TestServer.newUser());
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void malformedJson_answers400() {
+        for (String body : List.of("{", "{\"project_name\":", "not json", "{\"a\":1} trailing",
+                "{\"project_name\":\"hello\",\"project_name\":\"twice\",\"goal\":\"x\"}", "", "[1,2",
+                "{\"goal\": \"x\" /* comment */}", "\u0000\u0001", "{'single':'quotes'}",
+                "[".repeat(5000))) {
+            HttpResponse<String> response = server.postJson("/api/build/", token, body);
+
+            assertThat(response.statusCode()).as(body).isEqualTo(400);
+            assertProblem(response, "malformed-request");
+            assertThat(response.body()).doesNotContain("Exception").doesNotContain("jackson").doesNotContain("line:");
+        }
+    }
+
+    @Test
+    void wrongTypes_answer422_withAnErrorPerField() {
+        HttpResponse<String> response = server.postJson("/api/build/", token,
+                "{\"project_name\":42,\"goal\":[\"x\"],\"parameters\":{\"flavor\":1,\"ok\":\"yes\",\"deep\":{}}}");
+
+        assertThat(response.statusCode()).isEqualTo(422);
+        assertProblem(response, "validation-failed");
+        assertThat(fields(response)).containsExactlyInAnyOrder("project_name", "goal", "parameters.flavor",
+                "parameters.deep");
+    }
+
+    @Test
+    void parametersNotAnObject_answers422() {
+        HttpResponse<String> response = server.postJson("/api/build/", token,
+                "{\"project_name\":\"hello\",\"goal\":\"x\",\"parameters\":[\"a\"]}");
+
+        assertThat(response.statusCode()).isEqualTo(422);
+        assertThat(fields(response)).containsExactly("parameters");
+    }
+
+    @Test
+    void unknownFields_answer422_namingThem() {
+        HttpResponse<String> response = server.postJson("/api/build/", token,
+                "{\"project_name\":\"hello\",\"goal\":\"x\",\"owner\":\"root\",\"script\":\"rm -rf /\"}");
+
+        assertThat(response.statusCode()).isEqualTo(422);
+        assertThat(fields(response)).containsExactlyInAnyOrder("owner", "script");
+    }
+
+    @Test
+    void missingFields_answer422() {
+        HttpResponse<String> build = server.postJson("/api/build/", token, "{}");
+        HttpResponse<String> analysis = server.postJson("/api/analysis/", token, "{\"project_name\":null}");
+
+        assertThat(build.statusCode()).isEqualTo(422);
+        assertThat(fields(build)).containsExactlyInAnyOrder("project_name", "goal");
+        assertThat(analysis.statusCode()).isEqualTo(422);
+        assertThat(fields(analysis)).containsExactlyInAnyOrder("project_name", "analysis_types");
+    }
+
+    @Test
+    void nonObjectBodies_answer422() {
+        for (String body : List.of("[]", "\"text\"", "42", "null", "true")) {
+            HttpResponse<String> response = server.postJson("/api/build/", token, body);
+            assertThat(response.statusCode()).as(body).isEqualTo(422);
+            assertThat(fields(response)).containsExactly("body");
+        }
+    }
+
+    @Test
+    void analysisTypesOfWrongShape_answer422() {
+        HttpResponse<String> notArray = server.postJson("/api/analysis/", token,
+                "{\"project_name\":\"hello\",\"analysis_types\":\"quality\"}");
+        HttpResponse<String> notStrings = server.postJson("/api/analysis/", token,
+                "{\"project_name\":\"hello\",\"analysis_types\":[\"quality\",7]}");
+
+        assertThat(notArray.statusCode()).isEqualTo(422);
+        assertThat(fields(notArray)).containsExactly("analysis_types");
+        assertThat(notStrings.statusCode()).isEqualTo(422);
+        assertThat(fields(notStrings)).containsExactly("analysis_types[1]");
+    }
+
+    @Test
+    void oversizedBody_answers413_whetherDeclaredOrStreamed() {
+        String big = "{\"project_name\":\"hello\",\"goal\":\"" + "a".repeat(100 * 1024) + "\"}";
+
+        HttpResponse<String> declared = server.postJson("/api/build/", token, big);
+        HttpResponse<String> streamed = server.send(server.request("/api/build/", token)
+                .header("Content-Type", "application/json")
+                .POST(chunked(big.getBytes(StandardCharsets.UTF_8))).build());
+
+        assertThat(declared.statusCode()).isEqualTo(413);
+        assertProblem(declared, "payload-too-large");
+        assertThat(streamed.statusCode()).isEqualTo(413);
+        assertProblem(streamed, "payload-too-large");
+    }
+
+    @Test
+    void wrongContentType_answers415() {
+        String body = "{\"project_name\":\"hello\",\"goal\":\"x\"}";
+        for (String type : List.of("text/plain", "application/x-www-form-urlencoded", "application/xml",
+                "application/json; charset=iso-8859-1", "multipart/form-data; boundary=x", "application/jsonx")) {
+            HttpResponse<String> response = server.send(server.request("/api/build/", token)
+                    .header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofString(body)).build());
+            assertThat(response.statusCode()).as(type).isEqualTo(415);
+            assertProblem(response, "unsupported-media-type");
+        }
+        HttpResponse<String> none = server.send(server.request("/api/build/", token)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+        assertThat(none.statusCode()).isEqualTo(415);
+    }
+
+    @Test
+    void jsonWithUtf8CharsetParameter_isAccepted() {
+        HttpResponse<String> response = server.send(server.request("/api/build/", token)
+                .header("Content-Type", "application/json; charset=UTF-8")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"project_name\":\"hello\",\"goal\":\"ünïcode ✓\"}"))
+                .build());
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(TestServer.json(response).get("goal").asText()).isEqualTo("ünïcode ✓");
+    }
+
+    @Test
+    void invalidUtf8_answers400() {
+        byte[] body = "{\"project_name\":\"hello\",\"goal\":\"\u0000\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] broken = Arrays.copyOf(body, body.length);
+        broken[body.length - 3] = (byte) 0xC3; // a lead byte without its continuation
+        HttpResponse<String> response = server.send(server.request("/api/build/", token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(broken)).build());
+
+        assertThat(response.statusCode()).isEqualTo(400);
+    }
+
+    static void assertProblem(HttpResponse<String> response, String slug) {
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
+        JsonNode body = TestServer.json(response);
+        assertThat(body.get("type").asText()).isEqualTo("urn:forge:problem:" + slug);
+        assertThat(body.get("status").asInt()).isEqualTo(response.statusCode());
+        assertThat(body.get("title").asText()).isNotBlank();
+        assertThat(body.get("detail").asText()).isNotBlank();
+    }
+
+    static List<String> fields(HttpResponse<String> response) {
+        List<String> fields = new ArrayList<>();
+        TestServer.json(response).get("errors").forEach(error -> {
+            assertThat(error.get("message").asText()).isNotBlank();
+            fields.add(error.get("field").asText());
+        });
+        return fields;
+    }
+
+    /** A body without Content-Length, so only reading it shows its size. */
+    private static HttpRequest.BodyPublisher chunked(byte[] bytes) {
+        HttpRequest.BodyPublisher inner = HttpRequest.BodyPublishers.ofByteArray(bytes);
+        return new HttpRequest.BodyPublisher() {
+            @Override
+            public long contentLength() {
+                return -1;
+            }
+
+            @Override
+            public void subscribe(Flow.Subscriber<? super java.nio.ByteBuffer> subscriber) {
+                inner.subscribe(subscriber);
+            }
+        };
+    }
+}
