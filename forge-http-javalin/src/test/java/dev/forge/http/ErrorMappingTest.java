@@ -1,0 +1,108 @@
+package dev.forge.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.forge.InfrastructureException;
+import dev.forge.store.InMemoryTaskStore;
+import dev.forge.store.TaskStore;
+import dev.forge.task.Page;
+import dev.forge.task.TaskId;
+import dev.forge.task.TaskKind;
+import dev.forge.task.TaskRecord;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Failures inside forge reach callers as 500/503 problems that reveal nothing internal. */
+class ErrorMappingTest {
+
+    private static final String SECRET_DETAIL = "jdbc://db.internal:5432 password=hunter2";
+
+    @Test
+    void unexpectedException_answers500WithErrorId_andNoInternals() {
+        try (TestServer server = TestServer.start(new TestServer.Options().noWorkers()
+                .forge(b -> b.taskStore(new FailingStore())))) {
+            HttpResponse<String> response = server.get("/api/build/explode", server.userToken("alice"));
+
+            assertThat(response.statusCode()).isEqualTo(500);
+            RequestBodyApiTest.assertProblem(response, "internal-error");
+            JsonNode body = TestServer.json(response);
+            assertThat(body.get("error_id").asText()).matches("[0-9a-f]{16}");
+            assertThat(body.get("detail").asText()).contains(body.get("error_id").asText());
+            assertThat(response.body()).doesNotContain("hunter2").doesNotContain("IllegalStateException")
+                    .doesNotContain("at dev.").doesNotContain("java.");
+            assertThat(response.headers().firstValue("X-Frame-Options")).contains("DENY");
+        }
+    }
+
+    @Test
+    void infrastructureFailure_answers503_withoutItsMessage() {
+        try (TestServer server = TestServer.start(new TestServer.Options().noWorkers()
+                .forge(b -> b.taskStore(new FailingStore())))) {
+            HttpResponse<String> response = server.get("/api/build/", server.userToken("alice"));
+
+            assertThat(response.statusCode()).isEqualTo(503);
+            RequestBodyApiTest.assertProblem(response, "service-unavailable");
+            assertThat(response.headers().firstValue("Retry-After")).isPresent();
+            assertThat(response.body()).doesNotContain("hunter2").doesNotContain("Exception");
+        }
+    }
+
+    @Test
+    void debugMode_showsTheException() {
+        try (TestServer server = TestServer.start(new TestServer.Options().noWorkers()
+                .http(http -> http.debug(true)).forge(b -> b.taskStore(new FailingStore())))) {
+            HttpResponse<String> response = server.get("/api/build/explode", server.userToken("alice"));
+
+            assertThat(response.statusCode()).isEqualTo(500);
+            JsonNode debug = TestServer.json(response).get("debug");
+            assertThat(debug.get("exception").asText()).isEqualTo(IllegalStateException.class.getName());
+            assertThat(debug.get("message").asText()).contains("hunter2");
+        }
+    }
+
+    /** A store whose reads of certain ids fail the way a broken driver would. */
+    private static final class FailingStore implements TaskStore {
+        private final InMemoryTaskStore delegate = new InMemoryTaskStore();
+
+        @Override
+        public void create(TaskRecord record) {
+            delegate.create(record);
+        }
+
+        @Override
+        public Optional<TaskRecord> find(TaskId id) {
+            if (id.value().equals("explode")) {
+                throw new IllegalStateException("driver bug near " + SECRET_DETAIL);
+            }
+            return delegate.find(id);
+        }
+
+        @Override
+        public Page<TaskRecord> listByOwner(String owner, TaskKind kind, int limit, int offset) {
+            throw new InfrastructureException("store unreachable at " + SECRET_DETAIL);
+        }
+
+        @Override
+        public boolean compareAndSet(TaskRecord expected, TaskRecord next) {
+            return delegate.compareAndSet(expected, next);
+        }
+
+        @Override
+        public void appendLog(TaskId id, String line) {
+            delegate.appendLog(id, line);
+        }
+
+        @Override
+        public String readLog(TaskId id) {
+            return delegate.readLog(id);
+        }
+
+        @Override
+        public int deleteTerminalBefore(Instant cutoff) {
+            return delegate.deleteTerminalBefore(cutoff);
+        }
+    }
+}

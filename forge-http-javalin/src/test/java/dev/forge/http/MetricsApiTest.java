@@ -1,0 +1,39 @@
+package dev.forge.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+
+class MetricsApiTest {
+
+    @Test
+    void metrics_arePrometheusText_withTaskAndHttpMeters() {
+        try (TestServer server = TestServer.start(new TestServer.Options().noWorkers())) {
+            String token = server.userToken(TestServer.newUser());
+            server.createBuild(token, "hello");
+            server.get("/api/build/", token);
+            server.get("/no-such-page-abc", null);
+
+            HttpResponse<String> response = server.get("/metrics", null);
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/plain");
+            assertThat(response.body())
+                    .contains("forge_tasks_total{kind=\"build\",status=\"initializing\"} 1.0")
+                    .contains("http_server_requests_seconds_count{method=\"POST\",status=\"202\",uri=\"/api/build\"} 1")
+                    .contains("uri=\"NOT_FOUND\"")
+                    .doesNotContain("no-such-page-abc");
+        }
+    }
+
+    @Test
+    void metrics_canRequireAnAdminToken() {
+        try (TestServer server = TestServer.start(new TestServer.Options().noWorkers()
+                .http(http -> http.metricsRequireAdmin(true)))) {
+            assertThat(server.get("/metrics", null).statusCode()).isEqualTo(401);
+            assertThat(server.get("/metrics", server.userToken(TestServer.newUser())).statusCode()).isEqualTo(403);
+            assertThat(server.get("/metrics", server.adminToken("root")).statusCode()).isEqualTo(200);
+        }
+    }
+}
