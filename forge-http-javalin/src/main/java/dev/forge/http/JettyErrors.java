@@ -27,6 +27,8 @@ final class JettyErrors {
     static Problem problemFor(int status) {
         switch (status) {
             case 400:
+            case 505:
+                // An unsupported HTTP version is the client's mistake: answer it as one.
                 return Problem.malformed("The request could not be parsed.");
             case 404:
                 return Problem.notFound("No resource at this path.");
@@ -84,6 +86,13 @@ final class JettyErrors {
         }
 
         @Override
+        protected void generateResponse(Request request, Response response, int code, String message,
+                Throwable cause, Callback callback) {
+            // Whatever the client accepts: every error body is a problem.
+            writeProblem(response, callback, code);
+        }
+
+        @Override
         public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
             Problem problem = problemFor(status);
             headers(fields, problem);
@@ -97,6 +106,12 @@ final class JettyErrors {
         @Override
         public boolean errorPageForMethod(String method) {
             return true;
+        }
+
+        @Override
+        protected void generateResponse(Request request, Response response, int code, String message,
+                Throwable cause, Callback callback) {
+            writeProblem(response, callback, code);
         }
 
         @Override
