@@ -49,8 +49,9 @@ public abstract class EventBusContract {
     }
 
     /** A listener that keeps what it receives. */
-    protected static final class Recorder implements Consumer<TaskEvent> {
-        final List<TaskEvent> events = new CopyOnWriteArrayList<>();
+    public static final class Recorder implements Consumer<TaskEvent> {
+        /** What arrived, in order. */
+        public final List<TaskEvent> events = new CopyOnWriteArrayList<>();
 
         @Override
         public void accept(TaskEvent event) {
@@ -58,7 +59,7 @@ public abstract class EventBusContract {
         }
 
         /** Waits until {@code count} events arrived. */
-        void awaitCount(int count) {
+        public void awaitCount(int count) {
             Await.until(() -> events.size() >= count, PROMPTLY, count + " events (had " + events.size() + ")");
         }
     }
