@@ -137,6 +137,18 @@ class ForgeEmbeddingTest {
     }
 
     @Test
+    void resultsTheStoreCannotHold_failTheTaskInsteadOfLeavingItRunning() {
+        ScriptedRunner runner = new ScriptedRunner().then(context ->
+                RunOutcome.success(Map.of("not_json", new Object())));
+        Forge forge = start(forge(runner).build());
+
+        TaskRecord done = awaitStatus(forge, create(forge, ALICE), TaskStatus.FAILED);
+
+        assertThat(done.error().code()).isEqualTo(TaskError.TASK);
+        assertThat(forge.queue().depth("build")).isZero();
+    }
+
+    @Test
     void infrastructureError_isRetriedAfterBackoff() {
         MutableClock clock = MutableClock.startingAt2026();
         ScriptedRunner runner = new ScriptedRunner()
