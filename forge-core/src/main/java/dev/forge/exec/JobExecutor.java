@@ -391,9 +391,19 @@ public final class JobExecutor implements AutoCloseable {
     }
 
     private void finish(Attempt attempt, TaskStatus status, Map<String, Object> results, TaskError error) {
+        boolean stored;
+        try {
+            stored = attempt.update(current -> current.transitionTo(status, results, error, clock.instant()));
+        } catch (IllegalArgumentException e) {
+            // The store refused the runner's results (not JSON-shaped): a bug in the runner, but
+            // the task must still end rather than stay running until its lease lapses.
+            metrics.exception();
+            log.error("task {}: results could not be stored", attempt.task().id(), e);
+            stored = attempt.update(current -> current.transitionTo(TaskStatus.FAILED, Map.of(),
+                    new TaskError(TaskError.TASK, "the task's results could not be stored"), clock.instant()));
+        }
         // When the update loses to a user's cancel, the task is terminal anyway: ack the job.
-        if (attempt.update(current -> current.transitionTo(status, results, error, clock.instant()))
-                || !attempt.leaseLost) {
+        if (stored || !attempt.leaseLost) {
             queue.ack(attempt.lease);
         }
     }

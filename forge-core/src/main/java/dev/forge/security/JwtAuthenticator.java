@@ -56,6 +56,9 @@ public final class JwtAuthenticator implements Authenticator {
     /** Shortest HS256 secret accepted, in bytes (RFC 7518 section 3.2: at least the hash size). */
     public static final int MIN_HS256_SECRET_BYTES = 32;
 
+    /** Largest clock skew accepted: enough for badly synchronised clocks, small next to token lifetimes. */
+    public static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(10);
+
     /** Default number of verified tokens remembered. */
     public static final long DEFAULT_CACHE_SIZE = 10_000;
 
@@ -313,13 +316,17 @@ public final class JwtAuthenticator implements Authenticator {
         }
 
         /**
-         * Tolerance for {@code exp} and {@code nbf} against this machine's clock; default 60 s.
-         * Counted in whole seconds (a fraction is dropped), as jjwt does.
+         * Tolerance for {@code exp} and {@code nbf} against this machine's clock; default 60 s,
+         * at most {@link #MAX_CLOCK_SKEW}. Counted in whole seconds (a fraction is dropped), as
+         * jjwt does.
          */
         public Builder clockSkew(Duration skew) {
             Objects.requireNonNull(skew, "clockSkew");
             if (skew.isNegative()) {
                 throw new IllegalArgumentException("clockSkew must not be negative, was " + skew);
+            }
+            if (skew.compareTo(MAX_CLOCK_SKEW) > 0) {
+                throw new IllegalArgumentException("clockSkew must be at most " + MAX_CLOCK_SKEW + ", was " + skew);
             }
             this.clockSkew = skew;
             return this;

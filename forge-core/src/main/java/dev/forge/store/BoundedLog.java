@@ -7,10 +7,11 @@ import java.util.List;
 
 /**
  * A task log that never grows past a byte cap (measured in UTF-8, each line counting its
- * newline). It keeps the head - the first lines, up to half the cap, which usually say what
- * was run - and a rolling tail of the last lines, up to the other half, which usually say how
- * it ended. Lines dropped between the two are counted, and {@link #read()} shows one marker
- * line in their place, e.g. {@code ... [1234 lines, 567890 bytes cut] ...}.
+ * newline). A log within the cap is kept whole. Past it, the log keeps its head - the first
+ * lines, up to half the cap, which usually say what was run - and a rolling tail of the last
+ * lines in the rest of the cap, which usually say how it ended. Lines dropped between the two
+ * are counted, and {@link #read()} shows one marker line in their place, e.g.
+ * {@code ... [1234 lines, 567890 bytes cut] ...}.
  *
  * <p>A line too long for the tail on its own is shortened to fit (at a character boundary);
  * its removed bytes count as cut. Thread-safe. Store adapters use it so every store bounds and
@@ -23,8 +24,8 @@ public final class BoundedLog {
     /** The smallest cap accepted. */
     public static final int MIN_MAX_BYTES = 16;
 
+    private final int maxBytes;
     private final int headCap;
-    private final int tailCap;
 
     private final List<String> head = new ArrayList<>();
     private long headBytes;
@@ -50,8 +51,8 @@ public final class BoundedLog {
             throw new IllegalArgumentException("maxBytes must be >= " + MIN_MAX_BYTES + ", was "
                     + maxBytes);
         }
+        this.maxBytes = maxBytes;
         this.headCap = maxBytes / 2;
-        this.tailCap = maxBytes - headCap;
     }
 
     /** Appends one line (a null line is stored as empty). */
@@ -64,8 +65,10 @@ public final class BoundedLog {
             return;
         }
         headClosed = true;
+        // The tail may use whatever the head left, so a log within the cap loses nothing.
+        long tailCap = maxBytes - headBytes;
         if (bytes > tailCap) {
-            String kept = truncateUtf8(text, tailCap - 1);
+            String kept = truncateUtf8(text, (int) tailCap - 1);
             long keptBytes = utf8Length(kept) + 1L;
             cutBytes += bytes - keptBytes;
             dropTail();

@@ -214,6 +214,11 @@ public final class InMemoryTaskStore implements TaskStore {
         return tasks.size();
     }
 
+    /** How many (owner, kind) indexes exist; for tests that check emptied ones are dropped. */
+    int ownerIndexCount() {
+        return indexes.size();
+    }
+
     private void addTerminal(TaskRecord record) {
         Instant completed = record.completedAt() != null ? record.completedAt() : record.updatedAt();
         terminal.add(new TerminalKey(completed, record.id().value()));

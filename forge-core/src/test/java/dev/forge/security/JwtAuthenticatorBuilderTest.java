@@ -53,6 +53,13 @@ class JwtAuthenticatorBuilderTest {
     }
 
     @Test
+    void clockSkew_overTenMinutes_fails() {
+        assertThatThrownBy(() -> JwtAuthenticator.builder().clockSkew(Duration.ofMinutes(11)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("clockSkew must be at most PT10M, was PT11M");
+    }
+
+    @Test
     void cacheSize_negative_fails() {
         assertThatThrownBy(() -> JwtAuthenticator.builder().cacheSize(-1))
                 .hasMessageContaining("cacheSize must be >= 0, was -1");
