@@ -70,7 +70,7 @@ final class ForgeJsonParser {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
             throw new ProjectConfigException(PREFIX + "not valid JSON" + where + ": "
-                    + firstLine(e.getOriginalMessage()), e);
+                    + jsonProblem(e.getOriginalMessage()), e);
         } catch (IOException e) {
             throw new ProjectConfigException(PREFIX + "could not be read", e);
         }
@@ -300,6 +300,16 @@ final class ForgeJsonParser {
     private static String abbreviate(String text) {
         String clean = text.replaceAll("\\p{Cntrl}", "?");
         return clean.length() <= 64 ? clean : clean.substring(0, 64) + "...";
+    }
+
+    /** Jackson's own words, without its internals (class names, feature names, source notes). */
+    private static String jsonProblem(String message) {
+        String line = firstLine(message);
+        if (line.startsWith("Trailing token")) {
+            return "unexpected content after the top-level object";
+        }
+        int aside = line.indexOf(" (");
+        return aside > 0 ? line.substring(0, aside) : line;
     }
 
     private static String firstLine(String text) {

@@ -340,20 +340,18 @@ public final class ProcessSupervisor {
             }
         }
 
-        /** Adds the current descendants to what was seen; returns the tree, deepest first. */
+        /** Adds the current descendants to what was seen; returns the tree, root first. */
         private List<ProcessHandle> snapshot() {
-            List<ProcessHandle> now = new ArrayList<>();
-            process.descendants().forEach(now::add);
-            seen.addAll(now);
             List<ProcessHandle> tree = new ArrayList<>();
+            if (process.isAlive()) {
+                // the root first, so it cannot react to its children's deaths by starting more
+                tree.add(process.toHandle());
+            }
+            process.descendants().forEach(seen::add);
             for (ProcessHandle handle : seen) {
                 if (handle.isAlive()) {
-                    tree.add(0, handle);
+                    tree.add(handle);
                 }
-            }
-            if (process.isAlive()) {
-                // the root last, so it does not react to its children's deaths by starting more
-                tree.add(process.toHandle());
             }
             return tree;
         }
@@ -372,7 +370,7 @@ public final class ProcessSupervisor {
                 }
             }
             if (isRunning(process.toHandle())) {
-                left.add(process.toHandle());
+                left.add(0, process.toHandle());
             }
             return left;
         }

@@ -360,7 +360,8 @@ class ProcessBuildRunnerTest {
     @Test
     void run_tinyMavenProjectOffline_parsesSurefireReports() throws Exception {
         Path dir = projects.resolve("tiny");
-        Fixtures.write(dir, ".mvn/maven.config", "-o\n");
+        // one Maven invocation: detection is covered by the Make build, and each mvn start is slow
+        Fixtures.write(dir, "forge.json", "{\"steps\": [{\"name\": \"test\", \"run\": [\"mvn\", \"-o\", \"-B\", \"test\"]}]}");
         Fixtures.write(dir, "pom.xml", MavenFixture.POM);
         Fixtures.write(dir, "src/main/java/tiny/Calc.java", MavenFixture.MAIN);
         Fixtures.write(dir, "src/test/java/tiny/CalcTest.java", MavenFixture.TEST);
@@ -368,12 +369,12 @@ class ProcessBuildRunnerTest {
 
         RunOutcome outcome = runner().run(catalog.find("tiny").orElseThrow(), context);
 
-        Assumptions.assumeFalse(outcome.error() != null && outcome.error().message().startsWith("step 'build'")
-                && (context.logText().contains("offline") || context.logText().contains("could not start")),
+        boolean surefireRan = context.logText().contains("T E S T S");
+        Assumptions.assumeTrue(surefireRan || !(context.logText().contains("offline")
+                || context.logText().contains("could not start")),
                 "Maven or its plugins are not available offline");
-        assertThat(context.logText()).contains("[forge] detected build: mvn -B -q package -DskipTests, then mvn -B test");
         assertThat(outcome.error()).isEqualTo(new TaskError(TaskError.STEP_FAILED, "step 'test' exited with code 1"));
-        assertThat(namesAndCodes(outcome)).containsExactly(step("build", 0), step("test", 1));
+        assertThat(namesAndCodes(outcome)).containsExactly(step("test", 1));
         assertThat(outcome.results().get("tests")).isEqualTo(tests(3, 1, 1, 1));
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> failures = (List<Map<String, Object>>) outcome.results().get("failures");

@@ -211,6 +211,19 @@ class DirectoryProjectCatalogTest {
                 .hasMessageStartingWith(message.strip());
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+            {"steps": [{"run": ["make"]}                | forge.json: not valid JSON at line 1, column 29: Unexpected end-of-input: expected close marker for Array
+            {"env": {"A": "1", "A": "2"}}               | forge.json: not valid JSON at line 1, column 23: Duplicate field 'A'
+            {"a": 1} {"x": 1}                           | forge.json: not valid JSON at line 1, column 10: unexpected content after the top-level object
+            """)
+    void find_invalidJson_saysWhereWithoutParserInternals(String json, String message) throws IOException {
+        forgeJson("bad", json.strip());
+
+        assertThatThrownBy(() -> catalog.find("bad")).isInstanceOf(ProjectConfigException.class)
+                .hasMessage(message.strip());
+    }
+
     @Test
     void find_emptyForgeJson_isAConfigError() throws IOException {
         forgeJson("empty", "");
