@@ -246,6 +246,31 @@ class ProcessBuildRunnerTest {
     }
 
     @Test
+    void cancel_duringClone_killsGitAndReturnsCancelled() throws Exception {
+        // a stand-in git that hangs like a clone from a stalled server
+        Path fakeGit = Fixtures.write(temp, "bin/git", "#!/bin/sh\necho \"Cloning into '$8'...\"\nsleep 30\n");
+        fakeGit.toFile().setExecutable(true);
+        ProcessBuildRunner runner = new ProcessBuildRunner(config().gitExecutable(fakeGit.toString()).build());
+        ProjectSpec spec = ProjectSpec.builder("remote").gitSource("https://example.invalid/r.git", "main")
+                .step("build", "true").build();
+        RecordingTaskContext context = context();
+        CompletableFuture<RunOutcome> run = CompletableFuture.supplyAsync(() -> runner.run(spec, context));
+        assertThat(Fixtures.await(Duration.ofSeconds(10), () -> Fixtures.descendantsNamed("sleep").size() == 1))
+                .isTrue();
+        List<ProcessHandle> tree = new ArrayList<>(Fixtures.descendantsNamed("sleep"));
+        tree.add(tree.get(0).parent().orElseThrow());
+
+        context.cancellationSource().cancel(Reason.USER);
+
+        assertThat(Fixtures.await(Duration.ofSeconds(1),
+                () -> tree.stream().noneMatch(p -> Fixtures.running(p.pid())))).isTrue();
+        RunOutcome outcome = run.get(5, TimeUnit.SECONDS);
+        assertThat(outcome.error()).isEqualTo(new TaskError(TaskError.CANCELLED, "build cancelled during 'clone'"));
+        assertThat(context.logText()).contains("git: Cloning into");
+        assertThat(Fixtures.listing(workspaceRoot)).isEmpty();
+    }
+
+    @Test
     void run_noStepsAndNoBuildFile_isAConfigError() throws IOException {
         Fixtures.write(projects.resolve("empty"), "README.md", "nothing to build");
 
