@@ -57,7 +57,7 @@ public final class ProcessBuildRunner implements BuildRunner {
 
     /** A runner with its own {@link DefaultWorkspaces} under the config's workspace root. */
     public ProcessBuildRunner(BuildRunnerConfig config) {
-        this(config, DefaultWorkspaces.builder(config.workspaceRoot())
+        this(config, DefaultWorkspaces.builder(Objects.requireNonNull(config, "config").workspaceRoot())
                 .gitExecutable(config.gitExecutable())
                 .maxLineLength(config.maxLineLength())
                 .build());
