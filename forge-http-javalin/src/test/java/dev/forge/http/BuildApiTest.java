@@ -102,6 +102,7 @@ class BuildApiTest {
 
         assertThat(logs.statusCode()).isEqualTo(200);
         assertThat(logs.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/plain");
+        assertThat(logs.body()).contains("compiling hello").contains("tests passed");
         assertThat(theirs.statusCode()).isEqualTo(403);
         assertThat(admins.statusCode()).isEqualTo(200);
         assertThat(server.get("/api/build/nope/logs", token).statusCode()).isEqualTo(404);
@@ -128,10 +129,38 @@ class BuildApiTest {
     }
 
     @Test
+    void build_ofAMakeProject_completes_andAFailingOneFails() {
+        String token = server.userToken(TestServer.newUser());
+        String good = server.createBuild(token, "hello");
+        String bad = server.createBuild(token, "broken");
+
+        JsonNode completed = server.awaitTerminal(good, token);
+        JsonNode failed = server.awaitTerminal(bad, token);
+
+        assertThat(completed.get("status").asText()).isEqualTo("completed");
+        assertThat(completed.get("progress").asInt()).isEqualTo(100);
+        assertThat(completed.get("completed_at").isNull()).isFalse();
+        assertThat(failed.get("status").asText()).isEqualTo("failed");
+        assertThat(failed.get("error").get("code").asText()).isEqualTo("step_failed");
+    }
+
+    @Test
+    void cancel_runningBuild_answers200_andTheBuildEndsCancelled() {
+        String token = server.userToken(TestServer.newUser());
+        String id = server.createBuild(token, "slow");
+        server.awaitStatus(id, token, "running");
+
+        HttpResponse<String> response = server.delete("/api/build/" + id, token);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(server.awaitTerminal(id, token).get("status").asText()).isEqualTo("cancelled");
+    }
+
+    @Test
     void cancel_completedBuild_answers409() {
         String token = server.userToken(TestServer.newUser());
         String id = server.createBuild(token, "hello");
-        server.awaitTerminal(id, token);
+        assertThat(server.awaitTerminal(id, token).get("status").asText()).isEqualTo("completed");
 
         HttpResponse<String> response = server.delete("/api/build/" + id, token);
 

@@ -49,7 +49,12 @@ class EventStreamApiTest {
             Event done = events.get(events.size() - 1);
             assertThat(done.name()).isEqualTo("done");
             assertThat(done.data().get("task_id").asText()).isEqualTo(id);
-            assertThat(done.data().get("status").asText()).isIn("completed", "failed");
+            assertThat(done.data().get("status").asText()).isEqualTo("completed");
+            assertThat(events).anySatisfy(event -> {
+                assertThat(event.name()).isEqualTo("log");
+                assertThat(event.data().get("line").asText()).contains("compiling hello");
+            });
+            assertThat(events).anySatisfy(event -> assertThat(event.name()).isEqualTo("progress"));
             assertThat(done.data().get("status").asText())
                     .isEqualTo(TestServer.json(server.get("/api/build/" + id, token)).get("status").asText());
             assertThat(events.stream().map(Event::name)).allMatch(

@@ -3,8 +3,9 @@ package dev.forge.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forge.Forge;
-import dev.forge.project.ProjectCatalog;
-import dev.forge.project.ProjectSpec;
+import dev.forge.build.BuildRunnerConfig;
+import dev.forge.build.ProcessBuildRunner;
+import dev.forge.project.DirectoryProjectCatalog;
 import dev.forge.ratelimit.InMemoryRateLimiter;
 import dev.forge.ratelimit.RateLimitConfig;
 import dev.forge.ratelimit.RateLimitRule;
@@ -28,7 +29,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -92,14 +92,17 @@ final class TestServer implements AutoCloseable {
         try {
             Path root = Files.createTempDirectory("forge-http-test");
             Path projects = Files.createDirectories(root.resolve("projects"));
-            makeProject(projects, "hello", "all:\n\t@echo compiling hello\n\t@echo tests passed\n");
-            makeProject(projects, "slow", "all:\n\t@echo starting\n\t@sleep 30\n");
-            makeProject(projects, "broken", "all:\n\t@echo about to fail\n\t@exit 3\n");
+            makeProject(projects, "hello", "all:\n\t@echo compiling hello\ntest:\n\t@echo tests passed\n");
+            makeProject(projects, "slow", "all:\n\t@echo starting\n\t@sleep 30\ntest:\n\t@echo done\n");
+            makeProject(projects, "broken", "all:\n\t@echo about to fail\n\t@exit 3\ntest:\n\t@echo never\n");
+            Path workspaces = Files.createDirectories(root.resolve("workspaces"));
             Forge.Builder builder = Forge.builder()
                     .authenticator(JwtAuthenticator.builder().hs256Secret(SECRET).build())
                     .rateLimiter(options.rateLimiter != null ? options.rateLimiter : generousLimits())
-                    .projectCatalog(new MakeCatalog(projects))
-                    .workspaceRoot(Files.createDirectories(root.resolve("workspaces")))
+                    .projectCatalog(new DirectoryProjectCatalog(projects))
+                    .workspaceRoot(workspaces)
+                    .buildRunner(new ProcessBuildRunner(BuildRunnerConfig.builder().workspaceRoot(workspaces)
+                            .build())::run)
                     .meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
                     .workers(2);
             options.forge.accept(builder);
@@ -188,22 +191,29 @@ final class TestServer implements AutoCloseable {
 
     /** Polls a build until it is terminal, or fails after 30 s. */
     JsonNode awaitTerminal(String taskId, String token) {
+        return await(taskId, token, status -> List.of("completed", "failed", "cancelled").contains(status));
+    }
+
+    /** Polls a build until it has {@code status}, or fails after 30 s. */
+    JsonNode awaitStatus(String taskId, String token, String status) {
+        return await(taskId, token, status::equals);
+    }
+
+    private JsonNode await(String taskId, String token, java.util.function.Predicate<String> done) {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
             JsonNode build = json(get("/api/build/" + taskId, token));
-            String status = build.get("status").asText();
-            if (status.equals("completed") || status.equals("failed") || status.equals("cancelled")) {
+            if (done.test(build.get("status").asText())) {
                 return build;
             }
-            Thread.onSpinWait();
             try {
-                Thread.sleep(20); // polling an external process, not waiting on a clock
+                Thread.sleep(20); // polling a real process, not waiting on a clock
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             }
         }
-        throw new AssertionError("build " + taskId + " did not finish within 30 s");
+        throw new AssertionError("build " + taskId + " did not reach the status within 30 s");
     }
 
     static JsonNode json(HttpResponse<String> response) {
@@ -225,32 +235,6 @@ final class TestServer implements AutoCloseable {
             }
         } catch (IOException e) {
             // a temp folder left behind is not worth failing a test over
-        }
-    }
-
-    /** Projects are the folders of a directory; each builds with {@code make}. */
-    private static final class MakeCatalog implements ProjectCatalog {
-        private final Path dir;
-
-        MakeCatalog(Path dir) {
-            this.dir = dir;
-        }
-
-        @Override
-        public Optional<ProjectSpec> find(String name) {
-            if (name == null || !name.matches("[A-Za-z0-9_-]{1,100}") || !Files.isDirectory(dir.resolve(name))) {
-                return Optional.empty();
-            }
-            return Optional.of(ProjectSpec.builder(name).localSource(dir.resolve(name)).step("make", "make").build());
-        }
-
-        @Override
-        public List<String> names() {
-            try (Stream<Path> list = Files.list(dir)) {
-                return list.map(p -> p.getFileName().toString()).sorted().toList();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
         }
     }
 }
