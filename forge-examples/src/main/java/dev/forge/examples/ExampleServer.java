@@ -1,0 +1,265 @@
+package dev.forge.examples;
+
+import dev.forge.Forge;
+import dev.forge.build.BuildRunnerConfig;
+import dev.forge.build.ProcessBuildRunner;
+import dev.forge.exec.ExecutorConfig;
+import dev.forge.http.ForgeHttp;
+import dev.forge.http.ForgeServer;
+import dev.forge.project.DirectoryProjectCatalog;
+import dev.forge.ratelimit.InMemoryRateLimiter;
+import dev.forge.ratelimit.RateLimitConfig;
+import dev.forge.ratelimit.RateLimitRule;
+import dev.forge.ratelimit.RateLimiter;
+import dev.forge.security.DevTokens;
+import dev.forge.security.JwtAuthenticator;
+import dev.forge.security.Role;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runnable forge server: the HTTP API over an in-memory forge, with sample projects, ready
+ * with no configuration at all ({@code java -jar forge-server.jar}). Settings come from
+ * {@code FORGE_*} environment variables or the matching {@code --flags} (see {@code --help});
+ * a bad value stops start-up with one line naming it and exit code 2.
+ *
+ * <pre>
+ * java -jar forge-server.jar                        # serve on 127.0.0.1:8080
+ * java -jar forge-server.jar --port=8081 --log-format=text
+ * java -jar forge-server.jar token --user alice --role admin   # mint a dev token
+ * </pre>
+ */
+public final class ExampleServer {
+
+    /** How long the tokens printed at start stay valid. */
+    static final Duration PRINTED_TOKEN_TTL = Duration.ofHours(24);
+
+    private ExampleServer() {
+    }
+
+    /** Starts the server (or runs the {@code token} command); exits 2 on a bad setting. */
+    public static void main(String[] args) {
+        int code = run(args, System.getenv(), System.out, System.err);
+        if (code != 0) {
+            System.exit(code);
+        }
+        // exit code 0 with a running server: Jetty's threads keep the JVM alive until SIGTERM
+    }
+
+    /**
+     * Runs a command line; a started server keeps running after this returns and stops on JVM
+     * shutdown (SIGTERM, Ctrl-C).
+     *
+     * @return 0 when started (or a command succeeded), 1 when start-up failed, 2 for bad settings
+     */
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        List<String> arguments = List.of(args);
+        if (!arguments.isEmpty() && arguments.get(0).equals("token")) {
+            return TokenCommand.run(arguments.subList(1, arguments.size()), env, out, err);
+        }
+        if (arguments.contains("--help") || arguments.contains("-h")) {
+            usage(out);
+            return 0;
+        }
+        ServerSettings settings;
+        try {
+            settings = ServerSettings.parse(env, arguments);
+            requireSupported(settings);
+        } catch (SettingsException e) {
+            err.println("forge: " + e.getMessage());
+            return 2;
+        }
+        useLogFormat(settings.logFormat());
+        Running running;
+        try {
+            running = start(settings, out);
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger(ExampleServer.class).error("start-up failed", e);
+            err.println("forge: could not start: " + e.getMessage());
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(running::close, "forge-shutdown"));
+        return 0;
+    }
+
+    /** Starts forge and its HTTP server, and prints where to reach it (and tokens, if generated). */
+    static Running start(ServerSettings settings, PrintStream out) {
+        List<Path> temporary = new ArrayList<>();
+        Path projects = settings.projectsDir();
+        if (projects == null) {
+            projects = SampleProjects.extract();
+            temporary.add(projects);
+        }
+        Path workspace = settings.workspaceDir();
+        try {
+            if (workspace == null) {
+                workspace = Files.createTempDirectory("forge-workspaces-");
+                temporary.add(workspace);
+            } else {
+                Files.createDirectories(workspace);
+            }
+        } catch (IOException e) {
+            temporary.forEach(SampleProjects::deleteTree);
+            throw new UncheckedIOException("cannot create the workspace folder " + workspace, e);
+        }
+        boolean generated = settings.jwtSecret() == null;
+        String secret = generated ? randomSecret() : settings.jwtSecret();
+
+        RateLimitConfig limits = RateLimitConfig.custom()
+                .rule(RateLimiter.BUILD_CREATE, RateLimitRule.perMinute(settings.buildsPerMinute()))
+                .rule(RateLimiter.ANALYSIS_CREATE, RateLimitRule.perMinute(settings.buildsPerMinute()))
+                .rule(RateLimiter.REQUEST, RateLimitRule.perMinute(settings.requestsPerMinute()))
+                .build();
+        Forge forge = Forge.builder()
+                .authenticator(JwtAuthenticator.builder().hs256Secret(secret).build())
+                .rateLimiter(new InMemoryRateLimiter(limits, Clock.systemUTC()))
+                .projectCatalog(new DirectoryProjectCatalog(projects))
+                .workspaceRoot(workspace)
+                .buildRunner(new ProcessBuildRunner(BuildRunnerConfig.builder().workspaceRoot(workspace).build())::run)
+                .executorConfig(ExecutorConfig.custom().workers(settings.workers())
+                        .leaseVisibility(settings.queueVisibility()).build())
+                .meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .build();
+        ForgeServer server;
+        try {
+            forge.start();
+            server = ForgeServer.start(forge, settings.httpConfig(), settings.host(), settings.port());
+        } catch (RuntimeException e) {
+            forge.close();
+            temporary.forEach(SampleProjects::deleteTree);
+            throw e;
+        }
+        Running running = new Running(forge, server, temporary, generated ? secret : null);
+        banner(out, settings, running, projects, forge);
+        LoggerFactory.getLogger(ExampleServer.class).atInfo()
+                .addKeyValue("url", running.url())
+                .addKeyValue("projects", projects.toString())
+                .log("forge listening on {}", running.url());
+        return running;
+    }
+
+    /** A started server; closing it stops HTTP, then forge, then removes temporary folders. */
+    static final class Running implements AutoCloseable {
+        private final Forge forge;
+        private final ForgeServer server;
+        private final List<Path> temporary;
+        private final String generatedSecret;
+        private boolean closed;
+
+        Running(Forge forge, ForgeServer server, List<Path> temporary, String generatedSecret) {
+            this.forge = forge;
+            this.server = server;
+            this.temporary = List.copyOf(temporary);
+            this.generatedSecret = generatedSecret;
+        }
+
+        int port() {
+            return server.port();
+        }
+
+        String url() {
+            String host = server.host().contains(":") ? "[" + server.host() + "]" : server.host();
+            return "http://" + host + ":" + server.port();
+        }
+
+        Forge forge() {
+            return forge;
+        }
+
+        /** The secret generated for this run, or null when one was configured. */
+        String generatedSecret() {
+            return generatedSecret;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            var log = LoggerFactory.getLogger(ExampleServer.class);
+            log.info("forge shutting down: stopping HTTP, then the workers");
+            server.close();
+            forge.close();
+            temporary.forEach(SampleProjects::deleteTree);
+            log.info("forge stopped");
+        }
+    }
+
+    private static void banner(PrintStream out, ServerSettings settings, Running running, Path projects,
+            Forge forge) {
+        String url = running.url();
+        out.println("forge " + ForgeHttp.version() + " is listening on " + url);
+        out.println("  API docs:  " + url + "/docs   (OpenAPI: " + url + "/openapi.json)");
+        out.println("  projects:  " + projects + " " + forge.catalog().names());
+        out.println("  workers:   " + settings.workers() + ", everything in memory");
+        if (!isLoopback(settings.host())) {
+            out.println("  note: requests must name a trusted host; add yours with FORGE_TRUSTED_HOSTS");
+        }
+        if (running.generatedSecret() != null) {
+            DevTokens tokens = DevTokens.hs256(running.generatedSecret());
+            out.println("FORGE_JWT_SECRET is not set, so this run uses a generated secret. Tokens, valid "
+                    + PRINTED_TOKEN_TTL.toHours() + " h:");
+            out.println("  user token (alice):  " + tokens.mint("alice", "Alice", EnumSet.of(Role.USER),
+                    PRINTED_TOKEN_TTL));
+            out.println("  admin token (admin): " + tokens.mint("admin", "Admin", EnumSet.of(Role.ADMIN),
+                    PRINTED_TOKEN_TTL));
+            out.println("  try: curl -H \"Authorization: Bearer <user token>\" " + url + "/api/build/");
+        }
+        out.flush();
+    }
+
+    private static boolean isLoopback(String host) {
+        return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1") || host.equals("[::1]");
+    }
+
+    private static void requireSupported(ServerSettings settings) {
+        if (settings.redisUrl() != null) {
+            throw new SettingsException("FORGE_REDIS_URL: Redis is not supported by this server yet; "
+                    + "unset it to run in memory");
+        }
+        if (!settings.role().equals("all")) {
+            throw new SettingsException("FORGE_ROLE: '" + settings.role() + "' needs a shared store "
+                    + "(FORGE_REDIS_URL), which this server does not support yet; use 'all'");
+        }
+    }
+
+    /** Picks the logback configuration before the first logger is made. */
+    private static void useLogFormat(String format) {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile",
+                    format.equals("text") ? "forge-logback-text.xml" : "forge-logback-json.xml");
+        }
+    }
+
+    private static String randomSecret() {
+        byte[] bytes = new byte[48];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static void usage(PrintStream out) {
+        out.println("usage: java -jar forge-server.jar [--option=value ...]");
+        out.println("       java -jar forge-server.jar token --user <id> [--role user|admin] [--ttl-hours 24]");
+        out.println();
+        out.println("Every option is also an environment variable; the option wins.");
+        for (String variable : ServerSettings.ORDER) {
+            out.printf("  %-40s %s%n", ServerSettings.flagOf(variable) + " / " + variable,
+                    ServerSettings.VARIABLES.get(variable));
+        }
+    }
+}
