@@ -7,7 +7,7 @@ import dev.forge.events.InMemoryEventBus;
 import dev.forge.exec.ExecutorConfig;
 import dev.forge.exec.JobExecutor;
 import dev.forge.exec.TaskRunner;
-import dev.forge.exec.TaskSubmitter;
+import dev.forge.exec.TaskOperations;
 import dev.forge.exec.TaskUpdater;
 import dev.forge.metrics.ForgeMetrics;
 import dev.forge.project.ProjectCatalog;
@@ -76,12 +76,11 @@ public final class Forge implements AutoCloseable {
         this.metrics = new ForgeMetrics(b.meterRegistry);
         ExecutorConfig config = b.executorConfig;
         TaskUpdater updater = new TaskUpdater(store, events, metrics, clock);
-        TaskSubmitter submitter = new TaskSubmitter(catalog, rateLimiter, updater, queue, b.ids, clock);
+        TaskOperations tasks = new TaskOperations(store, queue, events, updater, catalog,
+                rateLimiter, b.ids, clock);
         RequestValidator validator = new RequestValidator();
-        this.builds = new BuildService(store, events, updater, submitter, validator, clock,
-                config.maxAttempts(TaskKind.BUILD));
-        this.analyses = new AnalysisService(store, events, updater, submitter, validator, clock,
-                config.maxAttempts(TaskKind.ANALYSIS));
+        this.builds = new BuildService(tasks, validator, config.maxAttempts(TaskKind.BUILD));
+        this.analyses = new AnalysisService(tasks, validator, config.maxAttempts(TaskKind.ANALYSIS));
         Map<TaskKind, TaskRunner> runners = new EnumMap<>(TaskKind.class);
         Path workspaceRoot = b.workspaceRoot != null ? b.workspaceRoot : ForgeDefaults.workspaceRoot();
         runners.put(TaskKind.BUILD, b.buildRunner != null ? b.buildRunner

@@ -1,11 +1,11 @@
 package dev.forge;
 
+import dev.forge.build.BuildRunnerConfig;
+import dev.forge.build.ProcessBuildRunner;
 import dev.forge.exec.TaskRunner;
 import dev.forge.project.ProjectCatalog;
 import dev.forge.project.ProjectConfigException;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Optional;
 
 /** The default adapters {@link Forge} uses when the builder is given none. */
 final class ForgeDefaults {
@@ -14,28 +14,15 @@ final class ForgeDefaults {
     }
 
     static ProjectCatalog emptyCatalog() {
-        return new ProjectCatalog() {
-            @Override
-            public Optional<dev.forge.project.ProjectSpec> find(String name) {
-                return Optional.empty();
-            }
-
-            @Override
-            public List<String> names() {
-                return List.of();
-            }
-        };
+        return ProjectCatalog.of();
     }
 
     static Path workspaceRoot() {
-        return Path.of(System.getProperty("java.io.tmpdir"), "forge-workspaces");
+        return BuildRunnerConfig.DEFAULT_WORKSPACE_ROOT;
     }
 
     static TaskRunner buildRunner(Path workspaceRoot) {
-        // Replaced by the process build runner when it lands (issue 3).
-        return (project, context) -> {
-            throw new ProjectConfigException("no build runner configured");
-        };
+        return new ProcessBuildRunner(BuildRunnerConfig.builder().workspaceRoot(workspaceRoot).build());
     }
 
     static TaskRunner analysisRunner(Path workspaceRoot) {

@@ -145,7 +145,7 @@ class ForgeEmbeddingTest {
         TaskRecord done = awaitStatus(forge, create(forge, ALICE), TaskStatus.FAILED);
 
         assertThat(done.error().code()).isEqualTo(TaskError.TASK);
-        assertThat(forge.queue().depth("build")).isZero();
+        Await.until(() -> forge.queue().depth("build") == 0, WAIT, "the job to be acknowledged");
     }
 
     @Test

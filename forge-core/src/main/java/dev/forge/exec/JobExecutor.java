@@ -20,7 +20,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -113,12 +115,10 @@ public final class JobExecutor implements AutoCloseable {
         }
         started = true;
         cancelSubscription = events.subscribe(this::onEvent);
-        for (TaskKind kind : runners.keySet()) {
-            Thread thread = new Thread(() -> dispatch(kind), "forge-dispatch-" + kind.wireName());
-            thread.setDaemon(true);
-            dispatchers.add(thread);
-            thread.start();
-        }
+        Thread dispatcher = new Thread(this::dispatch, "forge-dispatcher");
+        dispatcher.setDaemon(true);
+        dispatchers.add(dispatcher);
+        dispatcher.start();
         Thread maintenance = new Thread(this::maintain, "forge-maintenance");
         maintenance.setDaemon(true);
         dispatchers.add(maintenance);
@@ -198,8 +198,17 @@ public final class JobExecutor implements AutoCloseable {
 
     // --- dispatching ------------------------------------------------------------------------
 
-    private void dispatch(TaskKind kind) {
-        String name = Queues.forKind(kind);
+    /**
+     * Leases a job only when a worker is free to run it, from whichever queue has one; the
+     * order of the queues rotates so that a busy queue cannot starve the other.
+     */
+    private void dispatch() {
+        List<String> names = new ArrayList<>();
+        Map<String, TaskKind> kinds = new HashMap<>();
+        for (TaskKind kind : runners.keySet()) {
+            names.add(Queues.forKind(kind));
+            kinds.put(Queues.forKind(kind), kind);
+        }
         while (!stopping) {
             try {
                 slots.acquire();
@@ -208,9 +217,10 @@ public final class JobExecutor implements AutoCloseable {
             }
             boolean handedOff = false;
             try {
-                Optional<Lease> lease = queue.lease(name, config.leaseVisibility(), config.pollWait());
+                Optional<Lease> lease = queue.lease(names, config.leaseVisibility(), config.pollWait());
                 if (lease.isPresent()) {
                     Lease held = lease.get();
+                    TaskKind kind = kinds.get(held.queue());
                     workers.execute(() -> {
                         busy.incrementAndGet();
                         try {
@@ -221,11 +231,12 @@ public final class JobExecutor implements AutoCloseable {
                         }
                     });
                     handedOff = true;
+                    Collections.rotate(names, 1);
                 }
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
-                log.error("could not lease from queue {}; retrying", name, e);
+                log.error("could not lease from queues {}; retrying", names, e);
                 pause(config.pollWait());
             } finally {
                 if (!handedOff) {

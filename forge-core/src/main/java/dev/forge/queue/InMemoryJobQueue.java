@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Objects;
@@ -42,6 +43,10 @@ public final class InMemoryJobQueue implements JobQueue {
 
     private final Clock clock;
     private final ConcurrentMap<String, QueueState> queues = new ConcurrentHashMap<>();
+    /** Signalled after every enqueue and release in any queue, for multi-queue waiters. */
+    private final ReentrantLock anyLock = new ReentrantLock();
+    private final Condition anyChanged = anyLock.newCondition();
+    private volatile long changes;
     private volatile boolean closed;
 
     /** A queue on the system clock. */
@@ -78,6 +83,54 @@ public final class InMemoryJobQueue implements JobQueue {
             return job.id;
         } finally {
             state.lock.unlock();
+            signalAny();
+        }
+    }
+
+    /**
+     * Waits on one signal shared by all queues, so a job enqueued in any of {@code names} is
+     * leased at once.
+     */
+    @Override
+    public Optional<Lease> lease(List<String> names, Duration visibility, Duration wait)
+            throws InterruptedException {
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("queues must not be empty");
+        }
+        Objects.requireNonNull(wait, "wait");
+        long deadline = System.nanoTime() + saturatedNanos(wait);
+        while (!closed) {
+            long seen = changes;
+            for (String name : names) {
+                Optional<Lease> lease = lease(name, visibility, Duration.ZERO);
+                if (lease.isPresent()) {
+                    return lease;
+                }
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return Optional.empty();
+            }
+            anyLock.lockInterruptibly();
+            try {
+                if (changes == seen && !closed) {
+                    // Bounded, like the single-queue wait, so a job that falls due is noticed.
+                    anyChanged.awaitNanos(Math.min(remaining, MAX_WAIT_SLICE_NANOS));
+                }
+            } finally {
+                anyLock.unlock();
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void signalAny() {
+        anyLock.lock();
+        try {
+            changes++;
+            anyChanged.signalAll();
+        } finally {
+            anyLock.unlock();
         }
     }
 
@@ -150,13 +203,17 @@ public final class InMemoryJobQueue implements JobQueue {
     @Override
     public boolean release(Lease lease, Instant notBefore) {
         Objects.requireNonNull(lease, "lease");
-        return withHeldJob(lease, (state, job, now) -> {
+        boolean released = withHeldJob(lease, (state, job, now) -> {
             state.byVisibility.remove(job);
             job.token = null;
             job.visibleAt = notBefore == null ? now : notBefore;
             state.byVisibility.add(job);
             state.changed.signalAll();
         });
+        if (released) {
+            signalAny();
+        }
+        return released;
     }
 
     /**
@@ -203,6 +260,7 @@ public final class InMemoryJobQueue implements JobQueue {
     @Override
     public void close() {
         closed = true;
+        signalAny();
         for (QueueState state : queues.values()) {
             state.lock.lock();
             try {

@@ -1,6 +1,7 @@
 package dev.forge.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.forge.testing.MutableClock;
 import java.time.Duration;
@@ -306,6 +307,41 @@ public abstract class JobQueueContract {
         Optional<Lease> lease = waiting.get(PROMPT_SECONDS, TimeUnit.SECONDS);
         assertThat(lease).map(Lease::payload).contains("wake-up");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(PROMPT_SECONDS));
+    }
+
+    @Test
+    void leaseFromSeveralQueues_takesTheFirstQueueThatHasAVisibleJob() throws Exception {
+        queue.enqueue("analysis", "a1");
+        queue.enqueue("build", "b1", clock.instant().plusSeconds(60));
+
+        Optional<Lease> first = queue.lease(List.of("build", "analysis"), VISIBILITY, Duration.ZERO);
+        Optional<Lease> none = queue.lease(List.of("build", "analysis"), VISIBILITY, Duration.ZERO);
+        assertThat(queue.ack(first.orElseThrow())).isTrue();
+        clock.advance(Duration.ofSeconds(60));
+        Optional<Lease> due = queue.lease(List.of("analysis", "build"), VISIBILITY, Duration.ZERO);
+
+        assertThat(first).map(Lease::queue).contains("analysis");
+        assertThat(first).map(Lease::payload).contains("a1");
+        assertThat(none).isEmpty();
+        assertThat(due).map(Lease::queue).contains("build");
+        assertThatThrownBy(() -> queue.lease(List.of(), VISIBILITY, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void leaseFromSeveralQueues_wakesPromptlyForAJobInAnyOfThem() throws Exception {
+        CountDownLatch leasing = new CountDownLatch(1);
+        Future<Optional<Lease>> waiting = background.submit(() -> {
+            leasing.countDown();
+            return queue.lease(List.of("build", "analysis"), VISIBILITY, Duration.ofSeconds(30));
+        });
+        assertThat(leasing.await(PROMPT_SECONDS, TimeUnit.SECONDS)).isTrue();
+        long start = System.nanoTime();
+
+        queue.enqueue("analysis", "second-queue");
+
+        assertThat(waiting.get(PROMPT_SECONDS, TimeUnit.SECONDS)).map(Lease::payload).contains("second-queue");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(500));
     }
 
     @Test
