@@ -3,8 +3,6 @@ package dev.forge.examples;
 import dev.forge.Forge;
 import dev.forge.Outcome;
 import dev.forge.build.BuildRequest;
-import dev.forge.build.BuildRunnerConfig;
-import dev.forge.build.ProcessBuildRunner;
 import dev.forge.events.EventBus;
 import dev.forge.events.TaskEvent;
 import dev.forge.project.DirectoryProjectCatalog;
@@ -58,7 +56,6 @@ public final class EmbeddedExample {
         try (Forge forge = Forge.builder()
                 .projectCatalog(new DirectoryProjectCatalog(projects))
                 .workspaceRoot(workspaces)
-                .buildRunner(new ProcessBuildRunner(BuildRunnerConfig.builder().workspaceRoot(workspaces).build())::run)
                 .build()
                 .start()) {
             Principal alice = Principal.user("alice");

@@ -1,8 +1,6 @@
 package dev.forge.examples;
 
 import dev.forge.Forge;
-import dev.forge.build.BuildRunnerConfig;
-import dev.forge.build.ProcessBuildRunner;
 import dev.forge.exec.ExecutorConfig;
 import dev.forge.http.ForgeHttp;
 import dev.forge.http.ForgeServer;
@@ -129,7 +127,6 @@ public final class ExampleServer {
                 .rateLimiter(new InMemoryRateLimiter(limits, Clock.systemUTC()))
                 .projectCatalog(new DirectoryProjectCatalog(projects))
                 .workspaceRoot(workspace)
-                .buildRunner(new ProcessBuildRunner(BuildRunnerConfig.builder().workspaceRoot(workspace).build())::run)
                 .executorConfig(ExecutorConfig.custom().workers(settings.workers())
                         .leaseVisibility(settings.queueVisibility()).build())
                 .meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))

@@ -3,8 +3,6 @@ package dev.forge.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forge.Forge;
-import dev.forge.build.BuildRunnerConfig;
-import dev.forge.build.ProcessBuildRunner;
 import dev.forge.project.DirectoryProjectCatalog;
 import dev.forge.ratelimit.InMemoryRateLimiter;
 import dev.forge.ratelimit.RateLimitConfig;
@@ -101,8 +99,6 @@ final class TestServer implements AutoCloseable {
                     .rateLimiter(options.rateLimiter != null ? options.rateLimiter : generousLimits())
                     .projectCatalog(new DirectoryProjectCatalog(projects))
                     .workspaceRoot(workspaces)
-                    .buildRunner(new ProcessBuildRunner(BuildRunnerConfig.builder().workspaceRoot(workspaces)
-                            .build())::run)
                     .meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
                     .workers(2);
             options.forge.accept(builder);
