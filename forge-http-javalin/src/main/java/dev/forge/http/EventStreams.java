@@ -101,10 +101,6 @@ final class EventStreams implements AutoCloseable {
         }
     }
 
-    int openStreams() {
-        return open.size();
-    }
-
     /** One open stream; writes are serialised by its monitor. */
     private final class Stream implements AsyncListener {
 
@@ -118,6 +114,8 @@ final class EventStreams implements AutoCloseable {
         private volatile ScheduledFuture<?> keepAliveTask;
         private boolean started;
         private boolean finished;
+        /** A write failed: the client has gone. */
+        private boolean broken;
         private long lastWrite = System.nanoTime();
 
         Stream(TaskId id, HttpServletResponse res, Supplier<Outcome<TaskRecord>> lookup,
@@ -151,6 +149,7 @@ final class EventStreams implements AutoCloseable {
                     }
                 }
                 early.clear();
+                done |= broken;
             }
             if (done) {
                 finish();
@@ -167,7 +166,7 @@ final class EventStreams implements AutoCloseable {
                     early.add(event);
                     return;
                 }
-                done = deliver(event);
+                done = deliver(event) || broken;
             }
             if (done) {
                 finish();
@@ -221,16 +220,22 @@ final class EventStreams implements AutoCloseable {
         }
 
         void keepAlive() {
+            boolean gone;
             synchronized (this) {
                 if (finished || System.nanoTime() - lastWrite < keepAlive.toNanos() / 2) {
                     return;
                 }
                 write(": keep-alive\n\n");
+                gone = broken;
+            }
+            if (gone) {
+                finish();
             }
         }
 
+        /** Writes a frame; on failure marks the stream broken, for the caller to finish it. */
         private void write(String frame) {
-            if (finished) {
+            if (finished || broken) {
                 return;
             }
             try {
@@ -238,10 +243,10 @@ final class EventStreams implements AutoCloseable {
                 res.flushBuffer();
                 lastWrite = System.nanoTime();
             } catch (IOException | RuntimeException e) {
+                // Finishing completes the request's future, which runs Javalin's completion;
+                // callers do that after leaving this monitor.
                 LOG.debug("event stream of {} closed by the client", id);
-                // Finishing completes the future; do it outside this monitor to avoid running
-                // Javalin's completion under our lock.
-                scheduler.execute(this::finish);
+                broken = true;
             }
         }
 

@@ -110,6 +110,32 @@ class EventStreamApiTest {
     }
 
     @Test
+    void events_clientThatGoesAway_endsItsStream_withinAKeepAlive() throws Exception {
+        TestServer.Options options = new TestServer.Options().noWorkers()
+                .http(http -> http.sseKeepAlive(java.time.Duration.ofMillis(50)));
+        try (TestServer server = TestServer.start(options)) {
+            String token = server.userToken(TestServer.newUser());
+            String id = server.createBuild(token, "slow");
+            HttpResponse<java.io.InputStream> response = server.http.send(
+                    server.request("/api/build/" + id + "/events", token)
+                            .header("Accept", "text/event-stream").GET().build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(response.body().read()).isNotNegative(); // the initial status arrived
+
+            response.body().close(); // hang up
+
+            // The access log (and its timer) records a stream only when the stream has ended.
+            String finished = "http_server_requests_seconds_count{method=\"GET\",status=\"200\","
+                    + "uri=\"/api/build/{task_id}/events\"} 1";
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+            while (!server.get("/metrics", null).body().contains(finished)) {
+                assertThat(System.nanoTime()).as("stream ended within 20 s").isLessThan(deadline);
+                Thread.sleep(20); // waiting for the server to notice, on its own schedule
+            }
+        }
+    }
+
+    @Test
     void events_withoutEventStreamAccept_answers406_andAccessIsChecked() {
         try (TestServer server = TestServer.start(new TestServer.Options().noWorkers())) {
             String token = server.userToken(TestServer.newUser());
