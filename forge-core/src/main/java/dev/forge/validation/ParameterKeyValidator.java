@@ -1,0 +1,22 @@
+package dev.forge.validation;
+
+import jakarta.validation.ConstraintValidator;
+import jakarta.validation.ConstraintValidatorContext;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** Checks {@link ParameterKey}. */
+final class ParameterKeyValidator implements ConstraintValidator<ParameterKey, String> {
+
+    static final Pattern ALPHABET = Pattern.compile("[a-z][a-z0-9_]{0,31}");
+
+    @Override
+    public boolean isValid(String value, ConstraintValidatorContext context) {
+        if (value == null || Identifiers.matches(ALPHABET, value)) {
+            return true;
+        }
+        Optional<String> reason = Identifiers.securityReason(value);
+        reason.ifPresent(why -> Violations.security(context, "has a key that " + why));
+        return false;
+    }
+}

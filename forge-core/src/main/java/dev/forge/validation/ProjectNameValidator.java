@@ -1,0 +1,22 @@
+package dev.forge.validation;
+
+import jakarta.validation.ConstraintValidator;
+import jakarta.validation.ConstraintValidatorContext;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** Checks {@link ProjectName}. */
+final class ProjectNameValidator implements ConstraintValidator<ProjectName, String> {
+
+    static final Pattern ALPHABET = Pattern.compile("[A-Za-z0-9_-]{1,100}");
+
+    @Override
+    public boolean isValid(String value, ConstraintValidatorContext context) {
+        if (value == null || Identifiers.matches(ALPHABET, value)) {
+            return true;
+        }
+        Optional<String> reason = Identifiers.securityReason(value);
+        reason.ifPresent(why -> Violations.security(context, why));
+        return false;
+    }
+}
