@@ -4,8 +4,15 @@ import dev.forge.analysis.AnalysisType;
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
 
-/** Checks {@link AnalysisTypeName}. */
-final class AnalysisTypeNameValidator implements ConstraintValidator<AnalysisTypeName, String> {
+/**
+ * Checks {@link AnalysisTypeName}. Public only because Jakarta Validation instantiates constraint validators
+ * reflectively; use the annotation, not this class.
+ */
+public final class AnalysisTypeNameValidator implements ConstraintValidator<AnalysisTypeName, String> {
+
+    /** Creates the validator; called by the validation provider. */
+    public AnalysisTypeNameValidator() {
+    }
 
     @Override
     public boolean isValid(String value, ConstraintValidatorContext context) {

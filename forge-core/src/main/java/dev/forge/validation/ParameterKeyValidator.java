@@ -5,10 +5,17 @@ import jakarta.validation.ConstraintValidatorContext;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** Checks {@link ParameterKey}. */
-final class ParameterKeyValidator implements ConstraintValidator<ParameterKey, String> {
+/**
+ * Checks {@link ParameterKey}. Public only because Jakarta Validation instantiates constraint validators
+ * reflectively; use the annotation, not this class.
+ */
+public final class ParameterKeyValidator implements ConstraintValidator<ParameterKey, String> {
 
     static final Pattern ALPHABET = Pattern.compile("[a-z][a-z0-9_]{0,31}");
+
+    /** Creates the validator; called by the validation provider. */
+    public ParameterKeyValidator() {
+    }
 
     @Override
     public boolean isValid(String value, ConstraintValidatorContext context) {

@@ -5,10 +5,17 @@ import jakarta.validation.ConstraintValidatorContext;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** Checks {@link ProjectName}. */
-final class ProjectNameValidator implements ConstraintValidator<ProjectName, String> {
+/**
+ * Checks {@link ProjectName}. Public only because Jakarta Validation instantiates constraint validators
+ * reflectively; use the annotation, not this class.
+ */
+public final class ProjectNameValidator implements ConstraintValidator<ProjectName, String> {
 
     static final Pattern ALPHABET = Pattern.compile("[A-Za-z0-9_-]{1,100}");
+
+    /** Creates the validator; called by the validation provider. */
+    public ProjectNameValidator() {
+    }
 
     @Override
     public boolean isValid(String value, ConstraintValidatorContext context) {

@@ -4,8 +4,15 @@ import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
 import java.util.Optional;
 
-/** Checks {@link SafeText}. */
-final class SafeTextValidator implements ConstraintValidator<SafeText, CharSequence> {
+/**
+ * Checks {@link SafeText}. Public only because Jakarta Validation instantiates constraint validators
+ * reflectively; use the annotation, not this class.
+ */
+public final class SafeTextValidator implements ConstraintValidator<SafeText, CharSequence> {
+
+    /** Creates the validator; called by the validation provider. */
+    public SafeTextValidator() {
+    }
 
     @Override
     public boolean isValid(CharSequence value, ConstraintValidatorContext context) {

@@ -1,10 +1,5 @@
 package dev.forge.validation;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 
@@ -44,29 +39,26 @@ final class TextNormalizer {
      * and set the malformed flag.
      */
     static Result percentDecodeOnce(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        ByteBuffer bytes = null;
-        boolean malformed = false;
         int n = text.length();
+        StringBuilder out = new StringBuilder(n);
+        byte[] bytes = new byte[n / 3 + 1];
+        int pending = 0;
+        boolean malformed = false;
         int i = 0;
         while (i < n) {
             char c = text.charAt(i);
-            if (c == '%' && i + 2 < n && isHex(text.charAt(i + 1))
-                    && isHex(text.charAt(i + 2))) {
-                if (bytes == null) {
-                    bytes = ByteBuffer.allocate(n / 3 + 1);
-                }
-                bytes.put((byte) (hex(text.charAt(i + 1)) << 4 | hex(text.charAt(i + 2))));
+            if (c == '%' && i + 2 < n && isHex(text.charAt(i + 1)) && isHex(text.charAt(i + 2))) {
+                bytes[pending++] = (byte) (hex(text.charAt(i + 1)) << 4 | hex(text.charAt(i + 2)));
                 i += 3;
                 continue;
             }
-            if (bytes != null && bytes.position() > 0) {
-                malformed |= flush(bytes, out);
+            if (pending > 0) {
+                malformed |= flush(bytes, pending, out);
+                pending = 0;
             }
-            if (c == '%' && i + 5 < n && (text.charAt(i + 1) == 'u'
-                    || text.charAt(i + 1) == 'U') && isHex(text.charAt(i + 2))
-                    && isHex(text.charAt(i + 3)) && isHex(text.charAt(i + 4))
-                    && isHex(text.charAt(i + 5))) {
+            if (c == '%' && i + 5 < n && (text.charAt(i + 1) == 'u' || text.charAt(i + 1) == 'U')
+                    && isHex(text.charAt(i + 2)) && isHex(text.charAt(i + 3))
+                    && isHex(text.charAt(i + 4)) && isHex(text.charAt(i + 5))) {
                 out.append((char) (hex(text.charAt(i + 2)) << 12 | hex(text.charAt(i + 3)) << 8
                         | hex(text.charAt(i + 4)) << 4 | hex(text.charAt(i + 5))));
                 i += 6;
@@ -75,28 +67,61 @@ final class TextNormalizer {
             out.append(c);
             i++;
         }
-        if (bytes != null && bytes.position() > 0) {
-            malformed |= flush(bytes, out);
+        if (pending > 0) {
+            malformed |= flush(bytes, pending, out);
         }
         return new Result(out.toString(), malformed);
     }
 
-    /** Decodes the pending bytes into {@code out}; true when they were not valid UTF-8. */
-    private static boolean flush(ByteBuffer bytes, StringBuilder out) {
-        bytes.flip();
-        CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        boolean malformed = false;
-        try {
-            CharBuffer chars = strict.decode(bytes.duplicate());
-            out.append(chars);
-        } catch (CharacterCodingException e) {
-            malformed = true;
-            out.append(StandardCharsets.UTF_8.decode(bytes));
+    /** Appends the pending bytes as UTF-8; true when they were not well-formed UTF-8. */
+    private static boolean flush(byte[] bytes, int length, StringBuilder out) {
+        out.append(new String(bytes, 0, length, StandardCharsets.UTF_8));
+        return !isWellFormedUtf8(bytes, length);
+    }
+
+    /**
+     * Well-formed UTF-8 as RFC 3629 defines it: no overlong forms, no surrogates, nothing above
+     * U+10FFFF, no stray continuation bytes. (The JDK's lenient decoding would quietly replace
+     * these, and the replacement is exactly what an evasion hopes for.)
+     */
+    static boolean isWellFormedUtf8(byte[] bytes, int length) {
+        int i = 0;
+        while (i < length) {
+            int b = bytes[i] & 0xFF;
+            int extra;
+            int min;
+            if (b < 0x80) {
+                i++;
+                continue;
+            } else if (b >= 0xC2 && b <= 0xDF) {
+                extra = 1;
+                min = 0x80;
+            } else if (b >= 0xE0 && b <= 0xEF) {
+                extra = 2;
+                min = 0x800;
+            } else if (b >= 0xF0 && b <= 0xF4) {
+                extra = 3;
+                min = 0x10000;
+            } else {
+                return false; // a continuation byte, an overlong lead (C0, C1) or F5..FF
+            }
+            if (i + extra >= length) {
+                return false;
+            }
+            int cp = b & (0x3F >> extra);
+            for (int k = 1; k <= extra; k++) {
+                int next = bytes[i + k] & 0xFF;
+                if ((next & 0xC0) != 0x80) {
+                    return false;
+                }
+                cp = cp << 6 | (next & 0x3F);
+            }
+            if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+                return false;
+            }
+            i += extra + 1;
         }
-        bytes.clear();
-        return malformed;
+        return true;
     }
 
     static boolean isHex(char c) {

@@ -59,7 +59,9 @@ final class ThreatPatterns {
             + "|\\d++\\s*+(?:=|<>|!=|<|>)"
             + "|(?:true|false|null)\\s*+(?:--|#|;|\\)|\\z)"
             + "|\\(\\s*+select\\b"
-            + "|[a-z_][a-z0-9_.]{0,30}\\s*+(?:=|<>|!=|<|>|like\\b)"
+            // a column compared with a literal: ' or name='admin, ' and id=1--
+            + "|[a-z_][a-z0-9_.]{0,30}\\s*+(?:=|<>|!=|<|>|like\\b)\\s*+"
+            + "(?:['\"(]|\\d++\\s*+(?:--|#|;|\\)|\\z))"
             + ")";
 
     /** Path traversal, raw or after decoding, and the classic targets. */
@@ -72,6 +74,12 @@ final class ThreatPatterns {
             atWord("/proc/self/", "/"),
             atWord("\\windows\\system32", "\\\\"));
 
+    /** {@code OR 1=1}, {@code and x=x}: a condition that is always true. */
+    private static final String TAUTOLOGY = "\\b(?:or|and)\\s++(?:"
+            + "(?<n>\\d++)\\s*+=\\s*+\\k<n>(?!\\d)"
+            + "|(?<w>[a-z_][a-z0-9_]{0,30}+)\\s*+=\\s*+\\k<w>(?![a-z0-9_])"
+            + ")";
+
     /** Script injection: dangerous tags, script URLs, event handlers, character references. */
     static final List<AnchoredRule> SCRIPT = List.of(
             at("<",
@@ -80,9 +88,9 @@ final class ThreatPatterns {
             // a script URL glued to its body; "JavaScript: fix lint" is a sentence
             at("jv", SCRIPT_SCHEME + "(?=\\S)").needing(":"),
             // a script URL in an attribute or url( ) position, even with a space after the colon
-            at("=(\"'`", "[=(\"'`][ \\t]*+" + SCRIPT_SCHEME).needing(":"),
+            at("=(\"'`", "(?:[=(][ \\t]*+|[\"'`])" + SCRIPT_SCHEME).needing(":"),
             atWord("data:", "data:[ \\t]*+text/html"),
-            at("o", "\\bon(?:" + HANDLERS + ")[ \\t]*+=").needing("="),
+            atWord("on", "\\bon(?:" + HANDLERS + ")[ \\t]*+=").needing("="),
             at("&", "&#(?:x[0-9a-f]|[0-9])", "&lt;[ \\t]*+/?script"));
 
     /**
@@ -101,12 +109,11 @@ final class ThreatPatterns {
             // a stacked statement: ; DROP TABLE, '; delete from
             at(";", ";\\s*+" + STATEMENT),
             // tautologies without a quote: OR 1=1, and x=x
-            at("oa",
-                    "\\b(?:or|and)\\s++(?<n>\\d++)\\s*+=\\s*+\\k<n>(?!\\d)",
-                    "\\b(?:or|and)\\s++(?<w>[a-z_][a-z0-9_]{0,30}+)\\s*+=\\s*+\\k<w>(?![a-z0-9_])")
-                    .needing("="),
-            at("oal", "\\b(?:or|and)\\s++(?:pg_)?sleep\\s*+\\(", "\\bload_file\\s*+\\(")
-                    .needing("("),
+            atWord("or", TAUTOLOGY).needing("="),
+            atWord("and", TAUTOLOGY).needing("="),
+            // time-based blind injection: ' or sleep(5), and pg_sleep(5)
+            atWord("sleep", "(?<=\\b(?:or|and)\\s{1,20}(?:pg_)?)sleep\\s*+\\("),
+            atWord("load_file", "\\bload_file\\s*+\\("),
             atWord("union", "\\bunion(?:\\s++(?:all|distinct))?\\s++select\\b"),
             atWord("waitfor", "\\bwaitfor\\s++delay\\b"),
             atWord("xp_cmdshell", "\\bxp_cmdshell\\b"),
