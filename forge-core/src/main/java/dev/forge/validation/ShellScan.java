@@ -36,9 +36,16 @@ final class ShellScan {
     /** Weak commands whose first argument is usually a number: {@code sleep 10}, {@code kill 1}. */
     private static final Set<String> NUMERIC_COMMANDS = Set.of("sleep", "ping", "kill");
 
-    /** After a weak command: the end, another separator, or a flag, path, variable or quote. */
+    /**
+     * After a weak command: the end, another separator, or a flag, path or variable. (Not a
+     * quote: {@code ; echo "done" to Slack} is how people write.)
+     */
     private static final Pattern WEAK_ARGUMENTS = Pattern.compile(
-            "[ \\t]*+(?:\\z|[;|&`)\\n\\r])|\\s++(?:-{1,2}[a-z0-9]|[/~$`'\"]|\\.{1,2}/)");
+            "[ \\t]*+(?:\\z|[;|&`)\\n\\r])|\\s++(?:-{1,2}[a-z0-9]|[/~$`]|\\.{1,2}/)");
+
+    /** A redirection into a system directory: {@code > /etc/cron.d/x}, {@code >> /root/.ssh/...}. */
+    private static final Pattern SYSTEM_REDIRECT = Pattern.compile(
+            ">[>&|]?[ \\t]*+/(?:etc|dev|root|boot|bin|sbin|usr|var|proc|sys|home)/");
 
     private static final Pattern NUMERIC_ARGUMENT = Pattern.compile("\\s++-?\\d");
 
@@ -59,6 +66,12 @@ final class ShellScan {
             char c = text.charAt(i);
             char next = i + 1 < n ? text.charAt(i + 1) : 0;
             switch (c) {
+                case '>' -> {
+                    if (SYSTEM_REDIRECT.matcher(text).region(i, n).lookingAt()) {
+                        return true;
+                    }
+                    continue;
+                }
                 case '&', '|' -> {
                     if (next == c) {
                         return true; // && and ||

@@ -48,6 +48,7 @@ final class ThreatPatterns {
             + "|exec(?:ute)?\\s*+(?:xp_|sp_|master\\.|\\()"
             + "|shutdown\\b"
             + "|select\\s[^;]{0,200}?\\bfrom\\b"
+            + "|select\\s++(?:\\*|null\\b|\\d|@@|(?:pg_)?sleep\\s*+\\(|version\\s*+\\(|user\\s*+\\()"
             + "|waitfor\\s++delay\\b"
             + "|declare\\s++@"
             + "|(?:grant|revoke)\\s++[a-z]+\\s++on\\b"
@@ -74,9 +75,9 @@ final class ThreatPatterns {
             atWord("/proc/self/", "/"),
             atWord("\\windows\\system32", "\\\\"));
 
-    /** {@code OR 1=1}, {@code and x=x}: a condition that is always true. */
+    /** {@code OR 1=1}, {@code and 1=2}, {@code and x=x}: a constant condition. */
     private static final String TAUTOLOGY = "\\b(?:or|and)\\s++(?:"
-            + "(?<n>\\d++)\\s*+=\\s*+\\k<n>(?!\\d)"
+            + "\\d++\\s*+(?:=|<>|!=|<|>)\\s*+\\d"
             + "|(?<w>[a-z_][a-z0-9_]{0,30}+)\\s*+=\\s*+\\k<w>(?![a-z0-9_])"
             + ")";
 
@@ -91,7 +92,11 @@ final class ThreatPatterns {
             at("=(\"'`", "(?:[=(][ \\t]*+|[\"'`])" + SCRIPT_SCHEME).needing(":"),
             atWord("data:", "data:[ \\t]*+text/html"),
             atWord("on", "\\bon(?:" + HANDLERS + ")[ \\t]*+=").needing("="),
-            at("&", "&#(?:x[0-9a-f]|[0-9])", "&lt;[ \\t]*+/?script"));
+            // character references: numeric ones, and the named ones only obfuscation needs
+            at("&", "&#(?:x[0-9a-f]|[0-9])", "&lt;[ \\t]*+/?script",
+                    "&(?:colon|tab|newline|lpar|rpar|sol|bsol|grave);"),
+            // breaking out of a JavaScript string: ';alert(1)//
+            at("'\";`", "['\";`][ \\t]*+(?:alert|prompt|confirm|eval)[ \\t]*+\\("));
 
     /**
      * SQL injection. Runs on text whose closed {@code /* ... *}{@code /} comments became spaces,
@@ -105,12 +110,15 @@ final class ThreatPatterns {
                     "\"(?<dq>[a-z0-9_]{0,30}+)\"\\s*+=\\s*+\"\\k<dq>(?![a-z0-9_])",
                     // a quote, then a comment that swallows the rest: admin'-- , admin' #
                     "['\"]\\)*+--(?![a-z0-9-])",
-                    "['\"][\\s);]*+(?:--|#)[\\s-]*+\\z"),
+                    "['\"][\\s);]*+(?:--|#)[\\s-]*+\\z",
+                    // probing the column count or grouping: ' ORDER BY 3--, ' having 1=1
+                    "['\"][\\s)]*+(?:order|group)\\s++by\\s++\\d++\\s*+(?:--|#|;|\\z)",
+                    "['\"][\\s)]*+having\\s++\\d++\\s*+="),
             // a stacked statement: ; DROP TABLE, '; delete from
             at(";", ";\\s*+" + STATEMENT),
             // tautologies without a quote: OR 1=1, and x=x
-            atWord("or", TAUTOLOGY).needing("="),
-            atWord("and", TAUTOLOGY).needing("="),
+            atWord("or", TAUTOLOGY),
+            atWord("and", TAUTOLOGY),
             // time-based blind injection: ' or sleep(5), and pg_sleep(5)
             atWord("sleep", "(?<=\\b(?:or|and)\\s{1,20}(?:pg_)?)sleep\\s*+\\("),
             atWord("load_file", "\\bload_file\\s*+\\("),

@@ -76,7 +76,12 @@ class UnsafeTextTest {
                 "Or 1 build, or 2 builds: whichever is faster",
                 "Grow the cache 2x | measure | report",
                 "Fix 100%25 CPU on idle",
-                "Ｂｕｉｌｄ ｉｔ (fullwidth letters are fine)");
+                "Ｂｕｉｌｄ ｉｔ (fullwidth letters are fine)",
+                "Deploy; echo \"done\" to Slack",
+                "Run tests 2>&1 > out.txt",
+                "Replace alert() with a toast",
+                "Sort the users' order by name",
+                "Use a semicolon; alert users via email");
     }
 
     @ParameterizedTest
@@ -108,6 +113,11 @@ class UnsafeTextTest {
                 Arguments.of("1; WAITFOR DELAY '0:0:5'", Threat.SQL_INJECTION),
                 Arguments.of("'; exec xp_cmdshell('dir')", Threat.SQL_INJECTION),
                 Arguments.of("1; update users set admin=1", Threat.SQL_INJECTION),
+                Arguments.of("1 and 1=2", Threat.SQL_INJECTION),
+                Arguments.of("'; SELECT pg_sleep(10)--", Threat.SQL_INJECTION),
+                Arguments.of("1' ORDER BY 3--", Threat.SQL_INJECTION),
+                Arguments.of("' having 1=1--", Threat.SQL_INJECTION),
+                Arguments.of("x' into outfile '/tmp/x", Threat.SQL_INJECTION),
                 Arguments.of("' ＯＲ １＝１", Threat.SQL_INJECTION),
                 Arguments.of("%27%20OR%201%3D1", Threat.SQL_INJECTION),
                 // shell
@@ -133,6 +143,8 @@ class UnsafeTextTest {
                 Arguments.of("build；cat secrets.txt", Threat.SHELL_INJECTION),
                 Arguments.of("build%3B%20curl%20evil.example", Threat.SHELL_INJECTION),
                 Arguments.of("Run tests | cat", Threat.SHELL_INJECTION),
+                Arguments.of("echo x >> /root/.ssh/authorized_keys", Threat.SHELL_INJECTION),
+                Arguments.of("x; /usr/local/bin/ruby -e 1", Threat.SHELL_INJECTION),
                 // path traversal
                 Arguments.of("../../etc/hosts", Threat.PATH_TRAVERSAL),
                 Arguments.of("..\\..\\windows\\win.ini", Threat.PATH_TRAVERSAL),
@@ -165,6 +177,10 @@ class UnsafeTextTest {
                 Arguments.of("<scr\u200Bipt>", Threat.SCRIPT_INJECTION),
                 Arguments.of("<scr\u00ADipt>", Threat.SCRIPT_INJECTION),
                 Arguments.of("data:text/html;base64,PHNjcmlwdD4=", Threat.SCRIPT_INJECTION),
+                Arguments.of("javascript&colon;alert(1)", Threat.SCRIPT_INJECTION),
+                Arguments.of("';alert(1);//", Threat.SCRIPT_INJECTION),
+                Arguments.of("<body onload=alert(1)>", Threat.SCRIPT_INJECTION),
+                Arguments.of("<details open ontoggle=alert(1)>", Threat.SCRIPT_INJECTION),
                 // control characters
                 Arguments.of("build\u0000", Threat.CONTROL_CHARACTER),
                 Arguments.of("build%00.txt", Threat.CONTROL_CHARACTER),
