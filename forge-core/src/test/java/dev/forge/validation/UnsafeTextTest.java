@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class UnsafeTextTest {
 
@@ -81,7 +82,9 @@ class UnsafeTextTest {
                 "Run tests 2>&1 > out.txt",
                 "Replace alert() with a toast",
                 "Sort the users' order by name",
-                "Use a semicolon; alert users via email");
+                "Use a semicolon; alert users via email",
+                "Fix the <div> layout and the <T> generics",
+                "Cache ~/.m2 and run ./mvnw verify");
     }
 
     @ParameterizedTest
@@ -118,6 +121,10 @@ class UnsafeTextTest {
                 Arguments.of("1' ORDER BY 3--", Threat.SQL_INJECTION),
                 Arguments.of("' having 1=1--", Threat.SQL_INJECTION),
                 Arguments.of("x' into outfile '/tmp/x", Threat.SQL_INJECTION),
+                Arguments.of("admin')--", Threat.SQL_INJECTION),
+                Arguments.of("' or name='admin", Threat.SQL_INJECTION),
+                Arguments.of("1; insert into users values (1)", Threat.SQL_INJECTION),
+                Arguments.of("x' and load_file('/etc/hosts')", Threat.SQL_INJECTION),
                 Arguments.of("' ＯＲ １＝１", Threat.SQL_INJECTION),
                 Arguments.of("%27%20OR%201%3D1", Threat.SQL_INJECTION),
                 // shell
@@ -157,6 +164,7 @@ class UnsafeTextTest {
                 Arguments.of("/proc/self/environ", Threat.PATH_TRAVERSAL),
                 Arguments.of("go to a/..", Threat.PATH_TRAVERSAL),
                 Arguments.of("..;/admin", Threat.PATH_TRAVERSAL),
+                Arguments.of("c:\\windows\\system32\\cmd.exe", Threat.PATH_TRAVERSAL),
                 // script
                 Arguments.of("<script>alert(1)</script>", Threat.SCRIPT_INJECTION),
                 Arguments.of("<SCRIPT SRC=//evil.example/x.js>", Threat.SCRIPT_INJECTION),
@@ -172,6 +180,8 @@ class UnsafeTextTest {
                 Arguments.of("<div data-x=1 onfoo=bar>", Threat.SCRIPT_INJECTION),
                 Arguments.of("\" onmouseover=\"alert(1)", Threat.SCRIPT_INJECTION),
                 Arguments.of("<iframe src=//evil.example>", Threat.SCRIPT_INJECTION),
+                Arguments.of("<embed src=x.swf>", Threat.SCRIPT_INJECTION),
+                Arguments.of("<object data=x>", Threat.SCRIPT_INJECTION),
                 Arguments.of("&#60;script&#62;", Threat.SCRIPT_INJECTION),
                 Arguments.of("&lt;script&gt;", Threat.SCRIPT_INJECTION),
                 Arguments.of("<scr\u200Bipt>", Threat.SCRIPT_INJECTION),
@@ -232,6 +242,18 @@ class UnsafeTextTest {
         assertThat(UnsafeText.check("Build; export -p")).isPresent();
         assertThat(UnsafeText.check("Build; curl")).isPresent();
         assertThat(UnsafeText.check("Build; catalog the results")).isEmpty();
+        assertThat(UnsafeText.check("Build; echo $HOME")).isPresent();
+        assertThat(UnsafeText.check("Build; echo the version")).isEmpty();
+    }
+
+    /** Prose with the exact shape of an attack; docs/validation.md lists these as accepted. */
+    @ParameterizedTest
+    @ValueSource(strings = {"Check the && operator precedence", "Use || for string concat",
+            "Add ${version} to the banner", "Fix the <script> loading order",
+            "Remove `cat` usage from scripts", "Check 'a' = 'a' equality",
+            "Update docs; update config set values", "Raise it and 2 > 1 holds"})
+    void check_documentedFalsePositives_areRefused(String text) {
+        assertThat(UnsafeText.check(text)).as(text).isPresent();
     }
 
     @Test
