@@ -39,11 +39,20 @@ public final class RequestValidator {
 
     private final Validator validator;
 
-    /** Creates a validator, bootstrapping Hibernate Validator once for its lifetime. */
+    /**
+     * Creates a validator. Hibernate Validator is bootstrapped once per JVM (about a second) and
+     * shared: its validators are immutable and thread-safe, and every forge instance uses the
+     * same constraints.
+     */
     public RequestValidator() {
+        this.validator = Shared.VALIDATOR;
+    }
+
+    /** Lazily bootstrapped on first use, by the class-loading lock. */
+    private static final class Shared {
         // ParameterMessageInterpolator: our messages only need {max}-style parameters, and
         // leaving Expression Language out keeps message building fast and free of EL evaluation.
-        this.validator = Validation.byProvider(HibernateValidator.class)
+        static final Validator VALIDATOR = Validation.byProvider(HibernateValidator.class)
                 .configure()
                 .ignoreXmlConfiguration()
                 .messageInterpolator(new ParameterMessageInterpolator())
