@@ -138,6 +138,47 @@ class RequestBodyApiTest {
     }
 
     @Test
+    void unsafeInput_answers400_namingTheField() {
+        for (String body : List.of(
+                "{\"project_name\":\"../etc\",\"goal\":\"x\"}",
+                "{\"project_name\":\"%2e%2e\",\"goal\":\"x\"}",
+                "{\"project_name\":\"hello\",\"goal\":\"'; DROP TABLE users; --\"}",
+                "{\"project_name\":\"hello\",\"goal\":\"<script>alert(1)</script>\"}",
+                "{\"project_name\":\"hello\",\"goal\":\"x\",\"parameters\":{\"flavor\":\"$(rm -rf /)\"}}")) {
+            HttpResponse<String> response = server.postJson("/api/build/", token, body);
+
+            assertThat(response.statusCode()).as(body).isEqualTo(400);
+            assertProblem(response, "unsafe-input");
+            assertThat(fields(response)).as(body).isNotEmpty();
+            assertThat(response.body()).doesNotContain("DROP TABLE").doesNotContain("<script>");
+        }
+    }
+
+    @Test
+    void valuesOutsideTheSchema_answer422() {
+        String longGoal = "a".repeat(2001);
+        HttpResponse<String> tooLong = server.postJson("/api/build/", token,
+                "{\"project_name\":\"hello\",\"goal\":\"" + longGoal + "\"}");
+        HttpResponse<String> badType = server.postJson("/api/analysis/", token,
+                "{\"project_name\":\"hello\",\"analysis_types\":[\"quality\",\"bogus\"]}");
+        HttpResponse<String> noTypes = server.postJson("/api/analysis/", token,
+                "{\"project_name\":\"hello\",\"analysis_types\":[]}");
+
+        assertThat(tooLong.statusCode()).isEqualTo(422);
+        assertThat(fields(tooLong)).containsExactly("goal");
+        assertThat(badType.statusCode()).isEqualTo(422);
+        assertThat(noTypes.statusCode()).isEqualTo(422);
+    }
+
+    @Test
+    void ordinaryEnglish_passes() {
+        HttpResponse<String> response = server.postJson("/api/build/", token,
+                "{\"project_name\":\"hello\",\"goal\":\"Build; then test it - and report back (please)!\"}");
+
+        assertThat(response.statusCode()).isEqualTo(202);
+    }
+
+    @Test
     void jsonWithUtf8CharsetParameter_isAccepted() {
         HttpResponse<String> response = server.send(server.request("/api/build/", token)
                 .header("Content-Type", "application/json; charset=UTF-8")
