@@ -74,7 +74,7 @@ final class DocsRoutes {
                 if (!op.getValue().isObject() || !op.getValue().has("responses")) {
                     continue;
                 }
-                operation(html, op.getKey(), path.getKey(), op.getValue());
+                operation(html, doc, op.getKey(), path.getKey(), op.getValue());
             }
         }
 
@@ -100,7 +100,7 @@ final class DocsRoutes {
         return html.append("</body></html>").toString();
     }
 
-    private static void operation(StringBuilder html, String method, String path, JsonNode op) {
+    private static void operation(StringBuilder html, JsonNode doc, String method, String path, JsonNode op) {
         html.append("<div class=\"op\"><div><span class=\"m ").append(esc(method)).append("\">")
                 .append(esc(method)).append("</span> <code>").append(esc(path)).append("</code></div>")
                 .append("<p><strong>").append(esc(op.path("summary").asText())).append("</strong>");
@@ -133,12 +133,15 @@ final class DocsRoutes {
                     .append(esc(refName(content.getValue().path("schema")))).append("</p>"));
         }
         html.append("<table><tr><th>status</th><th>meaning</th><th>body</th></tr>");
-        op.path("responses").fields().forEachRemaining(response -> {
+        op.path("responses").fields().forEachRemaining(entry -> {
+            JsonNode response = entry.getValue().has("$ref")
+                    ? doc.at(entry.getValue().get("$ref").asText().substring(1))
+                    : entry.getValue();
             StringBuilder types = new StringBuilder();
-            response.getValue().path("content").fields().forEachRemaining(content -> types
+            response.path("content").fields().forEachRemaining(content -> types
                     .append(content.getKey()).append(' ').append(refName(content.getValue().path("schema"))));
-            html.append("<tr><td>").append(esc(response.getKey())).append("</td><td>")
-                    .append(esc(response.getValue().path("description").asText())).append("</td><td><code>")
+            html.append("<tr><td>").append(esc(entry.getKey())).append("</td><td>")
+                    .append(esc(response.path("description").asText())).append("</td><td><code>")
                     .append(esc(types.toString().trim())).append("</code></td></tr>");
         });
         html.append("</table></div>");
@@ -170,6 +173,13 @@ final class DocsRoutes {
     private static String typeOf(JsonNode schema) {
         if (schema.has("$ref")) {
             return refName(schema);
+        }
+        if (schema.has("oneOf")) {
+            StringBuilder alternatives = new StringBuilder();
+            for (JsonNode alternative : schema.path("oneOf")) {
+                alternatives.append(alternatives.length() == 0 ? "" : " | ").append(typeOf(alternative));
+            }
+            return alternatives.toString();
         }
         JsonNode type = schema.path("type");
         String text = type.isArray() ? joined(type) : type.asText("any");
