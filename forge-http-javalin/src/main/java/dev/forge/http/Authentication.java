@@ -1,5 +1,6 @@
 package dev.forge.http;
 
+import dev.forge.InfrastructureException;
 import dev.forge.ratelimit.RateLimitDecision;
 import dev.forge.ratelimit.RateLimiter;
 import dev.forge.security.AuthResult;
@@ -68,6 +69,8 @@ final class Authentication {
         AuthResult result;
         try {
             result = authenticator.authenticate(token);
+        } catch (InfrastructureException e) {
+            throw e; // e.g. a key server is down: 503, not the caller's fault
         } catch (RuntimeException e) {
             // An authenticator must reject, not throw; treat a throw as a rejection and log it.
             LOG.warn("authenticator threw; rejecting the token", e);

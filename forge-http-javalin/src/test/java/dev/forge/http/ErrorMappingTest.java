@@ -63,6 +63,24 @@ class ErrorMappingTest {
         }
     }
 
+    @Test
+    void authenticatorThatThrows_isARejection_unlessItsInfrastructureIsDown() {
+        try (TestServer broken = TestServer.start(new TestServer.Options().noWorkers()
+                .forge(b -> b.authenticator(token -> {
+                    if (token.equals("down")) {
+                        throw new InfrastructureException("key server unreachable at " + SECRET_DETAIL);
+                    }
+                    throw new IllegalStateException("bug " + SECRET_DETAIL);
+                })))) {
+            HttpResponse<String> bug = broken.get("/api/build/", "anything");
+            HttpResponse<String> down = broken.get("/api/build/", "down");
+
+            assertThat(bug.statusCode()).isEqualTo(401);
+            assertThat(down.statusCode()).isEqualTo(503);
+            assertThat(bug.body() + down.body()).doesNotContain("hunter2").doesNotContain("Exception");
+        }
+    }
+
     /** A store whose reads of certain ids fail the way a broken driver would. */
     private static final class FailingStore implements TaskStore {
         private final InMemoryTaskStore delegate = new InMemoryTaskStore();
