@@ -37,7 +37,8 @@ class ExampleServerTest {
     @BeforeAll
     static void start() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        server = ExampleServer.start(ServerSettings.parse(Map.of(), List.of("--port=0", "--workers=2")),
+        server = ExampleServer.start(ServerSettings.parse(Map.of(),
+                        List.of("--port=0", "--workers=2", "--rate-limit-requests-per-minute=100000")),
                 new PrintStream(out, true, StandardCharsets.UTF_8));
         banner = out.toString(StandardCharsets.UTF_8);
         userToken = tokenAfter("user token (alice): ");
