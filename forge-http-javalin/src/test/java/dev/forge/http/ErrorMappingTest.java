@@ -3,6 +3,9 @@ package dev.forge.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.forge.InfrastructureException;
 import dev.forge.store.InMemoryTaskStore;
 import dev.forge.store.TaskStore;
@@ -14,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** Failures inside forge reach callers as 500/503 problems that reveal nothing internal. */
 class ErrorMappingTest {
@@ -22,6 +26,10 @@ class ErrorMappingTest {
 
     @Test
     void unexpectedException_answers500WithErrorId_andNoInternals() {
+        Logger logger = (Logger) LoggerFactory.getLogger(ErrorMapper.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
         try (TestServer server = TestServer.start(new TestServer.Options().noWorkers()
                 .forge(b -> b.taskStore(new FailingStore())))) {
             HttpResponse<String> response = server.get("/api/build/explode", server.userToken("alice"));
@@ -34,6 +42,13 @@ class ErrorMappingTest {
             assertThat(response.body()).doesNotContain("hunter2").doesNotContain("IllegalStateException")
                     .doesNotContain("at dev.").doesNotContain("java.");
             assertThat(response.headers().firstValue("X-Frame-Options")).contains("DENY");
+            // the log has what the body hides, under the same id
+            assertThat(logged.list).anySatisfy(event -> {
+                assertThat(event.getFormattedMessage()).contains(body.get("error_id").asText());
+                assertThat(event.getThrowableProxy().getMessage()).contains("hunter2");
+            });
+        } finally {
+            logger.detachAppender(logged);
         }
     }
 
