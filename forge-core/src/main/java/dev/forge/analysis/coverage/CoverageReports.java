@@ -17,6 +17,7 @@ import javax.xml.parsers.SAXParserFactory;
 import org.xml.sax.Attributes;
 import org.xml.sax.InputSource;
 import org.xml.sax.SAXException;
+import org.xml.sax.ext.DeclHandler;
 import org.xml.sax.helpers.DefaultHandler;
 
 /** Reads line counts from JaCoCo XML, Cobertura XML and LCOV reports. */
@@ -131,9 +132,33 @@ final class CoverageReports {
             SAXParser parser = factory.newSAXParser();
             parser.setProperty(XMLConstants.ACCESS_EXTERNAL_DTD, "");
             parser.setProperty(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
+            // Coverage reports never declare entities; one that does is refused at once, before
+            // any expansion (external file reads, or the exponential "billion laughs").
+            parser.setProperty("http://xml.org/sax/properties/declaration-handler", new NoEntities());
             return parser;
         } catch (ParserConfigurationException | SAXException e) {
             throw new IllegalStateException("the JDK's XML parser lacks a required feature", e);
+        }
+    }
+
+    /** Refuses every entity declaration. */
+    private static final class NoEntities implements DeclHandler {
+        @Override
+        public void elementDecl(String name, String model) {
+        }
+
+        @Override
+        public void attributeDecl(String eName, String aName, String type, String mode, String value) {
+        }
+
+        @Override
+        public void internalEntityDecl(String name, String value) throws SAXException {
+            throw new SAXException("entity declarations are not allowed in a coverage report");
+        }
+
+        @Override
+        public void externalEntityDecl(String name, String publicId, String systemId) throws SAXException {
+            throw new SAXException("entity declarations are not allowed in a coverage report");
         }
     }
 

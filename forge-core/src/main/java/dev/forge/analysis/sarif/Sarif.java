@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.forge.analysis.AnalysisType;
 import dev.forge.analysis.Severity;
 import dev.forge.task.TaskRecord;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,7 +98,7 @@ public final class Sarif {
             String file = string(finding.get("file"), null);
             if (file != null) {
                 Map<String, Object> physical = new LinkedHashMap<>();
-                physical.put("artifactLocation", Map.of("uri", file, "uriBaseId", "%SRCROOT%"));
+                physical.put("artifactLocation", Map.of("uri", uri(file), "uriBaseId", "%SRCROOT%"));
                 int line = finding.get("line") instanceof Number n ? n.intValue() : 0;
                 if (line > 0) {
                     physical.put("region", Map.of("startLine", line));
@@ -118,6 +120,15 @@ public final class Sarif {
                 Map.of("text", "the analysed project's root"))));
         run.put("results", sarifResults);
         return run;
+    }
+
+    /** A relative URI reference for a workspace path: spaces and the like percent-encoded. */
+    static String uri(String path) {
+        try {
+            return new URI(null, null, path, null).getRawPath();
+        } catch (URISyntaxException e) {
+            return path.replace(" ", "%20");
+        }
     }
 
     private static Map<String, Object> rule(String ruleId, Severity severity, AnalysisType category) {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Part of the {@code security} analysis: scans the workspace's text files for hard-coded
@@ -45,6 +46,7 @@ public final class SecretsAnalyzer implements Analyzer {
 
     private final long maxFileBytes;
     private final Cache<String, List<SecretRules.Hit>> cache;
+    private final AtomicInteger scans = new AtomicInteger();
 
     /** A scanner with the default size cap and a cache of 100,000 files. */
     public SecretsAnalyzer() {
@@ -103,6 +105,7 @@ public final class SecretsAnalyzer implements Analyzer {
             List<SecretRules.Hit> hits = cache.getIfPresent(key);
             if (hits == null) {
                 hits = List.copyOf(SecretRules.scan(new String(content, StandardCharsets.UTF_8), bare));
+                scans.incrementAndGet();
                 cache.put(key, hits);
             } else {
                 cached++;
@@ -117,6 +120,11 @@ public final class SecretsAnalyzer implements Analyzer {
         Map<String, Object> measures = new LinkedHashMap<>();
         measures.put("secrets_files_scanned", scanned);
         return new Result(findings, measures);
+    }
+
+    /** Files scanned so far (cache misses), for tests. */
+    int scans() {
+        return scans.get();
     }
 
     private boolean candidate(Path file) {
