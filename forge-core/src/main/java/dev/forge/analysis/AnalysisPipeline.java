@@ -232,7 +232,7 @@ public final class AnalysisPipeline {
         }
 
         Map<String, Object> results(int maxFindings) {
-            List<Finding> all = findings.stream().distinct().sorted(MOST_SEVERE_FIRST).toList();
+            List<Finding> all = findings.stream().sorted(MOST_SEVERE_FIRST).toList();
             Map<String, Object> measured = new LinkedHashMap<>(measures);
 
             Object typeErrors = measured.remove("type_errors");

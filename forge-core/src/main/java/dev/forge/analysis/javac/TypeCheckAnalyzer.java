@@ -55,9 +55,14 @@ public final class TypeCheckAnalyzer implements Analyzer {
 
     /** Diagnostic codes that mean "the compiler cannot see a dependency". */
     static final Set<String> MISSING_DEPENDENCY_CODES = Set.of(
-            "compiler.err.doesnt.exist", "compiler.err.cant.access",
-            "compiler.err.package.in.other.module", "compiler.err.duplicate.class",
-            "compiler.err.not.def.access.package.cant.access");
+            "compiler.err.doesnt.exist", "compiler.err.cant.access", "compiler.err.duplicate.class",
+            "compiler.err.package.not.visible", "compiler.err.not.def.access.package.cant.access");
+
+    /**
+     * The sources declare a package the JDK's own modules hold (e.g. the JDK's sources): outside
+     * the JDK's build every class clashes with the platform's, so no count would mean anything.
+     */
+    static final String PLATFORM_PACKAGE_CODE = "compiler.err.package.in.other.module";
 
     private static final int MAX_LISTED_UNRESOLVED = 20;
 
@@ -180,6 +185,14 @@ public final class TypeCheckAnalyzer implements Analyzer {
         List<Diagnostic<? extends JavaFileObject>> errors = diagnostics.stream()
                 .filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
                 .toList();
+        List<String> platformPackages = errors.stream()
+                .filter(d -> PLATFORM_PACKAGE_CODE.equals(d.getCode()))
+                .map(d -> d.getSource() instanceof Source s ? packageOf(s.relative) : "?")
+                .distinct().sorted().limit(5).toList();
+        if (!platformPackages.isEmpty()) {
+            return notMeasured("the sources declare packages of the JDK's own modules (e.g. "
+                    + String.join(", ", platformPackages) + "); they can only be type-checked by the JDK's build");
+        }
         // A missing package is proof the classpath is incomplete; then "cannot find symbol" is
         // most likely a symbol from it. Without such proof a cannot-find-symbol is a real error.
         boolean dependenciesMissing = errors.stream()
@@ -215,6 +228,13 @@ public final class TypeCheckAnalyzer implements Analyzer {
         measures.put("java_files", fileCount);
         measures.put("classpath_jars", jarCount);
         return new Result(findings, measures);
+    }
+
+    private static String packageOf(String relative) {
+        int slash = relative.lastIndexOf('/');
+        String dir = slash < 0 ? "" : relative.substring(0, slash);
+        int root = dir.indexOf("/java/");
+        return (root < 0 ? dir : dir.substring(root + "/java/".length())).replace('/', '.');
     }
 
     private static Result notMeasured(String reason) {

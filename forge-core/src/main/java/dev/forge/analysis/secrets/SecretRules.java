@@ -99,7 +99,7 @@ final class SecretRules {
                                 + value.length() + " characters)"));
             }
             if (ENTROPY_CANDIDATE.matcher(value).matches() && !HEX.matcher(value).matches()
-                    && hasLetterAndDigit(value) && entropy(value) >= 4.0) {
+                    && looksRandom(value) && entropy(value) >= 4.0) {
                 return Optional.of(new Hit(number, HIGH_ENTROPY, Severity.MINOR,
                         "high-entropy string assigned to '" + name + "' looks like a key (value masked, "
                                 + value.length() + " characters)"));
@@ -170,7 +170,21 @@ final class SecretRules {
         return entropy;
     }
 
-    private static boolean hasLetterAndDigit(String value) {
-        return value.chars().anyMatch(Character::isLetter) && value.chars().anyMatch(Character::isDigit);
+    /**
+     * Generated keys mix upper case, lower case and digits and have no long alphabetical runs;
+     * identifiers ({@code iso8601_compatible_setting}) and alphabets ({@code 0123456789abc...}) do not.
+     */
+    static boolean looksRandom(String value) {
+        boolean upper = value.chars().anyMatch(Character::isUpperCase);
+        boolean lower = value.chars().anyMatch(Character::isLowerCase);
+        boolean digit = value.chars().anyMatch(Character::isDigit);
+        int run = 1;
+        for (int i = 1; i < value.length(); i++) {
+            run = value.charAt(i) == value.charAt(i - 1) + 1 ? run + 1 : 1;
+            if (run >= 5) {
+                return false;
+            }
+        }
+        return upper && lower && digit;
     }
 }

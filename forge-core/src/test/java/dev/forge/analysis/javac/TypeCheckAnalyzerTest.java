@@ -146,6 +146,26 @@ class TypeCheckAnalyzerTest {
     }
 
     @Test
+    void analyze_sourcesOfJdkPackages_notMeasuredRatherThanThousandsOfBogusErrors() {
+        PlantedProject.write(dir, "src/main/java/java/util/Helper.java", """
+                package java.util;
+
+                public class Helper {
+                    int size(List<String> list) {
+                        return list.size();
+                    }
+                }
+                """);
+
+        Analyzer.Result result = analyze(new TypeCheckAnalyzer());
+
+        assertThat(result.findings()).isEmpty();
+        assertThat(result.measures()).containsEntry("type_errors", null);
+        assertThat((String) result.measures().get("type_errors_reason")).contains("JDK's own modules")
+                .contains("java.util");
+    }
+
+    @Test
     void analyze_unchangedSources_compiledOnceThenServedFromCache() throws IOException {
         PlantedProject.full(dir);
         TypeCheckAnalyzer analyzer = new TypeCheckAnalyzer();

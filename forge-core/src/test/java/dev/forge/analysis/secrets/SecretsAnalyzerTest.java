@@ -115,6 +115,9 @@ class SecretsAnalyzerTest {
                     String signing = "q8Zt3LmN0vX7rK2pW9sY4bJ6hD1cF5gT";
                     String sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
                     String name = "ThisIsJustAVeryLongIdentifierName";
+                    String digits = "0123456789abcdefghijklmnopqrstuvwxyzABC";
+                    /** See <a id="iso8601_compatible_setting">the setting</a>. */
+                    String lower = "k3j5h6g7f8d9s0a1q2w3e4r5t6";
                 }
                 """);
 
