@@ -2,6 +2,7 @@ package dev.forge.build;
 
 import dev.forge.exec.RunOutcome;
 import dev.forge.exec.TaskContext;
+import dev.forge.exec.TaskRunner;
 import dev.forge.project.ProjectSpec;
 
 /**
@@ -9,7 +10,7 @@ import dev.forge.project.ProjectSpec;
  * when the context's token is cancelled and leave no process behind.
  */
 @FunctionalInterface
-public interface BuildRunner {
+public interface BuildRunner extends TaskRunner {
 
     /**
      * Runs the build.
@@ -17,5 +18,6 @@ public interface BuildRunner {
      * @return success, or a failure that is the build's own result (e.g. a step exited non-zero)
      * @throws dev.forge.InfrastructureException when something outside the build failed; retried
      */
+    @Override
     RunOutcome run(ProjectSpec project, TaskContext context);
 }

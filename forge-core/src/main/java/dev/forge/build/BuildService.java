@@ -1,23 +1,15 @@
 package dev.forge.build;
 
 import dev.forge.Outcome;
-import dev.forge.events.EventBus;
-import dev.forge.events.TaskEvent;
-import dev.forge.exec.TaskSubmitter;
-import dev.forge.exec.TaskUpdater;
+import dev.forge.exec.TaskOperations;
 import dev.forge.ratelimit.RateLimiter;
 import dev.forge.security.Principal;
-import dev.forge.store.TaskAccess;
-import dev.forge.store.TaskStore;
 import dev.forge.task.Page;
-import dev.forge.task.TaskError;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
-import dev.forge.task.TaskStatus;
 import dev.forge.validation.RequestValidator;
 import dev.forge.validation.ValidationFailure;
-import java.time.Clock;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -33,23 +25,14 @@ public final class BuildService {
     /** Largest page size of {@link #history}; larger requests are capped. */
     public static final int MAX_LIMIT = 100;
 
-    private final TaskStore store;
-    private final EventBus events;
-    private final TaskUpdater updater;
-    private final TaskSubmitter submitter;
+    private final TaskOperations tasks;
     private final RequestValidator validator;
-    private final Clock clock;
     private final int maxAttempts;
 
     /** Creates the service; {@code maxAttempts} bounds retries of infrastructure failures. */
-    public BuildService(TaskStore store, EventBus events, TaskUpdater updater,
-            TaskSubmitter submitter, RequestValidator validator, Clock clock, int maxAttempts) {
-        this.store = Objects.requireNonNull(store, "store");
-        this.events = Objects.requireNonNull(events, "events");
-        this.updater = Objects.requireNonNull(updater, "updater");
-        this.submitter = Objects.requireNonNull(submitter, "submitter");
+    public BuildService(TaskOperations tasks, RequestValidator validator, int maxAttempts) {
+        this.tasks = Objects.requireNonNull(tasks, "tasks");
         this.validator = Objects.requireNonNull(validator, "validator");
-        this.clock = Objects.requireNonNull(clock, "clock");
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
         }
@@ -68,13 +51,13 @@ public final class BuildService {
         if (failure.isPresent()) {
             return new Outcome.Invalid<>(failure.get());
         }
-        return submitter.submit(caller, TaskKind.BUILD, request.projectName(), request.goal(),
+        return tasks.submit(caller, TaskKind.BUILD, request.projectName(), request.goal(),
                 request.parameters(), null, maxAttempts, RateLimiter.BUILD_CREATE);
     }
 
     /** The build, if it exists and the caller may see it. */
     public Outcome<TaskRecord> status(Principal caller, TaskId id) {
-        return TaskAccess.find(store, caller, id, TaskKind.BUILD);
+        return tasks.find(caller, id, TaskKind.BUILD);
     }
 
     /**
@@ -92,7 +75,7 @@ public final class BuildService {
         if (skip < 0) {
             return new Outcome.Invalid<>(ValidationFailure.schema("offset", "must be 0 or more"));
         }
-        return Outcome.ok(store.listByOwner(caller.userId(), TaskKind.BUILD,
+        return Outcome.ok(tasks.store().listByOwner(caller.userId(), TaskKind.BUILD,
                 Math.min(size, MAX_LIMIT), skip));
     }
 
@@ -103,7 +86,7 @@ public final class BuildService {
      * @return the cancelled record; Conflict when it had already finished
      */
     public Outcome<TaskRecord> cancel(Principal caller, TaskId id) {
-        return cancelTask(store, updater, events, clock, caller, id, TaskKind.BUILD);
+        return tasks.cancel(caller, id, TaskKind.BUILD);
     }
 
     /** The build's stored log (bounded). */
@@ -112,32 +95,7 @@ public final class BuildService {
         if (!(found instanceof Outcome.Ok<TaskRecord>)) {
             return retype(found);
         }
-        return Outcome.ok(store.readLog(id));
-    }
-
-    /** Cancels a task of any kind; shared with {@link dev.forge.analysis.AnalysisService}. */
-    public static Outcome<TaskRecord> cancelTask(TaskStore store, TaskUpdater updater,
-            EventBus events, Clock clock, Principal caller, TaskId id, TaskKind kind) {
-        while (true) {
-            Outcome<TaskRecord> found = TaskAccess.find(store, caller, id, kind);
-            if (!(found instanceof Outcome.Ok<TaskRecord> ok)) {
-                return found;
-            }
-            TaskRecord current = ok.value();
-            if (current.isTerminal()) {
-                return new Outcome.Conflict<>(kind.wireName() + " already " + current.status().wireName());
-            }
-            TaskRecord cancelled = current.transitionTo(TaskStatus.CANCELLED, null,
-                    new TaskError(TaskError.CANCELLED, "cancelled by " + caller.username()),
-                    clock.instant());
-            if (updater.apply(current, cancelled)) {
-                if (current.status() == TaskStatus.RUNNING) {
-                    events.publish(TaskEvent.cancel(id, clock.instant()));
-                }
-                return Outcome.ok(cancelled);
-            }
-            // Lost a race with a worker's update: read again and decide again.
-        }
+        return Outcome.ok(tasks.store().readLog(id));
     }
 
     @SuppressWarnings("unchecked")

@@ -15,4 +15,13 @@ public interface ProjectCatalog {
 
     /** Names of the known projects, sorted. */
     List<String> names();
+
+    /**
+     * A fixed catalog of these specs, for embedders that configure projects in code.
+     *
+     * @throws IllegalArgumentException if a name is invalid or appears twice
+     */
+    static ProjectCatalog of(ProjectSpec... specs) {
+        return new InMemoryProjectCatalog(List.of(specs));
+    }
 }

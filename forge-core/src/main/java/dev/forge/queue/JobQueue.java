@@ -2,6 +2,7 @@ package dev.forge.queue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -31,6 +32,39 @@ public interface JobQueue extends AutoCloseable {
      * @return the lease, or empty if no job became visible in time
      */
     Optional<Lease> lease(String queue, Duration visibility, Duration wait) throws InterruptedException;
+
+    /**
+     * Leases the next visible job from the first of {@code queues} that has one, waiting up to
+     * {@code wait} for a job to appear in any of them. Workers serving several queues use this
+     * so that a job in any of them starts at once. The default polls each queue and waits in
+     * slices of at most 50 ms; adapters that can block on several queues at once override it.
+     *
+     * @return the lease, or empty if no job became visible in time
+     */
+    default Optional<Lease> lease(List<String> queues, Duration visibility, Duration wait)
+            throws InterruptedException {
+        if (queues.isEmpty()) {
+            throw new IllegalArgumentException("queues must not be empty");
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            for (String queue : queues) {
+                Optional<Lease> lease = lease(queue, visibility, Duration.ZERO);
+                if (lease.isPresent()) {
+                    return lease;
+                }
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return Optional.empty();
+            }
+            Optional<Lease> lease = lease(queues.get(0), visibility,
+                    Duration.ofNanos(Math.min(remaining, Duration.ofMillis(50).toNanos())));
+            if (lease.isPresent()) {
+                return lease;
+            }
+        }
+    }
 
     /** Extends a lease that is still held; false if it expired or was lost. */
     boolean extend(Lease lease, Duration visibility);

@@ -1,0 +1,327 @@
+package dev.forge;
+
+import dev.forge.analysis.AnalysisService;
+import dev.forge.build.BuildService;
+import dev.forge.events.EventBus;
+import dev.forge.events.InMemoryEventBus;
+import dev.forge.exec.ExecutorConfig;
+import dev.forge.exec.JobExecutor;
+import dev.forge.exec.TaskRunner;
+import dev.forge.exec.TaskOperations;
+import dev.forge.exec.TaskUpdater;
+import dev.forge.metrics.ForgeMetrics;
+import dev.forge.project.ProjectCatalog;
+import dev.forge.queue.InMemoryJobQueue;
+import dev.forge.queue.JobQueue;
+import dev.forge.queue.Queues;
+import dev.forge.ratelimit.InMemoryRateLimiter;
+import dev.forge.ratelimit.RateLimitConfig;
+import dev.forge.ratelimit.RateLimiter;
+import dev.forge.security.AuthResult;
+import dev.forge.security.Authenticator;
+import dev.forge.store.InMemoryTaskStore;
+import dev.forge.store.TaskStore;
+import dev.forge.task.IdGenerator;
+import dev.forge.task.TaskId;
+import dev.forge.task.TaskKind;
+import dev.forge.validation.RequestValidator;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * forge, composed: the services, the ports behind them and the executor that runs tasks.
+ * {@code Forge.builder().build()} works with no arguments - everything in memory, in this
+ * process - and every port can be swapped for another adapter (e.g. Redis).
+ *
+ * <pre>{@code
+ * try (Forge forge = Forge.builder().projectCatalog(catalog).build().start()) {
+ *     TaskRecord build = forge.builds().create(Principal.user("alice"),
+ *             new BuildRequest("hello", "build it", Map.of())).orElseThrow();
+ * }
+ * }</pre>
+ */
+public final class Forge implements AutoCloseable {
+
+    private final Clock clock;
+    private final TaskStore store;
+    private final JobQueue queue;
+    private final EventBus events;
+    private final RateLimiter rateLimiter;
+    private final Authenticator authenticator;
+    private final ProjectCatalog catalog;
+    private final ForgeMetrics metrics;
+    private final BuildService builds;
+    private final AnalysisService analyses;
+    private final JobExecutor executor;
+    private volatile boolean started;
+    private volatile boolean closed;
+
+    private Forge(Builder b) {
+        this.clock = b.clock;
+        this.store = b.store != null ? b.store : new InMemoryTaskStore();
+        this.queue = b.queue != null ? b.queue : new InMemoryJobQueue(clock);
+        this.events = b.events != null ? b.events : new InMemoryEventBus();
+        this.rateLimiter = b.rateLimiter != null ? b.rateLimiter
+                : new InMemoryRateLimiter(RateLimitConfig.ofDefaults(), clock);
+        this.authenticator = b.authenticator != null ? b.authenticator
+                : token -> AuthResult.rejected("no authenticator configured");
+        this.catalog = b.catalog != null ? b.catalog : ForgeDefaults.emptyCatalog();
+        this.metrics = new ForgeMetrics(b.meterRegistry);
+        ExecutorConfig config = b.executorConfig;
+        TaskUpdater updater = new TaskUpdater(store, events, metrics, clock);
+        TaskOperations tasks = new TaskOperations(store, queue, events, updater, catalog,
+                rateLimiter, b.ids, clock);
+        RequestValidator validator = new RequestValidator();
+        this.builds = new BuildService(tasks, validator, config.maxAttempts(TaskKind.BUILD));
+        this.analyses = new AnalysisService(tasks, validator, config.maxAttempts(TaskKind.ANALYSIS));
+        Map<TaskKind, TaskRunner> runners = new EnumMap<>(TaskKind.class);
+        Path workspaceRoot = b.workspaceRoot != null ? b.workspaceRoot : ForgeDefaults.workspaceRoot();
+        runners.put(TaskKind.BUILD, b.buildRunner != null ? b.buildRunner
+                : ForgeDefaults.buildRunner(workspaceRoot));
+        runners.put(TaskKind.ANALYSIS, b.analysisRunner != null ? b.analysisRunner
+                : ForgeDefaults.analysisRunner(workspaceRoot));
+        this.executor = new JobExecutor(config, store, queue, events, catalog, runners, updater,
+                metrics, clock);
+    }
+
+    /** A builder with in-memory defaults for everything. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Starts the workers and scheduled maintenance. An API-only node may skip this and only
+     * submit tasks for other nodes to run.
+     *
+     * @return this
+     */
+    public Forge start() {
+        if (closed) {
+            throw new IllegalStateException("forge is closed");
+        }
+        executor.start();
+        started = true;
+        return this;
+    }
+
+    /** Builds: create, status, history, cancel, logs. */
+    public BuildService builds() {
+        return builds;
+    }
+
+    /** Analyses: create, result, cancel. */
+    public AnalysisService analyses() {
+        return analyses;
+    }
+
+    /** The authenticator (for front ends that receive bearer tokens). */
+    public Authenticator authenticator() {
+        return authenticator;
+    }
+
+    /** The rate limiter (for front ends that limit requests per user). */
+    public RateLimiter rateLimiter() {
+        return rateLimiter;
+    }
+
+    /** The event bus: live status, progress and log lines of tasks. */
+    public EventBus events() {
+        return events;
+    }
+
+    /** The task store. */
+    public TaskStore store() {
+        return store;
+    }
+
+    /** The job queue. */
+    public JobQueue queue() {
+        return queue;
+    }
+
+    /** The project catalog. */
+    public ProjectCatalog catalog() {
+        return catalog;
+    }
+
+    /** forge's meters. */
+    public ForgeMetrics metrics() {
+        return metrics;
+    }
+
+    /** The executor (workers, maintenance). */
+    public JobExecutor executor() {
+        return executor;
+    }
+
+    /** The clock everything uses. */
+    public Clock clock() {
+        return clock;
+    }
+
+    /** A health snapshot: asks the store and queue, and reads the executor's state. */
+    public Health health() {
+        Map<String, Health.Component> components = new LinkedHashMap<>();
+        boolean storeUp = probe(components, "store", () -> {
+            store.find(TaskId.of("health-probe"));
+            return Map.of("type", store.getClass().getSimpleName());
+        });
+        boolean queueUp = probe(components, "queue", () -> Map.of(
+                "type", queue.getClass().getSimpleName(),
+                "build_depth", queue.depth(Queues.BUILD),
+                "analysis_depth", queue.depth(Queues.ANALYSIS)));
+        Map<String, Object> exec = new LinkedHashMap<>();
+        exec.put("started", started);
+        exec.put("workers", executor.workerCount());
+        exec.put("busy", executor.busyWorkers());
+        if (executor.lastHealthy() != null) {
+            exec.put("last_health_sweep", executor.lastHealthy().toString());
+        }
+        boolean executorUp = !started || executor.isRunning();
+        components.put("executor", executorUp ? Health.Component.up(exec)
+                : Health.Component.down("executor stopped"));
+        return new Health(!closed && executorUp, !closed && storeUp && queueUp && executorUp,
+                components);
+    }
+
+    /** Graceful shutdown of the executor, then the ports this instance owns. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        executor.close();
+        events.close();
+        queue.close();
+        store.close();
+        rateLimiter.close();
+    }
+
+    private static boolean probe(Map<String, Health.Component> components, String name,
+            java.util.function.Supplier<Map<String, Object>> check) {
+        try {
+            components.put(name, Health.Component.up(check.get()));
+            return true;
+        } catch (RuntimeException e) {
+            components.put(name, Health.Component.down(e.getClass().getSimpleName()));
+            return false;
+        }
+    }
+
+    /** Builds a {@link Forge}; every setting is optional. */
+    public static final class Builder {
+        private Clock clock = Clock.systemUTC();
+        private IdGenerator ids = IdGenerator.random();
+        private TaskStore store;
+        private JobQueue queue;
+        private EventBus events;
+        private RateLimiter rateLimiter;
+        private Authenticator authenticator;
+        private ProjectCatalog catalog;
+        private TaskRunner buildRunner;
+        private TaskRunner analysisRunner;
+        private Path workspaceRoot;
+        private ExecutorConfig executorConfig = ExecutorConfig.ofDefaults();
+        private MeterRegistry meterRegistry = new SimpleMeterRegistry();
+
+        private Builder() {
+        }
+
+        /** The clock for timestamps, leases and rate limits (default system UTC). */
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        /** How task ids are made (default 128 random bits). */
+        public Builder idGenerator(IdGenerator value) {
+            this.ids = Objects.requireNonNull(value, "idGenerator");
+            return this;
+        }
+
+        /** Where tasks live (default in memory). */
+        public Builder taskStore(TaskStore value) {
+            this.store = Objects.requireNonNull(value, "taskStore");
+            return this;
+        }
+
+        /** Where jobs wait (default in memory). */
+        public Builder jobQueue(JobQueue value) {
+            this.queue = Objects.requireNonNull(value, "jobQueue");
+            return this;
+        }
+
+        /** Where events go (default in memory). */
+        public Builder eventBus(EventBus value) {
+            this.events = Objects.requireNonNull(value, "eventBus");
+            return this;
+        }
+
+        /** Rate limits (default in memory: 10 builds, 10 analyses, 60 requests per minute). */
+        public Builder rateLimiter(RateLimiter value) {
+            this.rateLimiter = Objects.requireNonNull(value, "rateLimiter");
+            return this;
+        }
+
+        /** Bearer-token verification (default: rejects every token). */
+        public Builder authenticator(Authenticator value) {
+            this.authenticator = Objects.requireNonNull(value, "authenticator");
+            return this;
+        }
+
+        /** Which projects exist (default: none). */
+        public Builder projectCatalog(ProjectCatalog value) {
+            this.catalog = Objects.requireNonNull(value, "projectCatalog");
+            return this;
+        }
+
+        /** Runs builds (default: real processes in a fresh workspace). */
+        public Builder buildRunner(TaskRunner value) {
+            this.buildRunner = Objects.requireNonNull(value, "buildRunner");
+            return this;
+        }
+
+        /** Runs analyses (default: the built-in analyzers plus any found by ServiceLoader). */
+        public Builder analysisRunner(TaskRunner value) {
+            this.analysisRunner = Objects.requireNonNull(value, "analysisRunner");
+            return this;
+        }
+
+        /** Where workspaces are made (default: a folder under the system temp directory). */
+        public Builder workspaceRoot(Path value) {
+            this.workspaceRoot = Objects.requireNonNull(value, "workspaceRoot");
+            return this;
+        }
+
+        /** Executor settings (default {@link ExecutorConfig#ofDefaults()}). */
+        public Builder executorConfig(ExecutorConfig value) {
+            this.executorConfig = Objects.requireNonNull(value, "executorConfig");
+            return this;
+        }
+
+        /** Shorthand: the default executor settings with this many workers. */
+        public Builder workers(int value) {
+            this.executorConfig = ExecutorConfig.custom().workers(value).build();
+            return this;
+        }
+
+        /** Where metrics are registered (default a private simple registry). */
+        public Builder meterRegistry(MeterRegistry value) {
+            this.meterRegistry = Objects.requireNonNull(value, "meterRegistry");
+            return this;
+        }
+
+        /** Composes forge; call {@link Forge#start()} to run tasks. */
+        public Forge build() {
+            return new Forge(this);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.forge;
+
+import dev.forge.build.BuildRunnerConfig;
+import dev.forge.build.ProcessBuildRunner;
+import dev.forge.exec.TaskRunner;
+import dev.forge.project.ProjectCatalog;
+import dev.forge.project.ProjectConfigException;
+import java.nio.file.Path;
+
+/** The default adapters {@link Forge} uses when the builder is given none. */
+final class ForgeDefaults {
+
+    private ForgeDefaults() {
+    }
+
+    static ProjectCatalog emptyCatalog() {
+        return ProjectCatalog.of();
+    }
+
+    static Path workspaceRoot() {
+        return BuildRunnerConfig.DEFAULT_WORKSPACE_ROOT;
+    }
+
+    static TaskRunner buildRunner(Path workspaceRoot) {
+        return new ProcessBuildRunner(BuildRunnerConfig.builder().workspaceRoot(workspaceRoot).build());
+    }
+
+    static TaskRunner analysisRunner(Path workspaceRoot) {
+        // Replaced by the analysis pipeline when it lands (issue 5).
+        return (project, context) -> {
+            throw new ProjectConfigException("no analysis runner configured");
+        };
+    }
+}

@@ -1,0 +1,125 @@
+package dev.forge.exec;
+
+import dev.forge.Outcome;
+import dev.forge.events.EventBus;
+import dev.forge.events.TaskEvent;
+import dev.forge.project.ProjectCatalog;
+import dev.forge.project.ProjectConfigException;
+import dev.forge.queue.JobQueue;
+import dev.forge.queue.Queues;
+import dev.forge.ratelimit.RateLimitDecision;
+import dev.forge.ratelimit.RateLimiter;
+import dev.forge.security.Principal;
+import dev.forge.store.TaskAccess;
+import dev.forge.store.TaskStore;
+import dev.forge.task.IdGenerator;
+import dev.forge.task.TaskError;
+import dev.forge.task.TaskId;
+import dev.forge.task.TaskKind;
+import dev.forge.task.TaskRecord;
+import dev.forge.task.TaskStatus;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What the build and analysis services share once a request is validated: submitting a task
+ * (project check, creation permit, store, enqueue), looking one up for a caller, cancelling.
+ */
+public final class TaskOperations {
+
+    private final TaskStore store;
+    private final JobQueue queue;
+    private final EventBus events;
+    private final TaskUpdater updater;
+    private final ProjectCatalog catalog;
+    private final RateLimiter rateLimiter;
+    private final IdGenerator ids;
+    private final Clock clock;
+
+    /** Creates the operations over these ports. */
+    public TaskOperations(TaskStore store, JobQueue queue, EventBus events, TaskUpdater updater,
+            ProjectCatalog catalog, RateLimiter rateLimiter, IdGenerator ids, Clock clock) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.queue = Objects.requireNonNull(queue, "queue");
+        this.events = Objects.requireNonNull(events, "events");
+        this.updater = Objects.requireNonNull(updater, "updater");
+        this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.rateLimiter = Objects.requireNonNull(rateLimiter, "rateLimiter");
+        this.ids = Objects.requireNonNull(ids, "ids");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** The task store, for reads the services add (e.g. logs, history). */
+    public TaskStore store() {
+        return store;
+    }
+
+    /**
+     * Checks the project and the rate limit, then stores and enqueues a new task.
+     *
+     * @param rateOperation the rate-limit operation this creation counts against
+     * @return the new record; NotFound("project"); or RateLimited
+     */
+    public Outcome<TaskRecord> submit(Principal caller, TaskKind kind, String projectName,
+            String goal, Map<String, String> parameters, List<String> analysisTypes,
+            int maxAttempts, String rateOperation) {
+        if (!projectExists(projectName)) {
+            return new Outcome.NotFound<>("project");
+        }
+        RateLimitDecision decision = rateLimiter.tryAcquire(caller.userId(), rateOperation);
+        if (!decision.allowed()) {
+            return new Outcome.RateLimited<>(decision);
+        }
+        TaskRecord record = TaskRecord.create(ids.next(), kind, caller.userId(), projectName, goal,
+                parameters, analysisTypes, maxAttempts, clock.instant());
+        updater.created(record);
+        queue.enqueue(Queues.forKind(kind), record.id().value());
+        return Outcome.ok(record);
+    }
+
+    /** The task if it exists, is of {@code kind} and the caller may see it. */
+    public Outcome<TaskRecord> find(Principal caller, TaskId id, TaskKind kind) {
+        return TaskAccess.find(store, caller, id, kind);
+    }
+
+    /**
+     * Cancels a task: an {@code initializing} one at once; a {@code running} one is marked
+     * cancelled and a CANCEL event tells whichever node runs it to stop.
+     *
+     * @return the cancelled record; Conflict when it had already finished
+     */
+    public Outcome<TaskRecord> cancel(Principal caller, TaskId id, TaskKind kind) {
+        while (true) {
+            Outcome<TaskRecord> found = find(caller, id, kind);
+            if (!(found instanceof Outcome.Ok<TaskRecord> ok)) {
+                return found;
+            }
+            TaskRecord current = ok.value();
+            if (current.isTerminal()) {
+                return new Outcome.Conflict<>(kind.wireName() + " already " + current.status().wireName());
+            }
+            TaskRecord cancelled = current.transitionTo(TaskStatus.CANCELLED, null,
+                    new TaskError(TaskError.CANCELLED, "cancelled by " + caller.username()),
+                    clock.instant());
+            if (updater.apply(current, cancelled)) {
+                if (current.status() == TaskStatus.RUNNING) {
+                    events.publish(TaskEvent.cancel(id, clock.instant()));
+                }
+                return Outcome.ok(cancelled);
+            }
+            // Lost a race with a worker's update: read again and decide again.
+        }
+    }
+
+    private boolean projectExists(String name) {
+        try {
+            return catalog.find(name).isPresent();
+        } catch (ProjectConfigException e) {
+            // It exists but is misconfigured: accept the task, which then fails with the
+            // configuration error, so the owner sees what to fix.
+            return true;
+        }
+    }
+}

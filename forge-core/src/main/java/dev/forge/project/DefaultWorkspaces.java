@@ -1,0 +1,267 @@
+package dev.forge.project;
+
+import dev.forge.InfrastructureException;
+import dev.forge.exec.CancellationToken;
+import dev.forge.exec.TaskContext;
+import dev.forge.task.TaskRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Workspaces under a root folder, a fresh sub-folder per task attempt. A local source is copied
+ * (so builds never modify it); a git source is cloned shallowly with
+ * {@code git clone --depth 1 [--branch <ref>] -- <url> <dir>}, run as an argv list in a clean
+ * environment (an allowlist, plus {@code GIT_TERMINAL_PROMPT=0} so git never waits for a
+ * password, plus {@code LC_ALL=C} so its errors can be recognised). Clone output goes to the
+ * task log; a stop request kills git at once. Thread-safe.
+ */
+public final class DefaultWorkspaces implements Workspaces {
+
+    /** Variables of forge's own environment passed to git by default. */
+    public static final Set<String> DEFAULT_INHERITED_ENV = Set.of("PATH", "HOME", "LANG");
+
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultWorkspaces.class);
+    private static final int ERROR_TAIL = 40;
+    private static final Pattern UNKNOWN_REF = Pattern.compile(
+            "(?i)(remote branch .* not found|couldn't find remote ref|could not find remote branch)");
+    private static final Pattern URL_USERINFO = Pattern.compile("(://)[^/@\\s]+@");
+
+    private final Path root;
+    private final String gitExecutable;
+    private final Set<String> inheritedEnv;
+    private final Map<String, String> parentEnv;
+    private final ProcessSupervisor supervisor;
+
+    private DefaultWorkspaces(Builder builder) {
+        this.root = builder.root;
+        this.gitExecutable = builder.gitExecutable;
+        this.inheritedEnv = Set.copyOf(builder.inheritedEnv);
+        this.parentEnv = Map.copyOf(builder.parentEnv);
+        // git holds nothing worth a graceful stop: kill it at once
+        this.supervisor = new ProcessSupervisor(Duration.ZERO, builder.maxLineLength);
+    }
+
+    /** A builder for workspaces under {@code root} (created when first needed). */
+    public static Builder builder(Path root) {
+        return new Builder(root);
+    }
+
+    /** The folder holding the workspaces. */
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public Path prepare(ProjectSpec project, TaskContext context) {
+        Objects.requireNonNull(project, "project");
+        Path dir = create(context.task());
+        try {
+            if (project.source() instanceof ProjectSpec.Source.LocalPath local) {
+                copy(project, local, dir, context);
+            } else if (project.source() instanceof ProjectSpec.Source.Git git) {
+                clone(project, git, dir, context);
+            } else {
+                throw new IllegalArgumentException("unknown source " + project.source());
+            }
+            return dir;
+        } catch (RuntimeException e) {
+            deleteQuietly(dir);
+            throw e;
+        }
+    }
+
+    @Override
+    public void release(Path workspace, boolean keep) {
+        Path dir = workspace.toAbsolutePath().normalize();
+        if (!dir.startsWith(root) || dir.equals(root)) {
+            throw new IllegalArgumentException("not a workspace of " + root + ": " + workspace);
+        }
+        if (keep) {
+            LOG.info("keeping workspace {} for inspection", dir);
+            return;
+        }
+        deleteQuietly(dir);
+    }
+
+    private Path create(TaskRecord task) {
+        try {
+            Files.createDirectories(root);
+            return Files.createTempDirectory(root, task.id().value() + "-" + task.attempt() + "-");
+        } catch (IOException e) {
+            throw new InfrastructureException("could not create a workspace under " + root, e);
+        }
+    }
+
+    private static void copy(ProjectSpec project, ProjectSpec.Source.LocalPath local, Path dir,
+            TaskContext context) {
+        Path source;
+        try {
+            source = local.dir().toRealPath();
+        } catch (NoSuchFileException e) {
+            throw new ProjectConfigException("the source folder of project '" + project.name()
+                    + "' does not exist");
+        } catch (IOException e) {
+            throw new InfrastructureException("could not read the source of project '"
+                    + project.name() + "'", e);
+        }
+        if (!Files.isDirectory(source)) {
+            throw new ProjectConfigException("the source of project '" + project.name()
+                    + "' is not a folder");
+        }
+        if (dir.toAbsolutePath().startsWith(source)) {
+            throw new ProjectConfigException("the source of project '" + project.name()
+                    + "' contains the workspace root");
+        }
+        try {
+            FileTrees.copy(source, dir, context.cancellation(), context::log);
+        } catch (FileTrees.Stopped e) {
+            throw stopped(project, context.cancellation());
+        } catch (IOException e) {
+            throw new InfrastructureException("could not copy the source of project '"
+                    + project.name() + "'", e);
+        }
+    }
+
+    private void clone(ProjectSpec project, ProjectSpec.Source.Git git, Path dir, TaskContext context) {
+        List<String> argv = new ArrayList<>(List.of(gitExecutable, "clone", "--depth", "1"));
+        if (git.ref() != null) {
+            argv.add("--branch");
+            argv.add(git.ref());
+        }
+        argv.addAll(List.of("--", git.url(), dir.toString()));
+
+        Deque<String> tail = new ArrayDeque<>();
+        ProcessSupervisor.Result result;
+        try {
+            result = supervisor.run(argv, root, gitEnvironment(), context.cancellation(), line -> {
+                String clean = redact(line);
+                context.log("git: " + clean);
+                if (tail.size() == ERROR_TAIL) {
+                    tail.removeFirst();
+                }
+                tail.addLast(clean);
+            });
+        } catch (IOException e) {
+            throw new InfrastructureException("git could not be started ('" + gitExecutable
+                    + "' is missing or not executable): " + e.getMessage(), e);
+        }
+        if (result.stopped()) {
+            throw stopped(project, context.cancellation());
+        }
+        if (result.exitCode() != 0) {
+            String output = String.join("\n", tail);
+            if (git.ref() != null && UNKNOWN_REF.matcher(output).find()) {
+                throw new ProjectConfigException("git ref '" + git.ref() + "' of project '"
+                        + project.name() + "' was not found in its repository");
+            }
+            String last = tail.isEmpty() ? "no output" : tail.getLast();
+            throw new InfrastructureException("git clone of project '" + project.name()
+                    + "' failed with exit code " + result.exitCode() + ": " + last);
+        }
+    }
+
+    /** The clone's environment: allowlisted variables only, never forge's secrets. */
+    Map<String, String> gitEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String key : inheritedEnv) {
+            String value = parentEnv.get(key);
+            if (value != null) {
+                env.put(key, value);
+            }
+        }
+        env.put("GIT_TERMINAL_PROMPT", "0");
+        env.put("LC_ALL", "C");
+        return env;
+    }
+
+    private static InfrastructureException stopped(ProjectSpec project, CancellationToken token) {
+        return new InfrastructureException("fetching the source of project '" + project.name()
+                + "' was stopped (" + token.reason().map(Enum::name).orElse("cancelled") + ")");
+    }
+
+    /** Hides credentials in URLs (https://user:token@host) before a line is logged or shown. */
+    static String redact(String line) {
+        return URL_USERINFO.matcher(line).replaceAll("$1***@");
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try {
+            FileTrees.delete(dir);
+        } catch (IOException e) {
+            LOG.warn("could not delete workspace {}: {}", dir, e.toString());
+        }
+    }
+
+    /** Builds {@link DefaultWorkspaces}; every setter checks its value. */
+    public static final class Builder {
+        private final Path root;
+        private String gitExecutable = "git";
+        private final Set<String> inheritedEnv = new LinkedHashSet<>(DEFAULT_INHERITED_ENV);
+        private Map<String, String> parentEnv = System.getenv();
+        private int maxLineLength = ProcessSupervisor.DEFAULT_MAX_LINE_LENGTH;
+
+        private Builder(Path root) {
+            this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
+        }
+
+        /** The git program: a name looked up on PATH, or a path. Default {@code git}. */
+        public Builder gitExecutable(String value) {
+            if (value == null || value.isBlank()) {
+                throw new IllegalArgumentException("gitExecutable must be non-empty, was '" + value + "'");
+            }
+            this.gitExecutable = value;
+            return this;
+        }
+
+        /**
+         * Replaces the variables of forge's environment passed to git (default PATH, HOME,
+         * LANG); add e.g. SSH_AUTH_SOCK or HTTPS_PROXY where clones need them.
+         */
+        public Builder inheritEnv(Set<String> keys) {
+            Objects.requireNonNull(keys, "keys");
+            for (String key : keys) {
+                if (key == null || !key.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                    throw new IllegalArgumentException("not an environment variable name: '" + key + "'");
+                }
+            }
+            inheritedEnv.clear();
+            inheritedEnv.addAll(keys);
+            return this;
+        }
+
+        /** Caps the length of a logged output line. */
+        public Builder maxLineLength(int value) {
+            if (value < 80) {
+                throw new IllegalArgumentException("maxLineLength must be >= 80, was " + value);
+            }
+            this.maxLineLength = value;
+            return this;
+        }
+
+        /** The environment the inherited variables are read from; for tests. Default: forge's own. */
+        Builder parentEnvironment(Map<String, String> env) {
+            this.parentEnv = Objects.requireNonNull(env, "env");
+            return this;
+        }
+
+        /** Builds the workspaces. */
+        public DefaultWorkspaces build() {
+            return new DefaultWorkspaces(this);
+        }
+    }
+}

@@ -1,0 +1,365 @@
+package dev.forge.store;
+
+import dev.forge.task.IllegalTransitionException;
+import dev.forge.task.Page;
+import dev.forge.task.TaskId;
+import dev.forge.task.TaskKind;
+import dev.forge.task.TaskRecord;
+import dev.forge.task.TaskTransitions;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A {@link TaskStore} in this JVM's memory: the embedded default, and the reference the Redis
+ * store is tested against.
+ *
+ * <ul>
+ *   <li>Compare-and-set is atomic per task and takes no store-wide lock.</li>
+ *   <li>Each (owner, kind) has an index ordered newest first that supports positional access,
+ *       so a page costs O(log n + limit) however deep the offset.</li>
+ *   <li>Memory is bounded: beyond {@code maxTerminalTasks} finished tasks, the ones that
+ *       finished first are evicted with their logs; each log is a {@link BoundedLog}.</li>
+ *   <li>Stored results are deep immutable snapshots and must be JSON-shaped, as in a store that
+ *       serialises them.</li>
+ * </ul>
+ *
+ * <p>A terminal record without {@code completedAt} (not made by {@link TaskRecord} methods) is
+ * treated as completed at its {@code updatedAt}.
+ */
+public final class InMemoryTaskStore implements TaskStore {
+
+    /** Default for {@link Builder#maxTerminalTasks(int)}. */
+    public static final int DEFAULT_MAX_TERMINAL_TASKS = 100_000;
+
+    /** Newest first: createdAt descending, then id descending. */
+    private static final Comparator<Entry> NEWEST_FIRST = Comparator
+            .comparing((Entry e) -> e.createdAt).thenComparing(e -> e.id.value()).reversed();
+
+    private final int maxTerminalTasks;
+    private final int maxLogBytes;
+
+    private final ConcurrentMap<TaskId, Entry> tasks = new ConcurrentHashMap<>();
+    private final ConcurrentMap<OwnerKey, OwnerIndex> indexes = new ConcurrentHashMap<>();
+    /** Terminal tasks by completion, oldest first, for eviction and retention. */
+    private final ConcurrentSkipListSet<TerminalKey> terminal = new ConcurrentSkipListSet<>(
+            Comparator.comparing(TerminalKey::completedAt).thenComparing(TerminalKey::id));
+    /**
+     * Size of {@link #terminal}; a skip list's size() walks it. Incremented after an add and
+     * decremented before an eviction's poll, so it never exceeds the set's size for long.
+     */
+    private final AtomicInteger terminalCount = new AtomicInteger();
+
+    /** A store with the defaults: 100,000 terminal tasks, 5 MiB per log. */
+    public InMemoryTaskStore() {
+        this(builder());
+    }
+
+    private InMemoryTaskStore(Builder builder) {
+        this.maxTerminalTasks = builder.maxTerminalTasks;
+        this.maxLogBytes = builder.maxLogBytes;
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The cap on stored terminal tasks. */
+    public int maxTerminalTasks() {
+        return maxTerminalTasks;
+    }
+
+    /** The cap on each task's log, in UTF-8 bytes. */
+    public int maxLogBytes() {
+        return maxLogBytes;
+    }
+
+    @Override
+    public void create(TaskRecord record) {
+        Objects.requireNonNull(record, "record");
+        Entry entry = new Entry(snapshot(record), new BoundedLog(maxLogBytes));
+        OwnerKey key = new OwnerKey(record.owner(), record.kind());
+        while (true) {
+            OwnerIndex index = indexes.computeIfAbsent(key, k -> new OwnerIndex());
+            synchronized (index) {
+                if (index.dead) {
+                    continue; // emptied and unlinked meanwhile; take the fresh one
+                }
+                if (tasks.putIfAbsent(record.id(), entry) != null) {
+                    retireIfEmpty(key, index);
+                    throw new IllegalArgumentException("task " + record.id() + " already exists");
+                }
+                index.entries.add(entry);
+            }
+            break;
+        }
+        if (record.isTerminal()) {
+            addTerminal(entry.record);
+        }
+    }
+
+    @Override
+    public Optional<TaskRecord> find(TaskId id) {
+        Objects.requireNonNull(id, "id");
+        Entry entry = tasks.get(id);
+        return entry == null ? Optional.empty() : Optional.of(entry.record);
+    }
+
+    @Override
+    public Page<TaskRecord> listByOwner(String owner, TaskKind kind, int limit, int offset) {
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(kind, "kind");
+        if (limit < 0 || offset < 0) {
+            throw new IllegalArgumentException("limit and offset must be >= 0, were " + limit
+                    + " and " + offset);
+        }
+        OwnerIndex index = indexes.get(new OwnerKey(owner, kind));
+        if (index == null) {
+            return new Page<>(List.of(), 0, limit, offset);
+        }
+        synchronized (index) {
+            List<TaskRecord> items = index.entries.slice(offset, limit).stream()
+                    .map(e -> e.record).toList();
+            return new Page<>(items, index.entries.size(), limit, offset);
+        }
+    }
+
+    @Override
+    public boolean compareAndSet(TaskRecord expected, TaskRecord next) {
+        Objects.requireNonNull(expected, "expected");
+        Objects.requireNonNull(next, "next");
+        if (!next.id().equals(expected.id())) {
+            throw new IllegalArgumentException("next has id " + next.id() + ", expected "
+                    + expected.id());
+        }
+        if (next.version() != expected.version() + 1) {
+            throw new IllegalArgumentException("next must have version " + (expected.version() + 1)
+                    + ", had " + next.version());
+        }
+        if (next.status() == expected.status()) {
+            if (expected.isTerminal()) {
+                throw new IllegalTransitionException(expected.status(), next.status());
+            }
+        } else {
+            TaskTransitions.requireAllowed(expected.status(), next.status());
+        }
+        TaskRecord stored = snapshot(next);
+        boolean[] replaced = {false};
+        tasks.computeIfPresent(expected.id(), (id, entry) -> {
+            TaskRecord current = entry.record;
+            if (current.status() == expected.status() && current.version() == expected.version()) {
+                requireSameIdentity(current, stored);
+                entry.record = stored;
+                replaced[0] = true;
+            }
+            return entry;
+        });
+        if (replaced[0] && stored.isTerminal()) {
+            addTerminal(stored);
+        }
+        return replaced[0];
+    }
+
+    /** Owner, kind and creation time place a task in its index, so they must not change. */
+    private static void requireSameIdentity(TaskRecord current, TaskRecord next) {
+        if (current.kind() != next.kind() || !current.owner().equals(next.owner())
+                || !current.createdAt().equals(next.createdAt())) {
+            throw new IllegalArgumentException("next must keep the kind, owner and createdAt of task "
+                    + current.id());
+        }
+    }
+
+    @Override
+    public void appendLog(TaskId id, String line) {
+        Objects.requireNonNull(id, "id");
+        Entry entry = tasks.get(id);
+        if (entry != null) {
+            entry.log.append(line);
+        }
+    }
+
+    @Override
+    public String readLog(TaskId id) {
+        Objects.requireNonNull(id, "id");
+        Entry entry = tasks.get(id);
+        return entry == null ? "" : entry.log.read();
+    }
+
+    @Override
+    public int deleteTerminalBefore(Instant cutoff) {
+        Objects.requireNonNull(cutoff, "cutoff");
+        int deleted = 0;
+        // "" sorts before every real id, so the head set holds exactly completedAt < cutoff.
+        for (TerminalKey key : terminal.headSet(new TerminalKey(cutoff, ""))) {
+            if (terminal.remove(key)) {
+                terminalCount.decrementAndGet();
+                if (removeTask(TaskId.of(key.id()))) {
+                    deleted++;
+                }
+            }
+        }
+        return deleted;
+    }
+
+    /** How many tasks are stored (all statuses). */
+    public int size() {
+        return tasks.size();
+    }
+
+    /** How many (owner, kind) indexes exist; for tests that check emptied ones are dropped. */
+    int ownerIndexCount() {
+        return indexes.size();
+    }
+
+    private void addTerminal(TaskRecord record) {
+        Instant completed = record.completedAt() != null ? record.completedAt() : record.updatedAt();
+        terminal.add(new TerminalKey(completed, record.id().value()));
+        terminalCount.incrementAndGet();
+        evictOverflow();
+    }
+
+    private void evictOverflow() {
+        while (true) {
+            int count = terminalCount.get();
+            if (count <= maxTerminalTasks) {
+                return;
+            }
+            // Reserve one eviction first, so racing threads evict exactly the overflow.
+            if (!terminalCount.compareAndSet(count, count - 1)) {
+                continue;
+            }
+            TerminalKey oldest = terminal.pollFirst();
+            if (oldest == null) {
+                terminalCount.incrementAndGet(); // a retention sweep took it; nothing to evict
+                return;
+            }
+            removeTask(TaskId.of(oldest.id()));
+        }
+    }
+
+    /** Removes a task from the map and its owner index together; false if it was not there. */
+    private boolean removeTask(TaskId id) {
+        Entry entry = tasks.get(id);
+        if (entry == null) {
+            return false;
+        }
+        OwnerKey key = new OwnerKey(entry.owner, entry.kind);
+        OwnerIndex index = indexes.get(key);
+        if (index == null) {
+            return tasks.remove(id, entry);
+        }
+        synchronized (index) {
+            boolean removed = tasks.remove(id, entry);
+            if (removed) {
+                index.entries.remove(entry);
+                retireIfEmpty(key, index);
+            }
+            return removed;
+        }
+    }
+
+    /** Unlinks an empty index so owners that come and go do not leak; caller holds its lock. */
+    private void retireIfEmpty(OwnerKey key, OwnerIndex index) {
+        if (index.entries.isEmpty()) {
+            index.dead = true;
+            indexes.remove(key, index);
+        }
+    }
+
+    private static TaskRecord snapshot(TaskRecord record) {
+        if (record.results() == Map.<String, Object>of()) {
+            return record; // the shared immutable empty map: nothing to copy
+        }
+        Map<String, Object> results = JsonTree.snapshot(record.results());
+        return new TaskRecord(record.id(), record.kind(), record.owner(), record.projectName(),
+                record.goal(), record.parameters(), record.analysisTypes(), record.status(),
+                record.progress(), record.currentStep(), record.attempt(), record.maxAttempts(),
+                results, record.error(), record.createdAt(), record.updatedAt(),
+                record.startedAt(), record.completedAt(), record.version());
+    }
+
+    /** One stored task; the fields that place it in its owner index never change. */
+    private static final class Entry {
+        final TaskId id;
+        final String owner;
+        final TaskKind kind;
+        final Instant createdAt;
+        final BoundedLog log;
+        volatile TaskRecord record;
+
+        Entry(TaskRecord record, BoundedLog log) {
+            this.id = record.id();
+            this.owner = record.owner();
+            this.kind = record.kind();
+            this.createdAt = record.createdAt();
+            this.log = log;
+            this.record = record;
+        }
+    }
+
+    private record OwnerKey(String owner, TaskKind kind) {
+    }
+
+    private record TerminalKey(Instant completedAt, String id) {
+    }
+
+    /** One owner's tasks of one kind; guarded by its own monitor. */
+    private static final class OwnerIndex {
+        final RankedIndex<Entry> entries = new RankedIndex<>(NEWEST_FIRST);
+        /** Set when emptied and unlinked; a creator holding a stale reference retries. */
+        boolean dead;
+    }
+
+    /**
+     * Settings for an {@link InMemoryTaskStore}; every setter fails fast on a bad value.
+     */
+    public static final class Builder {
+
+        private int maxTerminalTasks = DEFAULT_MAX_TERMINAL_TASKS;
+        private int maxLogBytes = BoundedLog.DEFAULT_MAX_BYTES;
+
+        private Builder() {
+        }
+
+        /**
+         * How many terminal tasks to keep (default 100,000); beyond it, the ones that finished
+         * first are evicted with their logs.
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder maxTerminalTasks(int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("maxTerminalTasks must be >= 1, was " + value);
+            }
+            this.maxTerminalTasks = value;
+            return this;
+        }
+
+        /**
+         * The cap on each task's log in UTF-8 bytes (default 5 MiB); see {@link BoundedLog}.
+         *
+         * @throws IllegalArgumentException if below {@link BoundedLog#MIN_MAX_BYTES}
+         */
+        public Builder maxLogBytes(int value) {
+            if (value < BoundedLog.MIN_MAX_BYTES) {
+                throw new IllegalArgumentException("maxLogBytes must be >= "
+                        + BoundedLog.MIN_MAX_BYTES + ", was " + value);
+            }
+            this.maxLogBytes = value;
+            return this;
+        }
+
+        /** The store. */
+        public InMemoryTaskStore build() {
+            return new InMemoryTaskStore(this);
+        }
+    }
+}

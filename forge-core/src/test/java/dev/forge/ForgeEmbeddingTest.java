@@ -1,0 +1,393 @@
+package dev.forge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.forge.build.BuildRequest;
+import dev.forge.events.InMemoryEventBus;
+import dev.forge.exec.CancellationToken;
+import dev.forge.exec.ExecutorConfig;
+import dev.forge.exec.RunOutcome;
+import dev.forge.project.ProjectCatalog;
+import dev.forge.project.ProjectSpec;
+import dev.forge.queue.InMemoryJobQueue;
+import dev.forge.ratelimit.InMemoryRateLimiter;
+import dev.forge.ratelimit.RateLimitConfig;
+import dev.forge.ratelimit.RateLimitRule;
+import dev.forge.ratelimit.RateLimiter;
+import dev.forge.security.Principal;
+import dev.forge.store.InMemoryTaskStore;
+import dev.forge.task.Page;
+import dev.forge.task.TaskError;
+import dev.forge.task.TaskKind;
+import dev.forge.task.TaskRecord;
+import dev.forge.task.TaskStatus;
+import dev.forge.testing.Await;
+import dev.forge.testing.MutableClock;
+import dev.forge.testing.ScriptedRunner;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * forge embedded in plain Java, end to end through the services and the executor, with a
+ * runner the test controls.
+ */
+class ForgeEmbeddingTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Principal ALICE = Principal.user("alice");
+    private static final Principal BOB = Principal.user("bob");
+    private static final Principal ADMIN = Principal.admin("root");
+    private static final ProjectCatalog CATALOG = new ProjectCatalog() {
+        @Override
+        public Optional<ProjectSpec> find(String name) {
+            return name.equals("demo")
+                    ? Optional.of(ProjectSpec.builder("demo").localSource(Path.of(".")).build())
+                    : Optional.empty();
+        }
+
+        @Override
+        public List<String> names() {
+            return List.of("demo");
+        }
+    };
+
+    private final List<Forge> started = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() {
+        started.forEach(Forge::close);
+    }
+
+    private Forge.Builder forge(ScriptedRunner runner) {
+        return Forge.builder().projectCatalog(CATALOG).buildRunner(runner).analysisRunner(runner)
+                .executorConfig(fastConfig().build());
+    }
+
+    private static ExecutorConfig.Builder fastConfig() {
+        return ExecutorConfig.custom().workers(2).pollWait(Duration.ofMillis(100))
+                .retryBase(Duration.ofMillis(20)).shutdownDeadline(Duration.ofSeconds(5));
+    }
+
+    private Forge start(Forge forge) {
+        started.add(forge);
+        return forge.start();
+    }
+
+    private static TaskRecord create(Forge forge, Principal who) {
+        return forge.builds().create(who, new BuildRequest("demo", "build it", Map.of("flavor", "fast")))
+                .orElseThrow();
+    }
+
+    private static TaskRecord awaitStatus(Forge forge, TaskRecord task, TaskStatus status) {
+        Await.until(() -> forge.store().find(task.id()).orElseThrow().status() == status, WAIT,
+                "task " + task.id() + " to be " + status.wireName());
+        return forge.store().find(task.id()).orElseThrow();
+    }
+
+    private static RunOutcome awaitCancel(dev.forge.exec.TaskContext context) {
+        Await.until(context.cancellation()::isCancelled, WAIT, "cancellation");
+        return RunOutcome.failure(Map.of(), new TaskError(TaskError.CANCELLED, "stopped"));
+    }
+
+    @Test
+    void build_runsFromInitializingThroughRunningToCompleted() {
+        CountDownLatch release = new CountDownLatch(1);
+        ScriptedRunner runner = new ScriptedRunner().then(context -> {
+            context.progress(50, "test");
+            context.log("hello from the build");
+            await(release);
+            return RunOutcome.success(Map.of("tests", Map.of("total", 3)));
+        });
+        Forge forge = start(forge(runner).build());
+
+        TaskRecord created = create(forge, ALICE);
+        assertThat(created.status()).isEqualTo(TaskStatus.INITIALIZING);
+        TaskRecord running = awaitStatus(forge, created, TaskStatus.RUNNING);
+        assertThat(running.attempt()).isEqualTo(1);
+        Await.until(() -> forge.store().find(created.id()).orElseThrow().progress() == 50, WAIT);
+        release.countDown();
+
+        TaskRecord done = awaitStatus(forge, created, TaskStatus.COMPLETED);
+        assertThat(done.progress()).isEqualTo(100);
+        assertThat(done.results()).containsEntry("tests", Map.of("total", 3));
+        assertThat(done.completedAt()).isNotNull();
+        assertThat(forge.builds().logs(ALICE, created.id()).orElseThrow()).contains("hello from the build");
+        assertThat(runner.calls().get(0).task().parameters()).containsEntry("flavor", "fast");
+    }
+
+    @Test
+    void failedStep_isAResultAndNotRetried() {
+        ScriptedRunner runner = new ScriptedRunner().then(context -> RunOutcome.failure(Map.of(),
+                new TaskError(TaskError.STEP_FAILED, "step 'test' exited with code 2")));
+        Forge forge = start(forge(runner).build());
+
+        TaskRecord done = awaitStatus(forge, create(forge, ALICE), TaskStatus.FAILED);
+
+        assertThat(done.attempt()).isEqualTo(1);
+        assertThat(done.error().code()).isEqualTo(TaskError.STEP_FAILED);
+        assertThat(runner.calls()).hasSize(1);
+    }
+
+    @Test
+    void resultsTheStoreCannotHold_failTheTaskInsteadOfLeavingItRunning() {
+        ScriptedRunner runner = new ScriptedRunner().then(context ->
+                RunOutcome.success(Map.of("not_json", new Object())));
+        Forge forge = start(forge(runner).build());
+
+        TaskRecord done = awaitStatus(forge, create(forge, ALICE), TaskStatus.FAILED);
+
+        assertThat(done.error().code()).isEqualTo(TaskError.TASK);
+        Await.until(() -> forge.queue().depth("build") == 0, WAIT, "the job to be acknowledged");
+    }
+
+    @Test
+    void infrastructureError_isRetriedAfterBackoff() {
+        MutableClock clock = MutableClock.startingAt2026();
+        ScriptedRunner runner = new ScriptedRunner()
+                .then(context -> {
+                    throw new InfrastructureException("clone failed: connection reset");
+                })
+                .then(context -> RunOutcome.success(Map.of("ok", true)));
+        Forge forge = start(forge(runner).clock(clock).jobQueue(new InMemoryJobQueue(clock))
+                .executorConfig(fastConfig().retryBase(Duration.ofSeconds(1)).retryJitter(0).build())
+                .build());
+
+        TaskRecord task = create(forge, ALICE);
+        Await.until(() -> {
+            TaskRecord now = forge.store().find(task.id()).orElseThrow();
+            return now.status() == TaskStatus.INITIALIZING && now.attempt() == 1;
+        }, WAIT, "the first attempt to fail");
+        TaskRecord waiting = forge.store().find(task.id()).orElseThrow();
+        assertThat(waiting.error().code()).isEqualTo(TaskError.INFRASTRUCTURE);
+
+        // Backoff after attempt 1 is 2^1 s: not a moment before.
+        clock.advance(Duration.ofMillis(1900));
+        assertThat(runner.calls()).hasSize(1);
+        clock.advance(Duration.ofMillis(200));
+
+        TaskRecord done = awaitStatus(forge, task, TaskStatus.COMPLETED);
+        assertThat(done.attempt()).isEqualTo(2);
+        assertThat(done.error()).isNull();
+        assertThat(forge.metrics().registry().counter("forge_task_retries_total").count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void infrastructureError_failsTheTaskWhenAttemptsRunOut() {
+        ScriptedRunner runner = new ScriptedRunner().then(context -> {
+            throw new InfrastructureException("disk full");
+        });
+        Forge forge = start(forge(runner).build());
+
+        TaskRecord done = awaitStatus(forge, create(forge, ALICE), TaskStatus.FAILED);
+
+        assertThat(done.attempt()).isEqualTo(3);
+        assertThat(done.error().code()).isEqualTo(TaskError.INFRASTRUCTURE);
+        assertThat(done.error().message()).contains("disk full").contains("3 attempts");
+        assertThat(runner.calls()).hasSize(3);
+    }
+
+    @Test
+    void staleWorker_lateResultIsRefused() {
+        MutableClock clock = MutableClock.startingAt2026();
+        InMemoryTaskStore store = new InMemoryTaskStore();
+        InMemoryJobQueue queue = new InMemoryJobQueue(clock);
+        InMemoryEventBus events = new InMemoryEventBus();
+        ExecutorConfig slowHeartbeat = fastConfig().leaseVisibility(Duration.ofSeconds(60))
+                .heartbeatInterval(Duration.ofSeconds(50)).build();
+        CountDownLatch firstMayFinish = new CountDownLatch(1);
+        ScriptedRunner first = new ScriptedRunner().then(context -> {
+            await(firstMayFinish);
+            return RunOutcome.success(Map.of("by", "first"));
+        });
+        ScriptedRunner second = new ScriptedRunner().then(context -> RunOutcome.success(Map.of("by", "second")));
+        Forge workerA = start(forge(first).clock(clock).taskStore(store).jobQueue(queue).eventBus(events)
+                .executorConfig(slowHeartbeat).build());
+        TaskRecord task = create(workerA, ALICE);
+        awaitStatus(workerA, task, TaskStatus.RUNNING);
+
+        // Worker A stalls past its lease: the job is delivered to worker B, which finishes first.
+        clock.advance(Duration.ofSeconds(61));
+        Forge workerB = start(forge(second).clock(clock).taskStore(store).jobQueue(queue).eventBus(events)
+                .executorConfig(slowHeartbeat).build());
+        TaskRecord done = awaitStatus(workerB, task, TaskStatus.COMPLETED);
+        assertThat(done.attempt()).isEqualTo(2);
+        assertThat(done.results()).containsEntry("by", "second");
+
+        firstMayFinish.countDown();
+        Await.until(() -> workerA.executor().busyWorkers() == 0, WAIT, "worker A to give up");
+        TaskRecord after = store.find(task.id()).orElseThrow();
+        assertThat(after.results()).containsEntry("by", "second");
+        assertThat(after.version()).isEqualTo(done.version());
+    }
+
+    @Test
+    void cancel_initializingTaskIsCancelledAtOnceAndNeverRuns() {
+        ScriptedRunner runner = new ScriptedRunner();
+        Forge forge = forge(runner).build();
+        started.add(forge);
+        TaskRecord task = create(forge, ALICE);
+
+        TaskRecord cancelled = forge.builds().cancel(ALICE, task.id()).orElseThrow();
+
+        assertThat(cancelled.status()).isEqualTo(TaskStatus.CANCELLED);
+        forge.start();
+        Await.until(() -> forge.queue().depth("build") == 0, WAIT, "the job to be dropped");
+        assertThat(runner.calls()).isEmpty();
+        assertThat(forge.builds().cancel(ALICE, task.id())).isInstanceOf(Outcome.Conflict.class);
+    }
+
+    @Test
+    void cancel_runningTaskStopsTheAttemptPromptly() {
+        List<Long> stopLatencies = new ArrayList<>();
+        ScriptedRunner runner = new ScriptedRunner().then(context -> {
+            long[] cancelledAt = new long[1];
+            context.cancellation().onCancel(reason -> cancelledAt[0] = System.nanoTime());
+            RunOutcome outcome = awaitCancel(context);
+            stopLatencies.add(System.nanoTime() - cancelledAt[0]);
+            assertThat(context.cancellation().reason()).contains(CancellationToken.Reason.USER);
+            return outcome;
+        });
+        Forge forge = start(forge(runner).build());
+        TaskRecord task = create(forge, ALICE);
+        awaitStatus(forge, task, TaskStatus.RUNNING);
+
+        Outcome<TaskRecord> outcome = forge.builds().cancel(ALICE, task.id());
+
+        assertThat(outcome.orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
+        Await.until(() -> forge.executor().busyWorkers() == 0, Duration.ofSeconds(1), "attempt to stop");
+        TaskRecord after = forge.store().find(task.id()).orElseThrow();
+        assertThat(after.status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(after.error().code()).isEqualTo(TaskError.CANCELLED);
+    }
+
+    @Test
+    void softTimeout_stopsTheAttemptAndFailsTheTask() {
+        ScriptedRunner runner = new ScriptedRunner().then(ForgeEmbeddingTest::awaitCancel);
+        Forge forge = start(forge(runner).executorConfig(fastConfig()
+                .timeouts(TaskKind.BUILD, Duration.ofMillis(200), Duration.ofSeconds(30)).build()).build());
+
+        TaskRecord done = awaitStatus(forge, create(forge, ALICE), TaskStatus.FAILED);
+
+        assertThat(done.error().code()).isEqualTo(TaskError.TIMEOUT);
+        assertThat(done.error().message()).contains("soft timeout");
+        assertThat(runner.calls().get(0).cancellation().reason()).contains(CancellationToken.Reason.SOFT_TIMEOUT);
+    }
+
+    @Test
+    void hardTimeout_endsAnAttemptThatIgnoresTheSoftOne() {
+        ScriptedRunner runner = new ScriptedRunner().then(context -> {
+            // Ignores SIGTERM, as a stubborn process would; stops only when killed.
+            Await.until(() -> ((dev.forge.exec.CancellationSource) context.cancellation())
+                    .wasRequested(CancellationToken.Reason.HARD_TIMEOUT), WAIT, "hard timeout");
+            return RunOutcome.failure(Map.of(), new TaskError(TaskError.CANCELLED, "killed"));
+        });
+        Forge forge = start(forge(runner).executorConfig(fastConfig()
+                .timeouts(TaskKind.BUILD, Duration.ofMillis(100), Duration.ofMillis(400)).build()).build());
+
+        TaskRecord done = awaitStatus(forge, create(forge, ALICE), TaskStatus.FAILED);
+
+        assertThat(done.error().code()).isEqualTo(TaskError.TIMEOUT);
+        assertThat(done.error().message()).contains("hard timeout");
+    }
+
+    @Test
+    void owners_seeOnlyTheirOwnTasksAndAdminsSeeAll() {
+        Forge forge = forge(new ScriptedRunner()).build();
+        started.add(forge);
+        TaskRecord alices = create(forge, ALICE);
+
+        assertThat(forge.builds().status(ALICE, alices.id()).isOk()).isTrue();
+        assertThat(forge.builds().status(BOB, alices.id())).isInstanceOf(Outcome.Forbidden.class);
+        assertThat(forge.builds().cancel(BOB, alices.id())).isInstanceOf(Outcome.Forbidden.class);
+        assertThat(forge.builds().logs(BOB, alices.id())).isInstanceOf(Outcome.Forbidden.class);
+        assertThat(forge.builds().status(ADMIN, alices.id()).isOk()).isTrue();
+        assertThat(forge.builds().history(BOB, null, null).orElseThrow().total()).isZero();
+        assertThat(forge.analyses().result(ALICE, alices.id())).isInstanceOf(Outcome.NotFound.class);
+    }
+
+    @Test
+    void history_pagesNewestFirstAndCapsTheLimit() {
+        MutableClock clock = MutableClock.startingAt2026();
+        RateLimiter generous = new InMemoryRateLimiter(RateLimitConfig.custom()
+                .rule(RateLimiter.BUILD_CREATE, RateLimitRule.perMinute(1000)).build(), clock);
+        Forge forge = forge(new ScriptedRunner()).clock(clock).rateLimiter(generous).build();
+        started.add(forge);
+        List<TaskRecord> created = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            created.add(create(forge, ALICE));
+            clock.advance(Duration.ofSeconds(1));
+        }
+
+        Page<TaskRecord> first = forge.builds().history(ALICE, 10, 0).orElseThrow();
+        Page<TaskRecord> last = forge.builds().history(ALICE, 10, 20).orElseThrow();
+
+        assertThat(first.total()).isEqualTo(25);
+        List<TaskRecord> newestTen = new ArrayList<>(created.subList(15, 25));
+        java.util.Collections.reverse(newestTen);
+        assertThat(first.items()).extracting(TaskRecord::id)
+                .containsExactlyElementsOf(newestTen.stream().map(TaskRecord::id).toList());
+        assertThat(last.items()).hasSize(5);
+        assertThat(forge.builds().history(ALICE, 500, 0).orElseThrow().limit()).isEqualTo(100);
+        assertThat(forge.builds().history(ALICE, 0, 0)).isInstanceOf(Outcome.Invalid.class);
+        assertThat(forge.builds().history(ALICE, 10, -1)).isInstanceOf(Outcome.Invalid.class);
+    }
+
+    @Test
+    void rateLimit_deniesTheEleventhBuildInAMinuteWithRetryAfter() {
+        MutableClock clock = MutableClock.startingAt2026();
+        Forge forge = forge(new ScriptedRunner()).clock(clock).build();
+        started.add(forge);
+        for (int i = 0; i < 10; i++) {
+            create(forge, ALICE);
+        }
+
+        Outcome<TaskRecord> eleventh = forge.builds().create(ALICE, new BuildRequest("demo", "again", Map.of()));
+
+        assertThat(eleventh).isInstanceOf(Outcome.RateLimited.class);
+        Duration retryAfter = ((Outcome.RateLimited<TaskRecord>) eleventh).decision().retryAfter();
+        assertThat(retryAfter).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(6));
+        assertThat(forge.builds().create(BOB, new BuildRequest("demo", "mine", Map.of())).isOk()).isTrue();
+        clock.advance(retryAfter);
+        assertThat(forge.builds().create(ALICE, new BuildRequest("demo", "later", Map.of())).isOk()).isTrue();
+    }
+
+    @Test
+    void unknownProject_isNotFoundAndNothingIsStored() {
+        Forge forge = forge(new ScriptedRunner()).build();
+        started.add(forge);
+
+        Outcome<TaskRecord> outcome = forge.builds().create(ALICE, new BuildRequest("nope", "build", Map.of()));
+
+        assertThat(outcome).isInstanceOf(Outcome.NotFound.class);
+        assertThat(forge.builds().history(ALICE, null, null).orElseThrow().total()).isZero();
+    }
+
+    @Test
+    void defaults_buildWithNoArguments() {
+        try (Forge forge = Forge.builder().build()) {
+            assertThat(forge.health().ready()).isTrue();
+            assertThat(forge.builds().history(ALICE, null, null).orElseThrow().items()).isEmpty();
+            assertThat(forge.builds().create(ALICE, new BuildRequest("x", "y", Map.of())))
+                    .isInstanceOf(Outcome.NotFound.class);
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("latch not released");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.forge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.forge.build.BuildRequest;
+import dev.forge.events.TaskEvent;
+import dev.forge.exec.ExecutorConfig;
+import dev.forge.project.DirectoryProjectCatalog;
+import dev.forge.security.Principal;
+import dev.forge.task.TaskRecord;
+import dev.forge.task.TaskStatus;
+import dev.forge.testing.Await;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** forge with its default runner: a real Makefile project, built and tested by real processes. */
+class RealBuildEndToEndTest {
+
+    @TempDir
+    Path projects;
+
+    @TempDir
+    Path workspaces;
+
+    @Test
+    void makefileProject_buildsThroughTheWholeEngine() throws IOException {
+        Path project = Files.createDirectories(projects.resolve("hello"));
+        Files.writeString(project.resolve("Makefile"), String.join("\n",
+                "all:",
+                "\t@echo building $$FORGE_PARAM_FLAVOR",
+                "test:",
+                "\t@mkdir -p reports",
+                "\t@printf '<testsuite name=\"s\" tests=\"3\" failures=\"1\" errors=\"0\" skipped=\"1\">"
+                        + "<testcase name=\"a\"/><testcase name=\"b\"><failure message=\"boom\"/></testcase>"
+                        + "<testcase name=\"c\"><skipped/></testcase></testsuite>' > reports/TEST-s.xml",
+                ""));
+        Principal alice = Principal.user("alice");
+        List<TaskEvent> events = new CopyOnWriteArrayList<>();
+        try (Forge forge = Forge.builder()
+                .projectCatalog(new DirectoryProjectCatalog(projects))
+                .workspaceRoot(workspaces)
+                .executorConfig(ExecutorConfig.custom().workers(1).pollWait(Duration.ofMillis(100)).build())
+                .build().start()) {
+            TaskRecord created = forge.builds().create(alice,
+                    new BuildRequest("hello", "build and test it", Map.of("flavor", "$(id); rm -rf /")))
+                    .orElseThrow();
+            forge.events().subscribe(created.id(), events::add);
+
+            Await.until(() -> forge.store().find(created.id()).orElseThrow().isTerminal(),
+                    Duration.ofSeconds(60), "the build to finish");
+            TaskRecord done = forge.store().find(created.id()).orElseThrow();
+
+            assertThat(done.status()).isEqualTo(TaskStatus.COMPLETED);
+            assertThat(done.results()).containsEntry("tests",
+                    Map.of("total", 3L, "passed", 1L, "failed", 1L, "skipped", 1L));
+            assertThat(forge.builds().logs(alice, created.id()).orElseThrow())
+                    .contains("building $(id); rm -rf /");
+            Await.until(() -> events.stream().anyMatch(e -> e.type() == TaskEvent.Type.DONE),
+                    Duration.ofSeconds(5), "the done event");
+            assertThat(events).anyMatch(e -> e.type() == TaskEvent.Type.LOG);
+            try (var left = Files.list(workspaces)) {
+                assertThat(left).as("workspaces are removed after the build").isEmpty();
+            }
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package dev.forge.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.forge.task.TaskId;
+import dev.forge.task.TaskStatus;
+import dev.forge.testing.Await;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link EventBus} must do. An adapter's test extends this class and implements
+ * {@link #createBus}. Delivery may be asynchronous, so tests wait for conditions with a deadline.
+ */
+public abstract class EventBusContract {
+
+    /** How long a test waits for events that should arrive at once. */
+    protected static final Duration PROMPTLY = Duration.ofSeconds(5);
+    /** When the test events happened. */
+    protected static final Instant AT = Instant.parse("2026-01-01T00:00:00Z");
+
+    /** The bus under test. */
+    protected EventBus bus;
+
+    /** A new bus with no subscribers. */
+    protected abstract EventBus createBus();
+
+    @BeforeEach
+    void setUpBus() {
+        bus = createBus();
+    }
+
+    @AfterEach
+    void closeBus() {
+        bus.close();
+    }
+
+    /** A listener that keeps what it receives. */
+    public static final class Recorder implements Consumer<TaskEvent> {
+        /** What arrived, in order. */
+        public final List<TaskEvent> events = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void accept(TaskEvent event) {
+            events.add(event);
+        }
+
+        /** Waits until {@code count} events arrived. */
+        public void awaitCount(int count) {
+            Await.until(() -> events.size() >= count, PROMPTLY, count + " events (had " + events.size() + ")");
+        }
+    }
+
+    /** A LOG event for {@code task} whose line is {@code text}. */
+    protected static TaskEvent line(TaskId task, String text) {
+        return TaskEvent.log(task, text, AT);
+    }
+
+    @Test
+    void subscribeToTask_receivesOnlyThatTasksEventsInOrder() {
+        TaskId mine = TaskId.of("mine");
+        TaskId other = TaskId.of("other");
+        Recorder recorder = new Recorder();
+        bus.subscribe(mine, recorder);
+        List<TaskEvent> expected = new ArrayList<>();
+
+        for (int i = 0; i < 200; i++) {
+            TaskEvent event = line(i % 3 == 0 ? other : mine, "line " + i);
+            if (event.taskId().equals(mine)) {
+                expected.add(event);
+            }
+            bus.publish(event);
+        }
+
+        recorder.awaitCount(expected.size());
+        assertThat(recorder.events).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void subscribeToAll_receivesEveryTasksEventsInOrder() {
+        Recorder recorder = new Recorder();
+        bus.subscribe(recorder);
+        List<TaskEvent> expected = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            TaskId task = TaskId.of("t" + (i % 5));
+            expected.add(i % 2 == 0 ? line(task, "line " + i)
+                    : TaskEvent.progress(task, i % 101, "step " + i, AT));
+        }
+
+        expected.forEach(bus::publish);
+
+        recorder.awaitCount(expected.size());
+        assertThat(recorder.events).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void statusAndCancelEvents_areDeliveredUnchanged() {
+        TaskId task = TaskId.of("t1");
+        Recorder recorder = new Recorder();
+        bus.subscribe(task, recorder);
+        TaskEvent status = new TaskEvent(task, TaskEvent.Type.DONE, TaskStatus.COMPLETED, 100, null, null, AT);
+        TaskEvent cancel = TaskEvent.cancel(task, AT.plusSeconds(1));
+
+        bus.publish(status);
+        bus.publish(cancel);
+
+        recorder.awaitCount(2);
+        assertThat(recorder.events).containsExactly(status, cancel);
+    }
+
+    @Test
+    void taskAndGlobalSubscribers_bothReceiveTheEvent() {
+        TaskId task = TaskId.of("t1");
+        Recorder forTask = new Recorder();
+        Recorder forAll = new Recorder();
+        bus.subscribe(task, forTask);
+        bus.subscribe(forAll);
+
+        TaskEvent event = line(task, "hello");
+        bus.publish(event);
+
+        forTask.awaitCount(1);
+        forAll.awaitCount(1);
+        assertThat(forTask.events).containsExactly(event);
+        assertThat(forAll.events).containsExactly(event);
+    }
+
+    @Test
+    void closedSubscription_receivesNothingMore() {
+        TaskId task = TaskId.of("t1");
+        Recorder leaving = new Recorder();
+        Recorder staying = new Recorder();
+        EventBus.Subscription subscription = bus.subscribe(task, leaving);
+        bus.subscribe(task, staying);
+        TaskEvent first = line(task, "first");
+        bus.publish(first);
+        leaving.awaitCount(1);
+
+        subscription.close();
+        subscription.close(); // idempotent
+        for (int i = 0; i < 50; i++) {
+            bus.publish(line(task, "after " + i));
+        }
+
+        staying.awaitCount(51);
+        assertThat(leaving.events).containsExactly(first);
+    }
+
+    @Test
+    void throwingListener_doesNotStopOthersOrItself() {
+        TaskId task = TaskId.of("t1");
+        AtomicInteger calls = new AtomicInteger();
+        bus.subscribe(task, event -> {
+            calls.incrementAndGet();
+            throw new IllegalStateException("listener bug");
+        });
+        Recorder recorder = new Recorder();
+        bus.subscribe(task, recorder);
+
+        for (int i = 0; i < 3; i++) {
+            bus.publish(line(task, "line " + i));
+        }
+
+        recorder.awaitCount(3);
+        Await.until(() -> calls.get() == 3, PROMPTLY, "the throwing listener to get all 3");
+        assertThat(recorder.events).extracting(TaskEvent::line).containsExactly("line 0", "line 1", "line 2");
+    }
+
+    @Test
+    void blockedListener_doesNotBlockPublishersOrOtherListeners() throws Exception {
+        TaskId task = TaskId.of("t1");
+        CountDownLatch unblock = new CountDownLatch(1);
+        Recorder slow = new Recorder();
+        bus.subscribe(task, event -> {
+            try {
+                unblock.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            slow.accept(event);
+        });
+        Recorder fast = new Recorder();
+        bus.subscribe(fast);
+        int count = 500;
+        ExecutorService publisher = Executors.newSingleThreadExecutor();
+
+        try {
+            // publish from another thread, so a bus that blocks fails this test instead of hanging it
+            Future<?> published = publisher.submit(() -> {
+                for (int i = 0; i < count; i++) {
+                    bus.publish(line(task, "line " + i));
+                }
+            });
+            published.get(2, TimeUnit.SECONDS);
+            fast.awaitCount(count);
+            assertThat(slow.events).as("still blocked").isEmpty();
+        } finally {
+            unblock.countDown();
+            publisher.shutdownNow();
+        }
+        slow.awaitCount(count);
+        assertThat(slow.events).extracting(TaskEvent::line).containsExactlyElementsOf(
+                fast.events.stream().map(TaskEvent::line).toList());
+    }
+
+    @Test
+    void concurrentPublishers_eachTasksEventsArriveInTheirOrder() throws Exception {
+        int publishers = 4;
+        int perPublisher = 250;
+        Recorder recorder = new Recorder();
+        bus.subscribe(recorder);
+        ExecutorService pool = Executors.newFixedThreadPool(publishers);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<?>> done = new ArrayList<>();
+            for (int p = 0; p < publishers; p++) {
+                TaskId task = TaskId.of("task" + p);
+                done.add(pool.submit(() -> {
+                    go.await();
+                    for (int i = 0; i < perPublisher; i++) {
+                        bus.publish(line(task, Integer.toString(i)));
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : done) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        recorder.awaitCount(publishers * perPublisher);
+        for (int p = 0; p < publishers; p++) {
+            TaskId task = TaskId.of("task" + p);
+            List<Integer> sequence = recorder.events.stream().filter(e -> e.taskId().equals(task))
+                    .map(e -> Integer.parseInt(e.line())).toList();
+            assertThat(sequence).as("events of %s", task).isSorted().hasSize(perPublisher);
+        }
+    }
+}

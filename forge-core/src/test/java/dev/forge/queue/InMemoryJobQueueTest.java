@@ -1,0 +1,119 @@
+package dev.forge.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.forge.testing.Await;
+import dev.forge.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** The in-memory queue against the shared contract, plus its waiting and closing. */
+class InMemoryJobQueueTest extends JobQueueContract {
+
+    @Override
+    protected JobQueue createQueue(MutableClock clock) {
+        return new InMemoryJobQueue(clock);
+    }
+
+    /** Starts a thread that leases with a long wait; returns once it is parked waiting. */
+    private CompletableFuture<Optional<Lease>> waitingLease(AtomicReference<Thread> thread) {
+        CompletableFuture<Optional<Lease>> result = new CompletableFuture<>();
+        Thread leaser = new Thread(() -> {
+            try {
+                result.complete(queue.lease("build", VISIBILITY, Duration.ofSeconds(30)));
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+        thread.set(leaser);
+        leaser.start();
+        Await.until(() -> leaser.getState() == Thread.State.TIMED_WAITING, Duration.ofSeconds(5),
+                "the lease to wait");
+        return result;
+    }
+
+    @Test
+    void lease_parkedWaiting_isWokenByEnqueue() throws Exception {
+        CompletableFuture<Optional<Lease>> lease = waitingLease(new AtomicReference<>());
+
+        queue.enqueue("build", "wake");
+
+        assertThat(lease.get(PROMPT_SECONDS, TimeUnit.SECONDS)).map(Lease::payload).contains("wake");
+    }
+
+    @Test
+    void lease_parkedWaiting_isWokenByRelease() throws Exception {
+        queue.enqueue("build", "bounce");
+        Lease held = leaseNow("build").orElseThrow();
+        CompletableFuture<Optional<Lease>> lease = waitingLease(new AtomicReference<>());
+
+        assertThat(queue.release(held, null)).isTrue();
+
+        assertThat(lease.get(PROMPT_SECONDS, TimeUnit.SECONDS)).map(Lease::deliveries).contains(2);
+    }
+
+    @Test
+    void lease_parkedWaiting_noticesAnExpiredLease() throws Exception {
+        queue.enqueue("build", "lost");
+        leaseNow("build").orElseThrow();
+        CompletableFuture<Optional<Lease>> lease = waitingLease(new AtomicReference<>());
+
+        clock.advance(VISIBILITY);
+
+        assertThat(lease.get(PROMPT_SECONDS, TimeUnit.SECONDS)).map(Lease::deliveries).contains(2);
+    }
+
+    @Test
+    void close_wakesWaitingLeasesEmptyAndRefusesEnqueue() throws Exception {
+        CompletableFuture<Optional<Lease>> lease = waitingLease(new AtomicReference<>());
+
+        queue.close();
+
+        assertThat(lease.get(PROMPT_SECONDS, TimeUnit.SECONDS)).isEmpty();
+        assertThatThrownBy(() -> queue.enqueue("build", "late")).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void lease_interruptedWhileWaiting_throwsInterruptedException() throws Exception {
+        AtomicReference<Thread> thread = new AtomicReference<>();
+        CompletableFuture<Optional<Lease>> lease = waitingLease(thread);
+
+        thread.get().interrupt();
+
+        assertThatThrownBy(() -> lease.get(PROMPT_SECONDS, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(InterruptedException.class);
+    }
+
+    @Test
+    void lease_badDurations_fail() {
+        assertThatThrownBy(() -> queue.lease("build", Duration.ZERO, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("visibility");
+        assertThatThrownBy(() -> queue.lease("build", VISIBILITY, Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("wait");
+    }
+
+    @Test
+    void leaseOperations_onAnUnknownQueue_areRefused() {
+        Lease invented = new Lease("nowhere", "1", "p", "token", 1, Instant.MAX);
+
+        assertThat(queue.ack(invented)).isFalse();
+        assertThat(queue.extend(invented, VISIBILITY)).isFalse();
+        assertThat(queue.release(invented, null)).isFalse();
+    }
+
+    @Test
+    void lease_hugeVisibility_doesNotOverflow() throws Exception {
+        queue.enqueue("build", "forever");
+
+        Lease lease = queue.lease("build", Duration.ofSeconds(Long.MAX_VALUE), Duration.ZERO).orElseThrow();
+
+        assertThat(lease.expiresAt()).isEqualTo(Instant.MAX);
+        assertThat(queue.ack(lease)).isTrue();
+    }
+}
