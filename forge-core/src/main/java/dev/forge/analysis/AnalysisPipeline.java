@@ -7,6 +7,7 @@ import dev.forge.analysis.sarif.SarifImportAnalyzer;
 import dev.forge.analysis.secrets.SecretsAnalyzer;
 import dev.forge.exec.RunOutcome;
 import dev.forge.exec.TaskContext;
+import dev.forge.exec.TaskRunner;
 import dev.forge.project.ProjectSpec;
 import dev.forge.project.Workspaces;
 import dev.forge.task.TaskError;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * when null), {@code recommendations}, {@code findings}, {@code findings_total},
  * {@code measures}, {@code analyzers}, {@code analyzer_errors}, {@code analysis_types}.
  */
-public final class AnalysisPipeline {
+public final class AnalysisPipeline implements TaskRunner {
 
     /** Default cap on the {@code findings} list kept in the results (counts stay exact). */
     public static final int DEFAULT_MAX_FINDINGS = 5000;
@@ -129,6 +130,7 @@ public final class AnalysisPipeline {
      * @return success with the results, or a cancelled failure with what was collected
      * @throws InfrastructureException if the workspace or an analyzer's infrastructure failed
      */
+    @Override
     public RunOutcome run(ProjectSpec project, TaskContext context) {
         Objects.requireNonNull(project, "project");
         Objects.requireNonNull(context, "context");

@@ -8,6 +8,7 @@ import dev.forge.InfrastructureException;
 import dev.forge.exec.CancellationToken;
 import dev.forge.exec.RunOutcome;
 import dev.forge.exec.TaskContext;
+import dev.forge.project.DefaultWorkspaces;
 import dev.forge.project.ProjectSpec;
 import dev.forge.task.TaskError;
 import dev.forge.testing.RecordingTaskContext;
@@ -150,6 +151,28 @@ class AnalysisPipelineTest {
         map(second.get("measures")).remove("timings_ms");
 
         assertThat(second).isEqualTo(first);
+    }
+
+    @Test
+    void run_freshCopiedWorkspaces_unchangedProjectServedFromCacheAndCleanedUp(@TempDir Path root) throws IOException {
+        PlantedProject.full(dir);
+        AnalysisPipeline pipeline = AnalysisPipeline.withDiscoveredAnalyzers(DefaultWorkspaces.builder(root).build());
+        RecordingTaskContext first = RecordingTaskContext.forAnalysis("demo", List.of());
+        RecordingTaskContext second = RecordingTaskContext.forAnalysis("demo", List.of());
+
+        RunOutcome one = pipeline.run(PlantedProject.spec(dir), first);
+        RunOutcome two = pipeline.run(PlantedProject.spec(dir), second);
+
+        assertThat(first.logText()).contains("javac: compiling 3 files");
+        assertThat(second.logText()).contains("javac: sources unchanged").contains("scanned 4 text files (4 unchanged)");
+        Map<String, Object> a = new java.util.LinkedHashMap<>(one.results());
+        Map<String, Object> b = new java.util.LinkedHashMap<>(two.results());
+        a.remove("measures");
+        b.remove("measures");
+        assertThat(b).isEqualTo(a).containsEntry("coverage_percent", 75.0).containsEntry("type_errors", 1);
+        try (var left = Files.list(root)) {
+            assertThat(left).isEmpty();
+        }
     }
 
     @Test

@@ -64,8 +64,8 @@ class PmdBenchmarkTest {
         int threads = Runtime.getRuntime().availableProcessors();
         List<String> lines = new ArrayList<>();
         lines.add("source: " + zip + " " + PACKAGE_PREFIX + "** - " + files + " files, " + bytes / 1024 + " KiB");
-        lines.add("threads: " + threads + ", cpus: " + Runtime.getRuntime().availableProcessors()
-                + ", java " + System.getProperty("java.version"));
+        lines.add("threads: " + threads + ", java " + System.getProperty("java.version") + ", load average at start: "
+                + java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 
         // Warm up class loading and the JIT on the planted project so neither contender pays it alone.
         Path warm = Files.createDirectories(dir.resolveSibling(dir.getFileName() + "-warm"));
@@ -86,6 +86,11 @@ class PmdBenchmarkTest {
         Timed<List<Finding>> second = time(() -> analyzer.analyze(dir, spec, BOTH, context()).findings());
         lines.add(String.format("PmdAnalyzer, re-run (unchanged, cached):      %6d ms, %d findings (%.0fx faster)",
                 second.millis, second.value.size(), (double) first.millis / Math.max(1, second.millis)));
+
+        // PMD directly once more, so JIT warm-up and machine load are visible as spread.
+        Timed<Report> directAgain = time(() -> direct(dir, threads));
+        lines.add(String.format("PMD directly, again:                          %6d ms, %d violations",
+                directAgain.millis, directAgain.value.getViolations().size()));
 
         AnalysisPipeline pipeline = AnalysisPipeline.withDiscoveredAnalyzers(new InPlaceWorkspaces());
         Timed<RunOutcome> pipelineFirst = time(() -> pipeline.run(spec, RecordingTaskContext.forAnalysis("jdk", List.of())));
