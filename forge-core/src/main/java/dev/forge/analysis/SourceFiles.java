@@ -17,6 +17,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -29,12 +30,25 @@ import java.util.function.Predicate;
 public final class SourceFiles {
 
     /**
-     * Directories never searched for sources: version-control metadata, build output, installed
-     * dependencies and IDE state. Report globs ({@link #matching}) still look inside build output,
-     * because that is where reports are written.
+     * Directories never searched for sources: version-control metadata, installed dependencies,
+     * tool caches and IDE state. Report globs ({@link #matching}) search everything but
+     * {@link #NEVER_SEARCHED}.
      */
-    public static final Set<String> SKIPPED_DIRECTORIES = Set.of(".git", ".hg", ".svn", "target",
-            "build", "node_modules", ".gradle", ".idea", ".venv", "__pycache__");
+    public static final Set<String> SKIPPED_DIRECTORIES = Set.of(".git", ".hg", ".svn",
+            "node_modules", ".gradle", ".idea", ".venv", "__pycache__");
+
+    /**
+     * Build output directories, skipped like {@link #SKIPPED_DIRECTORIES} only when their parent
+     * holds the build file that writes them: {@code target} next to a {@code pom.xml}, {@code build}
+     * next to a {@code build.gradle}... A Java package named {@code build} or {@code target} is
+     * source, not output.
+     */
+    public static final Map<String, Set<String>> BUILD_OUTPUT_MARKERS = Map.of(
+            "target", Set.of("pom.xml", "build.sbt", "Cargo.toml", "project.clj"),
+            "build", Set.of("build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts",
+                    "package.json", "CMakeLists.txt", "build.xml"),
+            "out", Set.of("build.xml", "build.gradle", "build.gradle.kts"),
+            "dist", Set.of("package.json", "setup.py", "pyproject.toml"));
 
     /** Directories not searched even for reports: they hold other people's files. */
     static final Set<String> NEVER_SEARCHED = Set.of(".git", ".hg", ".svn", "node_modules");
@@ -51,12 +65,13 @@ public final class SourceFiles {
 
     /**
      * Regular files under {@code root} accepted by {@code include}, outside
-     * {@link #SKIPPED_DIRECTORIES}, sorted by path. Symbolic links are skipped.
+     * {@link #SKIPPED_DIRECTORIES} and build output ({@link #BUILD_OUTPUT_MARKERS}), sorted by
+     * path. Symbolic links are skipped.
      *
      * @throws InfrastructureException if the tree cannot be read
      */
     public static List<Path> find(Path root, Predicate<Path> include) {
-        return walk(root, SKIPPED_DIRECTORIES, include);
+        return walk(root, SKIPPED_DIRECTORIES, true, include);
     }
 
     /** The Java source files of a workspace, without {@code module-info.java}. */
@@ -84,7 +99,7 @@ public final class SourceFiles {
                 matchers.add(FileSystems.getDefault().getPathMatcher("glob:" + glob.substring(3)));
             }
         }
-        return walk(workspace, NEVER_SEARCHED, p -> {
+        return walk(workspace, NEVER_SEARCHED, false, p -> {
             Path relative = Path.of(relativize(workspace, p));
             return matchers.stream().anyMatch(m -> m.matches(relative));
         });
@@ -153,7 +168,19 @@ public final class SourceFiles {
         }
     }
 
-    private static List<Path> walk(Path root, Set<String> skipped, Predicate<Path> include) {
+    /** True when {@code dir} is the output folder of a build file in its parent. */
+    static boolean isBuildOutput(Path dir, String name) {
+        Set<String> markers = BUILD_OUTPUT_MARKERS.get(name);
+        if (markers == null) {
+            return false;
+        }
+        Path parent = dir.getParent();
+        return parent != null && markers.stream()
+                .anyMatch(marker -> Files.isRegularFile(parent.resolve(marker), LinkOption.NOFOLLOW_LINKS));
+    }
+
+    private static List<Path> walk(Path root, Set<String> skipped, boolean skipBuildOutput,
+            Predicate<Path> include) {
         Objects.requireNonNull(root, "root");
         Objects.requireNonNull(include, "include");
         List<Path> found = new ArrayList<>();
@@ -164,7 +191,11 @@ public final class SourceFiles {
             Files.walkFileTree(root, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                    if (!dir.equals(root) && skipped.contains(dir.getFileName().toString())) {
+                    if (dir.equals(root)) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    String name = dir.getFileName().toString();
+                    if (skipped.contains(name) || (skipBuildOutput && isBuildOutput(dir, name))) {
                         return FileVisitResult.SKIP_SUBTREE;
                     }
                     return FileVisitResult.CONTINUE;

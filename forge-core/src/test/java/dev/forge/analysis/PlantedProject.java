@@ -124,6 +124,16 @@ public final class PlantedProject {
             }
             """.formatted(PASSWORD);
 
+    /** A minimal Maven build file, so {@code target/} is build output. */
+    public static final String POM = """
+            <project xmlns="http://maven.apache.org/POM/4.0.0">
+              <modelVersion>4.0.0</modelVersion>
+              <groupId>demo</groupId>
+              <artifactId>demo</artifactId>
+              <version>1.0</version>
+            </project>
+            """;
+
     /** A JaCoCo report with a DOCTYPE, a package-level counter and the report-level 75/100. */
     public static final String JACOCO_XML = """
             <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -181,6 +191,7 @@ public final class PlantedProject {
 
     /** A project with every planted problem. */
     public static Path full(Path dir) {
+        write(dir, "pom.xml", POM);
         write(dir, APP, APP_CLASS);
         write(dir, BROKEN, BROKEN_CLASS);
         write(dir, CONFIG, CONFIG_CLASS);

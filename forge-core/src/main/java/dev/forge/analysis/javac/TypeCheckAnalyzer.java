@@ -25,9 +25,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import javax.tools.Diagnostic;
 import javax.tools.DiagnosticCollector;
 import javax.tools.FileObject;
@@ -65,6 +70,15 @@ public final class TypeCheckAnalyzer implements Analyzer {
     static final String PLATFORM_PACKAGE_CODE = "compiler.err.package.in.other.module";
 
     private static final int MAX_LISTED_UNRESOLVED = 20;
+
+    /** Packages of the running JDK's modules (java.util, javax.net, jdk.internal.misc...). */
+    private static final Set<String> PLATFORM_PACKAGES = ModuleLayer.boot().modules().stream()
+            .flatMap(m -> m.getPackages().stream())
+            .collect(Collectors.toUnmodifiableSet());
+    /** The package declaration, after comments and annotations at the top of a file. */
+    private static final Pattern PACKAGE = Pattern.compile(
+            "^\\s*package\\s+([A-Za-z_][A-Za-z0-9_]*(?:\\s*\\.\\s*[A-Za-z_][A-Za-z0-9_]*)*)\\s*;",
+            Pattern.MULTILINE);
 
     private final Cache<String, Analyzer.Result> cache;
     private final JavaCompiler compiler;
@@ -113,11 +127,18 @@ public final class TypeCheckAnalyzer implements Analyzer {
         }
         List<Source> sources = new ArrayList<>(files.size());
         MessageDigest key = SourceFiles.digest();
+        Set<String> platformPackages = new TreeSet<>();
         for (Path file : files) {
             byte[] content = SourceFiles.read(file);
             String relative = SourceFiles.relativize(workspace, file);
-            sources.add(new Source(file, relative, new String(content, StandardCharsets.UTF_8)));
+            String text = new String(content, StandardCharsets.UTF_8);
+            sources.add(new Source(file, relative, text));
             update(key, "src:" + relative + ":" + SourceFiles.sha256(content));
+            declaredPackage(text).filter(PLATFORM_PACKAGES::contains).ifPresent(platformPackages::add);
+        }
+        if (!platformPackages.isEmpty()) {
+            // Known before compiling: javac would only report clashes with the platform's classes.
+            return platformSources(platformPackages);
         }
         List<Path> jars = SourceFiles.classpathJars(workspace);
         for (Path jar : jars) {
@@ -185,13 +206,12 @@ public final class TypeCheckAnalyzer implements Analyzer {
         List<Diagnostic<? extends JavaFileObject>> errors = diagnostics.stream()
                 .filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
                 .toList();
-        List<String> platformPackages = errors.stream()
+        Set<String> platformPackages = errors.stream()
                 .filter(d -> PLATFORM_PACKAGE_CODE.equals(d.getCode()))
-                .map(d -> d.getSource() instanceof Source s ? packageOf(s.relative) : "?")
-                .distinct().sorted().limit(5).toList();
+                .map(d -> d.getSource() instanceof Source s ? declaredPackage(s.content).orElse("?") : "?")
+                .collect(Collectors.toCollection(TreeSet::new));
         if (!platformPackages.isEmpty()) {
-            return notMeasured("the sources declare packages of the JDK's own modules (e.g. "
-                    + String.join(", ", platformPackages) + "); they can only be type-checked by the JDK's build");
+            return platformSources(platformPackages);
         }
         // A missing package is proof the classpath is incomplete; then "cannot find symbol" is
         // most likely a symbol from it. Without such proof a cannot-find-symbol is a real error.
@@ -230,11 +250,15 @@ public final class TypeCheckAnalyzer implements Analyzer {
         return new Result(findings, measures);
     }
 
-    private static String packageOf(String relative) {
-        int slash = relative.lastIndexOf('/');
-        String dir = slash < 0 ? "" : relative.substring(0, slash);
-        int root = dir.indexOf("/java/");
-        return (root < 0 ? dir : dir.substring(root + "/java/".length())).replace('/', '.');
+    static Optional<String> declaredPackage(String source) {
+        Matcher m = PACKAGE.matcher(source);
+        return m.find() ? Optional.of(m.group(1).replaceAll("\\s", "")) : Optional.empty();
+    }
+
+    private static Result platformSources(Set<String> packages) {
+        return notMeasured("the sources declare packages of the JDK's own modules (e.g. "
+                + String.join(", ", packages.stream().limit(5).toList())
+                + "); they can only be type-checked by the JDK's build");
     }
 
     private static Result notMeasured(String reason) {
@@ -258,7 +282,7 @@ public final class TypeCheckAnalyzer implements Analyzer {
     /** A source held in memory: the exact bytes that were hashed are the ones compiled. */
     static final class Source extends SimpleJavaFileObject {
         final String relative;
-        private final String content;
+        final String content;
 
         Source(Path file, String relative, String content) {
             super(file.toUri(), Kind.SOURCE);

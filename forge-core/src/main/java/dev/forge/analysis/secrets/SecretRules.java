@@ -32,7 +32,7 @@ final class SecretRules {
             "(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}");
     /** {@code name = "value"}, {@code name: 'value'}, {@code "name": "value"}. */
     private static final Pattern QUOTED_ASSIGNMENT = Pattern.compile(
-            "([A-Za-z_][A-Za-z0-9_.-]*)[\"']?\\s*(?::=|=|:|=>)\\s*[\"']([^\"'\\s]{4,})[\"']");
+            "(?<![A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_.-]*)[\"']?\\s*(?::=|=|:|=>)\\s*[\"']([^\"'\\s]{4,})[\"']");
     /** {@code name=value} in properties, env and YAML-like files, where quotes are optional. */
     private static final Pattern BARE_ASSIGNMENT = Pattern.compile(
             "^\\s*(?:export\\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\\s*[=:]\\s*([^\"'\\s#]{4,})\\s*$");
@@ -66,23 +66,30 @@ final class SecretRules {
     }
 
     static Optional<Hit> scanLine(String line, int number, boolean bareAssignments) {
+        // Cheap substring checks first: most lines hold none of the markers, and the regexes
+        // are the cost of a scan.
         Matcher m = PRIVATE_KEY_BLOCK.matcher(line);
-        if (m.find()) {
+        if (line.contains("PRIVATE KEY") && m.find()) {
             return Optional.of(new Hit(number, PRIVATE_KEY, Severity.CRITICAL,
                     "private key block (" + m.group(1) + ") committed to the repository"));
         }
         m = AWS_ACCESS_KEY.matcher(line);
-        if (m.find()) {
+        if ((line.contains("AKIA") || line.contains("ASIA")) && m.find()) {
             return Optional.of(new Hit(number, AWS_KEY, Severity.CRITICAL,
                     "AWS access key id " + m.group(1).substring(0, 4) + "*".repeat(16)
                             + " hard-coded; rotate it and load it from the environment"));
         }
         m = JWT_TOKEN.matcher(line);
-        if (m.find()) {
+        if (line.contains("eyJ") && m.find()) {
             return Optional.of(new Hit(number, JWT, Severity.MAJOR,
                     "JSON Web Token (eyJ..., " + m.group().length() + " characters, masked) hard-coded"));
         }
-        Optional<Hit> assignment = assignment(QUOTED_ASSIGNMENT.matcher(line), number);
+        boolean quoted = line.indexOf('"') >= 0 || line.indexOf('\'') >= 0;
+        boolean assigns = line.indexOf('=') >= 0 || line.indexOf(':') >= 0;
+        if (!assigns) {
+            return Optional.empty();
+        }
+        Optional<Hit> assignment = quoted ? assignment(QUOTED_ASSIGNMENT.matcher(line), number) : Optional.empty();
         if (assignment.isEmpty() && bareAssignments) {
             assignment = assignment(BARE_ASSIGNMENT.matcher(line), number);
         }

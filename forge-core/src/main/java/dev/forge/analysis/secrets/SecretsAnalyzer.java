@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * never repeated in a message.
  *
  * <p>Skipped: binary files (a NUL byte in the first 8 KB), files over the size cap, dependency
- * lock files (full of hashes by design), symbolic links and {@link SourceFiles#SKIPPED_DIRECTORIES}.
+ * lock files (full of hashes by design), symbolic links, {@link SourceFiles#SKIPPED_DIRECTORIES}
+ * and build output ({@link SourceFiles#BUILD_OUTPUT_MARKERS}).
  * Each file's hits are cached by the hash of its content.
  */
 public final class SecretsAnalyzer implements Analyzer {

@@ -150,6 +150,7 @@ class SecretsAnalyzerTest {
         Files.write(PlantedProject.write(dir, "lib/blob.bin", "").toAbsolutePath(),
                 ("\0\0binary" + line).getBytes());
         PlantedProject.write(dir, ".git/config", line);
+        PlantedProject.write(dir, "pom.xml", "<project/>\n");
         PlantedProject.write(dir, "target/classes/app.properties", line);
         PlantedProject.write(dir, "node_modules/x/index.js", line);
         PlantedProject.write(dir, "big.txt", "x".repeat(2000) + "\n" + line);
