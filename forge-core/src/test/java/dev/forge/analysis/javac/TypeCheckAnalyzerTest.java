@@ -127,6 +127,18 @@ class TypeCheckAnalyzerTest {
     }
 
     @Test
+    void analyze_corruptJarOnClasspath_isNotACodeError() throws IOException {
+        PlantedProject.clean(dir);
+        Files.createDirectories(dir.resolve("lib"));
+        Files.writeString(dir.resolve("lib/broken.jar"), "not a zip");
+
+        Analyzer.Result result = analyze(new TypeCheckAnalyzer());
+
+        assertThat(result.findings()).isEmpty();
+        assertThat(result.measures().get("type_errors")).isIn(0, null);
+    }
+
+    @Test
     void analyze_unknownSymbolWithoutMissingDependencies_isARealError() {
         PlantedProject.write(dir, "src/main/java/demo/Typo.java", """
                 package demo;
