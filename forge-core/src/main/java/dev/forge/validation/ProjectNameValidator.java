@@ -1,0 +1,29 @@
+package dev.forge.validation;
+
+import jakarta.validation.ConstraintValidator;
+import jakarta.validation.ConstraintValidatorContext;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Checks {@link ProjectName}. Public only because Jakarta Validation instantiates constraint validators
+ * reflectively; use the annotation, not this class.
+ */
+public final class ProjectNameValidator implements ConstraintValidator<ProjectName, String> {
+
+    static final Pattern ALPHABET = Pattern.compile("[A-Za-z0-9_-]{1,100}");
+
+    /** Creates the validator; called by the validation provider. */
+    public ProjectNameValidator() {
+    }
+
+    @Override
+    public boolean isValid(String value, ConstraintValidatorContext context) {
+        if (value == null || Identifiers.matches(ALPHABET, value)) {
+            return true;
+        }
+        Optional<String> reason = Identifiers.securityReason(value);
+        reason.ifPresent(why -> Violations.security(context, why));
+        return false;
+    }
+}
