@@ -1,10 +1,11 @@
 package dev.forge;
 
+import dev.forge.analysis.AnalysisPipeline;
 import dev.forge.build.BuildRunnerConfig;
 import dev.forge.build.ProcessBuildRunner;
 import dev.forge.exec.TaskRunner;
+import dev.forge.project.DefaultWorkspaces;
 import dev.forge.project.ProjectCatalog;
-import dev.forge.project.ProjectConfigException;
 import java.nio.file.Path;
 
 /** The default adapters {@link Forge} uses when the builder is given none. */
@@ -26,9 +27,6 @@ final class ForgeDefaults {
     }
 
     static TaskRunner analysisRunner(Path workspaceRoot) {
-        // Replaced by the analysis pipeline when it lands (issue 5).
-        return (project, context) -> {
-            throw new ProjectConfigException("no analysis runner configured");
-        };
+        return AnalysisPipeline.withDiscoveredAnalyzers(DefaultWorkspaces.builder(workspaceRoot).build());
     }
 }

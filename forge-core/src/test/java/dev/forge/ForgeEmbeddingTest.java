@@ -299,6 +299,71 @@ class ForgeEmbeddingTest {
     }
 
     @Test
+    void close_letsRunningWorkFinishWithinTheDeadline() {
+        CountDownLatch closing = new CountDownLatch(1);
+        ScriptedRunner runner = new ScriptedRunner().then(context -> {
+            await(closing);
+            return RunOutcome.success(Map.of("finished", "during shutdown"));
+        });
+        Forge forge = start(forge(runner).build());
+        TaskRecord task = create(forge, ALICE);
+        awaitStatus(forge, task, TaskStatus.RUNNING);
+
+        Thread closer = new Thread(forge::close);
+        closer.start();
+        Await.until(() -> !forge.executor().isRunning(), WAIT, "shutdown to begin");
+        closing.countDown();
+        join(closer);
+
+        TaskRecord after = forge.store().find(task.id()).orElseThrow();
+        assertThat(after.status()).isEqualTo(TaskStatus.COMPLETED);
+        assertThat(after.results()).containsEntry("finished", "during shutdown");
+    }
+
+    @Test
+    void close_handsBackWorkThatOutlivesTheDeadline() {
+        ScriptedRunner runner = new ScriptedRunner().then(context -> {
+            Await.until(() -> context.cancellation().reason().isPresent(), WAIT, "a stop");
+            assertThat(context.cancellation().reason()).contains(CancellationToken.Reason.SHUTDOWN);
+            return RunOutcome.failure(Map.of(), new TaskError(TaskError.CANCELLED, "stopped"));
+        });
+        InMemoryJobQueue queue = new InMemoryJobQueue();
+        Forge forge = start(forge(runner).jobQueue(queue)
+                .executorConfig(fastConfig().shutdownDeadline(Duration.ofMillis(200)).build()).build());
+        TaskRecord task = create(forge, ALICE);
+        awaitStatus(forge, task, TaskStatus.RUNNING);
+
+        forge.executor().close();
+
+        TaskRecord after = forge.store().find(task.id()).orElseThrow();
+        assertThat(after.status()).isEqualTo(TaskStatus.INITIALIZING);
+        assertThat(after.attempt()).isEqualTo(1);
+        assertThat(queue.depth("build")).as("the job waits for another worker").isEqualTo(1);
+    }
+
+    @Test
+    void retention_deletesTerminalTasksOlderThanTheRetentionOnASchedule() {
+        MutableClock clock = MutableClock.startingAt2026();
+        Forge forge = forge(new ScriptedRunner()).clock(clock)
+                .executorConfig(fastConfig().retention(Duration.ofDays(30), Duration.ofMillis(100)).build())
+                .build();
+        started.add(forge);
+        TaskRecord old = create(forge, ALICE);
+        forge.builds().cancel(ALICE, old.id()).orElseThrow();
+        clock.advance(Duration.ofDays(29));
+        TaskRecord recent = create(forge, ALICE);
+        forge.builds().cancel(ALICE, recent.id()).orElseThrow();
+        TaskRecord waiting = create(forge, ALICE);
+        clock.advance(Duration.ofDays(2));
+
+        forge.start();
+
+        Await.until(() -> forge.store().find(old.id()).isEmpty(), WAIT, "the retention sweep");
+        assertThat(forge.store().find(recent.id())).isPresent();
+        assertThat(forge.store().find(waiting.id())).isPresent();
+    }
+
+    @Test
     void owners_seeOnlyTheirOwnTasksAndAdminsSeeAll() {
         Forge forge = forge(new ScriptedRunner()).build();
         started.add(forge);
@@ -378,6 +443,16 @@ class ForgeEmbeddingTest {
             assertThat(forge.builds().create(ALICE, new BuildRequest("x", "y", Map.of())))
                     .isInstanceOf(Outcome.NotFound.class);
         }
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join(WAIT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        assertThat(thread.isAlive()).as("close returned").isFalse();
     }
 
     private static void await(CountDownLatch latch) {
