@@ -2,8 +2,10 @@ package dev.forge.http;
 
 import dev.forge.analysis.AnalysisRequest;
 import dev.forge.analysis.AnalysisService;
+import dev.forge.analysis.sarif.Sarif;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskRecord;
+import dev.forge.task.TaskStatus;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,6 +14,7 @@ import java.util.Map;
 final class AnalysisRoutes {
 
     static final String BASE = "/api/analysis";
+    static final String SARIF_TYPE = "application/sarif+json";
 
     private final AnalysisService analyses;
     private final HttpConfig config;
@@ -39,6 +42,17 @@ final class AnalysisRoutes {
         TaskId id = analysisId(ctx);
         Responses.json(ctx, Wire.analysis(ErrorMapper.valueOrThrow(
                 analyses.result(Authentication.principal(ctx), id))));
+    }
+
+    /** The completed analysis's findings as a SARIF 2.1.0 log, for code-scanning tools. */
+    void sarif(Context ctx) {
+        TaskId id = analysisId(ctx);
+        TaskRecord task = ErrorMapper.valueOrThrow(analyses.result(Authentication.principal(ctx), id));
+        if (task.status() != TaskStatus.COMPLETED) {
+            throw new ProblemException(Problem.conflict("The analysis is " + task.status().wireName()
+                    + "; its SARIF log exists once it has completed."));
+        }
+        ctx.contentType(SARIF_TYPE).result(Json.write(Sarif.export(task)));
     }
 
     void cancel(Context ctx) {

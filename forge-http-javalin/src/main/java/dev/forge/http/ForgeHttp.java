@@ -130,6 +130,7 @@ public final class ForgeHttp {
             route(HandlerType.POST, analysis, analyses::create, Access.USER);
             route(HandlerType.GET, analysis + "/{analysis_id}", analyses::result, Access.USER);
             route(HandlerType.DELETE, analysis + "/{analysis_id}", analyses::cancel, Access.USER);
+            route(HandlerType.GET, analysis + "/{analysis_id}/sarif", analyses::sarif, Access.USER);
 
             String healthBase = HealthRoutes.BASE;
             route(HandlerType.GET, healthBase, health::summary, Access.ANYONE);

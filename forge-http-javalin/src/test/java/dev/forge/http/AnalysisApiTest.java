@@ -78,6 +78,56 @@ class AnalysisApiTest {
     }
 
     @Test
+    void sarif_ofAnUnfinishedAnalysis_isAConflict_andOthersCannotSeeIt() {
+        String token = server.userToken(TestServer.newUser());
+        String id = TestServer.json(server.postJson("/api/analysis/", token,
+                "{\"project_name\":\"hello\",\"analysis_types\":[\"security\"]}")).get("analysis_id").asText();
+
+        assertThat(server.get("/api/analysis/" + id + "/sarif", token).statusCode()).isEqualTo(409);
+        assertThat(server.get("/api/analysis/" + id + "/sarif", server.userToken(TestServer.newUser())).statusCode())
+                .isEqualTo(403);
+        assertThat(server.get("/api/analysis/nope/sarif", token).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void realAnalysis_completesWithItsReportAtTopLevel_andExportsSarif() throws Exception {
+        try (TestServer running = TestServer.start()) {
+            String token = running.userToken(TestServer.newUser());
+            String id = TestServer.json(running.postJson("/api/analysis/", token,
+                    "{\"project_name\":\"leaky\",\"analysis_types\":[\"security\",\"quality\"]}"))
+                    .get("analysis_id").asText();
+
+            JsonNode done = awaitAnalysis(running, id, token);
+            HttpResponse<String> sarif = running.get("/api/analysis/" + id + "/sarif/", token);
+
+            assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("completed");
+            assertThat(done.get("security_issues")).as(done.toString()).hasSize(1);
+            assertThat(done.get("security_issues").get(0).get("rule").asText()).isEqualTo("secret-aws-access-key");
+            assertThat(done.get("quality_score").isNumber()).isTrue();
+            assertThat(done.get("recommendations").isArray()).isTrue();
+            assertThat(done.get("analysis_id").asText()).isEqualTo(id);
+            assertThat(done.toString()).doesNotContain("AKIAZ7Q3K9VX2MBW4RTN");
+            assertThat(sarif.statusCode()).isEqualTo(200);
+            assertThat(sarif.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/sarif+json");
+            JsonNode log = TestServer.json(sarif);
+            assertThat(log.get("version").asText()).isEqualTo("2.1.0");
+            assertThat(log.get("runs").get(0).get("results").size()).isPositive();
+        }
+    }
+
+    private static JsonNode awaitAnalysis(TestServer on, String id, String token) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode analysis = TestServer.json(on.get("/api/analysis/" + id, token));
+            if (List.of("completed", "failed", "cancelled").contains(analysis.get("status").asText())) {
+                return analysis;
+            }
+            Thread.sleep(50); // polling a real analysis
+        }
+        throw new AssertionError("analysis " + id + " did not finish in 60 s");
+    }
+
+    @Test
     void cancel_answers200_thenConflict() {
         String token = server.userToken(TestServer.newUser());
         String id = TestServer.json(server.postJson("/api/analysis/", token,

@@ -93,6 +93,9 @@ final class TestServer implements AutoCloseable {
             makeProject(projects, "hello", "all:\n\t@echo compiling hello\ntest:\n\t@echo tests passed\n");
             makeProject(projects, "slow", "all:\n\t@echo starting\n\t@sleep 30\ntest:\n\t@echo done\n");
             makeProject(projects, "broken", "all:\n\t@echo about to fail\n\t@exit 3\ntest:\n\t@echo never\n");
+            makeProject(projects, "leaky", "all:\n\t@echo ok\ntest:\n\t@echo ok\n");
+            Files.writeString(projects.resolve("leaky").resolve("deploy.env"),
+                    "AWS_ACCESS_KEY_ID=AKIAZ7Q3K9VX2MBW4RTN\nAWS_REGION=eu-west-1\n");
             Path workspaces = Files.createDirectories(root.resolve("workspaces"));
             Forge.Builder builder = Forge.builder()
                     .authenticator(JwtAuthenticator.builder().hs256Secret(SECRET).build())
