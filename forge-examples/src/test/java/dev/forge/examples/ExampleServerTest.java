@@ -88,6 +88,27 @@ class ExampleServerTest {
     }
 
     @Test
+    void javaSample_analysis_readsItsJacocoReport_andTypeChecksItsSource() throws Exception {
+        HttpResponse<String> created = send(HttpRequest.newBuilder(uri("/api/analysis/"))
+                .header("Authorization", "Bearer " + userToken).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"project_name\":\"java-coverage\",\"analysis_types\":[\"coverage\",\"types\",\"quality\",\"security\"]}"))
+                .build());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
+        String id = json(created).get("analysis_id").asText();
+
+        JsonNode analysis = awaitFinished("/api/analysis/" + id);
+
+        assertThat(analysis.get("status").asText()).as(analysis.toString()).isEqualTo("completed");
+        assertThat(analysis.get("coverage_percent").asDouble()).isEqualTo(33.3);
+        assertThat(analysis.get("type_errors").asInt()).isZero();
+        assertThat(analysis.get("security_issues")).isEmpty();
+        assertThat(analysis.get("quality_score").asDouble()).isBetween(0.0, 10.0);
+        assertThat(analysis.get("recommendations").isArray()).isTrue();
+        assertThat(get("/api/analysis/" + id + "/sarif", userToken).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void slowSample_canBeWatchedAndCancelled() throws Exception {
         String id = createBuild("slow-make", Map.of());
         HttpResponse<java.util.stream.Stream<String>> events = HTTP.send(HttpRequest.newBuilder(uri("/api/build/" + id + "/events"))
@@ -164,16 +185,21 @@ class ExampleServerTest {
         return json(response).get("task_id").asText();
     }
 
-    private static JsonNode awaitTerminal(String id) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    private static JsonNode awaitTerminal(String buildId) throws InterruptedException {
+        return awaitFinished("/api/build/" + buildId);
+    }
+
+    /** Polls a build or analysis until it has finished. */
+    private static JsonNode awaitFinished(String path) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline) {
-            JsonNode build = json(get("/api/build/" + id, userToken));
-            if (List.of("completed", "failed", "cancelled").contains(build.get("status").asText())) {
-                return build;
+            JsonNode task = json(get(path, userToken));
+            if (List.of("completed", "failed", "cancelled").contains(task.get("status").asText())) {
+                return task;
             }
             Thread.sleep(50); // polling real processes
         }
-        throw new AssertionError("build " + id + " did not finish in 60 s");
+        throw new AssertionError(path + " did not finish in 90 s");
     }
 
     private static String tokenAfter(String label) {
