@@ -181,10 +181,11 @@ public final class AnalysisPipeline implements TaskRunner {
         } catch (RuntimeException e) {
             // One broken analyzer (often a plugin) should not hide what the others found.
             LOG.warn("analyzer {} failed", analyzer.name(), e);
-            context.log("analyzer " + analyzer.name() + " failed: " + e.getClass().getSimpleName());
+            context.log("analyzer " + analyzer.name() + " failed; the other analyzers' results stand");
+            // The exception's text may hold paths or internals: it stays in the server log.
             Map<String, Object> error = new LinkedHashMap<>();
             error.put("analyzer", analyzer.name());
-            error.put("message", e.getClass().getSimpleName() + ": " + e.getMessage());
+            error.put("message", "failed unexpectedly; details are in the server log");
             collected.errors.add(error);
             return;
         }

@@ -247,7 +247,8 @@ class AnalysisPipelineTest {
         assertThat(after.calls).hasSize(1);
         assertThat(list(outcome.results().get("analyzer_errors"))).singleElement()
                 .satisfies(e -> assertThat(e).containsEntry("analyzer", "broken")
-                        .containsEntry("message", "IllegalStateException: boom"));
+                        .containsEntry("message", "failed unexpectedly; details are in the server log"));
+        assertThat(outcome.results().toString()).doesNotContain("boom").doesNotContain("IllegalStateException");
         assertThat(outcome.results().get("analyzers")).isEqualTo(List.of("after"));
     }
 

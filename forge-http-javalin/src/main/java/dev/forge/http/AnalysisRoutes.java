@@ -41,7 +41,7 @@ final class AnalysisRoutes {
     void result(Context ctx) {
         TaskId id = analysisId(ctx);
         Responses.json(ctx, Wire.analysis(ErrorMapper.valueOrThrow(
-                analyses.result(Authentication.principal(ctx), id)), config.debug()));
+                analyses.result(Authentication.principal(ctx), id))));
     }
 
     /** The completed analysis's findings as a SARIF 2.1.0 log, for code-scanning tools. */

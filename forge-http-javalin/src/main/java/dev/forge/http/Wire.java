@@ -35,12 +35,10 @@ final class Wire {
     }
 
     /**
-     * An analysis as JSON.
-     *
-     * @param debug when false, {@code analyzer_errors} name the analyzer but not the exception:
-     *              the pipeline logs the cause, and class names and messages stay off the wire
+     * An analysis as JSON. Its report is safe to show as stored: the pipeline keeps exception
+     * details of failed analyzers in the server log, not in the results.
      */
-    static Map<String, Object> analysis(TaskRecord task, boolean debug) {
+    static Map<String, Object> analysis(TaskRecord task) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("analysis_id", task.id().value());
         json.put("project_name", task.projectName());
@@ -62,17 +60,7 @@ final class Wire {
                 json.put(key, value);
             }
         });
-        if (!debug && json.get("analyzer_errors") instanceof List<?> errors) {
-            json.put("analyzer_errors", errors.stream().map(Wire::withoutCause).toList());
-        }
         return json;
-    }
-
-    private static Object withoutCause(Object error) {
-        Map<String, Object> safe = new LinkedHashMap<>();
-        safe.put("analyzer", error instanceof Map<?, ?> map ? String.valueOf(map.get("analyzer")) : "unknown");
-        safe.put("message", "the analyzer failed; the server log has the cause");
-        return safe;
     }
 
     static Map<String, Object> error(TaskError error) {

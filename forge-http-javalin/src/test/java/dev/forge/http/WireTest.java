@@ -18,7 +18,7 @@ class WireTest {
     @Test
     void analysis_putsTheReportAtTopLevel_withoutLettingItReplaceTaskFields() {
         Map<String, Object> json = Wire.analysis(completed(Map.of("coverage_percent", 42.5, "status", "forged",
-                "analysis_id", "forged", "extra_measure", 7)), false);
+                "analysis_id", "forged", "extra_measure", 7)));
 
         assertThat(json.get("coverage_percent")).isEqualTo(42.5);
         assertThat(json.get("extra_measure")).isEqualTo(7);
@@ -26,16 +26,6 @@ class WireTest {
         assertThat(json.get("analysis_id")).isEqualTo("a1");
         assertThat(json).containsKey("quality_score").containsEntry("quality_score", null);
         assertThat(json.get("completed_at")).isEqualTo("2026-01-02T03:04:05Z");
-    }
-
-    @Test
-    void analysis_analyzerErrors_keepTheAnalyzerButNotTheException_unlessDebugging() {
-        TaskRecord task = completed(Map.of("analyzer_errors", List.of(Map.of("analyzer", "pmd",
-                "message", "NullPointerException: Cannot invoke java.lang.String.length()"))));
-
-        assertThat(Wire.analysis(task, false).get("analyzer_errors").toString())
-                .contains("pmd").doesNotContain("NullPointerException").doesNotContain("java.");
-        assertThat(Wire.analysis(task, true).get("analyzer_errors").toString()).contains("NullPointerException");
     }
 
     private static TaskRecord completed(Map<String, Object> results) {
