@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskStatus;
 import dev.forge.testing.Await;
+import dev.forge.testing.Concurrently;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -222,27 +223,12 @@ public abstract class EventBusContract {
         int perPublisher = 250;
         Recorder recorder = new Recorder();
         bus.subscribe(recorder);
-        ExecutorService pool = Executors.newFixedThreadPool(publishers);
-        try {
-            CountDownLatch go = new CountDownLatch(1);
-            List<Future<?>> done = new ArrayList<>();
-            for (int p = 0; p < publishers; p++) {
-                TaskId task = TaskId.of("task" + p);
-                done.add(pool.submit(() -> {
-                    go.await();
-                    for (int i = 0; i < perPublisher; i++) {
-                        bus.publish(line(task, Integer.toString(i)));
-                    }
-                    return null;
-                }));
+        Concurrently.run(publishers, p -> {
+            TaskId task = TaskId.of("task" + p);
+            for (int i = 0; i < perPublisher; i++) {
+                bus.publish(line(task, Integer.toString(i)));
             }
-            go.countDown();
-            for (Future<?> f : done) {
-                f.get(30, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
 
         recorder.awaitCount(publishers * perPublisher);
         for (int p = 0; p < publishers; p++) {

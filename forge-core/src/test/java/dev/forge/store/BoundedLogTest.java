@@ -3,14 +3,9 @@ package dev.forge.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.forge.testing.Concurrently;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -127,27 +122,11 @@ class BoundedLogTest {
         BoundedLog log = new BoundedLog(1_000);
         int threads = 4;
         int perThread = 2_000;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            CountDownLatch go = new CountDownLatch(1);
-            List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int id = t;
-                done.add(pool.submit(() -> {
-                    go.await();
-                    for (int i = 0; i < perThread; i++) {
-                        log.append("t" + id + " line " + i);
-                    }
-                    return null;
-                }));
+        Concurrently.run(threads, id -> {
+            for (int i = 0; i < perThread; i++) {
+                log.append("t" + id + " line " + i);
             }
-            go.countDown();
-            for (Future<?> f : done) {
-                f.get(30, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
 
         String read = log.read();
         String marker = BoundedLog.cutMarker(log.cutLines(), log.cutBytes());

@@ -6,16 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
 import dev.forge.task.TaskStatus;
+import dev.forge.testing.Concurrently;
 import dev.forge.testing.MutableClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The in-memory store against the shared contract, plus its eviction and configuration. */
@@ -123,27 +119,12 @@ class InMemoryTaskStoreTest extends TaskStoreContract {
             }
             batches.add(batch);
         }
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            CountDownLatch go = new CountDownLatch(1);
-            List<Future<?>> done = new ArrayList<>();
-            for (List<TaskRecord> batch : batches) {
-                done.add(pool.submit(() -> {
-                    go.await();
-                    for (TaskRecord record : batch) {
-                        small.compareAndSet(record, record.transitionTo(TaskStatus.CANCELLED, null,
-                                null, record.createdAt()));
-                    }
-                    return null;
-                }));
+        Concurrently.run(threads, t -> {
+            for (TaskRecord record : batches.get(t)) {
+                small.compareAndSet(record, record.transitionTo(TaskStatus.CANCELLED, null,
+                        null, record.createdAt()));
             }
-            go.countDown();
-            for (Future<?> f : done) {
-                f.get(30, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
 
         assertThat(small.size()).isEqualTo(cap);
         long listed = 0;

@@ -22,15 +22,8 @@ final class Wire {
         json.put("project_name", task.projectName());
         json.put("goal", task.goal());
         json.put("parameters", task.parameters());
-        json.put("owner", task.owner());
-        json.put("status", task.status().wireName());
-        json.put("progress", task.progress());
-        json.put("current_step", task.currentStep());
-        json.put("attempt", task.attempt());
-        json.put("max_attempts", task.maxAttempts());
+        lifecycle(task, json);
         json.put("results", task.results());
-        json.put("error", error(task.error()));
-        times(task, json);
         return json;
     }
 
@@ -43,14 +36,7 @@ final class Wire {
         json.put("analysis_id", task.id().value());
         json.put("project_name", task.projectName());
         json.put("analysis_types", task.analysisTypes());
-        json.put("owner", task.owner());
-        json.put("status", task.status().wireName());
-        json.put("progress", task.progress());
-        json.put("current_step", task.currentStep());
-        json.put("attempt", task.attempt());
-        json.put("max_attempts", task.maxAttempts());
-        json.put("error", error(task.error()));
-        times(task, json);
+        lifecycle(task, json);
         for (String key : ANALYSIS_RESULT_KEYS) {
             json.put(key, null);
         }
@@ -73,7 +59,15 @@ final class Wire {
         return json;
     }
 
-    private static void times(TaskRecord task, Map<String, Object> json) {
+    /** The fields every task shows: who, where in its lifecycle, and when. */
+    private static void lifecycle(TaskRecord task, Map<String, Object> json) {
+        json.put("owner", task.owner());
+        json.put("status", task.status().wireName());
+        json.put("progress", task.progress());
+        json.put("current_step", task.currentStep());
+        json.put("attempt", task.attempt());
+        json.put("max_attempts", task.maxAttempts());
+        json.put("error", error(task.error()));
         json.put("created_at", Json.time(task.createdAt()));
         json.put("updated_at", Json.time(task.updatedAt()));
         json.put("started_at", Json.time(task.startedAt()));
