@@ -53,9 +53,11 @@ public final class ExecutorConfig {
         }
     }
 
-    /** The defaults: cores workers, 60 s leases, retries 3 (builds) / 2 (analyses) with a
-     *  1 s backoff base (2^attempt s), 25/30 min timeouts, 30 day retention every 6 h, health
-     *  sweep every 5 min. */
+    /**
+     * The defaults: one worker per core, 60 s leases, 3 attempts for builds and 2 for analyses
+     * with a 1 s backoff base (2^attempt s), 25/30 min timeouts, 30 day retention swept every
+     * 6 h, a health sweep every 5 min.
+     */
     public static ExecutorConfig ofDefaults() {
         return custom().build();
     }
@@ -161,7 +163,7 @@ public final class ExecutorConfig {
             return this;
         }
 
-        /** Lease length, >= 1 s... or any positive value for tests. */
+        /** How long a lease lasts without a heartbeat (default 60 s). */
         public Builder leaseVisibility(Duration value) {
             this.leaseVisibility = positive("leaseVisibility", value);
             return this;

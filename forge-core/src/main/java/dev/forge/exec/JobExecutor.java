@@ -343,7 +343,8 @@ public final class JobExecutor implements AutoCloseable {
             failure = e;
         } finally {
             timers.forEach(t -> t.cancel(false));
-            running.remove(task.id());
+            // Only this attempt's entry: a redelivery of the same task may have replaced it.
+            running.remove(task.id(), attempt);
         }
         conclude(attempt, outcome, failure, soft, hard);
     }
