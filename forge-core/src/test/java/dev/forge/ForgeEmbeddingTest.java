@@ -121,6 +121,14 @@ class ForgeEmbeddingTest {
         assertThat(done.completedAt()).isNotNull();
         assertThat(forge.builds().logs(ALICE, created.id()).orElseThrow()).contains("hello from the build");
         assertThat(runner.calls().get(0).task().parameters()).containsEntry("flavor", "fast");
+        var registry = forge.metrics().registry();
+        assertThat(registry.get("forge_tasks_total").tags("kind", "build", "status", "completed")
+                .counter().count()).isEqualTo(1.0);
+        assertThat(registry.get("forge_task_duration_seconds").tags("kind", "build").timer().count())
+                .isEqualTo(1);
+        // The job is acknowledged and the worker freed just after the final status is stored.
+        Await.until(() -> registry.get("forge_queue_depth").tags("queue", "build").gauge().value() == 0
+                && registry.get("forge_workers_busy").gauge().value() == 0, WAIT, "the worker to finish");
     }
 
     @Test

@@ -103,8 +103,8 @@ public final class JobExecutor implements AutoCloseable {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("forge-scheduler-"));
         metrics.gauge("forge_workers_busy", "Workers running an attempt", busy::get);
         for (String name : List.of(Queues.BUILD, Queues.ANALYSIS)) {
-            metrics.gauge("forge_queue_depth_" + name, "Jobs in the " + name + " queue",
-                    () -> safeDepth(name));
+            metrics.gauge("forge_queue_depth", "Jobs waiting, delayed or leased in a queue",
+                    () -> safeDepth(name), "queue", name);
         }
     }
 

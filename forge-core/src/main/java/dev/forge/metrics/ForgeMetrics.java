@@ -3,6 +3,7 @@ package dev.forge.metrics;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskStatus;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -80,9 +81,12 @@ public final class ForgeMetrics {
         exceptions.increment();
     }
 
-    /** Registers a gauge read on demand, e.g. queue depth or busy workers. */
-    public void gauge(String name, String description, Supplier<Number> value) {
-        io.micrometer.core.instrument.Gauge.builder(name, value).description(description)
-                .register(registry);
+    /**
+     * Registers a gauge read on demand, e.g. queue depth or busy workers.
+     *
+     * @param tags alternating tag names and values
+     */
+    public void gauge(String name, String description, Supplier<Number> value, String... tags) {
+        Gauge.builder(name, value).description(description).tags(tags).register(registry);
     }
 }
