@@ -74,7 +74,8 @@ public final class Forge implements AutoCloseable {
                 : token -> AuthResult.rejected("no authenticator configured");
         this.catalog = b.catalog != null ? b.catalog : ForgeDefaults.emptyCatalog();
         this.metrics = new ForgeMetrics(b.meterRegistry);
-        ExecutorConfig config = b.executorConfig;
+        ExecutorConfig config = b.workers == null ? b.executorConfig
+                : b.executorConfig.toBuilder().workers(b.workers).build();
         TaskUpdater updater = new TaskUpdater(store, events, metrics, clock);
         TaskOperations tasks = new TaskOperations(store, queue, events, updater, catalog,
                 rateLimiter, b.ids, clock);
@@ -191,7 +192,10 @@ public final class Forge implements AutoCloseable {
                 components);
     }
 
-    /** Graceful shutdown of the executor, then the ports this instance owns. */
+    /**
+     * Graceful shutdown of the executor, then of the ports: forge owns the ports it is given
+     * as well as those it made, so close them through forge, not separately.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -230,6 +234,7 @@ public final class Forge implements AutoCloseable {
         private TaskRunner analysisRunner;
         private Path workspaceRoot;
         private ExecutorConfig executorConfig = ExecutorConfig.ofDefaults();
+        private Integer workers;
         private MeterRegistry meterRegistry = new SimpleMeterRegistry();
 
         private Builder() {
@@ -307,9 +312,10 @@ public final class Forge implements AutoCloseable {
             return this;
         }
 
-        /** Shorthand: the default executor settings with this many workers. */
+        /** Overrides the executor config's worker count, whatever order the two are set in. */
         public Builder workers(int value) {
-            this.executorConfig = ExecutorConfig.custom().workers(value).build();
+            ExecutorConfig.custom().workers(value); // fails fast on a bad count
+            this.workers = value;
             return this;
         }
 

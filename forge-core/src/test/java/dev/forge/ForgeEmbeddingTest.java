@@ -10,6 +10,8 @@ import dev.forge.exec.RunOutcome;
 import dev.forge.project.ProjectCatalog;
 import dev.forge.project.ProjectSpec;
 import dev.forge.queue.InMemoryJobQueue;
+import dev.forge.queue.JobQueue;
+import dev.forge.queue.Lease;
 import dev.forge.ratelimit.InMemoryRateLimiter;
 import dev.forge.ratelimit.RateLimitConfig;
 import dev.forge.ratelimit.RateLimitRule;
@@ -369,6 +371,134 @@ class ForgeEmbeddingTest {
         Await.until(() -> forge.store().find(old.id()).isEmpty(), WAIT, "the retention sweep");
         assertThat(forge.store().find(recent.id())).isPresent();
         assertThat(forge.store().find(waiting.id())).isPresent();
+    }
+
+    @Test
+    void hardTimeout_abandonsARunnerThatIgnoresCancellation() {
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        CountDownLatch runnerMayReturn = new CountDownLatch(1);
+        ScriptedRunner runner = new ScriptedRunner().then(context -> {
+            // Heeds neither the token nor interrupts, like code stuck in a long computation.
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (runnerMayReturn.getCount() > 0 && System.nanoTime() < deadline) {
+                if (Thread.interrupted()) {
+                    interrupted.set(true);
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            return RunOutcome.success(Map.of("late", true));
+        });
+        Forge forge = start(forge(runner).executorConfig(fastConfig()
+                .timeouts(TaskKind.BUILD, Duration.ofMillis(100), Duration.ofMillis(200))
+                .hardTimeoutGrace(Duration.ofMillis(100)).build()).build());
+        TaskRecord task = create(forge, ALICE);
+
+        TaskRecord failed = awaitStatus(forge, task, TaskStatus.FAILED);
+
+        assertThat(failed.error().code()).isEqualTo(TaskError.TIMEOUT);
+        assertThat(failed.error().message()).contains("hard timeout");
+        Await.until(interrupted::get, WAIT, "the worker thread to be interrupted");
+        assertThat(forge.queue().depth("build")).as("the job is acknowledged").isZero();
+        runnerMayReturn.countDown();
+        Await.until(() -> forge.executor().busyWorkers() == 0, WAIT, "the runner to return");
+        assertThat(forge.store().find(task.id()).orElseThrow()).isEqualTo(failed);
+    }
+
+    @Test
+    void cancel_whileTheWorkerIsStillPreparing_reachesTheRunner() throws Exception {
+        CountDownLatch lookupStarted = new CountDownLatch(1);
+        CountDownLatch lookupMayFinish = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+        ProjectCatalog slowCatalog = new ProjectCatalog() {
+            @Override
+            public Optional<ProjectSpec> find(String name) {
+                if (lookups.incrementAndGet() == 2) { // the worker's lookup, after create's
+                    lookupStarted.countDown();
+                    await(lookupMayFinish);
+                }
+                return CATALOG.find(name);
+            }
+
+            @Override
+            public List<String> names() {
+                return CATALOG.names();
+            }
+        };
+        List<Boolean> cancelledAtStart = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ScriptedRunner runner = new ScriptedRunner().then(context -> {
+            cancelledAtStart.add(context.cancellation().isCancelled());
+            return awaitCancel(context);
+        });
+        Forge forge = start(forge(runner).projectCatalog(slowCatalog).build());
+        TaskRecord task = create(forge, ALICE);
+        assertThat(lookupStarted.await(10, TimeUnit.SECONDS)).isTrue();
+
+        forge.builds().cancel(ALICE, task.id()).orElseThrow();
+        lookupMayFinish.countDown();
+
+        Await.until(() -> !cancelledAtStart.isEmpty(), WAIT, "the runner to start");
+        assertThat(cancelledAtStart).containsExactly(true);
+        assertThat(forge.store().find(task.id()).orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
+    }
+
+    @Test
+    void create_whenTheQueueFails_failsTheStoredTaskAndReportsTheError() {
+        InMemoryJobQueue real = new InMemoryJobQueue();
+        JobQueue broken = new JobQueue() {
+            @Override
+            public String enqueue(String queue, String payload, java.time.Instant notBefore) {
+                throw new InfrastructureException("queue unreachable");
+            }
+
+            @Override
+            public Optional<Lease> lease(String queue, Duration visibility, Duration wait)
+                    throws InterruptedException {
+                return real.lease(queue, visibility, wait);
+            }
+
+            @Override
+            public boolean extend(Lease lease, Duration visibility) {
+                return real.extend(lease, visibility);
+            }
+
+            @Override
+            public boolean ack(Lease lease) {
+                return real.ack(lease);
+            }
+
+            @Override
+            public boolean release(Lease lease, java.time.Instant notBefore) {
+                return real.release(lease, notBefore);
+            }
+
+            @Override
+            public long depth(String queue) {
+                return real.depth(queue);
+            }
+        };
+        Forge forge = forge(new ScriptedRunner()).jobQueue(broken).build();
+        started.add(forge);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> create(forge, ALICE))
+                .isInstanceOf(InfrastructureException.class);
+
+        List<TaskRecord> stored = forge.builds().history(ALICE, null, null).orElseThrow().items();
+        assertThat(stored).singleElement().satisfies(t -> {
+            assertThat(t.status()).isEqualTo(TaskStatus.FAILED);
+            assertThat(t.error().code()).isEqualTo(TaskError.INFRASTRUCTURE);
+        });
+    }
+
+    @Test
+    void builderWorkers_keepsTheRestOfAnEarlierExecutorConfig() {
+        Forge forge = forge(new ScriptedRunner())
+                .executorConfig(fastConfig().maxAttempts(TaskKind.BUILD, 1).build())
+                .workers(1)
+                .build();
+        started.add(forge);
+
+        assertThat(create(forge, ALICE).maxAttempts()).isEqualTo(1);
+        assertThat(forge.executor().workerCount()).isEqualTo(1);
     }
 
     @Test

@@ -22,6 +22,7 @@ public final class ExecutorConfig {
     private final Map<TaskKind, Duration> softTimeouts;
     private final Map<TaskKind, Duration> hardTimeouts;
     private final Duration shutdownDeadline;
+    private final Duration hardTimeoutGrace;
     private final Duration retention;
     private final Duration retentionInterval;
     private final Duration healthInterval;
@@ -38,6 +39,7 @@ public final class ExecutorConfig {
         this.softTimeouts = Map.copyOf(b.softTimeouts);
         this.hardTimeouts = Map.copyOf(b.hardTimeouts);
         this.shutdownDeadline = b.shutdownDeadline;
+        this.hardTimeoutGrace = b.hardTimeoutGrace;
         this.retention = b.retention;
         this.retentionInterval = b.retentionInterval;
         this.healthInterval = b.healthInterval;
@@ -117,6 +119,34 @@ public final class ExecutorConfig {
         return shutdownDeadline;
     }
 
+    /**
+     * How long after its hard timeout an attempt whose runner has not returned is abandoned:
+     * the task fails, its lease is no longer renewed and the worker thread is interrupted.
+     */
+    public Duration hardTimeoutGrace() {
+        return hardTimeoutGrace;
+    }
+
+    /** A builder starting from this config's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.workers = workers;
+        b.leaseVisibility = leaseVisibility;
+        b.heartbeatInterval = heartbeatInterval;
+        b.pollWait = pollWait;
+        b.retryBase = retryBase;
+        b.retryJitter = retryJitter;
+        b.maxAttempts.putAll(maxAttempts);
+        b.softTimeouts.putAll(softTimeouts);
+        b.hardTimeouts.putAll(hardTimeouts);
+        b.shutdownDeadline = shutdownDeadline;
+        b.hardTimeoutGrace = hardTimeoutGrace;
+        b.retention = retention;
+        b.retentionInterval = retentionInterval;
+        b.healthInterval = healthInterval;
+        return b;
+    }
+
     /** How long terminal tasks are kept. */
     public Duration retention() {
         return retention;
@@ -147,6 +177,7 @@ public final class ExecutorConfig {
         private final Map<TaskKind, Duration> hardTimeouts = new EnumMap<>(Map.of(
                 TaskKind.BUILD, Duration.ofMinutes(30), TaskKind.ANALYSIS, Duration.ofMinutes(30)));
         private Duration shutdownDeadline = Duration.ofSeconds(30);
+        private Duration hardTimeoutGrace = Duration.ofSeconds(10);
         private Duration retention = Duration.ofDays(30);
         private Duration retentionInterval = Duration.ofHours(6);
         private Duration healthInterval = Duration.ofMinutes(5);
@@ -215,6 +246,12 @@ public final class ExecutorConfig {
         /** Graceful shutdown deadline. */
         public Builder shutdownDeadline(Duration value) {
             this.shutdownDeadline = nonNegative("shutdownDeadline", value);
+            return this;
+        }
+
+        /** How long past the hard timeout a runner that has not returned is abandoned. */
+        public Builder hardTimeoutGrace(Duration value) {
+            this.hardTimeoutGrace = nonNegative("hardTimeoutGrace", value);
             return this;
         }
 

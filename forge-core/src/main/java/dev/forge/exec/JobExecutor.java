@@ -32,10 +32,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -221,16 +223,23 @@ public final class JobExecutor implements AutoCloseable {
                 if (lease.isPresent()) {
                     Lease held = lease.get();
                     TaskKind kind = kinds.get(held.queue());
-                    workers.execute(() -> {
-                        busy.incrementAndGet();
-                        try {
-                            runLease(kind, held);
-                        } finally {
-                            busy.decrementAndGet();
-                            slots.release();
-                        }
-                    });
-                    handedOff = true;
+                    try {
+                        workers.execute(() -> {
+                            busy.incrementAndGet();
+                            try {
+                                runLease(kind, held);
+                            } finally {
+                                busy.decrementAndGet();
+                                slots.release();
+                            }
+                        });
+                        handedOff = true;
+                    } catch (RejectedExecutionException e) {
+                        // Shutting down: give the job straight back instead of letting it wait
+                        // for its lease to lapse.
+                        queue.release(held, null);
+                        return;
+                    }
                     Collections.rotate(names, 1);
                 }
             } catch (InterruptedException e) {
@@ -259,7 +268,18 @@ public final class JobExecutor implements AutoCloseable {
             if (attempt != null) {
                 MDC.put("user", attempt.task().owner());
                 MDC.put("project", attempt.task().projectName());
-                execute(kind, attempt);
+                running.put(id, attempt);
+                try {
+                    // A cancel stored between our start and the line above found no attempt to
+                    // stop: look once more, now that later CANCEL events will find it.
+                    if (store.find(id).map(TaskRecord::status).orElse(null) == TaskStatus.CANCELLED) {
+                        attempt.source.cancel(CancellationToken.Reason.USER);
+                    }
+                    execute(kind, attempt);
+                } finally {
+                    // Only this attempt's entry: a redelivery of the same task may have replaced it.
+                    running.remove(id, attempt);
+                }
             }
         } catch (RuntimeException e) {
             // The store or queue failed around the attempt; the lease lapses and the job returns.
@@ -326,7 +346,7 @@ public final class JobExecutor implements AutoCloseable {
         }
         Duration soft = spec.softTimeout() != null ? spec.softTimeout() : config.softTimeout(kind);
         Duration hard = spec.hardTimeout() != null ? spec.hardTimeout() : config.hardTimeout(kind);
-        running.put(task.id(), attempt);
+        attempt.thread = Thread.currentThread();
         List<ScheduledFuture<?>> timers = new ArrayList<>();
         long heartbeat = config.heartbeatInterval().toMillis();
         timers.add(scheduler.scheduleAtFixedRate(() -> heartbeat(attempt), heartbeat, heartbeat,
@@ -335,23 +355,53 @@ public final class JobExecutor implements AutoCloseable {
                 soft.toMillis(), TimeUnit.MILLISECONDS));
         timers.add(scheduler.schedule(() -> attempt.source.cancel(CancellationToken.Reason.HARD_TIMEOUT),
                 hard.toMillis(), TimeUnit.MILLISECONDS));
+        timers.add(scheduler.schedule(() -> abandon(attempt, timers.get(0), hard),
+                hard.plus(config.hardTimeoutGrace()).toMillis(), TimeUnit.MILLISECONDS));
         RunOutcome outcome = null;
         RuntimeException failure = null;
+        Optional<CancellationToken.Reason> stoppedFor;
         try {
             outcome = Objects.requireNonNull(runners.get(kind).run(spec, attempt), "runner returned null");
         } catch (RuntimeException e) {
             failure = e;
+        } catch (StackOverflowError | LinkageError e) {
+            // Thrown by a compiler or analyzer on pathological input: a failure of this attempt,
+            // not of the worker.
+            failure = new IllegalStateException(e);
         } finally {
+            // Read before the timers stop, so a timer that fires after the runner returned
+            // cannot turn a finished result into a timeout.
+            stoppedFor = attempt.source.reason();
             timers.forEach(t -> t.cancel(false));
-            // Only this attempt's entry: a redelivery of the same task may have replaced it.
-            running.remove(task.id(), attempt);
         }
-        conclude(attempt, outcome, failure, soft, hard);
+        if (attempt.concluded.compareAndSet(false, true)) {
+            Thread.interrupted(); // clear an interrupt from an abandon that lost the race
+            conclude(attempt, stoppedFor, outcome, failure, soft, hard);
+        }
     }
 
-    private void conclude(Attempt attempt, RunOutcome outcome, RuntimeException failure,
-            Duration soft, Duration hard) {
-        Optional<CancellationToken.Reason> reason = attempt.source.reason();
+    /**
+     * The hard timeout struck and, after its grace, the runner still has not returned (it does
+     * not heed cancellation): fail the task now, stop renewing the lease, and interrupt the
+     * worker thread. Whatever the runner returns later is ignored.
+     */
+    private void abandon(Attempt attempt, ScheduledFuture<?> heartbeat, Duration hard) {
+        if (!attempt.concluded.compareAndSet(false, true)) {
+            return;
+        }
+        heartbeat.cancel(false);
+        log.error("task {}: the runner ignored the hard timeout of {}; abandoning the attempt",
+                attempt.task().id(), human(hard));
+        finish(attempt, TaskStatus.FAILED, null, new TaskError(TaskError.TIMEOUT,
+                "stopped: exceeded the hard timeout of " + human(hard)));
+        Thread thread = attempt.thread;
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+
+    private void conclude(Attempt attempt, Optional<CancellationToken.Reason> reason,
+            RunOutcome outcome, RuntimeException failure, Duration soft, Duration hard) {
         Map<String, Object> results = outcome == null ? null : outcome.results();
         if (reason.isPresent()) {
             switch (reason.get()) {
@@ -539,6 +589,9 @@ public final class JobExecutor implements AutoCloseable {
     private final class Attempt implements TaskContext {
         final Lease lease;
         final CancellationSource source = new CancellationSource();
+        /** Set once by whoever ends the attempt: its runner returning, or {@link #abandon}. */
+        final AtomicBoolean concluded = new AtomicBoolean();
+        volatile Thread thread;
         private TaskRecord current;
         volatile boolean leaseLost;
         private int lastPercent = -1;

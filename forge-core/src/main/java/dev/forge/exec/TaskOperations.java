@@ -75,7 +75,14 @@ public final class TaskOperations {
         TaskRecord record = TaskRecord.create(ids.next(), kind, caller.userId(), projectName, goal,
                 parameters, analysisTypes, maxAttempts, clock.instant());
         updater.created(record);
-        queue.enqueue(Queues.forKind(kind), record.id().value());
+        try {
+            queue.enqueue(Queues.forKind(kind), record.id().value());
+        } catch (RuntimeException e) {
+            // Nothing would ever run a stored task without a job: end it, then report the failure.
+            updater.apply(record, record.transitionTo(TaskStatus.FAILED, null,
+                    new TaskError(TaskError.INFRASTRUCTURE, "the task could not be queued"), clock.instant()));
+            throw e;
+        }
         return Outcome.ok(record);
     }
 
