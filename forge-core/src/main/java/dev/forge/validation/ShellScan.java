@@ -52,6 +52,8 @@ final class ShellScan {
     /** An absolute path to a binary: /bin/sh, /usr/local/bin/python3. */
     private static final Pattern BINARY_PATH =
             Pattern.compile("(?:/usr)?(?:/local)?/s?bin/[a-z0-9_.+-]");
+    /** A path whose directories are globbed, e.g. {@code /???/?at}: binaries without names. */
+    private static final Pattern GLOB_PATH = Pattern.compile("/[^\\s/]*[?*][^\\s/]*/");
 
     private ShellScan() {
     }
@@ -97,7 +99,11 @@ final class ShellScan {
         return text.contains("/dev/tcp/") || text.contains("/dev/udp/");
     }
 
-    /** Whether a command starts at {@code from}, after blanks and an optional brace. */
+    /**
+     * Whether a command starts at {@code from}, after blanks, an optional brace and an optional
+     * {@code $IFS}. Quotes and backslashes inside the word are dropped first, as a shell would:
+     * {@code \rm}, {@code 'rm'} and {@code r''m} all run {@code rm}.
+     */
     private static boolean commandAt(String text, int from) {
         int n = text.length();
         int i = from;
@@ -107,26 +113,39 @@ final class ShellScan {
         if (i < n && text.charAt(i) == '{') {
             i++; // brace expansion: ;{cat,/etc/hosts}
         }
+        if (text.startsWith("$ifs", i)) {
+            i += 4; // ;$IFS'cat'$IFS/etc/hosts
+        }
         if (i >= n) {
             return false;
         }
         if (text.charAt(i) == '/') {
-            return BINARY_PATH.matcher(text).region(i, n).lookingAt();
+            return BINARY_PATH.matcher(text).region(i, n).lookingAt()
+                    || GLOB_PATH.matcher(text).region(i, n).lookingAt();
         }
+        if (text.startsWith("./", i)) {
+            return true; // running a script from the working directory
+        }
+        StringBuilder word = new StringBuilder();
         int end = i;
-        while (end < n && isWordChar(text.charAt(end))) {
-            end++;
+        for (; end < n; end++) {
+            char c = text.charAt(end);
+            if (isWordChar(c)) {
+                word.append(c);
+            } else if (c != '\'' && c != '"' && c != '\\') {
+                break;
+            }
         }
-        if (end == i) {
+        if (word.length() == 0) {
             return false;
         }
-        String word = text.substring(i, end);
-        if (STRONG_COMMANDS.contains(word)) {
+        String command = word.toString();
+        if (STRONG_COMMANDS.contains(command)) {
             return end == n || text.charAt(end) != '-'; // rm-rf is a word, not rm
         }
-        if (WEAK_COMMANDS.contains(word)) {
+        if (WEAK_COMMANDS.contains(command)) {
             return WEAK_ARGUMENTS.matcher(text).region(end, n).lookingAt()
-                    || NUMERIC_COMMANDS.contains(word)
+                    || NUMERIC_COMMANDS.contains(command)
                     && NUMERIC_ARGUMENT.matcher(text).region(end, n).lookingAt();
         }
         return false;

@@ -58,7 +58,7 @@ final class ThreatPatterns {
     private static final String CONDITION = "(?:"
             + "['\"][^'\"]{0,30}['\"]\\s*+(?:=|<>|!=|<|>|like\\b)"
             + "|\\d++\\s*+(?:=|<>|!=|<|>)"
-            + "|(?:true|false|null)\\s*+(?:--|#|;|\\)|\\z)"
+            + "|(?:true|false|null|\\d++)\\s*+(?:--|#|;|\\)|\\z)"
             + "|\\(\\s*+select\\b"
             // a column compared with a literal: ' or name='admin, ' and id=1--
             + "|[a-z_][a-z0-9_.]{0,30}\\s*+(?:=|<>|!=|<|>|like\\b)\\s*+"

