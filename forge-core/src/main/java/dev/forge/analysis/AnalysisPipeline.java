@@ -18,6 +18,7 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceConfigurationError;
@@ -159,7 +160,7 @@ public final class AnalysisPipeline implements TaskRunner {
             }
             context.progress(95, "scoring");
             Map<String, Object> results = collected.results(maxFindings);
-            context.log("analysis: " + collected.findings.size() + " findings, quality score "
+            context.log("analysis: " + results.get("findings_total") + " findings, quality score "
                     + results.get("quality_score"));
             return RunOutcome.success(results);
         } finally {
@@ -235,7 +236,7 @@ public final class AnalysisPipeline implements TaskRunner {
         }
 
         Map<String, Object> results(int maxFindings) {
-            List<Finding> all = findings.stream().sorted(MOST_SEVERE_FIRST).toList();
+            List<Finding> all = distinct(findings);
             Map<String, Object> measured = new LinkedHashMap<>(measures);
 
             Object typeErrors = measured.remove("type_errors");
@@ -290,6 +291,19 @@ public final class AnalysisPipeline implements TaskRunner {
             results.put("analyzer_errors", List.copyOf(errors));
             results.put("analysis_types", requested.stream().map(AnalysisType::wireName).toList());
             return results;
+        }
+
+        /**
+         * Most severe first, each problem once: the same rule at the same place reported by two
+         * tools (PMD run here, and PMD's own SARIF file imported) is one finding, the more
+         * severe copy kept.
+         */
+        private static List<Finding> distinct(List<Finding> findings) {
+            Map<String, Finding> byPlace = new LinkedHashMap<>();
+            for (Finding f : findings.stream().sorted(MOST_SEVERE_FIRST).toList()) {
+                byPlace.putIfAbsent(f.ruleId().toLowerCase(Locale.ROOT) + '\0' + f.file() + '\0' + f.line(), f);
+            }
+            return List.copyOf(byPlace.values());
         }
 
         private static Map<String, Object> securityIssue(Finding f) {

@@ -278,6 +278,20 @@ class AnalysisPipelineTest {
     }
 
     @Test
+    void run_sameProblemFromTwoTools_countedOnce() {
+        // e.g. PMD run by forge, and PMD's own SARIF file imported: same rule, same place
+        PlantedProject.clean(dir);
+        AnalysisPipeline pipeline = new AnalysisPipeline(workspaces, List.of(
+                new Recorder("pmd", ctx -> { }, Set.of(AnalysisType.QUALITY, AnalysisType.SECURITY)),
+                new Recorder("sarif", ctx -> { }, Set.of(AnalysisType.QUALITY, AnalysisType.SECURITY))));
+
+        Map<String, Object> results = run(pipeline, List.of("quality", "security")).results();
+
+        assertThat(results).containsEntry("code_smells", 1).containsEntry("findings_total", 2);
+        assertThat(list(results.get("security_issues"))).hasSize(1);
+    }
+
+    @Test
     void constructor_duplicateNames_rejected() {
         assertThatThrownBy(() -> new AnalysisPipeline(workspaces,
                 List.of(new Recorder("x", c -> { }), new Recorder("x", c -> { }))))
