@@ -58,12 +58,13 @@ final class EventStreams implements AutoCloseable {
      */
     void stream(Context ctx, TaskId id, Supplier<Outcome<TaskRecord>> lookup,
             Function<TaskRecord, Map<String, Object>> wire) {
+        // Access first, so a missing, foreign or unknown task answers 404/403 whatever Accept says.
+        ErrorMapper.valueOrThrow(lookup.get());
         String accept = ctx.header("Accept");
         if (accept == null || !accept.toLowerCase(Locale.ROOT).contains("text/event-stream")) {
             throw new ProblemException(Problem.notAcceptable(
                     "This resource is an event stream; send 'Accept: text/event-stream'."));
         }
-        ErrorMapper.valueOrThrow(lookup.get());
 
         HttpServletResponse res = ctx.res();
         res.setStatus(200);

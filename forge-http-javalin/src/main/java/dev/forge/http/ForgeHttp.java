@@ -3,6 +3,7 @@ package dev.forge.http;
 import dev.forge.Forge;
 import dev.forge.security.JwtAuthenticator;
 import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
@@ -116,6 +117,7 @@ public final class ForgeHttp {
             routes.before(RequestContext::begin);
             routes.before(new HostCheck(httpConfig)::check);
             routes.before(new Cors(httpConfig)::apply);
+            routes.before(ForgeHttp::refuseHeadOutsideHealth);
             routes.beforeMatched(auth::check);
 
             String build = BuildRoutes.BASE;
@@ -182,6 +184,17 @@ public final class ForgeHttp {
                 }
             }
             return null;
+        }
+    }
+
+    /**
+     * Javalin answers HEAD for every GET route by itself, before matched-route filters run, so
+     * HEAD would skip authentication and tell which routes exist. Only the public health probes
+     * take HEAD; everything else answers 405.
+     */
+    private static void refuseHeadOutsideHealth(Context ctx) {
+        if (ctx.method() == HandlerType.HEAD && !ctx.path().contains(HealthRoutes.BASE)) {
+            throw new ProblemException(Problem.methodNotAllowed("GET"));
         }
     }
 }

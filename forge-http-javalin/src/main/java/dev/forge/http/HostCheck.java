@@ -18,6 +18,15 @@ final class HostCheck {
 
     /** Javalin before handler. */
     void check(Context ctx) {
+        // RFC 9112 3.2: a request with more than one Host header is invalid; a proxy routing on
+        // another copy than the one checked here would defeat the check.
+        var hosts = ctx.req().getHeaders("Host");
+        if (hosts != null && hosts.hasMoreElements()) {
+            hosts.nextElement();
+            if (hosts.hasMoreElements()) {
+                throw new ProblemException(Problem.malformed("more than one Host header"));
+            }
+        }
         String host = normalise(ctx.req().getServerName());
         if (host.isEmpty() || !config.isTrustedHost(host)) {
             throw new ProblemException(Problem.untrustedHost());

@@ -146,11 +146,17 @@ class EventStreamApiTest {
                     server.userToken(TestServer.newUser())).header("Accept", "text/event-stream").GET().build());
             HttpResponse<String> unknown = server.send(server.request("/api/build/nope/events", token)
                     .header("Accept", "text/event-stream").GET().build());
+            // access is checked before the Accept header
+            HttpResponse<String> unknownNoAccept = server.get("/api/build/nope/events", token);
+            HttpResponse<String> otherUserNoAccept = server.get("/api/build/" + id + "/events",
+                    server.userToken(TestServer.newUser()));
 
             assertThat(noAccept.statusCode()).isEqualTo(406);
             assertThat(noAccept.headers().firstValue("Content-Type")).contains("application/problem+json");
             assertThat(otherUser.statusCode()).isEqualTo(403);
             assertThat(unknown.statusCode()).isEqualTo(404);
+            assertThat(unknownNoAccept.statusCode()).isEqualTo(404);
+            assertThat(otherUserNoAccept.statusCode()).isEqualTo(403);
         }
     }
 

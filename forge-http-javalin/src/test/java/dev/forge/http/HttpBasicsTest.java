@@ -82,6 +82,30 @@ class HttpBasicsTest {
     }
 
     @Test
+    void head_isRefusedOutsideTheHealthProbes_soItCannotSkipAuthentication() {
+        HttpResponse<String> protectedRoute = server.send(server.request("/api/build/", null)
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+        HttpResponse<String> metrics = server.send(server.request("/metrics", null)
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+        HttpResponse<String> health = server.send(server.request("/api/health/live", null)
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+
+        assertThat(protectedRoute.statusCode()).isEqualTo(405);
+        assertThat(protectedRoute.headers().firstValue("Allow")).contains("GET");
+        assertThat(metrics.statusCode()).isEqualTo(405);
+        assertThat(health.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void duplicateHostHeaders_areRefused() {
+        RawHttp.Response twoHosts = RawHttp.send(server.server.port(),
+                "GET /api/health/ HTTP/1.1\r\nHost: localhost\r\nHost: evil.example\r\nConnection: close\r\n\r\n");
+
+        assertThat(twoHosts.status()).isEqualTo(400);
+        assertThat(twoHosts.header("Content-Type")).isEqualTo("application/problem+json");
+    }
+
+    @Test
     void requestId_isEchoedWhenSafe_andGeneratedOtherwise() {
         HttpResponse<String> echoed = server.send(server.request("/api/health/", null)
                 .header("X-Request-Id", "trace-123.abc").GET().build());
