@@ -32,7 +32,8 @@ final class RequestBodies {
 
     /** The body as JSON, after the media type and size checks. */
     static JsonNode json(Context ctx, long limit) {
-        requireJson(ctx.req().getContentType());
+        // The raw header: Jetty's getContentType() throws on a malformed charset (charset="").
+        requireJson(ctx.req().getHeader("Content-Type"));
         return Json.parse(read(ctx, limit));
     }
 
@@ -113,7 +114,7 @@ final class RequestBodies {
             throw new ProblemException(Problem.unsupportedMediaType(
                     "Send the body as application/json (the Content-Type header is missing)."));
         }
-        String[] parts = contentType.split(";");
+        String[] parts = contentType.split(";", -1); // -1: ";;;" keeps its empty media type
         if (!parts[0].trim().equalsIgnoreCase("application/json")) {
             throw new ProblemException(Problem.unsupportedMediaType("Send the body as application/json."));
         }
