@@ -10,7 +10,6 @@ import dev.forge.queue.Queues;
 import dev.forge.ratelimit.RateLimitDecision;
 import dev.forge.ratelimit.RateLimiter;
 import dev.forge.security.Principal;
-import dev.forge.store.TaskAccess;
 import dev.forge.store.TaskStore;
 import dev.forge.task.IdGenerator;
 import dev.forge.task.TaskError;
@@ -22,6 +21,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What the build and analysis services share once a request is validated: submitting a task
@@ -88,7 +88,14 @@ public final class TaskOperations {
 
     /** The task if it exists, is of {@code kind} and the caller may see it. */
     public Outcome<TaskRecord> find(Principal caller, TaskId id, TaskKind kind) {
-        return TaskAccess.find(store, caller, id, kind);
+        Optional<TaskRecord> found = store.find(id);
+        if (found.isEmpty() || found.get().kind() != kind) {
+            return new Outcome.NotFound<>(kind.wireName());
+        }
+        if (!caller.canAccess(found.get().owner())) {
+            return new Outcome.Forbidden<>();
+        }
+        return Outcome.ok(found.get());
     }
 
     /**
