@@ -9,6 +9,8 @@ import dev.forge.exec.JobExecutor;
 import dev.forge.exec.TaskRunner;
 import dev.forge.exec.TaskOperations;
 import dev.forge.exec.TaskUpdater;
+import dev.forge.lock.ClusterLock;
+import dev.forge.lock.InMemoryClusterLock;
 import dev.forge.metrics.ForgeMetrics;
 import dev.forge.project.ProjectCatalog;
 import dev.forge.queue.InMemoryJobQueue;
@@ -29,6 +31,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,24 +59,31 @@ public final class Forge implements AutoCloseable {
     private final RateLimiter rateLimiter;
     private final Authenticator authenticator;
     private final ProjectCatalog catalog;
+    private final ClusterLock clusterLock;
+    private final String nodeId;
     private final ForgeMetrics metrics;
     private final BuildService builds;
     private final AnalysisService analyses;
     private final JobExecutor executor;
+    /** What the builder made (not what the caller passed in), in the order it is closed. */
+    private final List<AutoCloseable> owned = new ArrayList<>();
     private volatile boolean started;
     private volatile boolean closed;
 
     private Forge(Builder b) {
         this.clock = b.clock;
-        this.store = b.store != null ? b.store : new InMemoryTaskStore();
-        this.queue = b.queue != null ? b.queue : new InMemoryJobQueue(clock);
-        this.events = b.events != null ? b.events : new InMemoryEventBus();
+        this.metrics = new ForgeMetrics(b.meterRegistry);
+        this.events = b.events != null ? b.events : own(new InMemoryEventBus());
+        this.queue = b.queue != null ? b.queue : own(new InMemoryJobQueue(clock));
+        TaskStore rawStore = b.store != null ? b.store : own(new InMemoryTaskStore());
+        this.store = new MeteredTaskStore(rawStore, metrics.registry());
         this.rateLimiter = b.rateLimiter != null ? b.rateLimiter
-                : new InMemoryRateLimiter(RateLimitConfig.ofDefaults(), clock);
+                : own(new InMemoryRateLimiter(RateLimitConfig.ofDefaults(), clock));
+        this.clusterLock = b.clusterLock != null ? b.clusterLock : own(new InMemoryClusterLock(clock));
+        this.nodeId = b.nodeId != null ? b.nodeId : ForgeDefaults.nodeId();
         this.authenticator = b.authenticator != null ? b.authenticator
                 : token -> AuthResult.rejected("no authenticator configured");
         this.catalog = b.catalog != null ? b.catalog : ForgeDefaults.emptyCatalog();
-        this.metrics = new ForgeMetrics(b.meterRegistry);
         ExecutorConfig config = b.workers == null ? b.executorConfig
                 : b.executorConfig.toBuilder().workers(b.workers).build();
         TaskUpdater updater = new TaskUpdater(store, events, metrics, clock);
@@ -88,8 +98,13 @@ public final class Forge implements AutoCloseable {
                 : ForgeDefaults.buildRunner(workspaceRoot));
         runners.put(TaskKind.ANALYSIS, b.analysisRunner != null ? b.analysisRunner
                 : ForgeDefaults.analysisRunner(workspaceRoot));
-        this.executor = new JobExecutor(config, store, queue, events, catalog, runners, updater,
-                metrics, clock);
+        this.executor = new JobExecutor(config, store, queue, events, clusterLock, nodeId, catalog,
+                runners, updater, metrics, clock);
+    }
+
+    private <T extends AutoCloseable> T own(T made) {
+        owned.add(made);
+        return made;
     }
 
     /** A builder with in-memory defaults for everything. */
@@ -137,7 +152,7 @@ public final class Forge implements AutoCloseable {
         return events;
     }
 
-    /** The task store. */
+    /** The task store, as forge uses it: calls are counted in {@code forge_store_calls_total{op}}. */
     public TaskStore store() {
         return store;
     }
@@ -150,6 +165,16 @@ public final class Forge implements AutoCloseable {
     /** The project catalog. */
     public ProjectCatalog catalog() {
         return catalog;
+    }
+
+    /** The lock that picks the node running each maintenance job. */
+    public ClusterLock clusterLock() {
+        return clusterLock;
+    }
+
+    /** This node's name in the cluster (its maintenance lock holder). */
+    public String nodeId() {
+        return nodeId;
     }
 
     /** forge's meters. */
@@ -167,18 +192,22 @@ public final class Forge implements AutoCloseable {
         return clock;
     }
 
-    /** A health snapshot: asks the store and queue, and reads the executor's state. */
+    /**
+     * This node's health: asks the store and queue from here, and reads this node's executor.
+     * Another node's view, or its maintenance runs, never shows up here.
+     */
     public Health health() {
         Map<String, Health.Component> components = new LinkedHashMap<>();
         boolean storeUp = probe(components, "store", () -> {
             store.find(TaskId.of("health-probe"));
-            return Map.of("type", store.getClass().getSimpleName());
+            return Map.of("type", ((MeteredTaskStore) store).delegate().getClass().getSimpleName());
         });
         boolean queueUp = probe(components, "queue", () -> Map.of(
                 "type", queue.getClass().getSimpleName(),
                 "build_depth", queue.depth(Queues.BUILD),
                 "analysis_depth", queue.depth(Queues.ANALYSIS)));
         Map<String, Object> exec = new LinkedHashMap<>();
+        exec.put("node", nodeId);
         exec.put("started", started);
         exec.put("workers", executor.workerCount());
         exec.put("busy", executor.busyWorkers());
@@ -193,20 +222,23 @@ public final class Forge implements AutoCloseable {
     }
 
     /**
-     * Graceful shutdown of the executor, then of the ports: forge owns the ports it is given
-     * as well as those it made, so close them through forge, not separately.
+     * Graceful shutdown of the executor, then closes what the builder made: the in-memory
+     * defaults. Ports passed to the builder belong to the caller, who closes them after forge
+     * (so two Forge instances can share one connection pool). Everything is closed even when a
+     * close fails; the first failure is then rethrown with the others suppressed.
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
-        executor.close();
-        events.close();
-        queue.close();
-        store.close();
-        rateLimiter.close();
+        List<AutoCloseable> toClose = new ArrayList<>();
+        toClose.add(executor);
+        toClose.addAll(owned);
+        Resources.closeAll(toClose);
     }
 
     private static boolean probe(Map<String, Health.Component> components, String name,
@@ -227,6 +259,8 @@ public final class Forge implements AutoCloseable {
         private TaskStore store;
         private JobQueue queue;
         private EventBus events;
+        private ClusterLock clusterLock;
+        private String nodeId;
         private RateLimiter rateLimiter;
         private Authenticator authenticator;
         private ProjectCatalog catalog;
@@ -252,21 +286,44 @@ public final class Forge implements AutoCloseable {
             return this;
         }
 
-        /** Where tasks live (default in memory). */
+        /** Where tasks live (default in memory). Forge does not close a store given here. */
         public Builder taskStore(TaskStore value) {
             this.store = Objects.requireNonNull(value, "taskStore");
             return this;
         }
 
-        /** Where jobs wait (default in memory). */
+        /** Where jobs wait (default in memory). Forge does not close a queue given here. */
         public Builder jobQueue(JobQueue value) {
             this.queue = Objects.requireNonNull(value, "jobQueue");
             return this;
         }
 
-        /** Where events go (default in memory). */
+        /** Where events go (default in memory). Forge does not close a bus given here. */
         public Builder eventBus(EventBus value) {
             this.events = Objects.requireNonNull(value, "eventBus");
+            return this;
+        }
+
+        /**
+         * The lock that lets one node per interval run retention and the health sweep (default
+         * in memory: right for one node; nodes sharing a store and queue must share a lock too).
+         */
+        public Builder clusterLock(ClusterLock value) {
+            this.clusterLock = Objects.requireNonNull(value, "clusterLock");
+            return this;
+        }
+
+        /**
+         * This node's name in the cluster, unique among the nodes sharing a backend (default:
+         * the process id and a random suffix). Non-blank, at most 200 characters.
+         */
+        public Builder nodeId(String value) {
+            Objects.requireNonNull(value, "nodeId");
+            if (value.isBlank() || value.length() > 200) {
+                throw new IllegalArgumentException("nodeId must be 1-200 non-blank characters, was '"
+                        + (value.length() > 200 ? value.substring(0, 200) + "..." : value) + "'");
+            }
+            this.nodeId = value;
             return this;
         }
 

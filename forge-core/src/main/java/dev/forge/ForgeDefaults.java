@@ -14,6 +14,12 @@ final class ForgeDefaults {
     private ForgeDefaults() {
     }
 
+    /** A name unique among nodes without configuration: the process id and 48 random bits. */
+    static String nodeId() {
+        return "node-" + ProcessHandle.current().pid() + "-"
+                + Long.toHexString(new java.security.SecureRandom().nextLong() & 0xffff_ffff_ffffL);
+    }
+
     static ProjectCatalog emptyCatalog() {
         return ProjectCatalog.of();
     }

@@ -210,7 +210,8 @@ class ForgeEmbeddingTest {
         InMemoryTaskStore store = new InMemoryTaskStore();
         InMemoryJobQueue queue = new InMemoryJobQueue(clock);
         InMemoryEventBus events = new InMemoryEventBus();
-        ExecutorConfig slowHeartbeat = fastConfig().leaseVisibility(Duration.ofSeconds(60))
+        // One worker each: a stalled worker A has no free slot to lease the lapsed job itself.
+        ExecutorConfig slowHeartbeat = fastConfig().workers(1).leaseVisibility(Duration.ofSeconds(60))
                 .heartbeatInterval(Duration.ofSeconds(50)).build();
         CountDownLatch firstMayFinish = new CountDownLatch(1);
         ScriptedRunner first = new ScriptedRunner().then(context -> {
@@ -233,6 +234,7 @@ class ForgeEmbeddingTest {
 
         firstMayFinish.countDown();
         Await.until(() -> workerA.executor().busyWorkers() == 0, WAIT, "worker A to give up");
+        assertThat(first.calls().get(0).cancellation().reason()).contains(CancellationToken.Reason.LEASE_LOST);
         TaskRecord after = store.find(task.id()).orElseThrow();
         assertThat(after.results()).containsEntry("by", "second");
         assertThat(after.version()).isEqualTo(done.version());

@@ -201,6 +201,8 @@ public final class ProcessBuildRunner implements BuildRunner {
                     "build timed out during '" + where + "'");
             case SHUTDOWN -> new TaskError(TaskError.CANCELLED,
                     "build stopped during '" + where + "': the worker is shutting down");
+            case LEASE_LOST -> new TaskError(TaskError.CANCELLED,
+                    "build stopped during '" + where + "': another worker took it over");
             case USER -> new TaskError(TaskError.CANCELLED, "build cancelled during '" + where + "'");
         };
         context.log("[forge] " + error.message());
@@ -227,7 +229,8 @@ public final class ProcessBuildRunner implements BuildRunner {
 
     private void release(Path workspace, RunOutcome outcome, CancellationToken token) {
         // a user's cancel or a shutdown leaves nothing to debug; failures and timeouts may
-        boolean cancelled = token.reason().map(r -> r == Reason.USER || r == Reason.SHUTDOWN).orElse(false);
+        boolean cancelled = token.reason().map(r -> r == Reason.USER || r == Reason.SHUTDOWN
+                || r == Reason.LEASE_LOST).orElse(false);
         boolean keep = config.keepWorkspaceOnFailure() && !cancelled
                 && (outcome == null || !outcome.succeeded());
         try {

@@ -18,7 +18,13 @@ public interface CancellationToken {
         /** The hard timeout struck: kill everything now. */
         HARD_TIMEOUT,
         /** The worker is shutting down; the task will be retried elsewhere. */
-        SHUTDOWN
+        SHUTDOWN,
+        /**
+         * This worker no longer owns the attempt: its lease could not be extended, or the stored
+         * task moved on without it (another worker took the job over). Nothing the attempt
+         * reports is stored; the job is neither acknowledged nor released by this worker.
+         */
+        LEASE_LOST
     }
 
     /** True once any stop was requested. */

@@ -26,6 +26,9 @@ public final class ExecutorConfig {
     private final Duration retention;
     private final Duration retentionInterval;
     private final Duration healthInterval;
+    private final Duration cancelCheckInterval;
+    private final Duration logFlushInterval;
+    private final int logBatchLines;
 
     private ExecutorConfig(Builder b) {
         this.workers = b.workers;
@@ -43,6 +46,9 @@ public final class ExecutorConfig {
         this.retention = b.retention;
         this.retentionInterval = b.retentionInterval;
         this.healthInterval = b.healthInterval;
+        this.cancelCheckInterval = b.cancelCheckInterval;
+        this.logFlushInterval = b.logFlushInterval;
+        this.logBatchLines = b.logBatchLines;
         if (heartbeatInterval.compareTo(leaseVisibility) >= 0) {
             throw new IllegalArgumentException("heartbeatInterval (" + heartbeatInterval
                     + ") must be shorter than leaseVisibility (" + leaseVisibility + ")");
@@ -144,6 +150,9 @@ public final class ExecutorConfig {
         b.retention = retention;
         b.retentionInterval = retentionInterval;
         b.healthInterval = healthInterval;
+        b.cancelCheckInterval = cancelCheckInterval;
+        b.logFlushInterval = logFlushInterval;
+        b.logBatchLines = logBatchLines;
         return b;
     }
 
@@ -160,6 +169,24 @@ public final class ExecutorConfig {
     /** How often the health sweep runs. */
     public Duration healthInterval() {
         return healthInterval;
+    }
+
+    /**
+     * How often a running attempt reads its task's stored status: the backstop that stops an
+     * attempt whose task was cancelled even if the cancel request never reached this node.
+     */
+    public Duration cancelCheckInterval() {
+        return cancelCheckInterval;
+    }
+
+    /** The longest a running attempt's log line waits in its buffer before it is stored. */
+    public Duration logFlushInterval() {
+        return logFlushInterval;
+    }
+
+    /** Lines a running attempt buffers before it stores them without waiting for the interval. */
+    public int logBatchLines() {
+        return logBatchLines;
     }
 
     /** Builds an {@link ExecutorConfig}. */
@@ -181,6 +208,9 @@ public final class ExecutorConfig {
         private Duration retention = Duration.ofDays(30);
         private Duration retentionInterval = Duration.ofHours(6);
         private Duration healthInterval = Duration.ofMinutes(5);
+        private Duration cancelCheckInterval = Duration.ofMillis(500);
+        private Duration logFlushInterval = Duration.ofMillis(100);
+        private int logBatchLines = 500;
 
         private Builder() {
         }
@@ -265,6 +295,22 @@ public final class ExecutorConfig {
         /** Health sweep interval. */
         public Builder healthInterval(Duration value) {
             this.healthInterval = positive("healthInterval", value);
+            return this;
+        }
+
+        /** Stored-status check of running attempts, the cancel backstop (default 500 ms). */
+        public Builder cancelCheckInterval(Duration value) {
+            this.cancelCheckInterval = positive("cancelCheckInterval", value);
+            return this;
+        }
+
+        /** Log batching: flush at least every {@code every} (default 100 ms) or {@code lines} lines (default 500). */
+        public Builder logBatching(Duration every, int lines) {
+            if (lines < 1) {
+                throw new IllegalArgumentException("logBatchLines must be >= 1, was " + lines);
+            }
+            this.logFlushInterval = positive("logFlushInterval", every);
+            this.logBatchLines = lines;
             return this;
         }
 

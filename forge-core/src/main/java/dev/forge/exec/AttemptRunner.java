@@ -1,0 +1,222 @@
+package dev.forge.exec;
+
+import dev.forge.events.EventBus;
+import dev.forge.metrics.ForgeMetrics;
+import dev.forge.project.ProjectCatalog;
+import dev.forge.project.ProjectConfigException;
+import dev.forge.project.ProjectSpec;
+import dev.forge.queue.JobQueue;
+import dev.forge.queue.Lease;
+import dev.forge.store.TaskStore;
+import dev.forge.task.TaskError;
+import dev.forge.task.TaskId;
+import dev.forge.task.TaskKind;
+import dev.forge.task.TaskRecord;
+import dev.forge.task.TaskStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Runs one leased job on the calling worker thread: moves the task to {@code running}, arms the
+ * attempt's timers, calls the kind's {@link TaskRunner} and hands the result to {@link
+ * Conclusion}. Keeps the attempts running on this node, so a cancel request can find them.
+ */
+final class AttemptRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(AttemptRunner.class);
+
+    private final ExecutorConfig config;
+    private final TaskStore store;
+    private final JobQueue queue;
+    private final EventBus events;
+    private final ProjectCatalog catalog;
+    private final Map<TaskKind, TaskRunner> runners;
+    private final TaskUpdater updater;
+    private final ForgeMetrics metrics;
+    private final Clock clock;
+    private final AttemptTimers timers;
+    private final Conclusion conclusion;
+    private final Map<TaskId, Attempt> running = new ConcurrentHashMap<>();
+
+    AttemptRunner(ExecutorConfig config, TaskStore store, JobQueue queue, EventBus events,
+            ProjectCatalog catalog, Map<TaskKind, TaskRunner> runners, TaskUpdater updater,
+            ForgeMetrics metrics, Clock clock, AttemptTimers timers) {
+        this.config = config;
+        this.store = store;
+        this.queue = queue;
+        this.events = events;
+        this.catalog = catalog;
+        this.runners = runners;
+        this.updater = updater;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.timers = timers;
+        this.conclusion = new Conclusion(config, queue, metrics, clock);
+    }
+
+    /** Attempts running on this node now. */
+    int runningCount() {
+        return running.size();
+    }
+
+    /** Stops the attempt of {@code taskId} if it runs here; a no-op otherwise. */
+    void stop(TaskId taskId, CancellationToken.Reason reason) {
+        Attempt attempt = running.get(taskId);
+        if (attempt != null) {
+            attempt.source.cancel(reason);
+        }
+    }
+
+    /** Stops every attempt running here. */
+    void stopAll(CancellationToken.Reason reason) {
+        running.values().forEach(a -> a.source.cancel(reason));
+    }
+
+    /** Runs the leased job of {@code kind} to its end; never throws. */
+    void run(TaskKind kind, Lease lease) {
+        TaskId id = TaskId.parseOrNull(lease.payload());
+        if (id == null) {
+            log.warn("dropping job {} with a malformed payload", lease.jobId());
+            queue.ack(lease);
+            return;
+        }
+        MDC.put("task_id", id.value());
+        try {
+            Attempt attempt = begin(kind, lease, id);
+            if (attempt != null) {
+                MDC.put("user", attempt.task().owner());
+                MDC.put("project", attempt.task().projectName());
+                running.put(id, attempt);
+                try {
+                    execute(attempt);
+                } finally {
+                    // Only this attempt's entry: a redelivery of the same task may have replaced it.
+                    running.remove(id, attempt);
+                }
+            }
+        } catch (RuntimeException e) {
+            // The store or queue failed around the attempt; the lease lapses and the job returns.
+            metrics.exception();
+            log.error("attempt of task {} aborted by an infrastructure error", id, e);
+        } finally {
+            MDC.remove("task_id");
+            MDC.remove("user");
+            MDC.remove("project");
+        }
+    }
+
+    /** Moves the task to running; null when there is nothing to run (the job is acked). */
+    private Attempt begin(TaskKind kind, Lease lease, TaskId id) {
+        for (int tries = 0; tries < 5; tries++) {
+            Optional<TaskRecord> found = store.find(id);
+            if (found.isEmpty() || found.get().isTerminal()) {
+                queue.ack(lease);
+                return null;
+            }
+            TaskRecord record = found.get();
+            if (record.status() == TaskStatus.RUNNING) {
+                // Redelivered while marked running: the worker that held it is gone.
+                if (!record.hasAttemptsLeft()) {
+                    TaskRecord failed = record.transitionTo(TaskStatus.FAILED, null,
+                            new TaskError(TaskError.INFRASTRUCTURE, "worker lost after "
+                                    + record.attempt() + " attempts"), clock.instant());
+                    if (updater.apply(record, failed)) {
+                        queue.ack(lease);
+                        return null;
+                    }
+                    continue;
+                }
+                TaskRecord retry = record.transitionTo(TaskStatus.INITIALIZING, null,
+                        new TaskError(TaskError.INFRASTRUCTURE, "worker lost; retrying"), clock.instant());
+                if (!updater.apply(record, retry)) {
+                    continue;
+                }
+                metrics.retry();
+                record = retry;
+            }
+            TaskRecord started = record.start(clock.instant());
+            if (updater.apply(record, started)) {
+                LogBuffer logs = new LogBuffer(id, store, events, clock, config.logBatchLines());
+                return new Attempt(lease, kind, started, logs, updater, store, clock);
+            }
+        }
+        log.warn("task {} kept changing under the worker; leaving its job to be redelivered", id);
+        return null;
+    }
+
+    private void execute(Attempt attempt) {
+        TaskRecord task = attempt.task();
+        ProjectSpec spec;
+        try {
+            spec = catalog.find(task.projectName()).orElse(null);
+        } catch (ProjectConfigException e) {
+            conclusion.finish(attempt, TaskStatus.FAILED, null, new TaskError(TaskError.PROJECT, e.getMessage()));
+            return;
+        }
+        if (spec == null) {
+            conclusion.finish(attempt, TaskStatus.FAILED, null, new TaskError(TaskError.PROJECT,
+                    "project '" + task.projectName() + "' is not in the catalog"));
+            return;
+        }
+        Duration soft = spec.softTimeout() != null ? spec.softTimeout() : config.softTimeout(attempt.kind);
+        Duration hard = spec.hardTimeout() != null ? spec.hardTimeout() : config.hardTimeout(attempt.kind);
+        attempt.thread = Thread.currentThread();
+        AttemptTimers.Armed armed = timers.arm(attempt, soft, hard, () -> abandon(attempt, hard));
+        // The contract of a cancel that lands before the runner starts: the runner sees it at
+        // its start. The attempt is registered above, so a cancel request from now on finds it;
+        // one stored earlier (while the task started or the project was looked up) is read here.
+        attempt.observe(store.find(task.id()).orElse(null));
+        RunOutcome outcome = null;
+        RuntimeException failure = null;
+        Optional<CancellationToken.Reason> stoppedFor;
+        try {
+            outcome = Objects.requireNonNull(runners.get(attempt.kind).run(spec, attempt), "runner returned null");
+        } catch (RuntimeException e) {
+            failure = e;
+        } catch (StackOverflowError | LinkageError e) {
+            // Thrown by a compiler or analyzer on pathological input: a failure of this attempt,
+            // not of the worker.
+            failure = new IllegalStateException(e);
+        } finally {
+            // Read before the timers stop, so a timer that fires after the runner returned
+            // cannot turn a finished result into a timeout.
+            stoppedFor = attempt.source.reason();
+            armed.stop();
+        }
+        if (attempt.concluded.compareAndSet(false, true)) {
+            Thread.interrupted(); // clear an interrupt from an abandon that lost the race
+            conclusion.conclude(attempt, stoppedFor, outcome, failure, soft, hard);
+        }
+    }
+
+    /**
+     * The hard timeout struck and, after its grace, the runner still has not returned (it does
+     * not heed cancellation): fail the task now, stop renewing the lease, and interrupt the
+     * worker thread. Whatever the runner returns later is ignored.
+     */
+    private void abandon(Attempt attempt, Duration hard) {
+        if (!attempt.concluded.compareAndSet(false, true)) {
+            return;
+        }
+        log.error("task {}: the runner ignored the hard timeout of {}; abandoning the attempt",
+                attempt.task().id(), Conclusion.human(hard));
+        try {
+            conclusion.finish(attempt, TaskStatus.FAILED, null, new TaskError(TaskError.TIMEOUT,
+                    "stopped: exceeded the hard timeout of " + Conclusion.human(hard)));
+        } catch (RuntimeException e) {
+            log.error("task {}: could not store the abandoned attempt's failure", attempt.task().id(), e);
+        } finally {
+            Thread thread = attempt.thread;
+            if (thread != null) {
+                thread.interrupt();
+            }
+        }
+    }
+}
