@@ -35,7 +35,7 @@
       else if (key === 'dataset') Object.assign(el.dataset, value);
       else el.setAttribute(key, value === true ? '' : value);
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child === null || child === undefined || child === false) continue;
       el.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }
@@ -95,8 +95,13 @@
   // ---- session -------------------------------------------------------------------------------
 
   function signOut(message) {
+    // Everything this tab kept belongs to the user signing out, not to the next one.
     sessionStorage.removeItem(TOKEN_KEY);
+    sessionStorage.removeItem(ANALYSES_KEY);
     state.admin = false;
+    state.everyone = false;
+    state.builds = 0;
+    state.analyses = 0;
     state.features = null;
     location.hash = '#/';
     render();
@@ -235,11 +240,18 @@
       const row = h('tr', { 'data-task-id': id, 'data-status': task.status, onclick: (e) => {
         if (e.target.tagName !== 'A') location.hash = href;
       } }, h('td', {}, h('a', { href, 'aria-label': 'Open ' + kind + ' ' + id }, h('code', {}, shortId(id)))));
-      values.forEach((value, i) => row.append(h('td', { class: (i === 1 && kind === 'build') || i === 5 ? 'wide' : null }, value)));
+      // goal (or types), duration (or score) and created are left out on narrow screens
+      values.forEach((value, i) => row.append(h('td', { class: i === 1 || i >= 4 ? 'wide' : null }, value)));
       return row;
     });
     if (rows.length === 0) rows.push(h('tr', {}, h('td', { class: 'empty', colspan: 7 }, 'Nothing yet.')));
+    // The table is redrawn on every refresh; keep the keyboard focus on the same task's link.
+    const focused = body.contains(document.activeElement) && document.activeElement.closest('tr[data-task-id]');
     body.replaceChildren(...rows);
+    if (focused) {
+      const again = body.querySelector('tr[data-task-id="' + CSS.escape(focused.dataset.taskId) + '"] a');
+      if (again) again.focus();
+    }
   }
 
   function pager(selector, total, offset) {
@@ -459,7 +471,7 @@
     const out = [];
     out.push(h('h2', {}, 'Score'), h('p', { class: 'score', id: 'score' }, t.quality_score + ' / 10'),
       h('ul', { class: 'metrics', id: 'measures' },
-        [['security issues', t.security_issues], ['code smells', t.code_smells], ['type errors', t.type_errors],
+        [['security issues', Array.isArray(t.security_issues) ? t.security_issues.length : t.security_issues], ['code smells', t.code_smells], ['type errors', t.type_errors],
           ['coverage', t.coverage_percent === null ? 'n/a' : t.coverage_percent + ' %']]
           .map(([k, v]) => h('li', {}, h('strong', {}, String(v === null || v === undefined ? 'n/a' : v)), k))));
     const m = t.measures || {};
