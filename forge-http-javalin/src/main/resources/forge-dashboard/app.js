@@ -84,7 +84,7 @@
   }
 
   function shortId(id) {
-    return id.length > 12 ? id.slice(0, 8) + '...' : id;
+    return id.length > 10 ? id.slice(0, 7) + '\u2026' : id;
   }
 
   function problemText(res) {
@@ -152,7 +152,10 @@
     const health = await api('/api/health/status');
     const comps = (health.ok && health.body.components) || {};
     state.admin = Object.values(comps).some((c) => c && c.details !== undefined);
-    state.features = { analysisHistory: !!(paths['/api/analysis/'] && paths['/api/analysis/'].get), health };
+    // Routes and parameters other versions of the server add are used when its document lists them.
+    const listing = (path) => paths[path] && paths[path].get;
+    const takesAll = (path) => !!(listing(path) && (listing(path).parameters || []).some((p) => p.name === 'all'));
+    state.features = { analysisHistory: !!listing('/api/analysis/'), everyone: takesAll('/api/build/'), health };
     return state.features;
   }
 
@@ -193,7 +196,7 @@
 
   async function listView() {
     const f = await features();
-    $('#admin-toggle').hidden = !state.admin;
+    $('#admin-toggle').hidden = !(state.admin && f.everyone);
     $('#analyses-note').hidden = f.analysisHistory;
     await refreshLists();
     if (state.admin) renderHealth(f.health.body);
@@ -275,7 +278,8 @@
     $('#health').hidden = false;
     const rows = Object.entries(status.components || {}).map(([name, c]) => h('tr', {},
       h('th', { scope: 'row' }, name), h('td', {}, h('span', { class: 'badge ' + (c.status === 'up' ? 'completed' : 'failed') }, c.status)),
-      h('td', {}, h('code', {}, JSON.stringify(c.details || {})))));
+      h('td', {}, Object.entries(c.details || {}).map(([k, v]) => h('span', { class: 'detail' },
+        h('span', { class: 'muted' }, k.replace(/_/g, ' ') + ': '), typeof v === 'object' ? JSON.stringify(v) : String(v))))));
     $('#components tbody').replaceChildren(...rows);
   }
 

@@ -155,6 +155,7 @@ class DashboardBrowserTest {
         browser.screenshot("04-build-running");
         awaitStatus("completed");
         browser.wait.until(d -> log().contains("tick 5") && log().contains("tests passed"));
+        browser.driver.executeScript("document.getElementById('steps').scrollIntoView()");
         browser.screenshot("05-build-completed");
 
         String log = log();
@@ -245,6 +246,8 @@ class DashboardBrowserTest {
         assertThat(browser.driver.findElement(By.id("sarif")).getAttribute("href"))
                 .endsWith("/api/analysis/" + id + "/sarif");
         browser.screenshot("10-analysis");
+        browser.driver.executeScript("arguments[0].scrollIntoView()", groups.get(0));
+        browser.screenshot("10b-analysis-findings");
 
         open("/");
         WebElement row = browser.wait.until(ExpectedConditions.presenceOfElementLocated(
@@ -305,7 +308,8 @@ class DashboardBrowserTest {
         browser.wait.until(d -> d.findElements(By.cssSelector("#components tbody tr")).size() >= 3);
         String components = browser.driver.findElement(By.id("components")).getText();
         assertThat(components).contains("store").contains("queue").contains("up");
-        assertThat(browser.driver.findElement(By.id("admin-toggle")).isDisplayed()).isTrue();
+        // the server has no "everyone's tasks" listing yet (its document says so): no toggle that does nothing
+        assertThat(browser.driver.findElement(By.id("admin-toggle")).isDisplayed()).isFalse();
         browser.screenshot("14-admin-health");
     }
 }

@@ -218,6 +218,16 @@ class WebSocketApiTest {
         }
     }
 
+    @Test
+    void upgrade_forAnUntrustedHost_isRefusedBeforeTheSocketOpens() {
+        RawHttp.Response response = RawHttp.send(server.server.port(), "GET /api/build/abc/ws HTTP/1.1\r\n"
+                + "Host: rebinding.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.body()).contains("untrusted-host");
+    }
+
     /** A slot is freed when the server has processed the close; retry until one is accepted. */
     private static Recorder awaitAccepted(String id, String token) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
