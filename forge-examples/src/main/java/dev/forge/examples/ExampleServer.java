@@ -201,6 +201,7 @@ public final class ExampleServer {
             Forge forge) {
         String url = running.url();
         out.println("forge " + ForgeHttp.version() + " is listening on " + url);
+        out.println("  dashboard: " + url + "/dashboard   (sign in with a bearer token)");
         out.println("  API docs:  " + url + "/docs   (OpenAPI: " + url + "/openapi.json)");
         out.println("  projects:  " + projects + " " + forge.catalog().names());
         out.println("  workers:   " + settings.workers() + ", everything in memory");

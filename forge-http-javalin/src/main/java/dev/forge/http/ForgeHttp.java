@@ -101,6 +101,11 @@ public final class ForgeHttp {
             HealthRoutes health = new HealthRoutes(forge::health, accessLog::requests, forge.clock(), version,
                     securityDetails(forge, httpConfig));
             DocsRoutes docs = new DocsRoutes(version);
+            ProjectRoutes projects = new ProjectRoutes(forge.catalog());
+            DashboardRoutes dashboard = new DashboardRoutes();
+            HostCheck hostCheck = new HostCheck(httpConfig);
+            WebSocketRoutes sockets = new WebSocketRoutes(forge.authenticator(), forge.rateLimiter(), forge.events(),
+                    scheduler, httpConfig.sseKeepAlive(), hostCheck);
 
             config.http.prefer405over404 = true;
             config.requestLogger.http(accessLog::log);
@@ -115,7 +120,7 @@ public final class ForgeHttp {
             routes.exception(Exception.class, errors::handle);
             routes.exception(HttpResponseException.class, errors::handle);
             routes.before(RequestContext::begin);
-            routes.before(new HostCheck(httpConfig)::check);
+            routes.before(hostCheck::check);
             routes.before(new Cors(httpConfig)::apply);
             routes.before(ForgeHttp::refuseHeadOutsideHealth);
             routes.beforeMatched(auth::check);
@@ -149,6 +154,13 @@ public final class ForgeHttp {
             }
             route(HandlerType.GET, DocsRoutes.OPENAPI_PATH, docs::openApi, Access.ANYONE);
             route(HandlerType.GET, DocsRoutes.DOCS_PATH, docs::docs, Access.ANYONE);
+
+            route(HandlerType.GET, ProjectRoutes.PATH, projects::list, Access.USER);
+            route(HandlerType.GET, DashboardRoutes.PATH, dashboard::page, Access.ANYONE);
+            route(HandlerType.GET, DashboardRoutes.ASSET_PATH, dashboard::asset, Access.ANYONE);
+            sockets.register(config, build + "/{task_id}/ws", "task_id", forge.builds()::status, Wire::build);
+            sockets.register(config, analysis + "/{analysis_id}/ws", "analysis_id", forge.analyses()::result,
+                    Wire::analysis);
         }
 
         /** Registers the route with and, when the router does not ignore them, without a trailing slash. */
