@@ -117,10 +117,16 @@ final class TaskEventFeed implements AutoCloseable {
                 progress.put("current_step", event.step());
                 return !sink.send("progress", progress);
             case LOG:
-                Map<String, Object> log = new LinkedHashMap<>();
-                log.put("task_id", id.value());
-                log.put("line", event.line());
-                return !sink.send("log", log);
+                // A batch from the bus goes out as one frame per line, as the event streams do.
+                for (String line : event.lines()) {
+                    Map<String, Object> log = new LinkedHashMap<>();
+                    log.put("task_id", id.value());
+                    log.put("line", line);
+                    if (!sink.send("log", log)) {
+                        return true;
+                    }
+                }
+                return false;
             case DONE:
                 String status = event.status() == null ? null : event.status().wireName();
                 if (sink.send("status", statusData(status, event.progress(), null))) {
@@ -131,7 +137,6 @@ final class TaskEventFeed implements AutoCloseable {
                 }
                 return true;
             default:
-                // CANCEL only tells workers to stop; the resulting DONE reaches the feed.
                 return false;
         }
     }
