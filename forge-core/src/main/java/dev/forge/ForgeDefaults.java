@@ -4,7 +4,7 @@ import dev.forge.analysis.AnalysisPipeline;
 import dev.forge.build.BuildRunnerConfig;
 import dev.forge.build.ProcessBuildRunner;
 import dev.forge.exec.TaskRunner;
-import dev.forge.project.DefaultWorkspaces;
+import dev.forge.process.DefaultWorkspaces;
 import dev.forge.project.ProjectCatalog;
 import java.nio.file.Path;
 

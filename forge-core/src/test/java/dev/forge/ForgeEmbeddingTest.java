@@ -35,6 +35,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -406,7 +407,12 @@ class ForgeEmbeddingTest {
         assertThat(forge.store().find(task.id()).orElseThrow()).isEqualTo(failed);
     }
 
-    @Test
+    /**
+     * The contract: a cancel stored before the runner starts is visible to the runner at its
+     * start, without relying on the cancel request's (asynchronous) delivery - the worker reads
+     * the stored status just before it calls the runner. Repeated, as it once failed under load.
+     */
+    @RepeatedTest(5)
     void cancel_whileTheWorkerIsStillPreparing_reachesTheRunner() throws Exception {
         CountDownLatch lookupStarted = new CountDownLatch(1);
         CountDownLatch lookupMayFinish = new CountDownLatch(1);

@@ -1,6 +1,5 @@
 package dev.forge.analysis;
 
-import dev.forge.validation.AnalysisTypeName;
 import dev.forge.validation.ProjectName;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;

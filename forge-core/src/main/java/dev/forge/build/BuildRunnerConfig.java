@@ -1,6 +1,6 @@
 package dev.forge.build;
 
-import dev.forge.project.ProcessSupervisor;
+import dev.forge.process.ProcessSupervisor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;

@@ -1,7 +1,5 @@
 package dev.forge.validation;
 
-import dev.forge.analysis.AnalysisRequest;
-import dev.forge.build.BuildRequest;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ElementKind;
 import jakarta.validation.Path;
@@ -22,8 +20,8 @@ import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator
 
 /**
  * Validates incoming requests with Jakarta Validation and forge's own constraints
- * ({@link ProjectName}, {@link SafeText}, {@link ParameterKey}, {@link AnalysisTypeName}) declared
- * on {@link BuildRequest} and {@link AnalysisRequest}. Thread-safe; build one and share it, since
+ * ({@link ProjectName}, {@link SafeText}, {@link ParameterKey}, and the analysis package's
+ * {@code AnalysisTypeName}) declared on {@code BuildRequest} and {@code AnalysisRequest}. Thread-safe; build one and share it, since
  * building one bootstraps Hibernate Validator.
  *
  * <p>A request with both unsafe and ill-shaped fields fails as
@@ -61,25 +59,15 @@ public final class RequestValidator {
     }
 
     /**
-     * Validates a build request.
+     * Validates a request: a {@code BuildRequest}, an {@code AnalysisRequest}, or any object
+     * whose fields carry forge's constraints. (Generic, so that this package does not depend on
+     * the packages whose requests it checks.)
      *
      * @param request the request; its fields may be null (that is a schema error)
      * @return empty when the request is valid, else why not
      * @throws NullPointerException when {@code request} itself is null
      */
-    public Optional<ValidationFailure> validate(BuildRequest request) {
-        Objects.requireNonNull(request, "request");
-        return toFailure(validator.validate(request));
-    }
-
-    /**
-     * Validates an analysis request.
-     *
-     * @param request the request; its fields may be null (that is a schema error)
-     * @return empty when the request is valid, else why not
-     * @throws NullPointerException when {@code request} itself is null
-     */
-    public Optional<ValidationFailure> validate(AnalysisRequest request) {
+    public <T> Optional<ValidationFailure> validate(T request) {
         Objects.requireNonNull(request, "request");
         return toFailure(validator.validate(request));
     }

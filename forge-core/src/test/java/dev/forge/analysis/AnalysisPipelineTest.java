@@ -8,7 +8,7 @@ import dev.forge.InfrastructureException;
 import dev.forge.exec.CancellationToken;
 import dev.forge.exec.RunOutcome;
 import dev.forge.exec.TaskContext;
-import dev.forge.project.DefaultWorkspaces;
+import dev.forge.process.DefaultWorkspaces;
 import dev.forge.project.ProjectSpec;
 import dev.forge.task.TaskError;
 import dev.forge.testing.RecordingTaskContext;

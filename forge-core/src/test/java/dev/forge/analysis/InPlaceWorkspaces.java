@@ -1,8 +1,8 @@
 package dev.forge.analysis;
 
 import dev.forge.exec.TaskContext;
+import dev.forge.process.Workspaces;
 import dev.forge.project.ProjectSpec;
-import dev.forge.project.Workspaces;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

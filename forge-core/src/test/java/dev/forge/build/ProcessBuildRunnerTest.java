@@ -299,7 +299,7 @@ class ProcessBuildRunnerTest {
         parent.put("FORGE_REDIS_URL", "redis://:redis-s3cret@db:6379");
         parent.put("DATABASE_PASSWORD", "db-s3cret");
         ProcessBuildRunner runner = new ProcessBuildRunner(config().build(),
-                dev.forge.project.DefaultWorkspaces.builder(workspaceRoot).build(), parent);
+                dev.forge.process.DefaultWorkspaces.builder(workspaceRoot).build(), parent);
         ProjectSpec spec = ProjectSpec.builder("calc").localSource(Files.createDirectories(temp.resolve("s")))
                 .env("GREETING", "hi").step("env", "env").build();
         RecordingTaskContext context = RecordingTaskContext.forBuild("calc", Map.of("flavor", "vanilla"));

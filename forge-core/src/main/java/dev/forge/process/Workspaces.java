@@ -1,6 +1,8 @@
-package dev.forge.project;
+package dev.forge.process;
 
 import dev.forge.exec.TaskContext;
+import dev.forge.project.ProjectConfigException;
+import dev.forge.project.ProjectSpec;
 import java.nio.file.Path;
 
 /**

@@ -1,4 +1,4 @@
-package dev.forge.validation;
+package dev.forge.analysis;
 
 import static java.lang.annotation.ElementType.ANNOTATION_TYPE;
 import static java.lang.annotation.ElementType.FIELD;
@@ -14,7 +14,7 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.Target;
 
 /**
- * The wire name of an {@link dev.forge.analysis.AnalysisType}: {@code quality},
+ * The wire name of an {@link AnalysisType}: {@code quality},
  * {@code security}, {@code types} or {@code coverage}, exactly. Null is valid; pair with
  * {@code @NotNull}.
  */

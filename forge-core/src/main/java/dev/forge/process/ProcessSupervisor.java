@@ -1,4 +1,4 @@
-package dev.forge.project;
+package dev.forge.process;
 
 import dev.forge.InfrastructureException;
 import dev.forge.exec.CancellationToken;

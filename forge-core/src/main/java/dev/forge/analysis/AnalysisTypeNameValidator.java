@@ -1,6 +1,5 @@
-package dev.forge.validation;
+package dev.forge.analysis;
 
-import dev.forge.analysis.AnalysisType;
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
 

@@ -1,4 +1,4 @@
-package dev.forge.project;
+package dev.forge.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.forge.InfrastructureException;
 import dev.forge.exec.CancellationSource;
 import dev.forge.exec.CancellationToken.Reason;
+import dev.forge.project.Fixtures;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

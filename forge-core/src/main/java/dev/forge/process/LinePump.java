@@ -1,4 +1,4 @@
-package dev.forge.project;
+package dev.forge.process;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.forge.project;
+package dev.forge.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

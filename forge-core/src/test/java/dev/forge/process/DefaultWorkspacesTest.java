@@ -1,10 +1,13 @@
-package dev.forge.project;
+package dev.forge.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.forge.InfrastructureException;
 import dev.forge.exec.CancellationToken.Reason;
+import dev.forge.project.Fixtures;
+import dev.forge.project.ProjectConfigException;
+import dev.forge.project.ProjectSpec;
 import dev.forge.testing.RecordingTaskContext;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.forge.project;
+package dev.forge.process;
 
 import dev.forge.exec.CancellationToken;
 import java.io.IOException;

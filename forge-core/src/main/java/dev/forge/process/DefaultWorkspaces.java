@@ -1,8 +1,10 @@
-package dev.forge.project;
+package dev.forge.process;
 
 import dev.forge.InfrastructureException;
 import dev.forge.exec.CancellationToken;
 import dev.forge.exec.TaskContext;
+import dev.forge.project.ProjectConfigException;
+import dev.forge.project.ProjectSpec;
 import dev.forge.task.TaskRecord;
 import java.io.IOException;
 import java.nio.file.Files;
