@@ -33,6 +33,8 @@ final class LinuxSandbox implements Sandbox {
             Path.of("/lib"), Path.of("/lib32"), Path.of("/lib64"), Path.of("/libx32"), Path.of("/etc"),
             Path.of("/opt"));
     static final String SANDBOX_UID = "65534";
+    /** Where the staging bubblewrap mounts what the build may use (inside its own /tmp). */
+    static final String STAGE = "/tmp/forge-stage-";
     static final String UNSHARE_LACKS = "the unshare fallback lacks a read-only view of the system, a private "
             + "/tmp and hiding of the projects folder and other builds' workspaces (only file permissions "
             + "protect them)";
@@ -106,31 +108,44 @@ final class LinuxSandbox implements Sandbox {
         return gaps;
     }
 
-    /** Why the build users could not use {@code path}, or empty. */
+    /**
+     * Why the build users could not use {@code path}, or empty. Folders above it need not be
+     * open (a staging mount reaches them), but the path itself must be open to other users.
+     */
     private Optional<String> unreachable(Path path, boolean write) {
         String field = write ? "sandbox.writable" : "sandbox.readable";
-        String fix = "; use a folder outside private homes, e.g. /var/cache/forge/..., open to other users";
         try {
-            Path current = path.getRoot();
-            for (Path part : path) {
-                current = current.resolve(part);
-                Set<PosixFilePermission> mode = Files.getPosixFilePermissions(current);
-                boolean last = current.equals(path);
-                boolean ok = mode.contains(PosixFilePermission.OTHERS_EXECUTE) || !Files.isDirectory(current);
-                if (last) {
-                    ok &= mode.contains(PosixFilePermission.OTHERS_READ)
-                            && (!write || mode.contains(PosixFilePermission.OTHERS_WRITE));
-                }
-                if (!ok) {
-                    return Optional.of(field + " '" + path + "' is out of the build users' reach: '" + current
-                            + "' has mode " + PosixFilePermissions.toString(mode) + fix);
-                }
+            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(path);
+            boolean ok = mode.contains(PosixFilePermission.OTHERS_READ)
+                    && (mode.contains(PosixFilePermission.OTHERS_EXECUTE) || !Files.isDirectory(path))
+                    && (!write || mode.contains(PosixFilePermission.OTHERS_WRITE));
+            if (!ok) {
+                return Optional.of(field + " '" + path + "' is closed to the build users (mode "
+                        + PosixFilePermissions.toString(mode) + "); builds run as unprivileged users, so "
+                        + "share a copy open to other users (chmod -R o+rX" + (write ? ",o+w" : "") + ")");
             }
             return Optional.empty();
         } catch (NoSuchFileException e) {
             return Optional.of(field + " '" + path + "' does not exist");
         } catch (IOException | UnsupportedOperationException e) {
             return Optional.of(field + " '" + path + "' cannot be checked: " + e.getMessage());
+        }
+    }
+
+    /** True when other users may pass through every folder down to {@code path}. */
+    static boolean reachable(Path path) {
+        try {
+            Path current = path.getRoot();
+            for (Path part : path) {
+                current = current.resolve(part);
+                if (Files.isDirectory(current) && !Files.getPosixFilePermissions(current)
+                        .contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
         }
     }
 
@@ -192,6 +207,7 @@ final class LinuxSandbox implements Sandbox {
         private final SandboxPolicy policy;
         private final int uid;
         private final Cgroups.Group group;
+        private final boolean staged;
         private long oomBefore;
         private long forksBefore;
         private boolean closed;
@@ -201,6 +217,10 @@ final class LinuxSandbox implements Sandbox {
             this.policy = policy;
             this.uid = uid;
             this.group = group;
+            // staging costs a process per step: only when the build user cannot reach a path itself
+            this.staged = isolation == Isolation.BUBBLEWRAP && uid >= 0
+                    && (!reachable(workspace.getParent()) || !policy.readable().stream().allMatch(LinuxSandbox::reachable)
+                    || !policy.writable().stream().allMatch(LinuxSandbox::reachable));
         }
 
         @Override
@@ -231,12 +251,15 @@ final class LinuxSandbox implements Sandbox {
                 command.add("--data=" + bytes + ":" + bytes);
             }
             command.add("--");
+            if (staged) {
+                stage(command);
+            }
             if (uid >= 0) {
                 command.addAll(List.of(tools.setpriv().toString(), "--reuid=" + uid, "--regid=" + uid,
                         "--clear-groups", "--"));
             }
             if (isolation == Isolation.BUBBLEWRAP) {
-                bubblewrap(command);
+                bubblewrap(command, staged);
             } else {
                 unshare(command);
             }
@@ -245,7 +268,26 @@ final class LinuxSandbox implements Sandbox {
             return command;
         }
 
-        private void bubblewrap(List<String> command) {
+        /**
+         * The unprivileged bubblewrap must reach every folder it mounts, but the workspace or a
+         * readable path may lie below folders closed to other users (a 700 temp folder, /root).
+         * So a first bubblewrap, still as forge's root, mounts them under a private /tmp of its
+         * own mount namespace, where the second one finds them; nothing changes on the host.
+         */
+        private void stage(List<String> command) {
+            command.add(program.toString());
+            command.addAll(List.of("--dev-bind", "/", "/", "--tmpfs", "/tmp", "--die-with-parent",
+                    "--bind", workspace.toString(), STAGE + "workspace"));
+            for (int i = 0; i < policy.readable().size(); i++) {
+                command.addAll(List.of("--ro-bind-try", policy.readable().get(i).toString(), STAGE + "r" + i));
+            }
+            for (int i = 0; i < policy.writable().size(); i++) {
+                command.addAll(List.of("--bind-try", policy.writable().get(i).toString(), STAGE + "w" + i));
+            }
+            command.add("--");
+        }
+
+        private void bubblewrap(List<String> command, boolean staged) {
             command.add(program.toString());
             command.addAll(List.of("--unshare-all", "--unshare-user", "--uid", SANDBOX_UID, "--gid", SANDBOX_UID,
                     "--hostname", "forge-build", "--die-with-parent", "--new-session"));
@@ -266,13 +308,15 @@ final class LinuxSandbox implements Sandbox {
             }
             // /tmp first: what follows may lie under it (the workspace does by default)
             command.addAll(List.of("--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev"));
-            for (Path path : policy.readable()) {
-                command.addAll(List.of("--ro-bind-try", path.toString(), path.toString()));
+            for (int i = 0; i < policy.readable().size(); i++) {
+                String path = policy.readable().get(i).toString();
+                command.addAll(List.of("--ro-bind-try", staged ? STAGE + "r" + i : path, path));
             }
-            for (Path path : policy.writable()) {
-                command.addAll(List.of("--bind-try", path.toString(), path.toString()));
+            for (int i = 0; i < policy.writable().size(); i++) {
+                String path = policy.writable().get(i).toString();
+                command.addAll(List.of("--bind-try", staged ? STAGE + "w" + i : path, path));
             }
-            command.addAll(List.of("--bind", workspace.toString(), workspace.toString(),
+            command.addAll(List.of("--bind", staged ? STAGE + "workspace" : workspace.toString(), workspace.toString(),
                     "--remount-ro", "/", "--chdir", workspace.toString()));
         }
 
