@@ -33,9 +33,12 @@ public interface Sandbox {
      */
     Session open(Path workspace, SandboxPolicy policy) throws IOException;
 
-    /** The strongest sandbox this machine offers, probed once per call (tens of ms). */
+    /**
+     * The strongest sandbox this machine offers. The machine is probed (a trial run, tens of
+     * ms) on the first call only; later calls in this JVM share the answer.
+     */
     static Sandbox detect() {
-        return SandboxProbe.detect(System.getenv("PATH"));
+        return SandboxProbe.detected();
     }
 
     /** No confinement: steps run as they are. */

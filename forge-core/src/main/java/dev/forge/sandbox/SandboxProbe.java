@@ -19,7 +19,23 @@ final class SandboxProbe {
     static final String INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: apt-get install -y bubblewrap; "
             + "Fedora/RHEL: dnf install -y bubblewrap; Alpine: apk add bubblewrap)";
 
+    private static volatile Sandbox detected;
+
     private SandboxProbe() {
+    }
+
+    static Sandbox detected() {
+        Sandbox result = detected;
+        if (result == null) {
+            synchronized (SandboxProbe.class) {
+                result = detected;
+                if (result == null) {
+                    result = detect(System.getenv("PATH"));
+                    detected = result;
+                }
+            }
+        }
+        return result;
     }
 
     static Sandbox detect(String path) {
