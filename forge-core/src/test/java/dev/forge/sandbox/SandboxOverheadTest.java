@@ -68,8 +68,9 @@ class SandboxOverheadTest {
                 ROUNDS, SandboxedEngine.DETECTED.isolation().label(), with / 1e6,
                 without / 1e6, (with - without) / 1e6, cpuTicks[0] * 10.0 / ROUNDS, cpuTicks[1] * 10.0 / ROUNDS,
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        // the bar of 15 ms holds on a quiet machine; this only catches a fixed wait per step
-        assertThat(Duration.ofNanos(with - without)).isLessThan(Duration.ofMillis(500));
+        // the docs' bar (15 ms) is for a quiet machine; load inflates both sides alike, so this
+        // relative bound only catches a fixed wait or poll per step, which would add hundreds of ms
+        assertThat(Duration.ofNanos(with)).isLessThan(Duration.ofNanos(10 * without).plusMillis(200));
     }
 
     /** User + system CPU of this JVM's reaped children, in clock ticks (1/100 s on Linux). */
