@@ -75,6 +75,33 @@ class SandboxedBuildTest {
         }
     }
 
+    @Test
+    void strict_withoutASandbox_refusesTheBuildAtOnce_namingWhatIsMissingAndHowToInstallIt() throws Exception {
+        Path marker = temp.resolve("ran");
+        ProjectSpec spec = project("any", source()).step("touch", "touch", marker.toString()).build();
+        dev.forge.build.ProcessBuildRunner runner = new dev.forge.build.ProcessBuildRunner(
+                dev.forge.build.BuildRunnerConfig.builder().workspaceRoot(temp.resolve("ws"))
+                        .enforcement(Enforcement.STRICT).sandbox(Sandbox.none()).build());
+        try (dev.forge.Forge forge = dev.forge.Forge.builder().projectCatalog(dev.forge.project.ProjectCatalog.of(spec))
+                .buildRunner(runner).build().start()) {
+            dev.forge.security.Principal alice = dev.forge.security.Principal.user("alice");
+            TaskId id = forge.builds().create(alice, new dev.forge.build.BuildRequest("any", "build", java.util.Map.of()))
+                    .orElseThrow().id();
+            Await.until(() -> forge.store().find(id).orElseThrow().isTerminal(), Duration.ofSeconds(60), "the build");
+            TaskRecord done = forge.store().find(id).orElseThrow();
+
+            assertThat(done.status()).isEqualTo(TaskStatus.FAILED);
+            assertThat(done.attempt()).as("not retried").isEqualTo(1);
+            assertThat(done.error().code()).isEqualTo(TaskError.SANDBOX);
+            assertThat(done.error().message()).contains("no sandbox", "apt-get install -y bubblewrap",
+                    "FORGE_SANDBOX=off");
+            assertThat(marker).as("no step ran").doesNotExist();
+            assertThat(forge.health().components().get("sandbox").details())
+                    .containsEntry("isolation", "none").containsEntry("enforcement", "strict");
+            assertThat(forge.sandbox()).contains(Sandbox.none());
+        }
+    }
+
     private static final String REDIS_PING = "exec 3<>/dev/tcp/127.0.0.1/6379 && printf 'PING\\r\\n' >&3 "
             + "&& head -c 5 <&3";
 
