@@ -2,6 +2,7 @@ package dev.forge;
 
 import dev.forge.analysis.AnalysisService;
 import dev.forge.build.BuildService;
+import dev.forge.build.ProcessBuildRunner;
 import dev.forge.events.EventBus;
 import dev.forge.events.InMemoryEventBus;
 import dev.forge.exec.ExecutorConfig;
@@ -19,6 +20,7 @@ import dev.forge.queue.Queues;
 import dev.forge.ratelimit.InMemoryRateLimiter;
 import dev.forge.ratelimit.RateLimitConfig;
 import dev.forge.ratelimit.RateLimiter;
+import dev.forge.sandbox.Sandbox;
 import dev.forge.security.AuthResult;
 import dev.forge.security.Authenticator;
 import dev.forge.store.InMemoryTaskStore;
@@ -37,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * forge, composed: the services, the ports behind them and the executor that runs tasks.
@@ -67,6 +70,7 @@ public final class Forge implements AutoCloseable {
     private final JobExecutor executor;
     /** What the builder made (not what the caller passed in), in the order it is closed. */
     private final List<AutoCloseable> owned = new ArrayList<>();
+    private final ProcessBuildRunner processRunner;
     private volatile boolean started;
     private volatile boolean closed;
 
@@ -94,8 +98,9 @@ public final class Forge implements AutoCloseable {
         this.analyses = new AnalysisService(tasks, validator, config.maxAttempts(TaskKind.ANALYSIS));
         Map<TaskKind, TaskRunner> runners = new EnumMap<>(TaskKind.class);
         Path workspaceRoot = b.workspaceRoot != null ? b.workspaceRoot : ForgeDefaults.workspaceRoot();
-        runners.put(TaskKind.BUILD, b.buildRunner != null ? b.buildRunner
-                : ForgeDefaults.buildRunner(workspaceRoot));
+        TaskRunner buildRunner = b.buildRunner != null ? b.buildRunner : ForgeDefaults.buildRunner(workspaceRoot);
+        this.processRunner = buildRunner instanceof ProcessBuildRunner runner ? runner : null;
+        runners.put(TaskKind.BUILD, buildRunner);
         runners.put(TaskKind.ANALYSIS, b.analysisRunner != null ? b.analysisRunner
                 : ForgeDefaults.analysisRunner(workspaceRoot));
         this.executor = new JobExecutor(config, store, queue, events, clusterLock, nodeId, catalog,
@@ -187,6 +192,14 @@ public final class Forge implements AutoCloseable {
         return executor;
     }
 
+    /**
+     * The sandbox build steps run in, when the build runner is a {@link ProcessBuildRunner}
+     * (the default); empty for other runners.
+     */
+    public Optional<Sandbox> sandbox() {
+        return Optional.ofNullable(processRunner).map(ProcessBuildRunner::sandbox);
+    }
+
     /** The clock everything uses. */
     public Clock clock() {
         return clock;
@@ -217,6 +230,13 @@ public final class Forge implements AutoCloseable {
         boolean executorUp = !started || executor.isRunning();
         components.put("executor", executorUp ? Health.Component.up(exec)
                 : Health.Component.down("executor stopped"));
+        if (processRunner != null) {
+            // always up: a missing sandbox is a configuration, shown here, not an outage
+            components.put("sandbox", Health.Component.up(Map.of(
+                    "isolation", processRunner.sandbox().isolation().label(),
+                    "enforcement", processRunner.enforcement().name().toLowerCase(java.util.Locale.ROOT),
+                    "description", processRunner.sandbox().description())));
+        }
         return new Health(!closed && executorUp, !closed && storeUp && queueUp && executorUp,
                 components);
     }

@@ -1,6 +1,9 @@
 package dev.forge.build;
 
 import dev.forge.process.ProcessSupervisor;
+import dev.forge.sandbox.Enforcement;
+import dev.forge.sandbox.Sandbox;
+import dev.forge.sandbox.SandboxPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -35,6 +38,9 @@ public final class BuildRunnerConfig {
     private final int maxLineLength;
     private final String gitExecutable;
     private final Set<String> inheritedEnv;
+    private final Enforcement enforcement;
+    private final SandboxPolicy sandboxPolicy;
+    private final Sandbox sandbox;
 
     private BuildRunnerConfig(Builder builder) {
         this.workspaceRoot = builder.workspaceRoot;
@@ -43,6 +49,9 @@ public final class BuildRunnerConfig {
         this.maxLineLength = builder.maxLineLength;
         this.gitExecutable = builder.gitExecutable;
         this.inheritedEnv = Collections.unmodifiableSet(new LinkedHashSet<>(builder.inheritedEnv));
+        this.enforcement = builder.enforcement;
+        this.sandboxPolicy = builder.sandboxPolicy;
+        this.sandbox = builder.sandbox;
     }
 
     /** The defaults. */
@@ -85,12 +94,31 @@ public final class BuildRunnerConfig {
         return inheritedEnv;
     }
 
+    /**
+     * What happens when the sandbox cannot give what a build's policy asks for (default
+     * {@link Enforcement#BEST_EFFORT}: run, and say in the build's log what is lacking).
+     */
+    public Enforcement enforcement() {
+        return enforcement;
+    }
+
+    /** The sandbox policy of projects that set none (forge.json {@code "sandbox"} changes it). */
+    public SandboxPolicy sandboxPolicy() {
+        return sandboxPolicy;
+    }
+
+    /** The sandbox to use, or null to detect the strongest on this machine when the runner is made. */
+    public Sandbox sandbox() {
+        return sandbox;
+    }
+
     @Override
     public String toString() {
         return "BuildRunnerConfig[workspaceRoot=" + workspaceRoot + ", gracePeriod=" + gracePeriod
                 + ", keepWorkspaceOnFailure=" + keepWorkspaceOnFailure + ", maxLineLength="
                 + maxLineLength + ", gitExecutable=" + gitExecutable + ", inheritedEnv="
-                + inheritedEnv + "]";
+                + inheritedEnv + ", enforcement=" + enforcement + ", sandboxPolicy=" + sandboxPolicy
+                + ", sandbox=" + (sandbox == null ? "detect" : sandbox.isolation().label()) + "]";
     }
 
     /** Builds a {@link BuildRunnerConfig}. */
@@ -101,8 +129,29 @@ public final class BuildRunnerConfig {
         private int maxLineLength = DEFAULT_MAX_LINE_LENGTH;
         private String gitExecutable = "git";
         private final Set<String> inheritedEnv = new LinkedHashSet<>(DEFAULT_INHERITED_ENV);
+        private Enforcement enforcement = Enforcement.BEST_EFFORT;
+        private SandboxPolicy sandboxPolicy = SandboxPolicy.defaults();
+        private Sandbox sandbox;
 
         private Builder() {
+        }
+
+        /** What to do when the sandbox falls short of a build's policy (default best effort). */
+        public Builder enforcement(Enforcement value) {
+            this.enforcement = Objects.requireNonNull(value, "enforcement");
+            return this;
+        }
+
+        /** The default sandbox policy (default {@link SandboxPolicy#defaults()}). */
+        public Builder sandboxPolicy(SandboxPolicy value) {
+            this.sandboxPolicy = Objects.requireNonNull(value, "sandboxPolicy");
+            return this;
+        }
+
+        /** A given sandbox instead of the detected one (e.g. one detection shared by runners). */
+        public Builder sandbox(Sandbox value) {
+            this.sandbox = Objects.requireNonNull(value, "sandbox");
+            return this;
         }
 
         /** Where workspaces are created (made absolute). */

@@ -12,8 +12,15 @@ import dev.forge.project.ProjectConfigException;
 import dev.forge.project.ProjectSpec;
 import dev.forge.project.ProjectSpec.Step;
 import dev.forge.project.ReportGlobs;
+import dev.forge.sandbox.Enforcement;
+import dev.forge.sandbox.Isolation;
+import dev.forge.sandbox.Sandbox;
+import dev.forge.sandbox.SandboxPolicy;
 import dev.forge.task.TaskError;
+import dev.forge.InfrastructureException;
+import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -45,6 +53,13 @@ import org.slf4j.LoggerFactory;
  * <p>Results: {@code {"steps": [{"name", "exit_code", "duration_ms"}], "tests": {"total",
  * "passed", "failed", "skipped"}, "failures": [{"test", "message"}], "artifacts": [paths]}}.
  * Thread-safe: runs may proceed in parallel, each in its own workspace.
+ *
+ * <p>Sandbox: every step runs inside the config's {@link Sandbox} (detected when none is given)
+ * under the project's {@link SandboxPolicy}; see docs/builds.md. Fetching the source and
+ * collecting reports are done by forge itself, outside the sandbox. A policy the sandbox cannot
+ * meet fails the build at once with {@link TaskError#SANDBOX} under {@link Enforcement#STRICT},
+ * and is a log line under {@link Enforcement#BEST_EFFORT}. A step that reaches a limit fails,
+ * naming the limit.
  */
 public final class ProcessBuildRunner implements BuildRunner {
 
@@ -54,6 +69,7 @@ public final class ProcessBuildRunner implements BuildRunner {
     private final Workspaces workspaces;
     private final ProcessSupervisor supervisor;
     private final Map<String, String> parentEnv;
+    private final Sandbox sandbox;
 
     /** A runner with its own {@link DefaultWorkspaces} under the config's workspace root. */
     public ProcessBuildRunner(BuildRunnerConfig config) {
@@ -74,6 +90,18 @@ public final class ProcessBuildRunner implements BuildRunner {
         this.workspaces = Objects.requireNonNull(workspaces, "workspaces");
         this.parentEnv = Map.copyOf(parentEnv);
         this.supervisor = new ProcessSupervisor(config.gracePeriod(), config.maxLineLength());
+        this.sandbox = config.enforcement() == Enforcement.OFF ? Sandbox.none()
+                : config.sandbox() != null ? config.sandbox() : Sandbox.detect();
+    }
+
+    /** The sandbox steps run in ({@link Sandbox#none()} when enforcement is off). */
+    public Sandbox sandbox() {
+        return sandbox;
+    }
+
+    /** What happens when the sandbox falls short of a build's policy. */
+    public Enforcement enforcement() {
+        return config.enforcement();
     }
 
     @Override
@@ -122,17 +150,67 @@ public final class ProcessBuildRunner implements BuildRunner {
         Map<String, String> env = StepEnvironment.of(parentEnv, config.inheritedEnv(), project,
                 context.task(), context::log);
 
+        SandboxPolicy policy;
+        try {
+            policy = project.sandbox().applyTo(config.sandboxPolicy());
+        } catch (IllegalArgumentException e) {
+            throw new ProjectConfigException("project '" + project.name() + "': " + e.getMessage());
+        }
+        if (config.enforcement() != Enforcement.OFF) {
+            List<String> gaps = sandbox.gaps(policy);
+            if (!gaps.isEmpty() && config.enforcement() == Enforcement.STRICT) {
+                TaskError refused = new TaskError(TaskError.SANDBOX, "the build was not started: its sandbox "
+                        + "policy cannot be met on this machine: " + String.join("; ", gaps)
+                        + " (an operator may run builds unconfined with FORGE_SANDBOX=off)");
+                context.log("[forge] " + refused.message());
+                return RunOutcome.failure(results(steps, new JUnitReports().summary(), List.of(), List.of()),
+                        refused);
+            }
+            gaps.forEach(gap -> context.log("[forge] sandbox lacks: " + gap));
+        }
+        context.log("[forge] sandbox: " + sandbox.isolation().label()
+                + (sandbox.isolation() == Isolation.NONE ? "" : ", network " + (policy.network() ? "on" : "off")));
+        TaskError error;
+        try (Sandbox.Session session = sandbox.open(workspace, policy)) {
+            error = steps(plan, session, workspace, env, context, steps);
+        } catch (IOException e) {
+            throw new InfrastructureException("the sandbox of project '" + project.name()
+                    + "' could not be prepared: " + e.getMessage(), e);
+        }
+        if (error != null && error.code().equals(STOPPED)) {
+            return stopped(context, steps, error.message());
+        }
+
+        context.progress(90, "collect");
+        Map<String, Object> results = collect(project, workspace, steps, context);
+        context.progress(100, "collect");
+        return error == null ? RunOutcome.success(results) : RunOutcome.failure(results, error);
+    }
+
+    /** Marks a run that a stop request ended (its message is the step's name); never shown. */
+    private static final String STOPPED = "stopped";
+
+    /**
+     * Runs the steps in order: null when all passed, a {@link #STOPPED} marker naming the step on a
+     * stop request, else the error.
+     */
+    private TaskError steps(List<Step> plan, Sandbox.Session session, Path workspace, Map<String, String> env,
+            TaskContext context, List<Map<String, Object>> steps) {
+        CancellationToken token = context.cancellation();
         TaskError error = null;
         for (int i = 0; i < plan.size(); i++) {
             Step step = plan.get(i);
             if (token.isCancelled()) {
-                return stopped(context, steps, step.name());
+                return new TaskError(STOPPED, step.name());
             }
             context.progress(10 + 80 * i / plan.size(), step.name());
             context.log("[forge] step '" + step.name() + "': " + String.join(" ", step.run()));
             ProcessSupervisor.Result result;
             try {
-                result = supervisor.run(step.run(), workspace, env, token, context::log);
+                if (!startable(step.run().get(0), workspace, env)) {
+                    throw new IOException("not found");
+                }
+                result = supervisor.run(session.command(step.run()), workspace, env, token, context::log);
             } catch (IOException e) {
                 steps.add(stepResult(step.name(), -1, 0));
                 String why = "step '" + step.name() + "' could not start: program '" + step.run().get(0)
@@ -147,21 +225,49 @@ public final class ProcessBuildRunner implements BuildRunner {
                         + " process(es) running; they were stopped");
             }
             if (result.stopped() || token.isCancelled()) {
-                return stopped(context, steps, step.name());
+                return new TaskError(STOPPED, step.name());
             }
             context.log("[forge] step '" + step.name() + "' exited with code " + result.exitCode()
                     + " after " + result.duration().toMillis() + " ms");
+            Optional<String> limit = session.limitReached(result.exitCode());
+            if (limit.isPresent()) {
+                // a limit ends the build even when the step's own exit code hid it
+                error = new TaskError(TaskError.STEP_FAILED, "step '" + step.name() + "' failed: " + limit.get());
+                context.log("[forge] " + error.message());
+                break;
+            }
             if (result.exitCode() != 0) {
                 error = new TaskError(TaskError.STEP_FAILED,
                         "step '" + step.name() + "' exited with code " + result.exitCode());
                 break;
             }
         }
+        return error;
+    }
 
-        context.progress(90, "collect");
-        Map<String, Object> results = collect(project, workspace, steps, context);
-        context.progress(100, "collect");
-        return error == null ? RunOutcome.success(results) : RunOutcome.failure(results, error);
+    /**
+     * Whether the step's program can be found, as the sandbox's exec would look for it: a path
+     * (relative to the workspace) or a name on the step's PATH. Checked here so a missing program
+     * reads the same with and without a sandbox.
+     */
+    private static boolean startable(String program, Path workspace, Map<String, String> env) {
+        if (program.indexOf('/') >= 0) {
+            return Files.isExecutable(workspace.resolve(program));
+        }
+        String path = env.get("PATH");
+        if (path == null) {
+            return true; // let exec decide with its own default search path
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir).resolve(program);
+            if (!dir.isEmpty() && !Path.of(dir).isAbsolute()) {
+                candidate = workspace.resolve(dir).resolve(program);
+            }
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Map<String, Object> collect(ProjectSpec project, Path workspace,

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.forge.sandbox.SandboxPolicy;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +36,8 @@ final class ForgeJsonParser {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
-    private static final Set<String> TOP = Set.of("source", "steps", "reports", "env", "timeouts");
+    private static final Set<String> TOP = Set.of("source", "steps", "reports", "env", "timeouts",
+            "sandbox");
     private static final Set<String> SOURCE = Set.of("git", "ref", "path");
     private static final Set<String> STEP = Set.of("name", "run");
     private static final Set<String> REPORTS = Set.of("junit", "coverage", "sarif");
@@ -84,7 +86,8 @@ final class ForgeJsonParser {
         ProjectSpec.Reports reports = reports(root.get("reports"));
         Map<String, String> env = env(root.get("env"));
         Duration[] timeouts = timeouts(root.get("timeouts"));
-        return new ProjectSpec(name, source, steps, reports, env, timeouts[0], timeouts[1]);
+        SandboxPolicy.Overrides sandbox = SandboxJson.parse(root.get("sandbox"));
+        return new ProjectSpec(name, source, steps, reports, env, timeouts[0], timeouts[1], sandbox);
     }
 
     private static ProjectSpec.Source source(JsonNode node, Path projectDir) {
@@ -286,7 +289,7 @@ final class ForgeJsonParser {
         return node.textValue();
     }
 
-    private static void onlyFields(JsonNode object, Set<String> allowed, String prefix) {
+    static void onlyFields(JsonNode object, Set<String> allowed, String prefix) {
         Iterator<String> names = object.fieldNames();
         while (names.hasNext()) {
             String field = names.next();
@@ -321,7 +324,7 @@ final class ForgeJsonParser {
         return line.length() <= 200 ? line : line.substring(0, 200) + "...";
     }
 
-    private static ProjectConfigException fail(String problem) {
+    static ProjectConfigException fail(String problem) {
         return new ProjectConfigException(PREFIX + problem);
     }
 }

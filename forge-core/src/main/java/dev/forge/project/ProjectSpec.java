@@ -1,5 +1,6 @@
 package dev.forge.project;
 
+import dev.forge.sandbox.SandboxPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,9 +19,17 @@ import java.util.Objects;
  * @param env      extra environment for steps
  * @param softTimeout soft timeout for this project, or null for the kind's default
  * @param hardTimeout hard timeout for this project, or null for the kind's default
+ * @param sandbox  the project's changes to the runner's default sandbox policy (none when null)
  */
 public record ProjectSpec(String name, Source source, List<Step> steps, Reports reports,
-        Map<String, String> env, Duration softTimeout, Duration hardTimeout) {
+        Map<String, String> env, Duration softTimeout, Duration hardTimeout,
+        SandboxPolicy.Overrides sandbox) {
+
+    /** A spec that keeps the runner's default sandbox policy. */
+    public ProjectSpec(String name, Source source, List<Step> steps, Reports reports,
+            Map<String, String> env, Duration softTimeout, Duration hardTimeout) {
+        this(name, source, steps, reports, env, softTimeout, hardTimeout, null);
+    }
 
     /** Validates the spec. */
     public ProjectSpec {
@@ -29,6 +38,7 @@ public record ProjectSpec(String name, Source source, List<Step> steps, Reports 
         steps = List.copyOf(steps == null ? List.of() : steps);
         reports = reports == null ? Reports.defaults() : reports;
         env = Map.copyOf(env == null ? Map.of() : env);
+        sandbox = sandbox == null ? SandboxPolicy.Overrides.none() : sandbox;
         if (softTimeout != null && (softTimeout.isNegative() || softTimeout.isZero())) {
             throw new IllegalArgumentException("softTimeout must be positive");
         }
@@ -118,6 +128,7 @@ public record ProjectSpec(String name, Source source, List<Step> steps, Reports 
         private final Map<String, String> env = new LinkedHashMap<>();
         private Duration softTimeout;
         private Duration hardTimeout;
+        private SandboxPolicy.Overrides sandbox;
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -160,12 +171,18 @@ public record ProjectSpec(String name, Source source, List<Step> steps, Reports 
             return this;
         }
 
+        /** Changes the runner's default sandbox policy for this project. */
+        public Builder sandbox(SandboxPolicy.Overrides value) {
+            this.sandbox = Objects.requireNonNull(value, "sandbox");
+            return this;
+        }
+
         /** Builds the spec. */
         public ProjectSpec build() {
             if (source == null) {
                 throw new IllegalStateException("project '" + name + "' needs a source");
             }
-            return new ProjectSpec(name, source, steps, reports, env, softTimeout, hardTimeout);
+            return new ProjectSpec(name, source, steps, reports, env, softTimeout, hardTimeout, sandbox);
         }
     }
 }

@@ -18,6 +18,8 @@ public record TaskError(String code, String message) {
     public static final String CANCELLED = "cancelled";
     /** The project is unknown or its configuration is invalid. */
     public static final String PROJECT = "project";
+    /** The build's sandbox policy cannot be met on this machine (and enforcement is strict). */
+    public static final String SANDBOX = "sandbox";
     /** The task itself could not produce a result (e.g. an analyzer failed on the input). */
     public static final String TASK = "task";
 

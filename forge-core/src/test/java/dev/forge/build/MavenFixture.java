@@ -9,6 +9,29 @@ final class MavenFixture {
     private MavenFixture() {
     }
 
+    /**
+     * A view of the local Maven repository that other users may read: hard links to its files
+     * (nothing is copied, nothing of ~/.m2 changes) in folders of mode 755, under {@code dir}.
+     * Builds run as unprivileged users, and ~/.m2 of root is closed to them.
+     */
+    static java.nio.file.Path readableRepository(java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path source = java.nio.file.Path.of(System.getProperty("user.home"), ".m2", "repository");
+        java.nio.file.Path target = dir.resolve("m2-repository");
+        Process copy = new ProcessBuilder("cp", "-al", source.toString(), target.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(copy.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        org.junit.jupiter.api.Assumptions.assumeTrue(copy.waitFor() == 0,
+                "cannot link ~/.m2/repository (" + output.strip() + ")");
+        try (var folders = java.nio.file.Files.walk(target)) {
+            for (java.nio.file.Path folder : (Iterable<java.nio.file.Path>) folders
+                    .filter(java.nio.file.Files::isDirectory)::iterator) {
+                java.nio.file.Files.setPosixFilePermissions(folder,
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+        }
+        return target;
+    }
+
     static final String POM = """
             <?xml version="1.0" encoding="UTF-8"?>
             <project xmlns="http://maven.apache.org/POM/4.0.0"

@@ -313,8 +313,9 @@ class ProcessBuildRunnerTest {
                         .orElseThrow()));
         List<String> keys = new ArrayList<>();
         envLines.forEach(line -> keys.add(line.substring(0, line.indexOf('='))));
+        // PWD: bubblewrap names the working directory (the workspace) after changing into it
         assertThat(Set.of("PATH", "HOME", "LANG", "JAVA_HOME", "GREETING", "FORGE_PARAM_FLAVOR",
-                "FORGE_TASK_ID")).containsAll(keys);
+                "FORGE_TASK_ID", "PWD")).containsAll(keys);
         assertThat(envLines).contains("GREETING=hi", "FORGE_PARAM_FLAVOR=vanilla", "FORGE_TASK_ID=test-task-1",
                 "PATH=" + System.getenv("PATH"));
         assertThat(context.logText()).doesNotContain("s3cret");
@@ -385,8 +386,12 @@ class ProcessBuildRunnerTest {
     @Test
     void run_tinyMavenProjectOffline_parsesSurefireReports() throws Exception {
         Path dir = projects.resolve("tiny");
+        // builds run as unprivileged users, who cannot open ~/.m2 (under /root, mode 700, and
+        // its folders 750): the build reads a read-only view of it whose folders are open
+        Path m2 = MavenFixture.readableRepository(temp);
         // one Maven invocation: detection is covered by the Make build, and each mvn start is slow
-        Fixtures.write(dir, "forge.json", "{\"steps\": [{\"name\": \"test\", \"run\": [\"mvn\", \"-o\", \"-B\", \"test\"]}]}");
+        Fixtures.write(dir, "forge.json", "{\"steps\": [{\"name\": \"test\", \"run\": [\"mvn\", \"-o\", \"-B\", "
+                + "\"-Dmaven.repo.local=" + m2 + "\", \"test\"]}], \"sandbox\": {\"readable\": [\"" + m2 + "\"]}}");
         Fixtures.write(dir, "pom.xml", MavenFixture.POM);
         Fixtures.write(dir, "src/main/java/tiny/Calc.java", MavenFixture.MAIN);
         Fixtures.write(dir, "src/test/java/tiny/CalcTest.java", MavenFixture.TEST);

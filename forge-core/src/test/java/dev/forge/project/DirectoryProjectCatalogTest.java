@@ -133,6 +133,19 @@ class DirectoryProjectCatalogTest {
     }
 
     @Test
+    void find_sandboxPolicy_changesOnlyTheFieldsItNames() throws IOException {
+        forgeJson("boxed", "{\"sandbox\": {\"network\": true, \"memory_mb\": 512, \"processes\": 0, "
+                + "\"readable\": [\"/var/cache/forge/m2\"]}}");
+
+        dev.forge.sandbox.SandboxPolicy policy = catalog.find("boxed").orElseThrow().sandbox()
+                .applyTo(dev.forge.sandbox.SandboxPolicy.defaults());
+
+        assertThat(policy).isEqualTo(new dev.forge.sandbox.SandboxPolicy(true, 512, 0,
+                dev.forge.sandbox.SandboxPolicy.DEFAULT_CPU_SECONDS, dev.forge.sandbox.SandboxPolicy.DEFAULT_FILE_SIZE_MB,
+                List.of(), List.of(Path.of("/var/cache/forge/m2"))));
+    }
+
+    @Test
     void find_relativeSourcePath_isResolvedAgainstTheProjectFolder() throws IOException {
         forgeJson("rel", "{\"source\": {\"path\": \"../shared/src\"}}");
 
@@ -201,6 +214,15 @@ class DirectoryProjectCatalogTest {
             {"steps": [{"run": ["make"]}]} {"x": 1}                     | forge.json: not valid JSON
             {"steps": [{"run": ["make"]}                                | forge.json: not valid JSON at line 1
             {"env": {"A": "1", "A": "2"}}                               | forge.json: not valid JSON
+            {"sandbox": true}                                           | forge.json: sandbox must be an object
+            {"sandbox": {"network": "yes"}}                             | forge.json: sandbox.network must be true or false
+            {"sandbox": {"memory_mb": -1}}                              | forge.json: sandbox.memory_mb must be a whole number, 0 for no limit
+            {"sandbox": {"memory_mb": 8}}                               | forge.json: sandbox.memory_mb must be at least 16
+            {"sandbox": {"processes": 2.5}}                             | forge.json: sandbox.processes must be a whole number
+            {"sandbox": {"readable": ["relative/m2"]}}                  | forge.json: sandbox.readable must be an array of at most 32 absolute
+            {"sandbox": {"writable": ["/a/../etc"]}}                    | forge.json: sandbox.writable must be an array of at most 32 absolute
+            {"sandbox": {"writable": ["/"]}}                            | forge.json: sandbox.writable must be an array of at most 32 absolute
+            {"sandbox": {"shell": true}}                                | forge.json: unknown field 'sandbox.shell'
             """)
     void find_malformedForgeJson_throwsAMessageNamingTheField(String json, String message)
             throws IOException {

@@ -1,6 +1,8 @@
 package dev.forge.examples;
 
 import dev.forge.Forge;
+import dev.forge.build.BuildRunnerConfig;
+import dev.forge.build.ProcessBuildRunner;
 import dev.forge.exec.ExecutorConfig;
 import dev.forge.http.ForgeHttp;
 import dev.forge.http.ForgeServer;
@@ -9,6 +11,8 @@ import dev.forge.ratelimit.InMemoryRateLimiter;
 import dev.forge.ratelimit.RateLimitConfig;
 import dev.forge.ratelimit.RateLimitRule;
 import dev.forge.ratelimit.RateLimiter;
+import dev.forge.sandbox.Enforcement;
+import dev.forge.sandbox.Sandbox;
 import dev.forge.security.DevTokens;
 import dev.forge.security.JwtAuthenticator;
 import dev.forge.security.Role;
@@ -107,6 +111,9 @@ public final class ExampleServer {
             if (workspace == null) {
                 workspace = Files.createTempDirectory("forge-workspaces-");
                 temporary.add(workspace);
+                // build users pass through to their own workspace, but cannot list the others
+                Files.setPosixFilePermissions(workspace, java.nio.file.attribute.PosixFilePermissions
+                        .fromString("rwx--x--x"));
             } else {
                 Files.createDirectories(workspace);
             }
@@ -122,7 +129,10 @@ public final class ExampleServer {
                 .rule(RateLimiter.ANALYSIS_CREATE, RateLimitRule.perMinute(settings.buildsPerMinute()))
                 .rule(RateLimiter.REQUEST, RateLimitRule.perMinute(settings.requestsPerMinute()))
                 .build();
+        ProcessBuildRunner runner = new ProcessBuildRunner(BuildRunnerConfig.builder().workspaceRoot(workspace)
+                .enforcement(enforcement(settings, generated)).sandboxPolicy(settings.sandboxPolicy()).build());
         Forge forge = Forge.builder()
+                .buildRunner(runner)
                 .authenticator(JwtAuthenticator.builder().hs256Secret(secret).build())
                 .rateLimiter(new InMemoryRateLimiter(limits, Clock.systemUTC()))
                 .projectCatalog(new DirectoryProjectCatalog(projects))
@@ -205,6 +215,7 @@ public final class ExampleServer {
         out.println("  API docs:  " + url + "/docs   (OpenAPI: " + url + "/openapi.json)");
         out.println("  projects:  " + projects + " " + forge.catalog().names());
         out.println("  workers:   " + settings.workers() + ", everything in memory");
+        sandboxBanner(out, settings, forge);
         if (!isLoopback(settings.host())) {
             out.println("  note: requests must name a trusted host; add yours with FORGE_TRUSTED_HOSTS");
         }
@@ -219,6 +230,36 @@ public final class ExampleServer {
             out.println("  try: curl -H \"Authorization: Bearer <user token>\" " + url + "/api/build/");
         }
         out.flush();
+    }
+
+    /**
+     * {@code auto}: strict once a secret is configured (production: a build that cannot be
+     * confined is refused), best effort for the zero-config server (its samples still run, and
+     * the banner warns).
+     */
+    static Enforcement enforcement(ServerSettings settings, boolean generatedSecret) {
+        return switch (settings.sandbox()) {
+            case "off" -> Enforcement.OFF;
+            case "strict" -> Enforcement.STRICT;
+            default -> generatedSecret ? Enforcement.BEST_EFFORT : Enforcement.STRICT;
+        };
+    }
+
+    private static void sandboxBanner(PrintStream out, ServerSettings settings, Forge forge) {
+        Sandbox sandbox = forge.sandbox().orElse(Sandbox.none());
+        out.println("  sandbox:   " + sandbox.description());
+        java.util.List<String> gaps = sandbox.gaps(settings.sandboxPolicy());
+        String enforcement = String.valueOf(forge.health().components().get("sandbox").details().get("enforcement"));
+        out.println("             enforcement " + enforcement + ", network " + (settings.sandboxPolicy().network()
+                ? "on" : "off") + ", memory " + settings.sandboxPolicy().memoryMb() + " MiB, processes "
+                + settings.sandboxPolicy().processes());
+        if (enforcement.equals("off")) {
+            out.println("WARNING: FORGE_SANDBOX=off: builds run unconfined, as forge's own user, and can read "
+                    + "its secrets and stop it");
+        } else if (!gaps.isEmpty()) {
+            out.println("WARNING: builds are not fully isolated here" + (enforcement.equals("strict")
+                    ? " and will be refused" : "") + ": " + String.join("; ", gaps));
+        }
     }
 
     private static boolean isLoopback(String host) {

@@ -1,6 +1,8 @@
 package dev.forge.examples;
 
 import dev.forge.http.HttpConfig;
+import dev.forge.sandbox.SandboxPolicy;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -36,11 +38,13 @@ import java.util.function.Function;
  * @param role                 api, worker or all
  * @param queueVisibility      job lease length
  * @param logFormat            json or text
+ * @param sandbox              auto, strict or off ({@code FORGE_SANDBOX})
+ * @param sandboxPolicy        the default sandbox policy of builds ({@code FORGE_SANDBOX_*})
  */
 record ServerSettings(String host, int port, String jwtSecret, Path projectsDir, Path workspaceDir,
         int workers, int buildsPerMinute, int requestsPerMinute, List<String> corsOrigins,
         List<String> trustedHosts, boolean debug, URI redisUrl, String role, Duration queueVisibility,
-        String logFormat) {
+        String logFormat, String sandbox, SandboxPolicy sandboxPolicy) {
 
     /** Each variable, in the order {@code --help} lists them. */
     static final Map<String, String> VARIABLES;
@@ -50,6 +54,7 @@ record ServerSettings(String host, int port, String jwtSecret, Path projectsDir,
         vars.put("FORGE_HOST", "interface to bind (default 127.0.0.1)");
         vars.put("FORGE_PORT", "TCP port, 0 for any free one (default 8080)");
         vars.put("FORGE_JWT_SECRET", "HS256 secret, >= 32 bytes (default: generated, tokens printed)");
+        vars.put("FORGE_JWT_SECRET_FILE", "file holding the HS256 secret, read once (recommended over FORGE_JWT_SECRET)");
         vars.put("FORGE_PROJECTS_DIR", "folder with one sub-folder per project (default: bundled samples)");
         vars.put("FORGE_WORKSPACE_DIR", "folder for build workspaces (default: a temporary folder)");
         vars.put("FORGE_WORKERS", "worker threads, 1-256 (default: number of processors)");
@@ -62,13 +67,20 @@ record ServerSettings(String host, int port, String jwtSecret, Path projectsDir,
         vars.put("FORGE_ROLE", "api, worker or all (default all; api and worker need Redis)");
         vars.put("FORGE_QUEUE_VISIBILITY_SECONDS", "job lease length, 1-86400 (default 60)");
         vars.put("FORGE_LOG_FORMAT", "json or text (default json)");
+        vars.put("FORGE_SANDBOX", "auto, strict or off (default auto: strict once a secret is configured)");
+        vars.put("FORGE_SANDBOX_NETWORK", "true to let builds reach the network (default false)");
+        vars.put("FORGE_SANDBOX_MEMORY_MB", "memory of a build's processes, MiB, 0 = no limit (default 2048)");
+        vars.put("FORGE_SANDBOX_PROCESSES", "processes and threads of a build, 0 = no limit (default 512)");
+        vars.put("FORGE_SANDBOX_READABLE", "comma-separated folders builds may read, e.g. a Maven cache");
         VARIABLES = Map.copyOf(vars);
     }
 
     static final List<String> ORDER = List.of("FORGE_HOST", "FORGE_PORT", "FORGE_JWT_SECRET",
-            "FORGE_PROJECTS_DIR", "FORGE_WORKSPACE_DIR", "FORGE_WORKERS", "FORGE_RATE_LIMIT_BUILDS_PER_MINUTE",
+            "FORGE_JWT_SECRET_FILE", "FORGE_PROJECTS_DIR", "FORGE_WORKSPACE_DIR", "FORGE_WORKERS", "FORGE_RATE_LIMIT_BUILDS_PER_MINUTE",
             "FORGE_RATE_LIMIT_REQUESTS_PER_MINUTE", "FORGE_CORS_ORIGINS", "FORGE_TRUSTED_HOSTS", "FORGE_DEBUG",
-            "FORGE_REDIS_URL", "FORGE_ROLE", "FORGE_QUEUE_VISIBILITY_SECONDS", "FORGE_LOG_FORMAT");
+            "FORGE_REDIS_URL", "FORGE_ROLE", "FORGE_QUEUE_VISIBILITY_SECONDS", "FORGE_LOG_FORMAT",
+            "FORGE_SANDBOX", "FORGE_SANDBOX_NETWORK", "FORGE_SANDBOX_MEMORY_MB", "FORGE_SANDBOX_PROCESSES",
+            "FORGE_SANDBOX_READABLE");
 
     ServerSettings {
         corsOrigins = List.copyOf(corsOrigins);
@@ -97,6 +109,11 @@ record ServerSettings(String host, int port, String jwtSecret, Path projectsDir,
         String host = reader.get("FORGE_HOST", "127.0.0.1", ServerSettings::host);
         int port = reader.get("FORGE_PORT", 8080, v -> integer(v, 0, 65_535));
         String secret = reader.get("FORGE_JWT_SECRET", null, ServerSettings::secret);
+        String secretFromFile = reader.get("FORGE_JWT_SECRET_FILE", null, ServerSettings::secretFile);
+        if (secret != null && secretFromFile != null) {
+            throw new SettingsException("FORGE_JWT_SECRET and FORGE_JWT_SECRET_FILE are both set; keep the file");
+        }
+        secret = secret != null ? secret : secretFromFile;
         Path projects = reader.get("FORGE_PROJECTS_DIR", null, v -> directory(v, true));
         Path workspace = reader.get("FORGE_WORKSPACE_DIR", null, v -> directory(v, false));
         int workers = reader.get("FORGE_WORKERS", Math.min(256, Runtime.getRuntime().availableProcessors()),
@@ -119,8 +136,19 @@ record ServerSettings(String host, int port, String jwtSecret, Path projectsDir,
         Duration visibility = reader.get("FORGE_QUEUE_VISIBILITY_SECONDS", Duration.ofSeconds(60),
                 v -> Duration.ofSeconds(integer(v, 1, 86_400)));
         String logFormat = reader.get("FORGE_LOG_FORMAT", "json", v -> oneOf(v, "json", "text"));
+        String sandbox = reader.get("FORGE_SANDBOX", "auto", v -> oneOf(v, "auto", "strict", "off"));
+        SandboxPolicy defaults = SandboxPolicy.defaults();
+        boolean network = reader.get("FORGE_SANDBOX_NETWORK", false, ServerSettings::bool);
+        long memory = reader.get("FORGE_SANDBOX_MEMORY_MB", defaults.memoryMb(),
+                v -> defaults.withMemoryMb(integer(v, 0, 1_048_576)).memoryMb());
+        long processes = reader.get("FORGE_SANDBOX_PROCESSES", defaults.processes(),
+                v -> defaults.withProcesses(integer(v, 0, 4_194_304)).processes());
+        List<Path> readable = reader.get("FORGE_SANDBOX_READABLE", List.of(),
+                v -> list(v).stream().map(item -> directory(item, true)).toList());
+        SandboxPolicy policy = defaults.withNetwork(network).withMemoryMb(memory).withProcesses(processes)
+                .withReadable(readable);
         return new ServerSettings(host, port, secret, projects, workspace, workers, builds, requests, origins,
-                hosts, debug, redis, role, visibility, logFormat);
+                hosts, debug, redis, role, visibility, logFormat, sandbox, policy);
     }
 
     /** The flag of a variable: {@code FORGE_RATE_LIMIT_BUILDS_PER_MINUTE -> --rate-limit-builds-per-minute}. */
@@ -212,6 +240,26 @@ record ServerSettings(String host, int port, String jwtSecret, Path projectsDir,
             throw new IllegalArgumentException("must be at least 32 bytes");
         }
         return value;
+    }
+
+    /** Reads the secret once; the message names the file, never its content. */
+    private static String secretFile(String value) {
+        Path file;
+        try {
+            file = Path.of(value);
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("must be a file path");
+        }
+        String content;
+        try {
+            content = Files.readString(file, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot be read (" + e.getClass().getSimpleName() + ")");
+        }
+        if (content.getBytes(StandardCharsets.UTF_8).length < 32) {
+            throw new IllegalArgumentException("must hold at least 32 bytes");
+        }
+        return content;
     }
 
     private static Path directory(String value, boolean mustExist) {

@@ -61,6 +61,21 @@ class ExampleServerTest {
     }
 
     @Test
+    void sandbox_isNamedInTheBannerAndTheHealthStatus_andTheSamplesRunInIt() throws Exception {
+        String isolation = server.forge().sandbox().orElseThrow().isolation().label();
+        assertThat(banner).contains("  sandbox:   " + isolation).contains("enforcement best_effort");
+        JsonNode anonymous = json(send(HttpRequest.newBuilder(uri("/api/health/status")).build()));
+        assertThat(anonymous.get("components").get("sandbox").get("isolation").asText()).isEqualTo(isolation);
+        JsonNode admin = json(get("/api/health/status", adminToken));
+        assertThat(admin.get("components").get("sandbox").get("details").get("enforcement").asText())
+                .isEqualTo("best_effort");
+
+        String id = createBuild("hello-shell", Map.of());
+        assertThat(awaitTerminal(id).get("status").asText()).isEqualTo("completed");
+        assertThat(get("/api/build/" + id + "/logs", userToken).body()).contains("[forge] sandbox: " + isolation);
+    }
+
+    @Test
     void makeSample_buildsToCompletion_withTestResultsAndLog() throws Exception {
         String id = createBuild("hello-make", Map.of());
 

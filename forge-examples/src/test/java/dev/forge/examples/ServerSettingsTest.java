@@ -119,6 +119,47 @@ class ServerSettingsTest {
     }
 
     @Test
+    void parse_secretFile_isReadOnce_andNeverEchoed() throws Exception {
+        Path file = temp.resolve("jwt-secret");
+        Files.writeString(file, "f".repeat(40) + "\n");
+
+        ServerSettings settings = ServerSettings.parse(Map.of("FORGE_JWT_SECRET_FILE", file.toString()), List.of());
+        Files.writeString(file, "changed-later-" + "x".repeat(40));
+
+        assertThat(settings.jwtSecret()).isEqualTo("f".repeat(40));
+        Files.writeString(file, "short-secret");
+        assertThatThrownBy(() -> ServerSettings.parse(Map.of("FORGE_JWT_SECRET_FILE", file.toString()), List.of()))
+                .hasMessageStartingWith("FORGE_JWT_SECRET_FILE: must hold at least 32 bytes")
+                .hasMessageNotContaining("short-secret");
+        assertThatThrownBy(() -> ServerSettings.parse(Map.of("FORGE_JWT_SECRET_FILE", temp.resolve("none").toString()),
+                List.of())).hasMessageStartingWith("FORGE_JWT_SECRET_FILE: cannot be read");
+        Files.writeString(file, "g".repeat(40));
+        assertThatThrownBy(() -> ServerSettings.parse(Map.of("FORGE_JWT_SECRET_FILE", file.toString(),
+                "FORGE_JWT_SECRET", "s".repeat(32)), List.of())).hasMessageContaining("both set");
+    }
+
+    @Test
+    void parse_sandboxSettings_defaultToAutoAndTheDefaultPolicy_andAreChecked() {
+        ServerSettings defaults = ServerSettings.parse(Map.of(), List.of());
+        assertThat(defaults.sandbox()).isEqualTo("auto");
+        assertThat(defaults.sandboxPolicy()).isEqualTo(dev.forge.sandbox.SandboxPolicy.defaults());
+        assertThat(ExampleServer.enforcement(defaults, true)).isEqualTo(dev.forge.sandbox.Enforcement.BEST_EFFORT);
+        assertThat(ExampleServer.enforcement(defaults, false)).isEqualTo(dev.forge.sandbox.Enforcement.STRICT);
+
+        ServerSettings set = ServerSettings.parse(Map.of("FORGE_SANDBOX", "OFF", "FORGE_SANDBOX_NETWORK", "true",
+                "FORGE_SANDBOX_MEMORY_MB", "512", "FORGE_SANDBOX_PROCESSES", "0",
+                "FORGE_SANDBOX_READABLE", temp.toString()), List.of());
+        assertThat(ExampleServer.enforcement(set, false)).isEqualTo(dev.forge.sandbox.Enforcement.OFF);
+        assertThat(set.sandboxPolicy()).isEqualTo(dev.forge.sandbox.SandboxPolicy.defaults().withNetwork(true)
+                .withMemoryMb(512).withProcesses(0).withReadable(List.of(temp)));
+
+        assertThatThrownBy(() -> ServerSettings.parse(Map.of("FORGE_SANDBOX", "maybe"), List.of()))
+                .hasMessageStartingWith("FORGE_SANDBOX: must be one of auto, strict, off");
+        assertThatThrownBy(() -> ServerSettings.parse(Map.of("FORGE_SANDBOX_MEMORY_MB", "8"), List.of()))
+                .hasMessageStartingWith("FORGE_SANDBOX_MEMORY_MB: sandbox memory_mb must be at least 16");
+    }
+
+    @Test
     void flagOf_mapsEveryVariable() {
         assertThat(ServerSettings.flagOf("FORGE_RATE_LIMIT_BUILDS_PER_MINUTE")).isEqualTo("--rate-limit-builds-per-minute");
         assertThat(ServerSettings.ORDER).hasSize(ServerSettings.VARIABLES.size());

@@ -67,8 +67,14 @@ final class HealthRoutes {
         Health now = health.get();
         Map<String, Object> components = new LinkedHashMap<>();
         components.put("api", component("up", Map.of("version", version), details));
-        now.components().forEach((name, component) ->
-                components.put(name, component(component.status(), component.details(), details)));
+        now.components().forEach((name, component) -> {
+            Map<String, Object> json = component(component.status(), component.details(), details);
+            if (name.equals("sandbox")) {
+                // which isolation builds run in is for everyone to see; the rest is an admin's
+                json.put("isolation", component.details().get("isolation"));
+            }
+            components.put(name, json);
+        });
         components.putIfAbsent("security", component("up", security, details));
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("status", now.alive() && now.ready() ? "healthy" : "degraded");
