@@ -123,7 +123,8 @@ public final class ExampleServer {
                 .rule(RateLimiter.REQUEST, RateLimitRule.perMinute(settings.requestsPerMinute()))
                 .build();
         Forge forge = Forge.builder()
-                .authenticator(JwtAuthenticator.builder().hs256Secret(secret).build())
+                // the token command mints up to 720 h; the server must accept what its own tool makes
+                .authenticator(JwtAuthenticator.builder().hs256Secret(secret).maxTokenLifetime(Duration.ofHours(720)).build())
                 .rateLimiter(new InMemoryRateLimiter(limits, Clock.systemUTC()))
                 .projectCatalog(new DirectoryProjectCatalog(projects))
                 .workspaceRoot(workspace)
