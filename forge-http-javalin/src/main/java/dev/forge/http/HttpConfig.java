@@ -45,7 +45,7 @@ public final class HttpConfig {
         this.sseKeepAlive = builder.sseKeepAlive;
     }
 
-    /** The defaults: 1 MiB bodies, no CORS, loopback hosts only, no debug, open metrics. */
+    /** The defaults: 1 MiB bodies, no CORS, loopback hosts only, no debug, admin-only metrics. */
     public static HttpConfig defaults() {
         return builder().build();
     }
@@ -116,7 +116,7 @@ public final class HttpConfig {
         private final Set<String> corsOrigins = new LinkedHashSet<>();
         private final Set<String> trustedHosts = new LinkedHashSet<>();
         private boolean debug;
-        private boolean metricsRequireAdmin;
+        private boolean metricsRequireAdmin = true;
         private Duration sseKeepAlive = DEFAULT_SSE_KEEP_ALIVE;
 
         private Builder() {
@@ -170,7 +170,11 @@ public final class HttpConfig {
             return this;
         }
 
-        /** Whether {@code /metrics} needs an admin token. Off by default. */
+        /**
+         * Whether {@code /metrics} needs an admin token. On by default: the meters tell an
+         * outsider the load, users' activity and error rates. Turn it off only where the port
+         * is reachable by the scraper alone.
+         */
         public Builder metricsRequireAdmin(boolean on) {
             this.metricsRequireAdmin = on;
             return this;
