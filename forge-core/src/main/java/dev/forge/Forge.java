@@ -10,6 +10,7 @@ import dev.forge.exec.TaskRunner;
 import dev.forge.exec.TaskOperations;
 import dev.forge.exec.TaskUpdater;
 import dev.forge.metrics.ForgeMetrics;
+import dev.forge.project.DefaultWorkspaces;
 import dev.forge.project.ProjectCatalog;
 import dev.forge.queue.InMemoryJobQueue;
 import dev.forge.queue.JobQueue;
@@ -60,6 +61,7 @@ public final class Forge implements AutoCloseable {
     private final BuildService builds;
     private final AnalysisService analyses;
     private final JobExecutor executor;
+    private final Path workspaceRoot;
     private volatile boolean started;
     private volatile boolean closed;
 
@@ -84,6 +86,7 @@ public final class Forge implements AutoCloseable {
         this.analyses = new AnalysisService(tasks, validator, config.maxAttempts(TaskKind.ANALYSIS));
         Map<TaskKind, TaskRunner> runners = new EnumMap<>(TaskKind.class);
         Path workspaceRoot = b.workspaceRoot != null ? b.workspaceRoot : ForgeDefaults.workspaceRoot();
+        this.workspaceRoot = workspaceRoot;
         runners.put(TaskKind.BUILD, b.buildRunner != null ? b.buildRunner
                 : ForgeDefaults.buildRunner(workspaceRoot));
         runners.put(TaskKind.ANALYSIS, b.analysisRunner != null ? b.analysisRunner
@@ -107,6 +110,7 @@ public final class Forge implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("forge is closed");
         }
+        DefaultWorkspaces.sweep(workspaceRoot); // leftovers of a crashed run; before any worker makes new ones
         executor.start();
         started = true;
         return this;

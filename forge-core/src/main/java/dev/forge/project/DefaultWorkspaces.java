@@ -104,6 +104,7 @@ public final class DefaultWorkspaces implements Workspaces {
             return dir;
         } catch (RuntimeException e) {
             deleteQuietly(dir);
+            WorkspaceLocks.release(dir);
             throw e;
         }
     }
@@ -116,18 +117,36 @@ public final class DefaultWorkspaces implements Workspaces {
         }
         if (keep) {
             LOG.info("keeping workspace {} for inspection", dir);
+            WorkspaceLocks.release(dir);
             return;
         }
         deleteQuietly(dir);
+        WorkspaceLocks.release(dir);
     }
 
     private Path create(TaskRecord task) {
         try {
             Files.createDirectories(root);
-            return Files.createTempDirectory(root, task.id().value() + "-" + task.attempt() + "-");
+            Path dir = Files.createTempDirectory(root, task.id().value() + "-" + task.attempt() + "-");
+            WorkspaceLocks.hold(dir);
+            return dir;
         } catch (IOException e) {
             throw new InfrastructureException("could not create a workspace under " + root, e);
         }
+    }
+
+    /**
+     * Deletes the workspaces under {@code root} that no live attempt holds: those of attempts
+     * that ended in a crash (kill -9, power loss), and those kept for inspection (a kept
+     * workspace lives until the next start).
+     * Safe while other processes use the same root: a live workspace's lock is held by its
+     * process, and the OS drops it when that process dies. Only entries named like a workspace
+     * are touched, so a root pointed at the wrong folder loses nothing else. Logs what it did.
+     *
+     * @return the number of workspaces deleted
+     */
+    public static int sweep(Path root) {
+        return WorkspaceLocks.sweep(root.toAbsolutePath().normalize());
     }
 
     private static void copy(ProjectSpec project, ProjectSpec.Source.LocalPath local, Path dir,
@@ -244,7 +263,7 @@ public final class DefaultWorkspaces implements Workspaces {
         return URL_USERINFO.matcher(line).replaceAll("$1***@");
     }
 
-    private static void deleteQuietly(Path dir) {
+    static void deleteQuietly(Path dir) {
         try {
             FileTrees.delete(dir);
         } catch (IOException e) {

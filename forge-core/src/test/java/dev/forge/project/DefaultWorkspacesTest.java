@@ -243,6 +243,42 @@ class DefaultWorkspacesTest {
     }
 
     @Test
+    void sweep_deletesWorkspacesNoLiveAttemptHolds_andNothingElse() throws IOException {
+        Fixtures.write(source, "a.txt", "x");
+        Path live = workspaces.prepare(local(source), context);
+        Path kept = workspaces.prepare(local(source), context);
+        workspaces.release(kept, true); // kept for inspection, but less than a minute old
+        // left by a process that died: its lock file exists but nobody holds the lock
+        Path crashed = Files.createDirectories(root.resolve("t1-1-123456789"));
+        Fixtures.write(crashed, "big.bin", "y");
+        Files.writeString(root.resolve("t1-1-123456789.lock"), "");
+        // no lock file at all (an older run), but old: swept; a fresh one may be in the making: kept
+        Path old = Files.createDirectories(root.resolve("t2-3-987654321"));
+        Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+        Path fresh = Files.createDirectories(root.resolve("t3-1-555"));
+        Path unrelated = Files.createDirectories(root.resolve("not a workspace"));
+
+        int deleted = DefaultWorkspaces.sweep(root);
+
+        assertThat(deleted).isEqualTo(2);
+        assertThat(crashed).doesNotExist();
+        assertThat(root.resolve("t1-1-123456789.lock")).doesNotExist();
+        assertThat(old).doesNotExist();
+        assertThat(live.resolve("a.txt")).exists();
+        assertThat(kept.resolve("a.txt")).exists();
+        assertThat(fresh).exists();
+        assertThat(unrelated).exists();
+        workspaces.release(live, false);
+        assertThat(Fixtures.listing(root)).doesNotContain(live.getFileName().toString(),
+                live.getFileName() + ".lock");
+    }
+
+    @Test
+    void sweep_missingRoot_deletesNothing() {
+        assertThat(DefaultWorkspaces.sweep(temp.resolve("nowhere"))).isZero();
+    }
+
+    @Test
     void release_keep_leavesTheWorkspace() throws IOException {
         Fixtures.write(source, "a.txt", "x");
         Path ws = workspaces.prepare(local(source), context);
