@@ -51,7 +51,7 @@ class TextLogInjectionProperties {
         context.stop();
     }
 
-    @Property(tries = 200)
+    @Property(tries = 150)
     void oneEventIsOneLine(@ForAll("hostile") String argument, @ForAll("hostile") String user,
             @ForAll("hostile") String project) {
         String line = encode(argument, user, project, null);
@@ -62,7 +62,7 @@ class TextLogInjectionProperties {
         assertThat(line).contains("build by ");
     }
 
-    @Property(tries = 100)
+    @Property(tries = 60)
     void anExceptionMessageAddsNoLineOfItsOwn(@ForAll("hostile") String message) {
         String text = encode("x", "alice", "p", new IllegalStateException(message));
         List<String> lines = text.lines().toList();
