@@ -62,30 +62,35 @@ public final class ForgeServer implements AutoCloseable {
         int cap = connectionCap(httpConfig.maxConnections());
         ConnectionGuard guard = new ConnectionGuard(cap, Math.min(cap, httpConfig.maxConnectionsPerAddress()),
                 httpConfig.headerTimeout(), httpConfig.bodyTimeout());
-        Javalin app = Javalin.create(config -> {
-            config.startup.showJavalinBanner = false;
-            config.startup.showOldJavalinVersionWarning = false;
-            ForgeHttp.install(config, forge, httpConfig);
-            // connectors exist once Jetty starts, not while Javalin is being configured
-            config.jetty.modifyServer(server -> server.addEventListener(new LifeCycle.Listener() {
-                @Override
-                public void lifeCycleStarting(LifeCycle event) {
-                    for (Connector connector : server.getConnectors()) {
-                        connector.addBean(guard);
-                        if (connector instanceof ServerConnector network) {
-                            network.setIdleTimeout(httpConfig.idleTimeout().toMillis());
-                        }
-                    }
-                }
-            }));
-        });
         try {
+            Javalin app = Javalin.create(config -> {
+                config.startup.showJavalinBanner = false;
+                config.startup.showOldJavalinVersionWarning = false;
+                ForgeHttp.install(config, forge, httpConfig);
+                // connectors exist once Jetty starts, not while Javalin is being configured
+                config.jetty.modifyServer(server -> server.addEventListener(guardOnStart(server, guard, httpConfig)));
+            });
             app.start(host, port);
+            return new ForgeServer(app, host, guard);
         } catch (RuntimeException e) {
             guard.close();
             throw e;
         }
-        return new ForgeServer(app, host, guard);
+    }
+
+    private static LifeCycle.Listener guardOnStart(org.eclipse.jetty.server.Server server, ConnectionGuard guard,
+            HttpConfig httpConfig) {
+        return new LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStarting(LifeCycle event) {
+                for (Connector connector : server.getConnectors()) {
+                    connector.addBean(guard);
+                    if (connector instanceof ServerConnector network) {
+                        network.setIdleTimeout(httpConfig.idleTimeout().toMillis());
+                    }
+                }
+            }
+        };
     }
 
     /**
