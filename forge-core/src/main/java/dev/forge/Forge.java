@@ -13,6 +13,7 @@ import dev.forge.exec.TaskUpdater;
 import dev.forge.lock.ClusterLock;
 import dev.forge.lock.InMemoryClusterLock;
 import dev.forge.metrics.ForgeMetrics;
+import dev.forge.process.DefaultWorkspaces;
 import dev.forge.project.ProjectCatalog;
 import dev.forge.queue.InMemoryJobQueue;
 import dev.forge.queue.JobQueue;
@@ -71,6 +72,7 @@ public final class Forge implements AutoCloseable {
     /** What the builder made (not what the caller passed in), in the order it is closed. */
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final ProcessBuildRunner processRunner;
+    private final Path workspaceRoot;
     private volatile boolean started;
     private volatile boolean closed;
 
@@ -98,6 +100,7 @@ public final class Forge implements AutoCloseable {
         this.analyses = new AnalysisService(tasks, validator, config.maxAttempts(TaskKind.ANALYSIS));
         Map<TaskKind, TaskRunner> runners = new EnumMap<>(TaskKind.class);
         Path workspaceRoot = b.workspaceRoot != null ? b.workspaceRoot : ForgeDefaults.workspaceRoot();
+        this.workspaceRoot = workspaceRoot;
         TaskRunner buildRunner = b.buildRunner != null ? b.buildRunner : ForgeDefaults.buildRunner(workspaceRoot);
         this.processRunner = buildRunner instanceof ProcessBuildRunner runner ? runner : null;
         runners.put(TaskKind.BUILD, buildRunner);
@@ -127,6 +130,7 @@ public final class Forge implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("forge is closed");
         }
+        DefaultWorkspaces.sweep(workspaceRoot); // leftovers of a crashed run; before any worker makes new ones
         executor.start();
         started = true;
         return this;

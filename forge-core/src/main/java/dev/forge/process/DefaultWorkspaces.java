@@ -29,7 +29,11 @@ import org.slf4j.LoggerFactory;
  * (so builds never modify it); a git source is cloned shallowly with
  * {@code git clone --depth 1 [--branch <ref>] -- <url> <dir>}, run as an argv list in a clean
  * environment (an allowlist, plus {@code GIT_TERMINAL_PROMPT=0} so git never waits for a
- * password, plus {@code LC_ALL=C} so its errors can be recognised). Clone output goes to the
+ * password, {@code GIT_ALLOW_PROTOCOL} limited to file, git, http, https and ssh, plus
+ * {@code LC_ALL=C} so its errors can be recognised). A clone that fails because of the
+ * project's setting (no repository at the URL, unknown ref, refused transport, missing
+ * credentials) is a {@link ProjectConfigException}, not retried; any other failure is an
+ * {@link InfrastructureException}, retried. Clone output goes to the
  * task log; a stop request kills git at once. Thread-safe.
  */
 public final class DefaultWorkspaces implements Workspaces {
@@ -41,6 +45,25 @@ public final class DefaultWorkspaces implements Workspaces {
     private static final int ERROR_TAIL = 40;
     private static final Pattern UNKNOWN_REF = Pattern.compile(
             "(?i)(remote branch .* not found|couldn't find remote ref|could not find remote branch)");
+    /**
+     * git's messages (with {@code LC_ALL=C}) for a clone that fails because of what the project
+     * asks for - a URL that names no repository, a transport forge does not allow, credentials
+     * it was not given - and that a retry cannot fix. Everything else (refused connections,
+     * unresolved hosts, timeouts, broken transfers) is treated as the network's fault.
+     */
+    private static final Pattern CONFIG_ERROR = Pattern.compile("(?im)"
+            + "(repository '.*' does not exist"
+            + "|does not appear to be a git repository"
+            + "|repository '.*' not found"
+            + "|^remote: repository not found"
+            + "|transport '.*' not allowed"
+            + "|unable to find remote helper"
+            + "|protocol '.*' is not supported"
+            + "|could not read (username|password)"
+            + "|authentication failed"
+            + "|permission denied \\(publickey)");
+    /** Protocols git may use for a clone; others (ext::, fd::, remote helpers) are refused. */
+    static final String ALLOWED_PROTOCOLS = "file:git:http:https:ssh";
     private static final Pattern URL_USERINFO = Pattern.compile("(://)[^/@\\s]+@");
 
     private final Path root;
@@ -83,6 +106,7 @@ public final class DefaultWorkspaces implements Workspaces {
             return dir;
         } catch (RuntimeException e) {
             deleteQuietly(dir);
+            WorkspaceLocks.release(dir);
             throw e;
         }
     }
@@ -95,18 +119,36 @@ public final class DefaultWorkspaces implements Workspaces {
         }
         if (keep) {
             LOG.info("keeping workspace {} for inspection", dir);
+            WorkspaceLocks.release(dir);
             return;
         }
         deleteQuietly(dir);
+        WorkspaceLocks.release(dir);
     }
 
     private Path create(TaskRecord task) {
         try {
             Files.createDirectories(root);
-            return Files.createTempDirectory(root, task.id().value() + "-" + task.attempt() + "-");
+            Path dir = Files.createTempDirectory(root, task.id().value() + "-" + task.attempt() + "-");
+            WorkspaceLocks.hold(dir);
+            return dir;
         } catch (IOException e) {
             throw new InfrastructureException("could not create a workspace under " + root, e);
         }
+    }
+
+    /**
+     * Deletes the workspaces under {@code root} that no live attempt holds: those of attempts
+     * that ended in a crash (kill -9, power loss), and those kept for inspection (a kept
+     * workspace lives until the next start).
+     * Safe while other processes use the same root: a live workspace's lock is held by its
+     * process, and the OS drops it when that process dies. Only entries named like a workspace
+     * are touched, so a root pointed at the wrong folder loses nothing else. Logs what it did.
+     *
+     * @return the number of workspaces deleted
+     */
+    public static int sweep(Path root) {
+        return WorkspaceLocks.sweep(root.toAbsolutePath().normalize());
     }
 
     private static void copy(ProjectSpec project, ProjectSpec.Source.LocalPath local, Path dir,
@@ -172,9 +214,30 @@ public final class DefaultWorkspaces implements Workspaces {
                         + project.name() + "' was not found in its repository");
             }
             String last = tail.isEmpty() ? "no output" : tail.getLast();
+            if (isConfigError(result.exitCode(), output)) {
+                // a retry would fail the same way: the project's source setting must change
+                throw new ProjectConfigException("git could not fetch the source of project '"
+                        + project.name() + "' as configured (exit code " + result.exitCode() + "): "
+                        + firstFatal(tail, last));
+            }
             throw new InfrastructureException("git clone of project '" + project.name()
                     + "' failed with exit code " + result.exitCode() + ": " + last);
         }
+    }
+
+    /** True when git's exit status and output say the project's own source setting is at fault. */
+    static boolean isConfigError(int exitCode, String output) {
+        // 129: git rejected its command line (e.g. a ref or URL it cannot take as an argument)
+        return exitCode == 129 || CONFIG_ERROR.matcher(output).find();
+    }
+
+    private static String firstFatal(Deque<String> tail, String fallback) {
+        for (String line : tail) {
+            if (line.startsWith("fatal:")) {
+                return line;
+            }
+        }
+        return fallback;
     }
 
     /** The clone's environment: allowlisted variables only, never forge's secrets. */
@@ -187,6 +250,7 @@ public final class DefaultWorkspaces implements Workspaces {
             }
         }
         env.put("GIT_TERMINAL_PROMPT", "0");
+        env.put("GIT_ALLOW_PROTOCOL", ALLOWED_PROTOCOLS);
         env.put("LC_ALL", "C");
         return env;
     }
@@ -201,7 +265,7 @@ public final class DefaultWorkspaces implements Workspaces {
         return URL_USERINFO.matcher(line).replaceAll("$1***@");
     }
 
-    private static void deleteQuietly(Path dir) {
+    static void deleteQuietly(Path dir) {
         try {
             FileTrees.delete(dir);
         } catch (IOException e) {

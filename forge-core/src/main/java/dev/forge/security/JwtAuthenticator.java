@@ -2,10 +2,8 @@ package dev.forge.security;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.jsonwebtoken.Claims;
 import io.jsonwebtoken.ExpiredJwtException;
 import io.jsonwebtoken.IncorrectClaimException;
-import io.jsonwebtoken.Jws;
 import io.jsonwebtoken.JwtException;
 import io.jsonwebtoken.JwtParser;
 import io.jsonwebtoken.JwtParserBuilder;
@@ -23,11 +21,7 @@ import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Date;
-import java.util.EnumSet;
-import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -41,7 +35,10 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code preferred_username}, else {@code name}, else {@code sub} is the display name; the
  * {@code roles} claim is an array of strings of which at least one must name a {@link Role}
  * (unknown values are ignored). Unsigned tokens, any other algorithm, encrypted or compressed
- * tokens and tokens longer than {@value #MAX_TOKEN_LENGTH} characters are rejected.
+ * tokens and tokens longer than {@value #MAX_TOKEN_LENGTH} characters are rejected. Strict
+ * claims: {@code exp}, {@code nbf} and {@code iat} must be JSON numbers up to year 9999,
+ * {@code iat} not in the future beyond the skew, {@code exp} at most the maximum lifetime ahead
+ * (default 24 h); {@code sub} and the display name printable text of at most 256 characters.
  *
  * <p>Every failure is an {@link AuthResult.Rejected} with a fixed reason for logs; nothing a
  * caller sends can make {@link #authenticate} throw. Verified tokens are kept in a small bounded
@@ -62,13 +59,18 @@ public final class JwtAuthenticator implements Authenticator {
     /** Default number of verified tokens remembered. */
     public static final long DEFAULT_CACHE_SIZE = 10_000;
 
-    private static final String ROLES_CLAIM = "roles";
+    /** Default {@link Builder#maxTokenLifetime}: tokens valid for longer are refused. */
+    public static final Duration DEFAULT_MAX_TOKEN_LIFETIME = Duration.ofHours(24);
+
+    /** Largest {@link Builder#maxTokenLifetime} accepted. */
+    public static final Duration MAX_TOKEN_LIFETIME = Duration.ofDays(366);
 
     private final JwtParser parser;
     private final Clock clock;
     private final long skewMillis;
     private final String algorithm;
     private final Cache<String, Verified> cache;
+    private final TokenClaims claimRules;
 
     private JwtAuthenticator(Builder builder) {
         this.clock = builder.clock;
@@ -76,6 +78,7 @@ public final class JwtAuthenticator implements Authenticator {
         long skewSeconds = builder.clockSkew.toSeconds();
         this.skewMillis = skewSeconds * 1000L;
         this.algorithm = builder.algorithm.getId();
+        this.claimRules = new TokenClaims(skewMillis, builder.maxTokenLifetime.toMillis());
         JwtParserBuilder parserBuilder = Jwts.parser()
                 .clock(() -> new Date(clock.millis()))
                 .clockSkewSeconds(skewSeconds)
@@ -139,10 +142,8 @@ public final class JwtAuthenticator implements Authenticator {
     }
 
     private AuthResult verify(String token) {
-        Claims claims;
         try {
-            Jws<Claims> jws = parser.parseSignedClaims(token);
-            claims = jws.getPayload();
+            parser.parseSignedClaims(token);
         } catch (ExpiredJwtException e) {
             return AuthResult.rejected("token expired");
         } catch (PrematureJwtException e) {
@@ -169,56 +170,16 @@ public final class JwtAuthenticator implements Authenticator {
             // a library surprise must still be a rejection, never a 500 for a bad header
             return AuthResult.rejected("invalid token");
         }
+        TokenClaims.Checked checked;
         try {
-            return toPrincipal(token, claims);
+            checked = claimRules.check(token, clock.millis());
         } catch (RuntimeException e) {
-            // a claim of the wrong JSON type (e.g. "exp": "soon") surfaces here from jjwt getters
             return AuthResult.rejected("invalid claims");
         }
-    }
-
-    private AuthResult toPrincipal(String token, Claims claims) {
-        Date expiration = claims.getExpiration();
-        if (expiration == null) {
-            return AuthResult.rejected("exp claim missing");
+        if (checked.accepted() && cache != null) {
+            cache.put(token, new Verified(checked.result(), checked.notBeforeMillis(), checked.expiresMillis()));
         }
-        String subject = claims.getSubject();
-        if (subject == null || subject.isBlank()) {
-            return AuthResult.rejected("sub claim missing or blank");
-        }
-        Object rawRoles = claims.get(ROLES_CLAIM);
-        if (!(rawRoles instanceof List<?> list)) {
-            return AuthResult.rejected("roles claim missing or not an array");
-        }
-        Set<Role> roles = EnumSet.noneOf(Role.class);
-        for (Object value : list) {
-            if (!(value instanceof String name)) {
-                return AuthResult.rejected("roles claim must hold only strings");
-            }
-            Role.fromWire(name).ifPresent(roles::add);
-        }
-        if (roles.isEmpty()) {
-            return AuthResult.rejected("no known role in roles claim");
-        }
-        String username = firstNonBlank(claims.get("preferred_username"), claims.get("name"))
-                .orElse(subject);
-        AuthResult result = AuthResult.ok(new Principal(subject, username, roles));
-        if (cache != null) {
-            Date notBefore = claims.getNotBefore();
-            long notBeforeMillis = notBefore == null ? Long.MIN_VALUE : notBefore.getTime() - skewMillis;
-            cache.put(token, new Verified(result, notBeforeMillis, expiration.getTime() + skewMillis));
-        }
-        return result;
-    }
-
-    private static Optional<String> firstNonBlank(Object first, Object second) {
-        if (first instanceof String s && !s.isBlank()) {
-            return Optional.of(s);
-        }
-        if (second instanceof String s && !s.isBlank()) {
-            return Optional.of(s);
-        }
-        return Optional.empty();
+        return checked.result();
     }
 
     /** Number of tokens in the verified-token cache; for tests. */
@@ -251,6 +212,7 @@ public final class JwtAuthenticator implements Authenticator {
         private Duration clockSkew = Duration.ofSeconds(60);
         private Clock clock = Clock.systemUTC();
         private long cacheSize = DEFAULT_CACHE_SIZE;
+        private Duration maxTokenLifetime = DEFAULT_MAX_TOKEN_LIFETIME;
 
         private Builder() {
         }
@@ -347,6 +309,21 @@ public final class JwtAuthenticator implements Authenticator {
                 throw new IllegalArgumentException("cacheSize must be >= 0, was " + size);
             }
             this.cacheSize = size;
+            return this;
+        }
+
+        /**
+         * The longest a token may still be valid for: one whose {@code exp} lies further ahead
+         * than this (plus the skew) is refused, so a leaked long-lived token is worth little.
+         * Default {@link #DEFAULT_MAX_TOKEN_LIFETIME}; 1 minute to {@link #MAX_TOKEN_LIFETIME}.
+         */
+        public Builder maxTokenLifetime(Duration lifetime) {
+            Objects.requireNonNull(lifetime, "maxTokenLifetime");
+            if (lifetime.compareTo(Duration.ofMinutes(1)) < 0 || lifetime.compareTo(MAX_TOKEN_LIFETIME) > 0) {
+                throw new IllegalArgumentException("maxTokenLifetime must be 1 minute to " + MAX_TOKEN_LIFETIME
+                        + ", was " + lifetime);
+            }
+            this.maxTokenLifetime = lifetime;
             return this;
         }
 

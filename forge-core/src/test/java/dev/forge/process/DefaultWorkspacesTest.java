@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -150,14 +151,59 @@ class DefaultWorkspacesTest {
     }
 
     @Test
-    void prepare_unreachableRepository_isAnInfrastructureError() throws IOException {
-        String url = temp.resolve("no-repo.git").toUri().toString();
+    void prepare_noRepositoryAtTheUrl_isAConfigError_notRetried() throws IOException {
+        for (String url : List.of(temp.resolve("no-repo.git").toUri().toString(), temp.resolve("no-repo.git").toString(),
+                "not a url")) {
+            assertThatThrownBy(() -> workspaces.prepare(ProjectSpec.builder("calc").gitSource(url, "main")
+                    .build(), context))
+                    .as(url)
+                    .isInstanceOf(ProjectConfigException.class)
+                    .hasMessageContaining("git could not fetch the source of project 'calc' as configured");
+        }
+        assertThat(Fixtures.listing(root)).isEmpty();
+    }
+
+    @Test
+    void prepare_refusedTransport_isAConfigError_andRunsNothing() throws IOException {
+        Path marker = temp.resolve("ran");
+        for (String url : List.of("ext::sh -c touch% " + marker, "fd::17", "foo://host/repo.git")) {
+            assertThatThrownBy(() -> workspaces.prepare(ProjectSpec.builder("calc").gitSource(url, null)
+                    .build(), context))
+                    .as(url)
+                    .isInstanceOf(ProjectConfigException.class)
+                    .hasMessageContaining("not allowed");
+        }
+        assertThat(marker).doesNotExist();
+        assertThat(Fixtures.listing(root)).isEmpty();
+    }
+
+    @Test
+    void prepare_connectionRefused_isAnInfrastructureError() throws IOException {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + closedPort + "/repo.git";
 
         assertThatThrownBy(() -> workspaces.prepare(ProjectSpec.builder("calc").gitSource(url, "main")
                 .build(), context))
                 .isInstanceOf(InfrastructureException.class)
                 .hasMessageContaining("git clone of project 'calc' failed with exit code 128");
         assertThat(Fixtures.listing(root)).isEmpty();
+    }
+
+    @Test
+    void isConfigError_classifiesGitsMessages() {
+        assertThat(DefaultWorkspaces.isConfigError(128, "fatal: repository 'https://h/x' not found")).isTrue();
+        assertThat(DefaultWorkspaces.isConfigError(128,
+                "fatal: could not read Username for 'https://h': terminal prompts disabled")).isTrue();
+        assertThat(DefaultWorkspaces.isConfigError(128, "git@h: Permission denied (publickey).")).isTrue();
+        assertThat(DefaultWorkspaces.isConfigError(129, "usage: git clone")).isTrue();
+        assertThat(DefaultWorkspaces.isConfigError(128, "ssh: Could not resolve hostname h: Name or service not known\n"
+                + "fatal: Could not read from remote repository.")).isFalse();
+        assertThat(DefaultWorkspaces.isConfigError(128, "fatal: unable to access 'https://h/x/': Could not resolve host: h"))
+                .isFalse();
+        assertThat(DefaultWorkspaces.isConfigError(128, "error: RPC failed; curl 56\nfatal: early EOF")).isFalse();
     }
 
     @Test
@@ -178,7 +224,7 @@ class DefaultWorkspacesTest {
                 "FORGE_REDIS_URL", "redis://:pw@host", "AWS_SECRET_ACCESS_KEY", "k")).build();
 
         assertThat(ws.gitEnvironment()).isEqualTo(Map.of("PATH", "/usr/bin", "HOME", "/home/forge",
-                "GIT_TERMINAL_PROMPT", "0", "LC_ALL", "C"));
+                "GIT_TERMINAL_PROMPT", "0", "GIT_ALLOW_PROTOCOL", "file:git:http:https:ssh", "LC_ALL", "C"));
     }
 
     @Test
@@ -197,6 +243,42 @@ class DefaultWorkspacesTest {
 
         assertThat(ws).doesNotExist();
         assertThat(source.resolve("a/b.txt")).exists();
+    }
+
+    @Test
+    void sweep_deletesWorkspacesNoLiveAttemptHolds_andNothingElse() throws IOException {
+        Fixtures.write(source, "a.txt", "x");
+        Path live = workspaces.prepare(local(source), context);
+        Path kept = workspaces.prepare(local(source), context);
+        workspaces.release(kept, true); // kept for inspection, but less than a minute old
+        // left by a process that died: its lock file exists but nobody holds the lock
+        Path crashed = Files.createDirectories(root.resolve("t1-1-123456789"));
+        Fixtures.write(crashed, "big.bin", "y");
+        Files.writeString(root.resolve("t1-1-123456789.lock"), "");
+        // no lock file at all (an older run), but old: swept; a fresh one may be in the making: kept
+        Path old = Files.createDirectories(root.resolve("t2-3-987654321"));
+        Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+        Path fresh = Files.createDirectories(root.resolve("t3-1-555"));
+        Path unrelated = Files.createDirectories(root.resolve("not a workspace"));
+
+        int deleted = DefaultWorkspaces.sweep(root);
+
+        assertThat(deleted).isEqualTo(2);
+        assertThat(crashed).doesNotExist();
+        assertThat(root.resolve("t1-1-123456789.lock")).doesNotExist();
+        assertThat(old).doesNotExist();
+        assertThat(live.resolve("a.txt")).exists();
+        assertThat(kept.resolve("a.txt")).exists();
+        assertThat(fresh).exists();
+        assertThat(unrelated).exists();
+        workspaces.release(live, false);
+        assertThat(Fixtures.listing(root)).doesNotContain(live.getFileName().toString(),
+                live.getFileName() + ".lock");
+    }
+
+    @Test
+    void sweep_missingRoot_deletesNothing() {
+        assertThat(DefaultWorkspaces.sweep(temp.resolve("nowhere"))).isZero();
     }
 
     @Test

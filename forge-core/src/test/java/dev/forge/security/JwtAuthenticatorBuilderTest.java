@@ -107,6 +107,16 @@ class JwtAuthenticatorBuilderTest {
                 .hasMessage("ES256 needs an EC key on P-256, was a 384-bit curve");
     }
 
+    @Test
+    void maxTokenLifetime_outOfRange_failsNamingTheValue() {
+        assertThatThrownBy(() -> JwtAuthenticator.builder().maxTokenLifetime(java.time.Duration.ofSeconds(59)))
+                .hasMessageContaining("maxTokenLifetime").hasMessageContaining("PT59S");
+        assertThatThrownBy(() -> JwtAuthenticator.builder().maxTokenLifetime(java.time.Duration.ofDays(367)))
+                .hasMessageContaining("maxTokenLifetime").hasMessageContaining("PT8808H");
+        assertThatThrownBy(() -> JwtAuthenticator.builder().maxTokenLifetime(null))
+                .isInstanceOf(NullPointerException.class);
+    }
+
     private static PublicKey ecKey(String curve) throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(new ECGenParameterSpec(curve));

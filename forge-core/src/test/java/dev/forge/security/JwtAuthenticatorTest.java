@@ -209,6 +209,71 @@ class JwtAuthenticatorTest {
         assertThat(hs().authenticate(token)).isInstanceOf(AuthResult.Rejected.class);
     }
 
+    // --- strict claims ---
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"1800000000\"", "\"2030-01-01T00:00:00Z\"", "1e30", "1000000000000000000000000000000",
+            "-1", "253402300800", "true", "[1800000000]", "null"})
+    void authenticate_expiryNotAnInRangeNumber_rejected(String exp) {
+        String token = hs256("{\"sub\":\"u-1\",\"roles\":[\"user\"],\"exp\":" + exp + "}");
+
+        assertThat(hs().authenticate(token)).isInstanceOf(AuthResult.Rejected.class);
+    }
+
+    @Test
+    void authenticate_issuedAYearInTheFuture_rejected() {
+        String token = hs256(payload("\"iat\":" + (nowSeconds() + 365L * 24 * 3600)));
+
+        assertThat(reason(hs().authenticate(token))).isEqualTo("token issued in the future (iat)");
+    }
+
+    @Test
+    void authenticate_issuedAtAsText_rejected() {
+        String token = hs256(payload("\"iat\":\"" + nowSeconds() + "\""));
+
+        assertThat(reason(hs().authenticate(token))).contains("JSON numbers");
+    }
+
+    @Test
+    void authenticate_lifetimeBeyondTheMaximum_rejectedUnlessConfigured() {
+        String token = hs256("{\"sub\":\"u-1\",\"roles\":[\"user\"],\"exp\":" + (nowSeconds() + 48 * 3600) + "}");
+
+        assertThat(reason(hs().authenticate(token))).contains("lifetime");
+        assertThat(hsBuilder().maxTokenLifetime(Duration.ofDays(3)).build().authenticate(token))
+                .isInstanceOf(AuthResult.Authenticated.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"u\\u0000x", "alice\\nERROR forged", "a\\rb", "\\u001b[31mred", "a\\u202eb", "a\\u2028b", "a\\ud800b"})
+    void authenticate_subjectWithControlCharacters_rejected(String sub) {
+        String token = hs256("{\"sub\":\"" + sub + "\",\"roles\":[\"user\"],\"exp\":" + (nowSeconds() + 600) + "}");
+
+        assertThat(reason(hs().authenticate(token))).contains("printable");
+    }
+
+    @Test
+    void authenticate_displayNameWithANewline_rejected() {
+        String token = hs256(payload("\"preferred_username\":\"Ada\\nINFO x\""));
+
+        assertThat(reason(hs().authenticate(token))).contains("preferred_username");
+    }
+
+    @Test
+    void authenticate_subjectOf257Characters_rejected() {
+        String token = hs256(payload("").replace("u-1", "a".repeat(257)));
+
+        assertThat(reason(hs().authenticate(token))).contains("256");
+        assertThat(hs().authenticate(hs256(payload("").replace("u-1", "a".repeat(256)))))
+                .isInstanceOf(AuthResult.Authenticated.class);
+    }
+
+    @Test
+    void authenticate_duplicateSubject_rejected() {
+        String token = hs256(payload("\"sub\":\"admin\""));
+
+        assertThat(hs().authenticate(token)).isInstanceOf(AuthResult.Rejected.class);
+    }
+
     // --- time ---
 
     @Test

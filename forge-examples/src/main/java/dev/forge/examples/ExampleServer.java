@@ -133,7 +133,8 @@ public final class ExampleServer {
                 .enforcement(enforcement(settings, generated)).sandboxPolicy(settings.sandboxPolicy()).build());
         Forge forge = Forge.builder()
                 .buildRunner(runner)
-                .authenticator(JwtAuthenticator.builder().hs256Secret(secret).build())
+                // the token command mints up to 720 h; the server must accept what its own tool makes
+                .authenticator(JwtAuthenticator.builder().hs256Secret(secret).maxTokenLifetime(Duration.ofHours(720)).build())
                 .rateLimiter(new InMemoryRateLimiter(limits, Clock.systemUTC()))
                 .projectCatalog(new DirectoryProjectCatalog(projects))
                 .workspaceRoot(workspace)

@@ -1,5 +1,6 @@
 package dev.forge.http;
 
+import dev.forge.security.LogText;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.javalin.http.Context;
@@ -30,7 +31,8 @@ final class AccessLog {
         requests.increment();
         int status = ctx.statusCode();
         String route = route(ctx, status);
-        String method = ctx.req().getMethod();
+        // Jetty only admits token characters here; escaped anyway, as every caller-chosen text in a log
+        String method = LogText.escape(ctx.req().getMethod());
         double ms = millis == null || millis < 0 ? 0 : millis;
         Timer.builder("http.server.requests")
                 .description("HTTP requests by method, route template and status")

@@ -11,7 +11,6 @@ import java.util.Locale;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * The before-matched filter of forge routes: checks the bearer token against the route's
@@ -34,7 +33,11 @@ final class Authentication {
     /** Javalin before-matched handler. */
     void check(Context ctx) {
         Access access = Access.of(ctx.routeRoles());
-        if (access == null || access == Access.ANYONE) {
+        if (access == null) {
+            return;
+        }
+        refuseSecondAuthorizationHeader(ctx);
+        if (access == Access.ANYONE) {
             return;
         }
         String header = ctx.header("Authorization");
@@ -46,8 +49,7 @@ final class Authentication {
         }
         Principal principal = authenticate(header);
         ctx.attribute(PRINCIPAL, principal);
-        MDC.put(RequestContext.USER, principal.userId());
-        ctx.attribute(RequestContext.USER, principal.userId());
+        RequestContext.user(ctx, principal.userId());
         RateLimitDecision decision = rateLimiter.tryAcquire(principal.userId(), RateLimiter.REQUEST);
         RateLimitHeaders.of(decision).forEach(ctx::header);
         if (!decision.allowed()) {
@@ -55,6 +57,21 @@ final class Authentication {
         }
         if (access == Access.ADMIN && !principal.isAdmin()) {
             throw new ProblemException(Problem.forbidden("This resource needs the admin role."));
+        }
+    }
+
+    /**
+     * Two {@code Authorization} headers are ambiguous (RFC 9110 allows one credential): this
+     * filter would read the first, a proxy or log might read the other. Like two {@code Host}
+     * headers, that is a malformed request, not a guess.
+     */
+    private static void refuseSecondAuthorizationHeader(Context ctx) {
+        var values = ctx.req().getHeaders("Authorization");
+        if (values != null && values.hasMoreElements()) {
+            values.nextElement();
+            if (values.hasMoreElements()) {
+                throw new ProblemException(Problem.malformed("more than one Authorization header"));
+            }
         }
     }
 

@@ -60,7 +60,11 @@ final class HealthRoutes {
         Responses.json(ctx, Map.of("status", "alive"));
     }
 
-    /** Everyone sees component states and usage; only admins see component details. */
+    /**
+     * Everyone sees the component states (up/down); only admins see component details and host
+     * figures (uptime, requests, memory, CPU, load), which would tell an outsider how busy the
+     * machine is and when an attack starts to hurt.
+     */
     void status(Context ctx) {
         var caller = Authentication.principalOrNull(ctx);
         boolean details = caller != null && caller.isAdmin();
@@ -81,7 +85,9 @@ final class HealthRoutes {
         json.put("version", version);
         json.put("timestamp", Json.time(clock.instant()));
         json.put("components", components);
-        json.put("metrics", usage());
+        if (details) {
+            json.put("metrics", usage());
+        }
         Responses.json(ctx, json);
     }
 

@@ -23,6 +23,17 @@ public final class HttpConfig {
     /** Default pause after which an idle event stream gets a keep-alive comment. */
     public static final Duration DEFAULT_SSE_KEEP_ALIVE = Duration.ofSeconds(15);
 
+    /** Default cap on open connections in total. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 1_000;
+    /** Default cap on open connections from one client address. */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 100;
+    /** Default time a request's headers may take to arrive, from their first byte. */
+    public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
+    /** Default time a request's body may take to arrive, from the end of its headers. */
+    public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(30);
+    /** Default time a connection may stay silent (no byte either way) before it is closed. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+
     private static final Pattern HOST = Pattern.compile(
             "\\*|(\\*\\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*"
                     + "|\\[[0-9a-f:.]+\\]");
@@ -33,6 +44,11 @@ public final class HttpConfig {
     private final boolean debug;
     private final boolean metricsRequireAdmin;
     private final Duration sseKeepAlive;
+    private final int maxConnections;
+    private final int maxConnectionsPerAddress;
+    private final Duration headerTimeout;
+    private final Duration bodyTimeout;
+    private final Duration idleTimeout;
 
     private HttpConfig(Builder builder) {
         this.bodyLimitBytes = builder.bodyLimitBytes;
@@ -43,9 +59,14 @@ public final class HttpConfig {
         this.debug = builder.debug;
         this.metricsRequireAdmin = builder.metricsRequireAdmin;
         this.sseKeepAlive = builder.sseKeepAlive;
+        this.maxConnections = builder.maxConnections;
+        this.maxConnectionsPerAddress = builder.maxConnectionsPerAddress;
+        this.headerTimeout = builder.headerTimeout;
+        this.bodyTimeout = builder.bodyTimeout;
+        this.idleTimeout = builder.idleTimeout;
     }
 
-    /** The defaults: 1 MiB bodies, no CORS, loopback hosts only, no debug, open metrics. */
+    /** The defaults: 1 MiB bodies, no CORS, loopback hosts only, no debug, admin-only metrics. */
     public static HttpConfig defaults() {
         return builder().build();
     }
@@ -89,6 +110,31 @@ public final class HttpConfig {
         return sseKeepAlive;
     }
 
+    /** Most connections {@link ForgeServer} keeps open at once; more are closed as they open. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** Most connections {@link ForgeServer} keeps open from one client address. */
+    public int maxConnectionsPerAddress() {
+        return maxConnectionsPerAddress;
+    }
+
+    /** How long a request's headers may take from their first byte; then the connection is closed. */
+    public Duration headerTimeout() {
+        return headerTimeout;
+    }
+
+    /** How long a request's body may take after its headers; then the connection is closed. */
+    public Duration bodyTimeout() {
+        return bodyTimeout;
+    }
+
+    /** How long a connection may stay silent before {@link ForgeServer} closes it. */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
     /** True when {@code host} (lower case, no port) is trusted. */
     boolean isTrustedHost(String host) {
         if (trustedHosts.contains("*") || trustedHosts.contains(host)) {
@@ -106,7 +152,9 @@ public final class HttpConfig {
     public String toString() {
         return "HttpConfig[bodyLimitBytes=" + bodyLimitBytes + ", corsOrigins=" + corsOrigins
                 + ", trustedHosts=" + trustedHosts + ", debug=" + debug
-                + ", metricsRequireAdmin=" + metricsRequireAdmin + ", sseKeepAlive=" + sseKeepAlive + "]";
+                + ", metricsRequireAdmin=" + metricsRequireAdmin + ", sseKeepAlive=" + sseKeepAlive
+                + ", maxConnections=" + maxConnections + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress
+                + ", headerTimeout=" + headerTimeout + ", bodyTimeout=" + bodyTimeout + ", idleTimeout=" + idleTimeout + "]";
     }
 
     /** Builds an {@link HttpConfig}; every setter rejects a bad value at once, naming it. */
@@ -116,8 +164,13 @@ public final class HttpConfig {
         private final Set<String> corsOrigins = new LinkedHashSet<>();
         private final Set<String> trustedHosts = new LinkedHashSet<>();
         private boolean debug;
-        private boolean metricsRequireAdmin;
+        private boolean metricsRequireAdmin = true;
         private Duration sseKeepAlive = DEFAULT_SSE_KEEP_ALIVE;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+        private Duration headerTimeout = DEFAULT_HEADER_TIMEOUT;
+        private Duration bodyTimeout = DEFAULT_BODY_TIMEOUT;
+        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
 
         private Builder() {
         }
@@ -170,7 +223,11 @@ public final class HttpConfig {
             return this;
         }
 
-        /** Whether {@code /metrics} needs an admin token. Off by default. */
+        /**
+         * Whether {@code /metrics} needs an admin token. On by default: the meters tell an
+         * outsider the load, users' activity and error rates. Turn it off only where the port
+         * is reachable by the scraper alone.
+         */
         public Builder metricsRequireAdmin(boolean on) {
             this.metricsRequireAdmin = on;
             return this;
@@ -190,9 +247,67 @@ public final class HttpConfig {
             return this;
         }
 
-        /** The config. */
+        /**
+         * Cap on open connections of {@link ForgeServer}, in total and from one client address
+         * (behind a reverse proxy every client has the proxy's address: raise the second cap).
+         *
+         * @throws IllegalArgumentException unless {@code 1 <= perAddress <= total <= 1,000,000}
+         */
+        public Builder maxConnections(int total, int perAddress) {
+            if (total < 1 || total > 1_000_000) {
+                throw new IllegalArgumentException("maxConnections must be 1 to 1000000, was " + total);
+            }
+            if (perAddress < 1 || perAddress > total) {
+                throw new IllegalArgumentException("maxConnectionsPerAddress must be 1 to maxConnections ("
+                        + total + "), was " + perAddress);
+            }
+            this.maxConnections = total;
+            this.maxConnectionsPerAddress = perAddress;
+            return this;
+        }
+
+        /**
+         * Deadlines of {@link ForgeServer} for a request's headers (from their first byte) and
+         * its body (from the end of the headers).
+         *
+         * @throws IllegalArgumentException unless each is 100 ms to 10 minutes
+         */
+        public Builder requestTimeouts(Duration headers, Duration body) {
+            this.headerTimeout = checkTimeout(headers, "headerTimeout");
+            this.bodyTimeout = checkTimeout(body, "bodyTimeout");
+            return this;
+        }
+
+        /**
+         * How long a connection of {@link ForgeServer} may stay silent; must be longer than
+         * {@link #sseKeepAlive}, or idle event streams would be cut.
+         *
+         * @throws IllegalArgumentException unless 100 ms to 10 minutes
+         */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = checkTimeout(timeout, "idleTimeout");
+            return this;
+        }
+
+        /**
+         * The config.
+         *
+         * @throws IllegalArgumentException if the idle timeout is not longer than the SSE keep-alive
+         */
         public HttpConfig build() {
+            if (idleTimeout.compareTo(sseKeepAlive) <= 0) {
+                throw new IllegalArgumentException("idleTimeout (" + idleTimeout
+                        + ") must be longer than sseKeepAlive (" + sseKeepAlive + ")");
+            }
             return new HttpConfig(this);
+        }
+
+        private static Duration checkTimeout(Duration value, String name) {
+            java.util.Objects.requireNonNull(value, name);
+            if (value.toMillis() < 100 || value.compareTo(Duration.ofMinutes(10)) > 0) {
+                throw new IllegalArgumentException(name + " must be 100ms to 10min, was " + value);
+            }
+            return value;
         }
 
         private static String checkOrigin(String origin) {

@@ -1,6 +1,7 @@
 package dev.forge.http;
 
 import io.javalin.http.Context;
+import dev.forge.security.LogText;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.slf4j.MDC;
@@ -42,16 +43,29 @@ final class RequestContext {
         SecurityHeaders.apply(ctx.res()::setHeader);
     }
 
+    /** Records the authenticated user, for logs. */
+    static void user(Context ctx, String userId) {
+        put(ctx, USER, userId);
+    }
+
     /** Records the task a request is about, for logs. */
     static void task(Context ctx, String taskId) {
-        ctx.attribute(TASK_ID, taskId);
-        MDC.put(TASK_ID, taskId);
+        put(ctx, TASK_ID, taskId);
     }
 
     /** Records the project a request is about, for logs. */
     static void project(Context ctx, String project) {
-        ctx.attribute(PROJECT, project);
-        MDC.put(PROJECT, project);
+        put(ctx, PROJECT, project);
+    }
+
+    /**
+     * The one place caller-controlled text enters the MDC: escaped, so a user id or project name
+     * cannot break a line of a text log format, whatever the authenticator or validator let in.
+     */
+    private static void put(Context ctx, String key, String value) {
+        String safe = LogText.escape(value);
+        ctx.attribute(key, safe);
+        MDC.put(key, safe);
     }
 
     /** Puts the request's keys (kept as attributes) into the MDC of the current thread. */

@@ -49,6 +49,32 @@ class AuthApiTest {
     }
 
     @Test
+    void twoAuthorizationHeaders_answer400_evenWhenBothAreValid() {
+        String alice = server.userToken("alice");
+        String admin = server.adminToken("root");
+        for (String second : List.of(alice, admin)) {
+            RawHttp.Response response = RawHttp.send(server.server.port(), "GET /api/build/ HTTP/1.1\r\n"
+                    + "Host: localhost\r\nAuthorization: Bearer " + alice + "\r\nAuthorization: Bearer " + second
+                    + "\r\nConnection: close\r\n\r\n");
+
+            assertThat(response.status()).isEqualTo(400);
+            assertThat(response.header("Content-Type")).isEqualTo("application/problem+json");
+            assertThat(response.body()).contains("urn:forge:problem:malformed-request");
+        }
+        RawHttp.Response one = RawHttp.send(server.server.port(), "GET /api/build/ HTTP/1.1\r\n"
+                + "Host: localhost\r\nAuthorization: Bearer " + alice + "\r\nConnection: close\r\n\r\n");
+        assertThat(one.status()).isEqualTo(200);
+    }
+
+    @Test
+    void tokenWithAControlCharacterInSub_answers401() {
+        String token = DevTokens.hs256(TestServer.SECRET)
+                .mint("alice\n12:00:00 ERROR forged", "alice", EnumSet.of(Role.USER), Duration.ofHours(1));
+
+        assertRejected(token);
+    }
+
+    @Test
     void expiredToken_answers401() {
         Clock lastWeek = Clock.fixed(Instant.now().minus(Duration.ofDays(7)), ZoneOffset.UTC);
         String expired = DevTokens.hs256(TestServer.SECRET, lastWeek)

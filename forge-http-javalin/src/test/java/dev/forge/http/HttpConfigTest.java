@@ -17,7 +17,7 @@ class HttpConfigTest {
         assertThat(config.trustedHosts()).containsExactlyInAnyOrder("localhost", "127.0.0.1", "[::1]");
         assertThat(config.corsOrigins()).isEmpty();
         assertThat(config.debug()).isFalse();
-        assertThat(config.metricsRequireAdmin()).isFalse();
+        assertThat(config.metricsRequireAdmin()).isTrue();
     }
 
     @Test

@@ -28,9 +28,10 @@ class MetricsApiTest {
     }
 
     @Test
-    void metrics_canRequireAnAdminToken() {
-        try (TestServer server = TestServer.start(new TestServer.Options().noWorkers()
-                .http(http -> http.metricsRequireAdmin(true)))) {
+    void metrics_needAnAdminToken_byDefault() {
+        TestServer.Options defaults = new TestServer.Options().noWorkers();
+        defaults.http = HttpConfig.builder();
+        try (TestServer server = TestServer.start(defaults)) {
             assertThat(server.get("/metrics", null).statusCode()).isEqualTo(401);
             assertThat(server.get("/metrics", server.userToken(TestServer.newUser())).statusCode()).isEqualTo(403);
             assertThat(server.get("/metrics", server.adminToken("root")).statusCode()).isEqualTo(200);

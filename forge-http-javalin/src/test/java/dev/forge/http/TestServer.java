@@ -56,7 +56,8 @@ final class TestServer implements AutoCloseable {
 
     /** Options of a test server. */
     static final class Options {
-        HttpConfig.Builder http = HttpConfig.builder();
+        // open /metrics, so tests can read meters without a token; MetricsApiTest checks the default
+        HttpConfig.Builder http = HttpConfig.builder().metricsRequireAdmin(false);
         boolean startWorkers = true;
         RateLimiter rateLimiter;
         Consumer<Forge.Builder> forge = b -> { };
