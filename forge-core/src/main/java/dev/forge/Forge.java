@@ -87,7 +87,7 @@ public final class Forge implements AutoCloseable {
         runners.put(TaskKind.BUILD, b.buildRunner != null ? b.buildRunner
                 : ForgeDefaults.buildRunner(workspaceRoot));
         runners.put(TaskKind.ANALYSIS, b.analysisRunner != null ? b.analysisRunner
-                : ForgeDefaults.analysisRunner(workspaceRoot));
+                : ForgeDefaults.analysisRunner(workspaceRoot, store));
         this.executor = new JobExecutor(config, store, queue, events, catalog, runners, updater,
                 metrics, clock);
     }
@@ -117,7 +117,7 @@ public final class Forge implements AutoCloseable {
         return builds;
     }
 
-    /** Analyses: create, result, cancel. */
+    /** Analyses: create, result, history, logs, cancel. */
     public AnalysisService analyses() {
         return analyses;
     }

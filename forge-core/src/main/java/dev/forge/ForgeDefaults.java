@@ -1,11 +1,14 @@
 package dev.forge;
 
+import dev.forge.analysis.AnalysisConfig;
 import dev.forge.analysis.AnalysisPipeline;
+import dev.forge.analysis.TaskStoreBaselines;
 import dev.forge.build.BuildRunnerConfig;
 import dev.forge.build.ProcessBuildRunner;
 import dev.forge.exec.TaskRunner;
 import dev.forge.project.DefaultWorkspaces;
 import dev.forge.project.ProjectCatalog;
+import dev.forge.store.TaskStore;
 import java.nio.file.Path;
 
 /** The default adapters {@link Forge} uses when the builder is given none. */
@@ -26,7 +29,9 @@ final class ForgeDefaults {
         return new ProcessBuildRunner(BuildRunnerConfig.builder().workspaceRoot(workspaceRoot).build());
     }
 
-    static TaskRunner analysisRunner(Path workspaceRoot) {
-        return AnalysisPipeline.withDiscoveredAnalyzers(DefaultWorkspaces.builder(workspaceRoot).build());
+    /** Compares each analysis with the owner's previous one of the project, read from {@code store}. */
+    static TaskRunner analysisRunner(Path workspaceRoot, TaskStore store) {
+        return AnalysisPipeline.withDiscoveredAnalyzers(DefaultWorkspaces.builder(workspaceRoot).build(),
+                AnalysisConfig.ofDefaults(), new TaskStoreBaselines(store));
     }
 }

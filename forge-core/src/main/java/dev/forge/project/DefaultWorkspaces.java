@@ -3,11 +3,14 @@ package dev.forge.project;
 import dev.forge.InfrastructureException;
 import dev.forge.exec.CancellationToken;
 import dev.forge.exec.TaskContext;
+import dev.forge.task.TaskId;
+import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -17,7 +20,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,12 +33,16 @@ import org.slf4j.LoggerFactory;
  * {@code git clone --depth 1 [--branch <ref>] -- <url> <dir>}, run as an argv list in a clean
  * environment (an allowlist, plus {@code GIT_TERMINAL_PROMPT=0} so git never waits for a
  * password, plus {@code LC_ALL=C} so its errors can be recognised). Clone output goes to the
- * task log; a stop request kills git at once. Thread-safe.
+ * task log; a stop request kills git at once. A finished build's workspace is not deleted at
+ * release but kept for a while ({@link Builder#keepBuildWorkspaces}), so an analysis of the build
+ * can read what it wrote ({@link #kept}). Thread-safe.
  */
 public final class DefaultWorkspaces implements Workspaces {
 
     /** Variables of forge's own environment passed to git by default. */
     public static final Set<String> DEFAULT_INHERITED_ENV = Set.of("PATH", "HOME", "LANG");
+    /** How long a finished build's workspace is kept by default, for analyses of the build. */
+    public static final Duration DEFAULT_KEEP_BUILDS_FOR = Duration.ofHours(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(DefaultWorkspaces.class);
     private static final int ERROR_TAIL = 40;
@@ -46,6 +55,9 @@ public final class DefaultWorkspaces implements Workspaces {
     private final Set<String> inheritedEnv;
     private final Map<String, String> parentEnv;
     private final ProcessSupervisor supervisor;
+    private final KeptBuilds keptBuilds;
+    /** Workspaces of running builds, with their task's context (to see how the build ended). */
+    private final Map<Path, TaskContext> builds = new ConcurrentHashMap<>();
 
     private DefaultWorkspaces(Builder builder) {
         this.root = builder.root;
@@ -54,6 +66,7 @@ public final class DefaultWorkspaces implements Workspaces {
         this.parentEnv = Map.copyOf(builder.parentEnv);
         // git holds nothing worth a graceful stop: kill it at once
         this.supervisor = new ProcessSupervisor(Duration.ZERO, builder.maxLineLength);
+        this.keptBuilds = new KeptBuilds(root, builder.keepBuildsFor, builder.clock);
     }
 
     /** A builder for workspaces under {@code root} (created when first needed). */
@@ -69,6 +82,7 @@ public final class DefaultWorkspaces implements Workspaces {
     @Override
     public Path prepare(ProjectSpec project, TaskContext context) {
         Objects.requireNonNull(project, "project");
+        keptBuilds.sweep();
         Path dir = create(context.task());
         try {
             if (project.source() instanceof ProjectSpec.Source.LocalPath local) {
@@ -77,6 +91,9 @@ public final class DefaultWorkspaces implements Workspaces {
                 clone(project, git, dir, context);
             } else {
                 throw new IllegalArgumentException("unknown source " + project.source());
+            }
+            if (context.task().kind() == TaskKind.BUILD && keptBuilds.enabled()) {
+                builds.put(dir.toAbsolutePath().normalize(), context);
             }
             return dir;
         } catch (RuntimeException e) {
@@ -91,11 +108,42 @@ public final class DefaultWorkspaces implements Workspaces {
         if (!dir.startsWith(root) || dir.equals(root)) {
             throw new IllegalArgumentException("not a workspace of " + root + ": " + workspace);
         }
+        TaskContext build = builds.remove(dir);
         if (keep) {
             LOG.info("keeping workspace {} for inspection", dir);
             return;
         }
+        if (build != null && !stoppedOnPurpose(build.cancellation()) && keptBuilds.keep(dir, build.task().id())) {
+            keptBuilds.sweep();
+            return;
+        }
         deleteQuietly(dir);
+        keptBuilds.sweep();
+    }
+
+    /**
+     * The workspace of a finished build while it is kept ({@link Builder#keepBuildWorkspaces},
+     * default 1 hour after the build or after the latest {@code kept} call).
+     */
+    @Override
+    public Optional<KeptWorkspace> kept(TaskId buildId) {
+        Objects.requireNonNull(buildId, "buildId");
+        return keptBuilds.enabled() ? keptBuilds.open(buildId) : Optional.empty();
+    }
+
+    /**
+     * Deletes kept build workspaces whose time is up and that nobody in this JVM reads; returns
+     * how many. Runs by itself whenever a workspace is prepared or released; an application
+     * whose workers may sit idle for long can also call it on a schedule.
+     */
+    public int sweepKeptBuilds() {
+        return keptBuilds.sweep();
+    }
+
+    /** A user's cancel or a shutdown leaves nothing to analyse; failures and timeouts do. */
+    private static boolean stoppedOnPurpose(CancellationToken token) {
+        return token.reason().map(r -> r == CancellationToken.Reason.USER
+                || r == CancellationToken.Reason.SHUTDOWN).orElse(false);
     }
 
     private Path create(TaskRecord task) {
@@ -214,6 +262,8 @@ public final class DefaultWorkspaces implements Workspaces {
         private final Set<String> inheritedEnv = new LinkedHashSet<>(DEFAULT_INHERITED_ENV);
         private Map<String, String> parentEnv = System.getenv();
         private int maxLineLength = ProcessSupervisor.DEFAULT_MAX_LINE_LENGTH;
+        private Duration keepBuildsFor = DEFAULT_KEEP_BUILDS_FOR;
+        private Clock clock = Clock.systemUTC();
 
         private Builder(Path root) {
             this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
@@ -250,6 +300,26 @@ public final class DefaultWorkspaces implements Workspaces {
                 throw new IllegalArgumentException("maxLineLength must be >= 80, was " + value);
             }
             this.maxLineLength = value;
+            return this;
+        }
+
+        /**
+         * How long a finished build's workspace is kept for analyses of that build (default
+         * 1 hour; each analysis that opens it starts the time again). Zero deletes workspaces
+         * at once, as before builds could be analysed. Cancelled builds are never kept.
+         */
+        public Builder keepBuildWorkspaces(Duration value) {
+            Objects.requireNonNull(value, "keepBuildWorkspaces");
+            if (value.isNegative()) {
+                throw new IllegalArgumentException("keepBuildWorkspaces must not be negative, was " + value);
+            }
+            this.keepBuildsFor = value;
+            return this;
+        }
+
+        /** The clock kept workspaces age by; for tests. Default system UTC. */
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
             return this;
         }
 
