@@ -277,6 +277,7 @@ public final class TypeCheckAnalyzer implements Analyzer {
                     Map<String, Object> entry = new LinkedHashMap<>();
                     entry.put("file", file);
                     entry.put("line", line);
+                    entry.put("code", code);
                     entry.put("message", message);
                     unresolved.add(entry);
                 }
