@@ -10,6 +10,7 @@ import dev.forge.exec.TaskRunner;
 import dev.forge.exec.TaskOperations;
 import dev.forge.exec.TaskUpdater;
 import dev.forge.metrics.ForgeMetrics;
+import dev.forge.project.DefaultWorkspaces;
 import dev.forge.project.ProjectCatalog;
 import dev.forge.queue.InMemoryJobQueue;
 import dev.forge.queue.JobQueue;
@@ -85,9 +86,9 @@ public final class Forge implements AutoCloseable {
         Map<TaskKind, TaskRunner> runners = new EnumMap<>(TaskKind.class);
         Path workspaceRoot = b.workspaceRoot != null ? b.workspaceRoot : ForgeDefaults.workspaceRoot();
         runners.put(TaskKind.BUILD, b.buildRunner != null ? b.buildRunner
-                : ForgeDefaults.buildRunner(workspaceRoot));
+                : ForgeDefaults.buildRunner(workspaceRoot, b.keepBuildWorkspaces));
         runners.put(TaskKind.ANALYSIS, b.analysisRunner != null ? b.analysisRunner
-                : ForgeDefaults.analysisRunner(workspaceRoot, store));
+                : ForgeDefaults.analysisRunner(workspaceRoot, b.keepBuildWorkspaces, store));
         this.executor = new JobExecutor(config, store, queue, events, catalog, runners, updater,
                 metrics, clock);
     }
@@ -233,6 +234,7 @@ public final class Forge implements AutoCloseable {
         private TaskRunner buildRunner;
         private TaskRunner analysisRunner;
         private Path workspaceRoot;
+        private java.time.Duration keepBuildWorkspaces = DefaultWorkspaces.DEFAULT_KEEP_BUILDS_FOR;
         private ExecutorConfig executorConfig = ExecutorConfig.ofDefaults();
         private Integer workers;
         private MeterRegistry meterRegistry = new SimpleMeterRegistry();
@@ -303,6 +305,17 @@ public final class Forge implements AutoCloseable {
         /** Where workspaces are made (default: a folder under the system temp directory). */
         public Builder workspaceRoot(Path value) {
             this.workspaceRoot = Objects.requireNonNull(value, "workspaceRoot");
+            return this;
+        }
+
+        /**
+         * How long the default runners keep a finished build's workspace so that an analysis
+         * of the build ({@code build_id}) can read what it wrote (default 1 hour; zero keeps
+         * none). Applies only to the default build and analysis runners.
+         */
+        public Builder keepBuildWorkspaces(java.time.Duration value) {
+            DefaultWorkspaces.builder(Path.of(".")).keepBuildWorkspaces(value); // fails fast
+            this.keepBuildWorkspaces = value;
             return this;
         }
 

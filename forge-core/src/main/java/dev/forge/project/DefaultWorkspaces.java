@@ -33,15 +33,20 @@ import org.slf4j.LoggerFactory;
  * {@code git clone --depth 1 [--branch <ref>] -- <url> <dir>}, run as an argv list in a clean
  * environment (an allowlist, plus {@code GIT_TERMINAL_PROMPT=0} so git never waits for a
  * password, plus {@code LC_ALL=C} so its errors can be recognised). Clone output goes to the
- * task log; a stop request kills git at once. A finished build's workspace is not deleted at
- * release but kept for a while ({@link Builder#keepBuildWorkspaces}), so an analysis of the build
- * can read what it wrote ({@link #kept}). Thread-safe.
+ * task log; a stop request kills git at once. When configured
+ * ({@link Builder#keepBuildWorkspaces}), a finished build's workspace is not deleted at release
+ * but kept for a while, so an analysis of the build can read what it wrote ({@link #kept}).
+ * Thread-safe.
  */
 public final class DefaultWorkspaces implements Workspaces {
 
     /** Variables of forge's own environment passed to git by default. */
     public static final Set<String> DEFAULT_INHERITED_ENV = Set.of("PATH", "HOME", "LANG");
-    /** How long a finished build's workspace is kept by default, for analyses of the build. */
+    /**
+     * How long {@link dev.forge.Forge} keeps a finished build's workspace by default, for
+     * analyses of the build. A {@code DefaultWorkspaces} built without
+     * {@link Builder#keepBuildWorkspaces} keeps none.
+     */
     public static final Duration DEFAULT_KEEP_BUILDS_FOR = Duration.ofHours(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(DefaultWorkspaces.class);
@@ -262,7 +267,7 @@ public final class DefaultWorkspaces implements Workspaces {
         private final Set<String> inheritedEnv = new LinkedHashSet<>(DEFAULT_INHERITED_ENV);
         private Map<String, String> parentEnv = System.getenv();
         private int maxLineLength = ProcessSupervisor.DEFAULT_MAX_LINE_LENGTH;
-        private Duration keepBuildsFor = DEFAULT_KEEP_BUILDS_FOR;
+        private Duration keepBuildsFor = Duration.ZERO;
         private Clock clock = Clock.systemUTC();
 
         private Builder(Path root) {
@@ -304,9 +309,11 @@ public final class DefaultWorkspaces implements Workspaces {
         }
 
         /**
-         * How long a finished build's workspace is kept for analyses of that build (default
-         * 1 hour; each analysis that opens it starts the time again). Zero deletes workspaces
-         * at once, as before builds could be analysed. Cancelled builds are never kept.
+         * How long a finished build's workspace is kept for analyses of that build (each
+         * analysis that opens it starts the time again); {@link dev.forge.Forge} uses
+         * {@link #DEFAULT_KEEP_BUILDS_FOR}. Default zero: workspaces are deleted at once.
+         * Builds cancelled by a user or a shutdown are never kept. The build runner's and the
+         * analysis pipeline's workspaces must share the root and this setting.
          */
         public Builder keepBuildWorkspaces(Duration value) {
             Objects.requireNonNull(value, "keepBuildWorkspaces");

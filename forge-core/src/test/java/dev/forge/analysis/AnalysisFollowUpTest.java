@@ -287,14 +287,15 @@ class AnalysisFollowUpTest {
                 printf '<report name="r"><counter type="LINE" missed="1" covered="3"/></report>' > target/site/jacoco/jacoco.xml
                 """);
         ProjectSpec project = ProjectSpec.builder("demo").localSource(dir).step("test", "sh", "write-report.sh").build();
-        DefaultWorkspaces shared = DefaultWorkspaces.builder(root).build();
+        DefaultWorkspaces shared = DefaultWorkspaces.builder(root).keepBuildWorkspaces(Duration.ofHours(1)).build();
         TaskRecord build = TaskRecord.create(TaskId.of("build1"), TaskKind.BUILD, "alice", "demo", "build",
                 Map.of(), List.of(), 3, T0).start(T0);
         RunOutcome built = new ProcessBuildRunner(BuildRunnerConfig.builder().workspaceRoot(root).build(), shared)
                 .run(project, new RecordingTaskContext(build));
         assertThat(built.succeeded()).as(built.toString()).isTrue();
 
-        AnalysisPipeline pipeline = new AnalysisPipeline(DefaultWorkspaces.builder(root).build(),
+        AnalysisPipeline pipeline = new AnalysisPipeline(
+                DefaultWorkspaces.builder(root).keepBuildWorkspaces(Duration.ofHours(1)).build(),
                 List.of(new dev.forge.analysis.coverage.CoverageAnalyzer()));
         RecordingTaskContext analysis = (RecordingTaskContext) context("an1", T0, Map.of("build_id", "build1"),
                 List.of("coverage"));
