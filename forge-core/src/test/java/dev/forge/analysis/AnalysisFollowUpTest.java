@@ -138,8 +138,9 @@ class AnalysisFollowUpTest {
 
     @Test
     void run_deeplyNestedJavaFile_completedWithTheCompilerNamedAsFailed() throws IOException {
-        Files.writeString(dir.resolve("Deep.java"), "class Deep { int x = " + "(".repeat(20_000) + "1"
-                + ")".repeat(20_000) + "; }\n");
+        // 5,000 levels overflow half a megabyte; PmdPipelineTest runs 20,000 with the defaults
+        Files.writeString(dir.resolve("Deep.java"), "class Deep { int x = " + "(".repeat(5_000) + "1"
+                + ")".repeat(5_000) + "; }\n");
         Files.writeString(dir.resolve("app.properties"), "password=S3cr3t-Pa55phrase!\n");
         AnalysisConfig config = AnalysisConfig.custom().analyzerStackBytes(512 * 1024).build();
         AnalysisPipeline pipeline = new AnalysisPipeline(workspaces,
@@ -311,5 +312,56 @@ class AnalysisFollowUpTest {
                 List.of("coverage"))).results();
         assertThat(gone.get("coverage_percent")).isNull();
         assertThat(((Map<?, ?>) gone.get("build")).get("note")).asString().contains("no longer kept");
+    }
+
+    @Test
+    void buildThenAnalyse_mavenProject_javacGetsTheClasspathMavenResolved(@TempDir Path root) throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(onPath("mvn"), "needs Maven on PATH");
+        Path m2 = Path.of(System.getProperty("user.home"), ".m2/repository/org/junit/jupiter/junit-jupiter-api");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(m2), "needs JUnit in the local repository");
+        String version;
+        try (var versions = Files.list(m2)) {
+            version = versions.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().reduce((a, b) -> b)
+                    .orElseThrow();
+        }
+        Files.writeString(dir.resolve("pom.xml"), "<project><modelVersion>4.0.0</modelVersion><groupId>demo</groupId>"
+                + "<artifactId>calc</artifactId><version>1</version><dependencies><dependency>"
+                + "<groupId>org.junit.jupiter</groupId><artifactId>junit-jupiter-api</artifactId><version>" + version
+                + "</version><scope>test</scope></dependency></dependencies></project>\n");
+        PlantedProject.write(dir, "src/test/java/demo/CalcTest.java", """
+                package demo;
+
+                import static org.junit.jupiter.api.Assertions.assertEquals;
+
+                import org.junit.jupiter.api.Test;
+
+                class CalcTest {
+                    @Test
+                    void adds() {
+                        assertEquals(2, 1 + 1);
+                    }
+                }
+                """);
+        ProjectSpec project = ProjectSpec.builder("demo").localSource(dir).step("build", "true").build();
+        DefaultWorkspaces shared = DefaultWorkspaces.builder(root).keepBuildWorkspaces(Duration.ofHours(1)).build();
+        TaskRecord build = TaskRecord.create(TaskId.of("mvnbuild"), TaskKind.BUILD, "alice", "demo", "build",
+                Map.of(), List.of(), 3, T0).start(T0);
+        assertThat(new ProcessBuildRunner(BuildRunnerConfig.builder().workspaceRoot(root).build(), shared)
+                .run(project, new RecordingTaskContext(build)).succeeded()).isTrue();
+
+        Map<String, Object> results = new AnalysisPipeline(shared, List.of(new TypeCheckAnalyzer(0)))
+                .run(project, context("an3", T0, Map.of("build_id", "mvnbuild"), List.of("types"))).results();
+
+        assertThat(((Map<?, ?>) results.get("measures")).get("build_classpath")).asString().contains("resolved by Maven");
+        assertThat(results).containsEntry("type_errors", 0).containsEntry("unresolved_symbols", 0);
+    }
+
+    private static boolean onPath(String program) {
+        for (String part : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(part, program))) {
+                return true;
+            }
+        }
+        return false;
     }
 }
