@@ -101,11 +101,12 @@ public final class Forge implements AutoCloseable {
         Map<TaskKind, TaskRunner> runners = new EnumMap<>(TaskKind.class);
         Path workspaceRoot = b.workspaceRoot != null ? b.workspaceRoot : ForgeDefaults.workspaceRoot();
         this.workspaceRoot = workspaceRoot;
-        TaskRunner buildRunner = b.buildRunner != null ? b.buildRunner : ForgeDefaults.buildRunner(workspaceRoot);
+        TaskRunner buildRunner = b.buildRunner != null ? b.buildRunner
+                : ForgeDefaults.buildRunner(workspaceRoot, b.keepBuildWorkspaces);
         this.processRunner = buildRunner instanceof ProcessBuildRunner runner ? runner : null;
         runners.put(TaskKind.BUILD, buildRunner);
         runners.put(TaskKind.ANALYSIS, b.analysisRunner != null ? b.analysisRunner
-                : ForgeDefaults.analysisRunner(workspaceRoot));
+                : ForgeDefaults.analysisRunner(workspaceRoot, b.keepBuildWorkspaces, store));
         this.executor = new JobExecutor(config, store, queue, events, clusterLock, nodeId, catalog,
                 runners, updater, metrics, clock);
     }
@@ -141,7 +142,7 @@ public final class Forge implements AutoCloseable {
         return builds;
     }
 
-    /** Analyses: create, result, cancel. */
+    /** Analyses: create, result, history, logs, cancel. */
     public AnalysisService analyses() {
         return analyses;
     }
@@ -291,6 +292,7 @@ public final class Forge implements AutoCloseable {
         private TaskRunner buildRunner;
         private TaskRunner analysisRunner;
         private Path workspaceRoot;
+        private java.time.Duration keepBuildWorkspaces = DefaultWorkspaces.DEFAULT_KEEP_BUILDS_FOR;
         private ExecutorConfig executorConfig = ExecutorConfig.ofDefaults();
         private Integer workers;
         private MeterRegistry meterRegistry = new SimpleMeterRegistry();
@@ -384,6 +386,17 @@ public final class Forge implements AutoCloseable {
         /** Where workspaces are made (default: a folder under the system temp directory). */
         public Builder workspaceRoot(Path value) {
             this.workspaceRoot = Objects.requireNonNull(value, "workspaceRoot");
+            return this;
+        }
+
+        /**
+         * How long the default runners keep a finished build's workspace so that an analysis
+         * of the build ({@code build_id}) can read what it wrote (default 1 hour; zero keeps
+         * none). Applies only to the default build and analysis runners.
+         */
+        public Builder keepBuildWorkspaces(java.time.Duration value) {
+            DefaultWorkspaces.builder(Path.of(".")).keepBuildWorkspaces(value); // fails fast
+            this.keepBuildWorkspaces = value;
             return this;
         }
 

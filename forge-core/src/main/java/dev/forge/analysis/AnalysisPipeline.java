@@ -8,62 +8,64 @@ import dev.forge.analysis.secrets.SecretsAnalyzer;
 import dev.forge.exec.RunOutcome;
 import dev.forge.exec.TaskContext;
 import dev.forge.exec.TaskRunner;
+import dev.forge.process.KeptWorkspace;
 import dev.forge.process.Workspaces;
 import dev.forge.project.ProjectSpec;
 import dev.forge.task.TaskError;
+import dev.forge.task.TaskId;
+import dev.forge.task.TaskRecord;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Runs one analysis attempt: prepares a workspace, runs every analyzer that contributes to a
- * requested type, merges their findings and measures, scores the result and releases the
- * workspace. Called by the job executor on a worker thread; one pipeline serves many tasks at
- * once, and its analyzers keep their caches between tasks.
+ * Runs one analysis attempt: prepares a workspace (or opens the kept workspace of the build the
+ * task names), runs every analyzer that contributes to a requested type - each on its own thread
+ * with a bounded stack and a time limit ({@link AnalysisConfig}) - merges their findings and
+ * measures, compares them with the previous analysis of the project ({@link Baselines}), scores
+ * the result and releases the workspace. Called by the job executor on a worker thread; one
+ * pipeline serves many tasks at once, and its analyzers keep their caches between tasks.
  *
  * <p>The results map has these keys, returned as-is over HTTP: {@code quality_score},
- * {@code security_issues}, {@code code_smells}, {@code type_errors} (+ {@code type_errors_reason}
- * when null), {@code unresolved_symbols}, {@code coverage_percent} (+ {@code coverage_reason}
- * when null), {@code recommendations}, {@code findings}, {@code findings_total},
- * {@code measures}, {@code analyzers}, {@code analyzer_errors}, {@code analysis_types}.
+ * {@code quality_score_max}, {@code security_issues}, {@code code_smells}, {@code type_errors}
+ * (+ {@code type_errors_reason} when null), {@code unresolved_symbols}, {@code coverage_percent}
+ * (+ {@code coverage_reason} when null), {@code recommendations}, {@code findings},
+ * {@code findings_total}, {@code new_findings}, {@code fixed_findings}, {@code baseline}
+ * (+ {@code baseline_reason} when null), {@code rules}, {@code score_inputs}, {@code measures},
+ * {@code analyzers}, {@code analyzer_errors}, {@code analysis_types}, and {@code build} for an
+ * analysis of a build, {@code source_ref} for a git project with a ref.
  */
 public final class AnalysisPipeline implements TaskRunner {
 
     /** Default cap on the {@code findings} list kept in the results (counts stay exact). */
-    public static final int DEFAULT_MAX_FINDINGS = 5000;
-
-    private static final Logger LOG = LoggerFactory.getLogger(AnalysisPipeline.class);
-    private static final Comparator<Finding> MOST_SEVERE_FIRST = Comparator
-            .comparing(Finding::severity)
-            .thenComparing(f -> f.file() == null ? "" : f.file())
-            .thenComparingInt(Finding::line)
-            .thenComparing(Finding::tool)
-            .thenComparing(Finding::ruleId)
-            .thenComparing(Finding::message);
+    public static final int DEFAULT_MAX_FINDINGS = AnalysisConfig.DEFAULT_MAX_FINDINGS;
+    /** The task parameter naming the build whose workspace an analysis reads. */
+    public static final String BUILD_ID_PARAMETER = "build_id";
 
     private final Workspaces workspaces;
     private final List<Analyzer> analyzers;
-    private final int maxFindings;
+    private final AnalysisConfig config;
+    private final Baselines baselines;
+    private final AnalyzerRunner runner;
 
     /**
-     * A pipeline running exactly these analyzers, in this order.
+     * A pipeline running exactly these analyzers, in this order, with default settings and no
+     * baselines.
      *
      * @throws IllegalArgumentException if two analyzers share a name
      */
     public AnalysisPipeline(Workspaces workspaces, List<Analyzer> analyzers) {
-        this(workspaces, analyzers, DEFAULT_MAX_FINDINGS);
+        this(workspaces, analyzers, AnalysisConfig.ofDefaults(), Baselines.none());
     }
 
     /**
@@ -72,18 +74,29 @@ public final class AnalysisPipeline implements TaskRunner {
      * @throws IllegalArgumentException if two analyzers share a name or the cap is negative
      */
     public AnalysisPipeline(Workspaces workspaces, List<Analyzer> analyzers, int maxFindings) {
+        this(workspaces, analyzers, AnalysisConfig.custom().maxFindings(maxFindings).build(),
+                Baselines.none());
+    }
+
+    /**
+     * A pipeline with these settings, comparing each analysis with the one {@code baselines}
+     * finds (e.g. {@code new TaskStoreBaselines(store)}).
+     *
+     * @throws IllegalArgumentException if two analyzers share a name
+     */
+    public AnalysisPipeline(Workspaces workspaces, List<Analyzer> analyzers, AnalysisConfig config,
+            Baselines baselines) {
         this.workspaces = Objects.requireNonNull(workspaces, "workspaces");
         this.analyzers = List.copyOf(Objects.requireNonNull(analyzers, "analyzers"));
+        this.config = Objects.requireNonNull(config, "config");
+        this.baselines = Objects.requireNonNull(baselines, "baselines");
         Set<String> names = new HashSet<>();
         for (Analyzer analyzer : this.analyzers) {
             if (!names.add(analyzer.name())) {
                 throw new IllegalArgumentException("two analyzers are named '" + analyzer.name() + "'");
             }
         }
-        if (maxFindings < 0) {
-            throw new IllegalArgumentException("maxFindings must be >= 0, was " + maxFindings);
-        }
-        this.maxFindings = maxFindings;
+        this.runner = new AnalyzerRunner(config.analyzerStackBytes(), config.analyzerTimeout());
     }
 
     /**
@@ -94,7 +107,14 @@ public final class AnalysisPipeline implements TaskRunner {
      * @throws IllegalStateException if a registered analyzer cannot be loaded
      */
     public static AnalysisPipeline withDiscoveredAnalyzers(Workspaces workspaces) {
-        return new AnalysisPipeline(workspaces, discoverAnalyzers(Thread.currentThread().getContextClassLoader()));
+        return withDiscoveredAnalyzers(workspaces, AnalysisConfig.ofDefaults(), Baselines.none());
+    }
+
+    /** Like {@link #withDiscoveredAnalyzers(Workspaces)}, with settings and baselines. */
+    public static AnalysisPipeline withDiscoveredAnalyzers(Workspaces workspaces, AnalysisConfig config,
+            Baselines baselines) {
+        return new AnalysisPipeline(workspaces, discoverAnalyzers(Thread.currentThread().getContextClassLoader()),
+                config, baselines);
     }
 
     /** The built-in analyzers followed by those {@link ServiceLoader} finds through {@code loader}. */
@@ -125,8 +145,15 @@ public final class AnalysisPipeline implements TaskRunner {
         return analyzers;
     }
 
+    /** The settings. */
+    public AnalysisConfig config() {
+        return config;
+    }
+
     /**
-     * Runs the analysis the context's task asks for (its {@code analysisTypes}; empty means all).
+     * Runs the analysis the context's task asks for (its {@code analysisTypes}; empty means all),
+     * on the workspace of the build named by its {@code build_id} parameter while that is kept,
+     * else on a fresh copy of the project's source.
      *
      * @return success with the results, or a cancelled failure with what was collected
      * @throws InfrastructureException if the workspace or an analyzer's infrastructure failed
@@ -136,71 +163,150 @@ public final class AnalysisPipeline implements TaskRunner {
         Objects.requireNonNull(project, "project");
         Objects.requireNonNull(context, "context");
         Set<AnalysisType> requested = requestedTypes(context);
-        List<Analyzer> selected = analyzers.stream()
-                .filter(a -> a.types().stream().anyMatch(requested::contains))
-                .toList();
         context.progress(0, "preparing workspace");
         if (context.cancellation().isCancelled()) {
-            return cancelled(new Collected(requested), "before it started");
+            return cancelled(new Report(requested), "before it started");
         }
-        Path workspace = workspaces.prepare(project, context);
-        try {
-            Collected collected = new Collected(requested);
-            collected.size = CodeSize.of(workspace);
+        String ref = project.source() instanceof ProjectSpec.Source.Git git ? git.ref() : null;
+        try (Source source = open(project, context)) {
+            Path workspace = source.path();
+            Report report = new Report(requested);
+            if (source.build() != null) {
+                report.extra.put("build", source.build());
+            }
+            if (ref != null) {
+                report.extra.put(Baseline.REF, ref);
+            }
+            report.size = CodeSize.of(workspace);
+            List<Path> classpath = List.of();
+            if (source.fromBuild()) {
+                context.progress(3, "resolving classpath");
+                BuildClasspath.Resolved resolved = BuildClasspath.resolve(workspace, config.mavenExecutable(),
+                        config.classpathTimeout(), context);
+                classpath = resolved.entries();
+                report.measures.put("build_classpath", resolved.note());
+            }
+            List<Analyzer> selected = new ArrayList<>();
+            for (Analyzer analyzer : analyzers) {
+                if (analyzer.types().stream().anyMatch(requested::contains)) {
+                    selected.add(analyzer);
+                } else {
+                    context.log("analyzer " + analyzer.name() + " skipped: it analyses " + wireNames(analyzer.types())
+                            + ", the task asked for " + wireNames(requested));
+                }
+            }
             for (int i = 0; i < selected.size(); i++) {
                 Analyzer analyzer = selected.get(i);
                 if (context.cancellation().isCancelled()) {
-                    return cancelled(collected, "before " + analyzer.name());
+                    return cancelled(report, "before " + analyzer.name());
                 }
                 context.progress(5 + 90 * i / selected.size(), "analyzing: " + analyzer.name());
-                runOne(analyzer, workspace, project, context, collected);
+                runOne(analyzer, workspace, project, context, classpath, report);
             }
             if (context.cancellation().isCancelled()) {
-                return cancelled(collected, "while analyzing");
+                return cancelled(report, "while analyzing");
             }
             context.progress(95, "scoring");
-            Map<String, Object> results = collected.results(maxFindings);
-            context.log("analysis: " + results.get("findings_total") + " findings, quality score "
-                    + results.get("quality_score"));
+            Map<String, Object> results = finish(report, workspace, project, ref, context);
+            context.log("analysis: " + results.get("findings_total") + " findings, "
+                    + (results.get("new_findings") == null ? "no baseline"
+                            : results.get("new_findings") + " new since the baseline")
+                    + ", quality score " + results.get("quality_score") + " of " + QualityScore.MAX);
             return RunOutcome.success(results);
-        } finally {
-            workspaces.release(workspace, false);
         }
     }
 
-    private static void runOne(Analyzer analyzer, Path workspace, ProjectSpec project,
-            TaskContext context, Collected collected) {
+    private Map<String, Object> finish(Report report, Path workspace, ProjectSpec project, String ref,
+            TaskContext context) {
+        List<Finding> all = report.distinctFindings();
+        Fingerprints fingerprints = new Fingerprints(workspace);
+        Map<Finding, String> byFinding = new HashMap<>();
+        List<String> prints = new ArrayList<>(all.size());
+        for (Finding finding : all) {
+            String print = fingerprints.of(finding);
+            byFinding.put(finding, print);
+            prints.add(print);
+        }
+        Optional<TaskRecord> previous = baselines.previous(context.task(),
+                candidate -> Baseline.comparable(candidate, project.name(), ref, report.requested));
+        Baseline.Comparison comparison = previous
+                .map(p -> Baseline.compare(all, prints, p, report.requested))
+                .orElse(null);
+        if (comparison == null) {
+            context.log("baseline: no earlier completed analysis of this project to compare with");
+        } else {
+            context.log("baseline: analysis " + comparison.baseline().get("analysis_id") + ", "
+                    + comparison.newCount() + " new, " + comparison.fixed().size() + " fixed");
+        }
+        return report.results(config.maxFindings(), all, byFinding::get, comparison);
+    }
+
+    private void runOne(Analyzer analyzer, Path workspace, ProjectSpec project, TaskContext context,
+            List<Path> classpath, Report report) {
         Set<AnalysisType> types = EnumSet.noneOf(AnalysisType.class);
         types.addAll(analyzer.types());
-        types.retainAll(collected.requested);
-        long start = System.nanoTime();
-        Analyzer.Result result;
-        try {
-            result = analyzer.analyze(workspace, project, Set.copyOf(types), context);
-        } catch (InfrastructureException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            // One broken analyzer (often a plugin) should not hide what the others found.
-            LOG.warn("analyzer {} failed", analyzer.name(), e);
-            context.log("analyzer " + analyzer.name() + " failed; the other analyzers' results stand");
-            // The exception's text may hold paths or internals: it stays in the server log.
-            Map<String, Object> error = new LinkedHashMap<>();
-            error.put("analyzer", analyzer.name());
-            error.put("message", "failed unexpectedly; details are in the server log");
-            collected.errors.add(error);
+        types.retainAll(report.requested);
+        AnalyzerRunner.Ran ran = runner.run(analyzer,
+                new Analyzer.Input(workspace, project, types, context, classpath));
+        if (ran.failed()) {
+            context.log("analyzer " + analyzer.name() + " failed after " + ran.millis() + " ms: "
+                    + ran.failure() + "; the other analyzers' results stand");
+            report.failed(analyzer.name(), types, ran.failure());
             return;
         }
-        long millis = (System.nanoTime() - start) / 1_000_000;
-        collected.timings.put(analyzer.name(), millis);
-        collected.ran.add(analyzer.name());
+        Analyzer.Result result = ran.result();
+        report.timings.put(analyzer.name(), ran.millis());
+        report.ran.add(analyzer.name());
+        int kept = 0;
         for (Finding finding : result.findings()) {
-            if (collected.requested.contains(finding.category())) {
-                collected.findings.add(finding);
+            if (report.requested.contains(finding.category())) {
+                report.findings.add(finding);
+                kept++;
             }
         }
-        collected.measures.putAll(result.measures());
-        context.log("analyzer " + analyzer.name() + ": " + result.findings().size() + " findings in "
-                + millis + " ms");
+        result.rules().forEach(report.rules::putIfAbsent);
+        report.measures.putAll(result.measures());
+        context.log("analyzer " + analyzer.name() + ": " + kept + " findings in " + ran.millis() + " ms"
+                + (kept < result.findings().size() ? " (" + (result.findings().size() - kept)
+                        + " of types not requested dropped)" : ""));
+    }
+
+    /** Where the analysis reads: the named build's kept workspace, or a fresh copy of the source. */
+    private Source open(ProjectSpec project, TaskContext context) {
+        String buildId = context.task().parameters().get(BUILD_ID_PARAMETER);
+        Map<String, Object> build = null;
+        if (buildId != null) {
+            build = new LinkedHashMap<>();
+            build.put("build_id", buildId);
+            TaskId id = TaskId.parseOrNull(buildId);
+            Optional<KeptWorkspace> kept = id == null ? Optional.empty() : workspaces.kept(id);
+            if (kept.isPresent()) {
+                build.put("workspace", "the build's own workspace");
+                context.log("analysis: reading the workspace build " + buildId + " left");
+                KeptWorkspace handle = kept.get();
+                return new Source(handle.path(), handle::close, build, true);
+            }
+            String why = "the build's workspace is no longer kept, so a fresh copy of the source was"
+                    + " analysed: reports the build wrote were not read";
+            build.put("workspace", "a fresh copy of the source");
+            build.put("note", why);
+            context.log("analysis: " + why);
+        }
+        Path workspace = workspaces.prepare(project, context);
+        return new Source(workspace, () -> workspaces.release(workspace, false), build, false);
+    }
+
+    /** An open workspace and how to let go of it. */
+    private record Source(Path path, Runnable release, Map<String, Object> build, boolean fromBuild)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            release.run();
+        }
+    }
+
+    private static String wireNames(Set<AnalysisType> types) {
+        return String.join(", ", types.stream().sorted().map(AnalysisType::wireName).toList());
     }
 
     private static Set<AnalysisType> requestedTypes(TaskContext context) {
@@ -216,117 +322,8 @@ public final class AnalysisPipeline implements TaskRunner {
         return types.isEmpty() ? EnumSet.allOf(AnalysisType.class) : types;
     }
 
-    private static RunOutcome cancelled(Collected collected, String when) {
-        return RunOutcome.failure(collected.results(DEFAULT_MAX_FINDINGS),
+    private RunOutcome cancelled(Report report, String when) {
+        return RunOutcome.failure(report.results(config.maxFindings(), report.distinctFindings(), null, null),
                 new TaskError(TaskError.CANCELLED, "analysis cancelled " + when));
-    }
-
-    /** What the analyzers of one run produced so far. */
-    private static final class Collected {
-        final Set<AnalysisType> requested;
-        final List<Finding> findings = new ArrayList<>();
-        final Map<String, Object> measures = new LinkedHashMap<>();
-        final Map<String, Object> timings = new LinkedHashMap<>();
-        final List<String> ran = new ArrayList<>();
-        final List<Object> errors = new ArrayList<>();
-        CodeSize size = new CodeSize(0, 0, Map.of());
-
-        Collected(Set<AnalysisType> requested) {
-            this.requested = requested;
-        }
-
-        Map<String, Object> results(int maxFindings) {
-            List<Finding> all = distinct(findings);
-            Map<String, Object> measured = new LinkedHashMap<>(measures);
-
-            Object typeErrors = measured.remove("type_errors");
-            Object typeReason = measured.remove("type_errors_reason");
-            if (!requested.contains(AnalysisType.TYPES)) {
-                typeErrors = null;
-                typeReason = "types analysis was not requested";
-            } else if (typeErrors == null && typeReason == null) {
-                typeReason = "no type-check analyzer ran";
-            }
-            Object coverage = measured.remove("coverage_percent");
-            Object coverageReason = measured.remove("coverage_reason");
-            if (!requested.contains(AnalysisType.COVERAGE)) {
-                coverage = null;
-                coverageReason = "coverage analysis was not requested";
-            } else if (coverage == null && coverageReason == null) {
-                coverageReason = "no coverage analyzer ran";
-            }
-            Double coveragePercent = coverage instanceof Number n ? n.doubleValue() : null;
-            Object unresolved = measured.remove("unresolved_symbols");
-            int unresolvedSymbols = unresolved instanceof Number n ? n.intValue() : 0;
-
-            Map<String, Object> results = new LinkedHashMap<>();
-            results.put("quality_score", QualityScore.compute(all, size.linesOfCode(), coveragePercent));
-            results.put("security_issues", all.stream()
-                    .filter(f -> f.category() == AnalysisType.SECURITY)
-                    .map(Collected::securityIssue)
-                    .toList());
-            results.put("code_smells", (int) all.stream()
-                    .filter(f -> f.category() == AnalysisType.QUALITY).count());
-            results.put("type_errors", typeErrors);
-            if (typeErrors == null) {
-                results.put("type_errors_reason", typeReason);
-            }
-            results.put("unresolved_symbols", unresolvedSymbols);
-            results.put("coverage_percent", coveragePercent);
-            if (coveragePercent == null) {
-                results.put("coverage_reason", coverageReason);
-            }
-            results.put("recommendations", Recommendations.of(all, unresolvedSymbols, coveragePercent,
-                    requested.contains(AnalysisType.COVERAGE)));
-            results.put("findings", all.stream().limit(maxFindings).map(Collected::finding).toList());
-            results.put("findings_total", all.size());
-            Map<String, Object> measureMap = new LinkedHashMap<>();
-            measureMap.put("lines_of_code", size.linesOfCode());
-            measureMap.put("files", size.files());
-            measureMap.put("languages", new LinkedHashMap<>(size.languages()));
-            measureMap.putAll(measured);
-            measureMap.put("timings_ms", new LinkedHashMap<>(timings));
-            results.put("measures", measureMap);
-            results.put("analyzers", List.copyOf(ran));
-            results.put("analyzer_errors", List.copyOf(errors));
-            results.put("analysis_types", requested.stream().map(AnalysisType::wireName).toList());
-            return results;
-        }
-
-        /**
-         * Most severe first, each problem once: the same rule at the same place reported by two
-         * tools (PMD run here, and PMD's own SARIF file imported) is one finding, the more
-         * severe copy kept.
-         */
-        private static List<Finding> distinct(List<Finding> findings) {
-            Map<String, Finding> byPlace = new LinkedHashMap<>();
-            for (Finding f : findings.stream().sorted(MOST_SEVERE_FIRST).toList()) {
-                byPlace.putIfAbsent(f.ruleId().toLowerCase(Locale.ROOT) + '\0' + f.file() + '\0' + f.line(), f);
-            }
-            return List.copyOf(byPlace.values());
-        }
-
-        private static Map<String, Object> securityIssue(Finding f) {
-            Map<String, Object> issue = new LinkedHashMap<>();
-            issue.put("severity", f.severity().wireName());
-            issue.put("rule", f.ruleId());
-            issue.put("file", f.file());
-            issue.put("line", f.line());
-            issue.put("message", f.message());
-            issue.put("tool", f.tool());
-            return issue;
-        }
-
-        private static Map<String, Object> finding(Finding f) {
-            Map<String, Object> map = new LinkedHashMap<>();
-            map.put("rule", f.ruleId());
-            map.put("category", f.category().wireName());
-            map.put("severity", f.severity().wireName());
-            map.put("file", f.file());
-            map.put("line", f.line());
-            map.put("message", f.message());
-            map.put("tool", f.tool());
-            return map;
-        }
     }
 }

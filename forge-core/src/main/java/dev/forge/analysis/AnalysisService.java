@@ -7,13 +7,25 @@ import dev.forge.security.Principal;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
+import dev.forge.task.TaskStatus;
+import dev.forge.task.Page;
+import java.util.Map;
 import dev.forge.validation.RequestValidator;
 import dev.forge.validation.ValidationFailure;
 import java.util.Objects;
 import java.util.Optional;
 
-/** Code analyses for authenticated users: create, read the result, cancel. */
+/**
+ * Code analyses for authenticated users: create (of a project's source, or of what one of
+ * their builds left), read the result, list, read the log, cancel. Users see only their own
+ * analyses; admins see everyone's.
+ */
 public final class AnalysisService {
+
+    /** Default page size of {@link #history}. */
+    public static final int DEFAULT_LIMIT = 20;
+    /** Largest page size of {@link #history}; larger requests are capped. */
+    public static final int MAX_LIMIT = 100;
 
     private final TaskOperations tasks;
     private final RequestValidator validator;
@@ -29,16 +41,76 @@ public final class AnalysisService {
         this.maxAttempts = maxAttempts;
     }
 
-    /** Validates, stores and queues an analysis. */
+    /**
+     * Validates, stores and queues an analysis. With a build id, the build must be the caller's
+     * (any for admins) and finished, and a project name, if given, must be the build's.
+     *
+     * @return the new record; Invalid (also for a build that is not visible); Conflict for a
+     *         build still running or cancelled; NotFound for an unknown project; RateLimited
+     */
     public Outcome<TaskRecord> create(Principal caller, AnalysisRequest request) {
         Objects.requireNonNull(caller, "caller");
         Optional<ValidationFailure> failure = validator.validate(request);
         if (failure.isPresent()) {
             return new Outcome.Invalid<>(failure.get());
         }
-        return tasks.submit(caller, TaskKind.ANALYSIS, request.projectName(), "", null,
+        String project = request.projectName();
+        Map<String, String> parameters = Map.of();
+        if (request.buildId() != null) {
+            Outcome<TaskRecord> build = tasks.find(caller, TaskId.of(request.buildId()), TaskKind.BUILD);
+            if (!(build instanceof Outcome.Ok<TaskRecord> ok)) {
+                // not found and not yours answer alike: ids of others' builds are not revealed
+                return new Outcome.Invalid<>(ValidationFailure.schema("build_id",
+                        "no build with this id is visible to you"));
+            }
+            TaskRecord record = ok.value();
+            if (record.status() != TaskStatus.COMPLETED && record.status() != TaskStatus.FAILED) {
+                return new Outcome.Conflict<>("build " + record.id() + " is " + record.status().wireName()
+                        + "; only a completed or failed build can be analysed");
+            }
+            if (project != null && !project.equals(record.projectName())) {
+                return new Outcome.Invalid<>(ValidationFailure.schema("project_name",
+                        "must be the build's project ('" + record.projectName() + "') or left out"));
+            }
+            project = record.projectName();
+            parameters = Map.of(AnalysisPipeline.BUILD_ID_PARAMETER, record.id().value());
+        } else if (project == null) {
+            return new Outcome.Invalid<>(ValidationFailure.schema("project_name",
+                    "is required unless build_id is given"));
+        }
+        return tasks.submit(caller, TaskKind.ANALYSIS, project, "", parameters,
                 request.analysisTypes().stream().distinct().toList(), maxAttempts,
                 RateLimiter.ANALYSIS_CREATE);
+    }
+
+    /**
+     * The caller's analyses, newest first, like {@link dev.forge.build.BuildService#history}.
+     *
+     * @param limit  1-100, null for 20; larger values are capped to 100
+     * @param offset >= 0, null for 0
+     */
+    public Outcome<Page<TaskRecord>> history(Principal caller, Integer limit, Integer offset) {
+        int size = limit == null ? DEFAULT_LIMIT : limit;
+        int skip = offset == null ? 0 : offset;
+        if (size < 1) {
+            return new Outcome.Invalid<>(ValidationFailure.schema("limit", "must be between 1 and 100"));
+        }
+        if (skip < 0) {
+            return new Outcome.Invalid<>(ValidationFailure.schema("offset", "must be 0 or more"));
+        }
+        return Outcome.ok(tasks.store().listByOwner(caller.userId(), TaskKind.ANALYSIS,
+                Math.min(size, MAX_LIMIT), skip));
+    }
+
+    /** The analysis's stored log (bounded): which analyzers ran, how long, what they skipped. */
+    public Outcome<String> logs(Principal caller, TaskId id) {
+        Outcome<TaskRecord> found = result(caller, id);
+        if (!(found instanceof Outcome.Ok<TaskRecord>)) {
+            @SuppressWarnings("unchecked")
+            Outcome<String> refusal = (Outcome<String>) (Outcome<?>) found; // refusals carry no value
+            return refusal;
+        }
+        return Outcome.ok(tasks.store().readLog(id));
     }
 
     /** The analysis (with its report once completed), if it exists and the caller may see it. */

@@ -82,6 +82,16 @@ final class Recommendations {
      */
     static List<String> of(List<Finding> findings, int unresolvedSymbols, Double coveragePercent,
             boolean coverageRequested) {
+        return of(findings, Map.of(), unresolvedSymbols, coveragePercent, coverageRequested);
+    }
+
+    /**
+     * The recommendations, using each rule's fix hint where no sentence of forge's own fits.
+     *
+     * @param rules what the findings' rules mean and how to fix them, by rule id
+     */
+    static List<String> of(List<Finding> findings, Map<String, RuleInfo> rules, int unresolvedSymbols,
+            Double coveragePercent, boolean coverageRequested) {
         Map<String, List<Finding>> groups = new LinkedHashMap<>();
         for (Finding f : findings) {
             // All compile errors are one problem to the reader: the code does not compile.
@@ -90,7 +100,7 @@ final class Recommendations {
         }
         List<Item> items = new ArrayList<>();
         for (List<Finding> group : groups.values()) {
-            items.add(sentence(group));
+            items.add(sentence(group, rules.get(group.get(0).ruleId())));
         }
         if (unresolvedSymbols > 0) {
             items.add(new Item(Severity.MINOR, unresolvedSymbols, unresolvedSymbols
@@ -120,7 +130,7 @@ final class Recommendations {
         return List.copyOf(sentences);
     }
 
-    private static Item sentence(List<Finding> group) {
+    private static Item sentence(List<Finding> group, RuleInfo info) {
         List<Finding> sorted = new ArrayList<>(group);
         sorted.sort(Comparator.comparing(Finding::severity)
                 .thenComparing(f -> f.file() == null ? "" : f.file())
@@ -130,20 +140,32 @@ final class Recommendations {
         String example = where(first);
         String text;
         if (first.tool().equals("javac")) {
-            text = (n == 1 ? "1 compile error" : n + " compile errors") + " - the code does not compile, e.g. "
-                    + example + ": " + first.message();
+            text = "Fix " + (n == 1 ? "the compile error" : "the " + n + " compile errors")
+                    + " - the code does not compile, e.g. " + example + ": " + first.message();
         } else {
             Template t = TEMPLATES.get(first.ruleId());
             if (t != null) {
                 text = (n == 1 ? t.one() : String.format(t.many(), n))
                         + (example.isEmpty() ? "" : ", e.g. " + example) + " - " + t.advice();
+            } else if (info != null) {
+                // the rule's own fix hint says what to do; the count and place say where
+                text = withoutFinalStop(info.fix()) + " (" + first.ruleId() + ": " + places(n)
+                        + (example.isEmpty() ? "" : ", e.g. " + example) + ")";
             } else {
-                text = n + " " + first.ruleId() + (n == 1 ? " finding" : " findings") + " from "
-                        + first.tool() + (example.isEmpty() ? "" : ", e.g. " + example) + ": "
-                        + first.message();
+                text = "Review " + places(n) + " that " + first.tool() + " flags as " + first.ruleId()
+                        + (example.isEmpty() ? "" : ", e.g. " + example) + ": " + first.message();
             }
         }
         return new Item(first.severity(), n, text);
+    }
+
+    private static String places(int n) {
+        return n == 1 ? "1 place" : n + " places";
+    }
+
+    private static String withoutFinalStop(String text) {
+        String t = text.strip();
+        return t.endsWith(".") ? t.substring(0, t.length() - 1) : t;
     }
 
     private static String where(Finding f) {

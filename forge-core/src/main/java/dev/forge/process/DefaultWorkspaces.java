@@ -5,11 +5,14 @@ import dev.forge.exec.CancellationToken;
 import dev.forge.exec.TaskContext;
 import dev.forge.project.ProjectConfigException;
 import dev.forge.project.ProjectSpec;
+import dev.forge.task.TaskId;
+import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -19,7 +22,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,12 +39,21 @@ import org.slf4j.LoggerFactory;
  * project's setting (no repository at the URL, unknown ref, refused transport, missing
  * credentials) is a {@link ProjectConfigException}, not retried; any other failure is an
  * {@link InfrastructureException}, retried. Clone output goes to the
- * task log; a stop request kills git at once. Thread-safe.
+ * task log; a stop request kills git at once. When configured
+ * ({@link Builder#keepBuildWorkspaces}), a finished build's workspace is not deleted at release
+ * but kept for a while, so an analysis of the build can read what it wrote ({@link #kept}).
+ * Thread-safe.
  */
 public final class DefaultWorkspaces implements Workspaces {
 
     /** Variables of forge's own environment passed to git by default. */
     public static final Set<String> DEFAULT_INHERITED_ENV = Set.of("PATH", "HOME", "LANG");
+    /**
+     * How long {@link dev.forge.Forge} keeps a finished build's workspace by default, for
+     * analyses of the build. A {@code DefaultWorkspaces} built without
+     * {@link Builder#keepBuildWorkspaces} keeps none.
+     */
+    public static final Duration DEFAULT_KEEP_BUILDS_FOR = Duration.ofHours(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(DefaultWorkspaces.class);
     private static final int ERROR_TAIL = 40;
@@ -71,6 +85,9 @@ public final class DefaultWorkspaces implements Workspaces {
     private final Set<String> inheritedEnv;
     private final Map<String, String> parentEnv;
     private final ProcessSupervisor supervisor;
+    private final KeptBuilds keptBuilds;
+    /** Workspaces of running builds, with their task's context (to see how the build ended). */
+    private final Map<Path, TaskContext> builds = new ConcurrentHashMap<>();
 
     private DefaultWorkspaces(Builder builder) {
         this.root = builder.root;
@@ -79,6 +96,7 @@ public final class DefaultWorkspaces implements Workspaces {
         this.parentEnv = Map.copyOf(builder.parentEnv);
         // git holds nothing worth a graceful stop: kill it at once
         this.supervisor = new ProcessSupervisor(Duration.ZERO, builder.maxLineLength);
+        this.keptBuilds = new KeptBuilds(root, builder.keepBuildsFor, builder.clock);
     }
 
     /** A builder for workspaces under {@code root} (created when first needed). */
@@ -94,6 +112,7 @@ public final class DefaultWorkspaces implements Workspaces {
     @Override
     public Path prepare(ProjectSpec project, TaskContext context) {
         Objects.requireNonNull(project, "project");
+        keptBuilds.sweep();
         Path dir = create(context.task());
         try {
             if (project.source() instanceof ProjectSpec.Source.LocalPath local) {
@@ -102,6 +121,9 @@ public final class DefaultWorkspaces implements Workspaces {
                 clone(project, git, dir, context);
             } else {
                 throw new IllegalArgumentException("unknown source " + project.source());
+            }
+            if (context.task().kind() == TaskKind.BUILD && keptBuilds.enabled()) {
+                builds.put(dir.toAbsolutePath().normalize(), context);
             }
             return dir;
         } catch (RuntimeException e) {
@@ -117,13 +139,46 @@ public final class DefaultWorkspaces implements Workspaces {
         if (!dir.startsWith(root) || dir.equals(root)) {
             throw new IllegalArgumentException("not a workspace of " + root + ": " + workspace);
         }
+        TaskContext build = builds.remove(dir);
         if (keep) {
             LOG.info("keeping workspace {} for inspection", dir);
             WorkspaceLocks.release(dir);
             return;
         }
+        if (build != null && !stoppedOnPurpose(build.cancellation()) && keptBuilds.keep(dir, build.task().id())) {
+            // Moved under the kept-builds folder, which the start-up sweep leaves alone.
+            WorkspaceLocks.release(dir);
+            keptBuilds.sweep();
+            return;
+        }
         deleteQuietly(dir);
         WorkspaceLocks.release(dir);
+        keptBuilds.sweep();
+    }
+
+    /**
+     * The workspace of a finished build while it is kept ({@link Builder#keepBuildWorkspaces},
+     * default 1 hour after the build or after the latest {@code kept} call).
+     */
+    @Override
+    public Optional<KeptWorkspace> kept(TaskId buildId) {
+        Objects.requireNonNull(buildId, "buildId");
+        return keptBuilds.enabled() ? keptBuilds.open(buildId) : Optional.empty();
+    }
+
+    /**
+     * Deletes kept build workspaces whose time is up and that nobody in this JVM reads; returns
+     * how many. Runs by itself whenever a workspace is prepared or released; an application
+     * whose workers may sit idle for long can also call it on a schedule.
+     */
+    public int sweepKeptBuilds() {
+        return keptBuilds.sweep();
+    }
+
+    /** A user's cancel or a shutdown leaves nothing to analyse; failures and timeouts do. */
+    private static boolean stoppedOnPurpose(CancellationToken token) {
+        return token.reason().map(r -> r == CancellationToken.Reason.USER
+                || r == CancellationToken.Reason.SHUTDOWN).orElse(false);
     }
 
     private Path create(TaskRecord task) {
@@ -280,6 +335,8 @@ public final class DefaultWorkspaces implements Workspaces {
         private final Set<String> inheritedEnv = new LinkedHashSet<>(DEFAULT_INHERITED_ENV);
         private Map<String, String> parentEnv = System.getenv();
         private int maxLineLength = ProcessSupervisor.DEFAULT_MAX_LINE_LENGTH;
+        private Duration keepBuildsFor = Duration.ZERO;
+        private Clock clock = Clock.systemUTC();
 
         private Builder(Path root) {
             this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
@@ -316,6 +373,28 @@ public final class DefaultWorkspaces implements Workspaces {
                 throw new IllegalArgumentException("maxLineLength must be >= 80, was " + value);
             }
             this.maxLineLength = value;
+            return this;
+        }
+
+        /**
+         * How long a finished build's workspace is kept for analyses of that build (each
+         * analysis that opens it starts the time again); {@link dev.forge.Forge} uses
+         * {@link #DEFAULT_KEEP_BUILDS_FOR}. Default zero: workspaces are deleted at once.
+         * Builds cancelled by a user or a shutdown are never kept. The build runner's and the
+         * analysis pipeline's workspaces must share the root and this setting.
+         */
+        public Builder keepBuildWorkspaces(Duration value) {
+            Objects.requireNonNull(value, "keepBuildWorkspaces");
+            if (value.isNegative()) {
+                throw new IllegalArgumentException("keepBuildWorkspaces must not be negative, was " + value);
+            }
+            this.keepBuildsFor = value;
+            return this;
+        }
+
+        /** The clock kept workspaces age by; for tests. Default system UTC. */
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
             return this;
         }
 

@@ -78,7 +78,8 @@ class AnalysisPipelineTest {
                 .containsEntry("file", PlantedProject.BROKEN)
                 .containsEntry("line", PlantedProject.line(dir, PlantedProject.BROKEN, "int x")));
         assertThat(findings).hasSize(5).allSatisfy(f -> assertThat(f.keySet())
-                .containsExactly("rule", "category", "severity", "file", "line", "message", "tool"));
+                .containsExactly("rule", "category", "severity", "file", "line", "message", "tool",
+                        "fingerprint"));
 
         Map<String, Object> measures = map(results.get("measures"));
         assertThat((Long) measures.get("lines_of_code")).isGreaterThan(40);
@@ -204,12 +205,12 @@ class AnalysisPipelineTest {
     void run_cancelledWhileAnalyzing_stopsBeforeTheNextAnalyzerAndReleases() {
         PlantedProject.clean(dir);
         Recorder second = new Recorder("second", ctx -> { });
+        RecordingTaskContext context = RecordingTaskContext.forAnalysis("demo", List.of());
         AnalysisPipeline pipeline = new AnalysisPipeline(workspaces, List.of(
-                new Recorder("first", ctx -> ((RecordingTaskContext) ctx).cancellationSource()
-                        .cancel(CancellationToken.Reason.USER)),
+                new Recorder("first", ctx -> context.cancellationSource().cancel(CancellationToken.Reason.USER)),
                 second));
 
-        RunOutcome outcome = run(pipeline, List.of());
+        RunOutcome outcome = pipeline.run(PlantedProject.spec(dir), context);
 
         assertThat(outcome.succeeded()).isFalse();
         assertThat(outcome.error().code()).isEqualTo(TaskError.CANCELLED);

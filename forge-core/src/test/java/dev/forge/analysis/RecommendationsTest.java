@@ -38,8 +38,8 @@ class RecommendationsTest {
 
         assertThat(recommendations).hasSize(4);
         assertThat(recommendations.get(0)).startsWith("1 AWS access key id is hard-coded, e.g. app.properties:2");
-        assertThat(recommendations.get(1)).startsWith("1 compile error - the code does not compile, e.g. Broken.java:5");
-        assertThat(recommendations.get(2)).isEqualTo("1 UnknownRule finding from sonar, e.g. B.java:7: UnknownRule message");
+        assertThat(recommendations.get(1)).startsWith("Fix the compile error - the code does not compile, e.g. Broken.java:5");
+        assertThat(recommendations.get(2)).isEqualTo("Review 1 place that sonar flags as UnknownRule, e.g. B.java:7: UnknownRule message");
         assertThat(recommendations.get(3)).startsWith("5 private fields are never used, e.g. A.java:1");
     }
 

@@ -3,6 +3,8 @@ package dev.forge.http;
 import dev.forge.analysis.AnalysisRequest;
 import dev.forge.analysis.AnalysisService;
 import dev.forge.analysis.sarif.Sarif;
+import dev.forge.security.Principal;
+import dev.forge.task.Page;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskRecord;
 import dev.forge.task.TaskStatus;
@@ -17,17 +19,21 @@ final class AnalysisRoutes {
     static final String SARIF_TYPE = "application/sarif+json";
 
     private final AnalysisService analyses;
+    private final EventStreams streams;
     private final HttpConfig config;
 
-    AnalysisRoutes(AnalysisService analyses, HttpConfig config) {
+    AnalysisRoutes(AnalysisService analyses, EventStreams streams, HttpConfig config) {
         this.analyses = analyses;
+        this.streams = streams;
         this.config = config;
     }
 
     void create(Context ctx) {
         AnalysisRequest request = RequestBodies.analysisRequest(
                 RequestBodies.json(ctx, config.bodyLimitBytes()));
-        RequestContext.project(ctx, request.projectName());
+        if (request.projectName() != null) {
+            RequestContext.project(ctx, request.projectName());
+        }
         TaskRecord created = ErrorMapper.valueOrThrow(
                 analyses.create(Authentication.principal(ctx), request));
         RequestContext.task(ctx, created.id().value());
@@ -36,6 +42,32 @@ final class AnalysisRoutes {
         json.put("status", created.status().wireName());
         Responses.json(ctx.status(202).header("Location",
                 ctx.contextPath().replaceAll("/$", "") + BASE + "/" + created.id().value()), json);
+    }
+
+    /** The caller's analyses, newest first, paged like the builds' history. */
+    void history(Context ctx) {
+        Integer limit = RequestBodies.intQuery(ctx, "limit");
+        Integer offset = RequestBodies.intQuery(ctx, "offset");
+        Page<TaskRecord> page = ErrorMapper.valueOrThrow(
+                analyses.history(Authentication.principal(ctx), limit, offset));
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("analyses", page.items().stream().map(Wire::analysis).toList());
+        json.put("total", page.total());
+        json.put("limit", page.limit());
+        json.put("offset", page.offset());
+        Responses.json(ctx, json);
+    }
+
+    void logs(Context ctx) {
+        TaskId id = analysisId(ctx);
+        String log = ErrorMapper.valueOrThrow(analyses.logs(Authentication.principal(ctx), id));
+        ctx.contentType("text/plain; charset=utf-8").result(log);
+    }
+
+    void events(Context ctx) {
+        TaskId id = analysisId(ctx);
+        Principal caller = Authentication.principal(ctx);
+        streams.stream(ctx, id, () -> analyses.result(caller, id), Wire::analysis);
     }
 
     void result(Context ctx) {

@@ -97,7 +97,7 @@ public final class ForgeHttp {
             EventStreams streams = new EventStreams(forge.events(), scheduler, httpConfig.sseKeepAlive());
             Authentication auth = new Authentication(forge.authenticator(), forge.rateLimiter());
             BuildRoutes builds = new BuildRoutes(forge.builds(), streams, httpConfig);
-            AnalysisRoutes analyses = new AnalysisRoutes(forge.analyses(), httpConfig);
+            AnalysisRoutes analyses = new AnalysisRoutes(forge.analyses(), streams, httpConfig);
             HealthRoutes health = new HealthRoutes(forge::health, accessLog::requests, forge.clock(), version,
                     securityDetails(forge, httpConfig));
             DocsRoutes docs = new DocsRoutes(version);
@@ -135,9 +135,12 @@ public final class ForgeHttp {
 
             String analysis = AnalysisRoutes.BASE;
             route(HandlerType.POST, analysis, analyses::create, Access.USER);
+            route(HandlerType.GET, analysis, analyses::history, Access.USER);
             route(HandlerType.GET, analysis + "/{analysis_id}", analyses::result, Access.USER);
             route(HandlerType.DELETE, analysis + "/{analysis_id}", analyses::cancel, Access.USER);
             route(HandlerType.GET, analysis + "/{analysis_id}/sarif", analyses::sarif, Access.USER);
+            route(HandlerType.GET, analysis + "/{analysis_id}/logs", analyses::logs, Access.USER);
+            route(HandlerType.GET, analysis + "/{analysis_id}/events", analyses::events, Access.USER);
 
             String healthBase = HealthRoutes.BASE;
             route(HandlerType.GET, healthBase, health::summary, Access.ANYONE);

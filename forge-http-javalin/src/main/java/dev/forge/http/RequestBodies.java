@@ -25,7 +25,7 @@ import java.util.Set;
 final class RequestBodies {
 
     private static final Set<String> BUILD_FIELDS = Set.of("project_name", "goal", "parameters");
-    private static final Set<String> ANALYSIS_FIELDS = Set.of("project_name", "analysis_types");
+    private static final Set<String> ANALYSIS_FIELDS = Set.of("project_name", "analysis_types", "build_id");
 
     private RequestBodies() {
     }
@@ -68,7 +68,11 @@ final class RequestBodies {
         List<FieldError> errors = new ArrayList<>();
         requireObject(body);
         unknownFields(body, ANALYSIS_FIELDS, errors);
-        String project = requiredString(body, "project_name", errors);
+        String buildId = optionalString(body, "build_id", errors);
+        // with a build id the project is the build's; without one it is required
+        String project = buildId == null && !body.hasNonNull("project_name")
+                ? requiredString(body, "project_name", errors)
+                : optionalString(body, "project_name", errors);
         List<String> types = new ArrayList<>();
         JsonNode array = body.get("analysis_types");
         if (array == null || array.isNull()) {
@@ -86,7 +90,7 @@ final class RequestBodies {
             }
         }
         throwIfAny(errors);
-        return new AnalysisRequest(project, types);
+        return new AnalysisRequest(project, types, buildId);
     }
 
     /**
@@ -179,6 +183,11 @@ final class RequestBodies {
             return null;
         }
         return node.textValue();
+    }
+
+    private static String optionalString(JsonNode body, String field, List<FieldError> errors) {
+        JsonNode node = body.get(field);
+        return node == null || node.isNull() ? null : requiredString(body, field, errors);
     }
 
     private static void throwIfAny(List<FieldError> errors) {

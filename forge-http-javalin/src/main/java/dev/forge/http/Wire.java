@@ -10,7 +10,7 @@ import java.util.Map;
 final class Wire {
 
     /** Result keys an analysis response always has, null until the analysis completes. */
-    static final List<String> ANALYSIS_RESULT_KEYS = List.of("quality_score", "security_issues",
+    static final List<String> ANALYSIS_RESULT_KEYS = List.of("quality_score", "quality_score_max", "security_issues",
             "code_smells", "type_errors", "coverage_percent", "recommendations", "findings", "measures");
 
     private Wire() {
@@ -36,10 +36,14 @@ final class Wire {
         json.put("analysis_id", task.id().value());
         json.put("project_name", task.projectName());
         json.put("analysis_types", task.analysisTypes());
+        String buildId = task.parameters().get("build_id");
+        json.put("build_id", buildId);
         lifecycle(task, json);
         for (String key : ANALYSIS_RESULT_KEYS) {
             json.put(key, null);
         }
+        // the scale is known before any result: say it from the start
+        json.put("quality_score_max", 10);
         // The report's own keys sit at top level; they never replace the task's fields.
         task.results().forEach((key, value) -> {
             if (ANALYSIS_RESULT_KEYS.contains(key) || !json.containsKey(key)) {

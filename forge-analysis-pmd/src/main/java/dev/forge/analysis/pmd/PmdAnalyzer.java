@@ -6,6 +6,7 @@ import dev.forge.InfrastructureException;
 import dev.forge.analysis.AnalysisType;
 import dev.forge.analysis.Analyzer;
 import dev.forge.analysis.Finding;
+import dev.forge.analysis.RuleInfo;
 import dev.forge.analysis.Severity;
 import dev.forge.analysis.SourceFiles;
 import dev.forge.exec.TaskContext;
@@ -126,11 +127,20 @@ public final class PmdAnalyzer implements Analyzer {
     @Override
     public Result analyze(Path workspace, ProjectSpec project, Set<AnalysisType> requested,
             TaskContext context) {
-        List<AnalysisType> types = rulesets.keySet().stream().filter(requested::contains).toList();
+        return analyze(new Input(workspace, project, requested, context, List.of()));
+    }
+
+    /** Analyses with the workspace's jars plus the classpath the build resolved as PMD's auxiliary classpath. */
+    @Override
+    public Result analyze(Input input) {
+        Path workspace = input.workspace();
+        TaskContext context = input.context();
+        List<AnalysisType> types = rulesets.keySet().stream().filter(input.requested()::contains).toList();
         if (types.isEmpty()) {
             return new Result(List.of(), Map.of());
         }
-        List<Path> jars = SourceFiles.classpathJars(workspace);
+        List<Path> jars = new ArrayList<>(SourceFiles.classpathJars(workspace));
+        jars.addAll(input.classpath());
         String classpathKey = classpathKey(workspace, jars);
         List<Finding> findings = new ArrayList<>();
         List<Source> pending = new ArrayList<>();
@@ -173,7 +183,17 @@ public final class PmdAnalyzer implements Analyzer {
         Map<String, Object> measures = new LinkedHashMap<>();
         measures.put("pmd_files", files);
         measures.put("pmd_version", PMDVersion.VERSION);
-        return new Result(findings, measures);
+        Map<String, RuleInfo> rules = new HashMap<>();
+        for (AnalysisType type : types) {
+            rules.putAll(PmdRuleInfo.of(template(type)));
+        }
+        return new Result(findings, measures, rules);
+    }
+
+    private RuleSet template(AnalysisType type) {
+        return TEMPLATES.computeIfAbsent(rulesets.get(type), resource -> new RuleSetLoader()
+                .loadResourcesWith(PmdAnalyzer.class.getClassLoader())
+                .loadFromResource(resource));
     }
 
     private List<Finding> analyzeBatch(List<Source> batch, List<AnalysisType> types, List<Path> jars,
@@ -189,9 +209,7 @@ public final class PmdAnalyzer implements Analyzer {
         Report report;
         try (PmdAnalysis pmd = PmdAnalysis.create(config)) {
             for (AnalysisType type : types) {
-                RuleSet template = TEMPLATES.computeIfAbsent(rulesets.get(type), resource -> new RuleSetLoader()
-                        .loadResourcesWith(PmdAnalyzer.class.getClassLoader())
-                        .loadFromResource(resource));
+                RuleSet template = template(type);
                 for (Rule rule : template.getRules()) {
                     ruleTypes.put(rule.getName(), type);
                 }
@@ -267,10 +285,21 @@ public final class PmdAnalyzer implements Analyzer {
         }
         MessageDigest digest = SourceFiles.digest();
         for (Path jar : jars) {
-            digest.update((SourceFiles.relativize(workspace, jar) + ':' + SourceFiles.sha256(jar) + '\n')
-                    .getBytes(StandardCharsets.UTF_8));
+            // the build's dependencies (outside the workspace) are keyed by path, size and time
+            String id = jar.startsWith(workspace)
+                    ? SourceFiles.relativize(workspace, jar) + ':' + SourceFiles.sha256(jar)
+                    : "dep:" + jar + ':' + stamp(jar);
+            digest.update((id + '\n').getBytes(StandardCharsets.UTF_8));
         }
         return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static String stamp(Path entry) {
+        try {
+            return java.nio.file.Files.size(entry) + ":" + java.nio.file.Files.getLastModifiedTime(entry).toMillis();
+        } catch (IOException e) {
+            return "unreadable";
+        }
     }
 
     /** PMD's version and the ruleset text: a new PMD or an edited ruleset invalidates the cache. */

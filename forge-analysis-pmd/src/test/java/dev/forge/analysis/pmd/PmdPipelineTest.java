@@ -76,4 +76,37 @@ class PmdPipelineTest {
         assertThat(clean).isEqualTo(10.0);
         assertThat(smelly).isLessThan(clean);
     }
+
+    @Test
+    void run_twentyThousandNestedParentheses_completesNamingWhatFailedWithTheOtherMeasures() throws Exception {
+        PlantedProject.clean(dir);
+        java.nio.file.Files.writeString(dir.resolve("Deep.java"), "class Deep { int x = " + "(".repeat(20_000)
+                + "1" + ")".repeat(20_000) + "; }\n");
+
+        RunOutcome outcome = pipeline.run(PlantedProject.spec(dir),
+                RecordingTaskContext.forAnalysis("demo", List.of("quality", "security", "types")));
+
+        assertThat(outcome.succeeded()).as(String.valueOf(outcome.error())).isTrue();
+        Map<String, Object> results = outcome.results();
+        String json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(results);
+        assertThat(json).doesNotContain("StackOverflowError").doesNotContain("java.lang.");
+        assertThat(results.get("analyzer_errors")).asString().contains("pmd").contains("nested too deeply");
+        assertThat(((Map<?, ?>) results.get("measures")).get("lines_of_code")).isNotNull();
+        assertThat(results.get("analyzers")).asList().contains("javac", "secrets", "sarif").doesNotContain("pmd");
+        assertThat(results).containsEntry("type_errors", 0);
+    }
+
+    @Test
+    void run_rulesCarryPmdsOwnDescriptionsAndFixes() {
+        PlantedProject.full(dir);
+
+        Map<String, Object> results = run();
+
+        Map<?, ?> rules = (Map<?, ?>) results.get("rules");
+        Map<?, ?> emptyCatch = (Map<?, ?>) rules.get("EmptyCatchBlock");
+        assertThat((String) emptyCatch.get("description")).contains("exception is caught");
+        assertThat((String) emptyCatch.get("fix")).contains("rethrow");
+        assertThat((String) emptyCatch.get("help_uri")).startsWith("https://");
+        assertThat(results.get("recommendations")).asList().noneMatch(r -> r.toString().contains("finding from pmd"));
+    }
 }

@@ -9,6 +9,7 @@ import dev.forge.InfrastructureException;
 import dev.forge.analysis.AnalysisType;
 import dev.forge.analysis.Analyzer;
 import dev.forge.analysis.Finding;
+import dev.forge.analysis.RuleInfo;
 import dev.forge.analysis.Severity;
 import dev.forge.analysis.SourceFiles;
 import dev.forge.exec.TaskContext;
@@ -43,6 +44,8 @@ import javax.tools.SimpleJavaFileObject;
 import javax.tools.StandardJavaFileManager;
 import javax.tools.StandardLocation;
 import javax.tools.ToolProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code types} analysis: compiles the workspace's Java sources in memory with the JDK's
@@ -64,12 +67,22 @@ public final class TypeCheckAnalyzer implements Analyzer {
             "compiler.err.package.not.visible", "compiler.err.not.def.access.package.cant.access");
 
     /**
+     * Diagnostic codes that follow from a missing dependency when the file also has one: a
+     * static import from a class that is missing, an {@code @Override} whose supertype is
+     * missing. Alone they are real errors.
+     */
+    static final Set<String> DERIVED_CODES = Set.of(
+            "compiler.err.static.imp.only.classes.and.interfaces",
+            "compiler.err.method.does.not.override.superclass");
+
+    /**
      * The sources declare a package the JDK's own modules hold (e.g. the JDK's sources): outside
      * the JDK's build every class clashes with the platform's, so no count would mean anything.
      */
     static final String PLATFORM_PACKAGE_CODE = "compiler.err.package.in.other.module";
 
     private static final int MAX_LISTED_UNRESOLVED = 20;
+    private static final Logger LOG = LoggerFactory.getLogger(TypeCheckAnalyzer.class);
 
     /** Packages of the running JDK's modules (java.util, javax.net, jdk.internal.misc...). */
     private static final Set<String> PLATFORM_PACKAGES = ModuleLayer.boot().modules().stream()
@@ -115,6 +128,20 @@ public final class TypeCheckAnalyzer implements Analyzer {
     @Override
     public Result analyze(Path workspace, ProjectSpec project, Set<AnalysisType> requested,
             TaskContext context) {
+        return analyze(new Input(workspace, project, requested, context, List.of()));
+    }
+
+    /**
+     * Type-checks against the workspace's jars plus the classpath the build resolved, if any.
+     *
+     * @throws StackOverflowError if the sources nest too deeply for the compiler's stack (the
+     *                            pipeline reports the analyzer as failed)
+     */
+    @Override
+    public Result analyze(Input input) {
+        Path workspace = input.workspace();
+        Set<AnalysisType> requested = input.requested();
+        TaskContext context = input.context();
         if (!requested.contains(AnalysisType.TYPES) || context.cancellation().isCancelled()) {
             return new Result(List.of(), Map.of());
         }
@@ -140,9 +167,15 @@ public final class TypeCheckAnalyzer implements Analyzer {
             // Known before compiling: javac would only report clashes with the platform's classes.
             return platformSources(platformPackages);
         }
-        List<Path> jars = SourceFiles.classpathJars(workspace);
+        List<Path> jars = new ArrayList<>(SourceFiles.classpathJars(workspace));
         for (Path jar : jars) {
             update(key, "jar:" + SourceFiles.relativize(workspace, jar) + ":" + SourceFiles.sha256(jar));
+        }
+        for (Path entry : input.classpath()) {
+            // the build's dependencies live outside the workspace (e.g. ~/.m2) and do not change
+            // under a name: path, size and time identify them without reading every jar
+            update(key, "dep:" + entry + ":" + stamp(entry));
+            jars.add(entry);
         }
         String cacheKey = HexFormat.of().formatHex(key.digest());
         Result cached = cache.getIfPresent(cacheKey);
@@ -185,8 +218,13 @@ public final class TypeCheckAnalyzer implements Analyzer {
         } catch (IOException e) {
             throw new InfrastructureException("the Java compiler could not read its inputs", e);
         } catch (IllegalStateException | IllegalArgumentException e) {
-            // e.g. an unusable jar on the classpath: the check could not run, not a code error
-            return notMeasured("the Java compiler could not run: " + e.getMessage());
+            if (e.getCause() instanceof StackOverflowError overflow) {
+                throw overflow; // deterministic: the pipeline names the analyzer as failed
+            }
+            // e.g. an unusable jar on the classpath: the check could not run, not a code error.
+            // The exception's text names compiler internals: it stays in the server log.
+            LOG.warn("the Java compiler could not run", e);
+            return notMeasured("the Java compiler could not run on these sources; details are in the server log");
         } catch (RuntimeException e) {
             if (e instanceof CancellationException || e.getCause() instanceof CancellationException) {
                 throw new CancellationException("cancelled");
@@ -217,6 +255,12 @@ public final class TypeCheckAnalyzer implements Analyzer {
         // most likely a symbol from it. Without such proof a cannot-find-symbol is a real error.
         boolean dependenciesMissing = errors.stream()
                 .anyMatch(d -> MISSING_DEPENDENCY_CODES.contains(d.getCode()));
+        Set<Object> filesWithMissing = new java.util.HashSet<>();
+        for (Diagnostic<? extends JavaFileObject> d : errors) {
+            if (missing(d.getCode(), dependenciesMissing) && d.getSource() != null) {
+                filesWithMissing.add(d.getSource());
+            }
+        }
         List<Finding> findings = new ArrayList<>();
         List<Map<String, Object>> unresolved = new ArrayList<>();
         int unresolvedCount = 0;
@@ -225,14 +269,15 @@ public final class TypeCheckAnalyzer implements Analyzer {
             String file = d.getSource() instanceof Source s ? s.relative : null;
             int line = d.getLineNumber() > 0 ? (int) d.getLineNumber() : 0;
             String message = oneLine(d.getMessage(Locale.ROOT));
-            boolean missing = MISSING_DEPENDENCY_CODES.contains(code)
-                    || (dependenciesMissing && code.startsWith("compiler.err.cant.resolve"));
+            boolean missing = missing(code, dependenciesMissing)
+                    || (DERIVED_CODES.contains(code) && filesWithMissing.contains(d.getSource()));
             if (missing) {
                 unresolvedCount++;
                 if (unresolved.size() < MAX_LISTED_UNRESOLVED) {
                     Map<String, Object> entry = new LinkedHashMap<>();
                     entry.put("file", file);
                     entry.put("line", line);
+                    entry.put("code", code);
                     entry.put("message", message);
                     unresolved.add(entry);
                 }
@@ -247,7 +292,28 @@ public final class TypeCheckAnalyzer implements Analyzer {
         measures.put("unresolved", unresolved);
         measures.put("java_files", fileCount);
         measures.put("classpath_jars", jarCount);
-        return new Result(findings, measures);
+        Map<String, RuleInfo> rules = new LinkedHashMap<>();
+        for (Finding finding : findings) {
+            rules.putIfAbsent(finding.ruleId(), RuleInfo.of(
+                    "The Java compiler rejects this code: it does not compile as written.",
+                    "Fix the compile error the message describes; until the code compiles, other"
+                            + " findings may be incomplete."));
+        }
+        return new Result(findings, measures, rules);
+    }
+
+    /** Whether a diagnostic says, by its code alone, that a dependency is missing. */
+    private static boolean missing(String code, boolean dependenciesMissing) {
+        return code != null && (MISSING_DEPENDENCY_CODES.contains(code)
+                || (dependenciesMissing && code.startsWith("compiler.err.cant.resolve")));
+    }
+
+    private static String stamp(Path entry) {
+        try {
+            return java.nio.file.Files.size(entry) + ":" + java.nio.file.Files.getLastModifiedTime(entry).toMillis();
+        } catch (IOException e) {
+            return "unreadable";
+        }
     }
 
     static Optional<String> declaredPackage(String source) {

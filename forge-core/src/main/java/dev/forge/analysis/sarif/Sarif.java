@@ -1,5 +1,6 @@
 package dev.forge.analysis.sarif;
 
+import dev.forge.analysis.RuleInfo;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.forge.analysis.AnalysisType;
 import dev.forge.analysis.Severity;
@@ -18,12 +19,17 @@ import java.util.TreeMap;
  * IDE viewers) can show forge's findings. One run per tool that found something, named after
  * the tool; each result keeps forge's exact severity and category in its {@code properties}
  * ({@code forge-severity}, {@code forge-category}), which forge's own SARIF import honours, so
- * an exported log imports back to the same findings.
+ * an exported log imports back to the same findings. Each result has forge's fingerprint in
+ * {@code partialFingerprints} and, when the analysis had a baseline, its {@code baselineState}
+ * ({@code new} or {@code unchanged}; fixed findings are exported as {@code absent} results), as
+ * GitHub code scanning understands. Rules carry their description and fix ({@code help}).
  */
 public final class Sarif {
 
     /** The SARIF version written. */
     public static final String VERSION = "2.1.0";
+    /** The key of forge's fingerprint in each result's {@code partialFingerprints}. */
+    public static final String FINGERPRINT_KEY = "forgeFingerprint/v1";
     /** The schema URI written as {@code $schema}. */
     public static final String SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -46,19 +52,23 @@ public final class Sarif {
     public static Map<String, Object> export(Map<String, Object> results) {
         Objects.requireNonNull(results, "results");
         Map<String, List<Map<?, ?>>> byTool = new TreeMap<>();
-        if (results.get("findings") instanceof List<?> findings) {
-            for (Object item : findings) {
-                if (item instanceof Map<?, ?> finding) {
-                    byTool.computeIfAbsent(string(finding.get("tool"), "forge"), t -> new ArrayList<>())
-                            .add(finding);
+        // fixed findings are results too, with baselineState "absent", so a viewer can close them
+        for (String key : List.of("findings", "fixed_findings")) {
+            if (results.get(key) instanceof List<?> findings) {
+                for (Object item : findings) {
+                    if (item instanceof Map<?, ?> finding) {
+                        byTool.computeIfAbsent(string(finding.get("tool"), "forge"), t -> new ArrayList<>())
+                                .add(finding);
+                    }
                 }
             }
         }
         if (byTool.isEmpty()) {
             byTool.put("forge", List.of());
         }
+        Map<?, ?> ruleInfos = results.get("rules") instanceof Map<?, ?> m ? m : Map.of();
         List<Object> runs = new ArrayList<>();
-        byTool.forEach((tool, findings) -> runs.add(run(tool, findings)));
+        byTool.forEach((tool, findings) -> runs.add(run(tool, findings, ruleInfos)));
         Map<String, Object> log = new LinkedHashMap<>();
         log.put("$schema", SCHEMA);
         log.put("version", VERSION);
@@ -75,7 +85,7 @@ public final class Sarif {
         }
     }
 
-    private static Map<String, Object> run(String tool, List<Map<?, ?>> findings) {
+    private static Map<String, Object> run(String tool, List<Map<?, ?>> findings, Map<?, ?> ruleInfos) {
         Map<String, Integer> ruleIndex = new LinkedHashMap<>();
         List<Object> rules = new ArrayList<>();
         List<Object> sarifResults = new ArrayList<>();
@@ -88,7 +98,7 @@ public final class Sarif {
             if (index == null) {
                 index = rules.size();
                 ruleIndex.put(ruleId, index);
-                rules.add(rule(ruleId, severity, category));
+                rules.add(rule(ruleId, severity, category, RuleInfo.fromMap(ruleInfos.get(ruleId))));
             }
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("ruleId", ruleId);
@@ -104,6 +114,12 @@ public final class Sarif {
                     physical.put("region", Map.of("startLine", line));
                 }
                 result.put("locations", List.of(Map.of("physicalLocation", physical)));
+            }
+            if (finding.get("fingerprint") instanceof String fingerprint) {
+                result.put("partialFingerprints", Map.of(FINGERPRINT_KEY, fingerprint));
+            }
+            if (finding.get("baseline_state") instanceof String state) {
+                result.put("baselineState", state);
             }
             Map<String, Object> properties = new LinkedHashMap<>();
             properties.put("forge-severity", severity.wireName());
@@ -131,10 +147,17 @@ public final class Sarif {
         }
     }
 
-    private static Map<String, Object> rule(String ruleId, Severity severity, AnalysisType category) {
+    private static Map<String, Object> rule(String ruleId, Severity severity, AnalysisType category,
+            RuleInfo info) {
         Map<String, Object> rule = new LinkedHashMap<>();
         rule.put("id", ruleId);
-        rule.put("shortDescription", Map.of("text", ruleId));
+        rule.put("shortDescription", Map.of("text", info == null ? ruleId : info.description()));
+        if (info != null) {
+            rule.put("help", Map.of("text", info.fix()));
+            if (info.helpUri() != null) {
+                rule.put("helpUri", info.helpUri());
+            }
+        }
         rule.put("defaultConfiguration", Map.of("level", level(severity)));
         Map<String, Object> properties = new LinkedHashMap<>();
         List<String> tags = new ArrayList<>();

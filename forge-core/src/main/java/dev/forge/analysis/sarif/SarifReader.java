@@ -31,7 +31,8 @@ import java.util.Set;
  *       round-trips exactly), else from {@code security-severity} (CVSS-like: 9+ blocker, 7+
  *       critical, 4+ major, above 0 minor), else from the level: error is critical for security
  *       and major otherwise, warning minor, note and none info;</li>
- *   <li>suppressed results and results of kind pass / notApplicable are skipped.</li>
+ *   <li>suppressed results, results of kind pass / notApplicable and results whose
+ *   {@code baselineState} is {@code absent} (fixed since the baseline) are skipped.</li>
  * </ul>
  */
 final class SarifReader {
@@ -62,6 +63,7 @@ final class SarifReader {
             for (JsonNode result : run.path("results")) {
                 String kind = text(result.path("kind"), "fail");
                 if (kind.equals("pass") || kind.equals("notApplicable")
+                        || text(result.path("baselineState"), "").equals("absent")
                         || (result.path("suppressions").isArray() && !result.path("suppressions").isEmpty())) {
                     continue;
                 }

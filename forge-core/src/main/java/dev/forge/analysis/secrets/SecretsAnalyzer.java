@@ -6,6 +6,7 @@ import dev.forge.InfrastructureException;
 import dev.forge.analysis.AnalysisType;
 import dev.forge.analysis.Analyzer;
 import dev.forge.analysis.Finding;
+import dev.forge.analysis.RuleInfo;
 import dev.forge.analysis.SourceFiles;
 import dev.forge.exec.TaskContext;
 import dev.forge.project.ProjectSpec;
@@ -34,6 +35,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Each file's hits are cached by the hash of its content.
  */
 public final class SecretsAnalyzer implements Analyzer {
+
+    /** What each rule finds and what to do, for reports. */
+    static final Map<String, RuleInfo> RULES = Map.of(
+            SecretRules.AWS_KEY, RuleInfo.of("An AWS access key id is written in the source.",
+                    "Deactivate the key in AWS, then read credentials from the environment or a secret store."),
+            SecretRules.PRIVATE_KEY, RuleInfo.of("A private key is committed with the code.",
+                    "Revoke the key, remove it from the repository and its history, and load keys from a secret store."),
+            SecretRules.JWT, RuleInfo.of("A JSON Web Token is written in the source.",
+                    "Revoke the token and obtain tokens at run time instead of storing them."),
+            SecretRules.ASSIGNMENT, RuleInfo.of("A credential (password, token, key) is assigned a literal value.",
+                    "Move the value to the environment or a secret store and rotate it if it was real."),
+            SecretRules.HIGH_ENTROPY, RuleInfo.of("A long random-looking string that may be a key or token.",
+                    "Check the value; if it is a credential, move it out of the code and rotate it."));
 
     /** Default largest file scanned: 1 MiB. */
     public static final long DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
@@ -120,7 +134,7 @@ public final class SecretsAnalyzer implements Analyzer {
                 + findings.size() + " possible secrets");
         Map<String, Object> measures = new LinkedHashMap<>();
         measures.put("secrets_files_scanned", scanned);
-        return new Result(findings, measures);
+        return new Result(findings, measures, RULES);
     }
 
     /** Files scanned so far (cache misses), for tests. */
