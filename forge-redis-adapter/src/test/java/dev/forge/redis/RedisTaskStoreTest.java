@@ -1,0 +1,25 @@
+package dev.forge.redis;
+
+import dev.forge.store.TaskStore;
+import dev.forge.store.TaskStoreContract;
+import dev.forge.testing.MutableClock;
+import org.junit.jupiter.api.AfterEach;
+
+/** The task-store contract against Redis; every test on its own key prefix. */
+class RedisTaskStoreTest extends TaskStoreContract {
+
+    private RedisFixture redis;
+
+    @Override
+    protected TaskStore createStore(MutableClock clock) {
+        redis = RedisFixture.open();
+        return redis.node().taskStore();
+    }
+
+    @AfterEach
+    void removeKeys() {
+        if (redis != null) {
+            redis.close();
+        }
+    }
+}
