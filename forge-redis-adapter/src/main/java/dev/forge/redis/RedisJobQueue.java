@@ -65,7 +65,7 @@ public final class RedisJobQueue implements JobQueue {
     public String enqueue(String queue, String payload, Duration delay) {
         Objects.requireNonNull(payload, "payload");
         requireOpen();
-        long delayMs = delay == null || delay.isNegative() ? 0 : saturatedMillis(delay);
+        long delayMs = delayMillis(delay);
         Object id = redis.eval(ENQUEUE, List.of(keys.queue(queue), keys.queueSeq(queue)),
                 List.of(payload, Long.toString(delayMs), keys.jobPrefix(queue),
                         keys.queueWakeChannel(queue)));
@@ -152,8 +152,7 @@ public final class RedisJobQueue implements JobQueue {
     @Override
     public boolean release(Lease lease, Duration delay) {
         Objects.requireNonNull(lease, "lease");
-        long delayMs = delay == null || delay.isNegative() ? 0 : saturatedMillis(delay);
-        return held(lease, "release", delayMs);
+        return held(lease, "release", delayMillis(delay));
     }
 
     private boolean held(Lease lease, String action, long millis) {
@@ -186,6 +185,17 @@ public final class RedisJobQueue implements JobQueue {
         if (closed) {
             throw new IllegalStateException("job queue is closed");
         }
+    }
+
+    /** Null or zero: now. */
+    private static long delayMillis(Duration delay) {
+        if (delay == null) {
+            return 0;
+        }
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("delay must be >= 0, was " + delay);
+        }
+        return saturatedMillis(delay);
     }
 
     private static long positiveMillis(Duration duration, String name) {
