@@ -15,6 +15,11 @@ class RedisEventBusTest extends EventBusContract {
         return redis.node().eventBus();
     }
 
+    @Override
+    protected EventBus sameBackendBus() {
+        return redis.node().eventBus();
+    }
+
     @AfterEach
     void removeKeys() {
         if (redis != null) {

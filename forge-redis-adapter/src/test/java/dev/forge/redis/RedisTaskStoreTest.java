@@ -2,7 +2,6 @@ package dev.forge.redis;
 
 import dev.forge.store.TaskStore;
 import dev.forge.store.TaskStoreContract;
-import dev.forge.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 
 /** The task-store contract against Redis; every test on its own key prefix. */
@@ -11,8 +10,13 @@ class RedisTaskStoreTest extends TaskStoreContract {
     private RedisFixture redis;
 
     @Override
-    protected TaskStore createStore(MutableClock clock) {
+    protected TaskStore createStore() {
         redis = RedisFixture.open();
+        return redis.node().taskStore();
+    }
+
+    @Override
+    protected TaskStore sameBackendStore() {
         return redis.node().taskStore();
     }
 
