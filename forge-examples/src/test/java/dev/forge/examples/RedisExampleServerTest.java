@@ -128,7 +128,7 @@ class RedisExampleServerTest {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static void requireRedis() {
+    static void requireRedis() {
         URI uri = URI.create(REDIS);
         boolean up;
         try (Socket socket = new Socket()) {
@@ -143,7 +143,7 @@ class RedisExampleServerTest {
         assumeTrue(up, "Redis is not reachable at " + REDIS + "; this test is skipped, not passed");
     }
 
-    private static void deleteKeys(String prefix) {
+    static void deleteKeys(String prefix) {
         try (RedisClient client = RedisClient.create(URI.create(REDIS))) {
             String cursor = ScanParams.SCAN_POINTER_START;
             do {
