@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.forge.InfrastructureException;
+import dev.forge.store.JsonTree;
 import dev.forge.task.TaskError;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskKind;
@@ -18,9 +19,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Task records as one JSON value each. Instants are ISO-8601 strings (nanoseconds kept), results
- * a JSON tree; numbers come back as Jackson reads them (Integer, Long or BigInteger by size,
- * Double for decimals).
+ * Task records as one JSON value each. Instants are ISO-8601 strings (nanoseconds kept); results
+ * go through {@link JsonTree#snapshot} both ways, so they are refused and normalised exactly as
+ * in memory and come back in the canonical types.
  */
 final class TaskCodec {
 
@@ -46,7 +47,8 @@ final class TaskCodec {
         }
         node.put("attempt", r.attempt());
         node.put("maxAttempts", r.maxAttempts());
-        node.set("results", mapper.valueToTree(r.results()));
+        // refuses what JSON cannot hold, with the in-memory store's message, before writing
+        node.set("results", mapper.valueToTree(JsonTree.snapshot(r.results())));
         if (r.error() != null) {
             ObjectNode error = node.putObject("error");
             error.put("code", r.error().code());
@@ -77,7 +79,7 @@ final class TaskCodec {
             n.path("types").forEach(t -> types.add(t.asText()));
             @SuppressWarnings("unchecked")
             Map<String, Object> results = n.hasNonNull("results")
-                    ? mapper.convertValue(n.get("results"), LinkedHashMap.class) : Map.of();
+                    ? JsonTree.snapshot(mapper.convertValue(n.get("results"), LinkedHashMap.class)) : Map.of();
             TaskError error = n.hasNonNull("error")
                     ? new TaskError(n.get("error").path("code").asText(), n.get("error").path("message").asText())
                     : null;
