@@ -44,6 +44,7 @@ public final class RedisEventBus implements EventBus {
     private final InMemoryEventBus allLocal = new InMemoryEventBus();
     private final List<Consumer<TaskId>> cancelListeners = new CopyOnWriteArrayList<>();
     private final ExecutorService cancelDelivery;
+    private final EventPublisher publisher;
     private final java.util.Map<String, Users> channelUsers = new java.util.HashMap<>();
     private volatile Runnable stopCancelListening;
     private volatile boolean closed;
@@ -53,6 +54,7 @@ public final class RedisEventBus implements EventBus {
         this.keys = redis.keys();
         this.subscriber = subscriber;
         this.codec = codec;
+        this.publisher = new EventPublisher(redis);
         this.cancelDelivery = Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, "forge-redis-cancel");
             thread.setDaemon(true);
@@ -61,9 +63,8 @@ public final class RedisEventBus implements EventBus {
     }
 
     /**
-     * {@inheritDoc} Publishing after {@link #close()} is dropped.
-     *
-     * @throws dev.forge.InfrastructureException if Redis fails
+     * {@inheritDoc} Never waits for Redis: the event is queued and published, in order, by this
+     * bus's publisher thread; publishing after {@link #close()} is dropped.
      */
     @Override
     public void publish(TaskEvent event) {
@@ -71,9 +72,7 @@ public final class RedisEventBus implements EventBus {
         if (closed) {
             return;
         }
-        String channel = keys.taskChannel(event.taskId());
-        String message = codec.write(event);
-        redis.run("publish", c -> c.publish(channel, message));
+        publisher.publish(keys.taskChannel(event.taskId()), codec.write(event));
     }
 
     @Override
@@ -186,6 +185,7 @@ public final class RedisEventBus implements EventBus {
     @Override
     public void close() {
         closed = true;
+        publisher.close();
         Runnable stop = stopCancelListening;
         if (stop != null) {
             stop.run();
