@@ -11,6 +11,8 @@ import dev.forge.ratelimit.InMemoryRateLimiter;
 import dev.forge.ratelimit.RateLimitConfig;
 import dev.forge.ratelimit.RateLimitRule;
 import dev.forge.ratelimit.RateLimiter;
+import dev.forge.redis.RedisBackend;
+import dev.forge.redis.RedisSettings;
 import dev.forge.sandbox.Enforcement;
 import dev.forge.sandbox.Sandbox;
 import dev.forge.security.DevTokens;
@@ -131,27 +133,31 @@ public final class ExampleServer {
                 .build();
         ProcessBuildRunner runner = new ProcessBuildRunner(BuildRunnerConfig.builder().workspaceRoot(workspace)
                 .enforcement(enforcement(settings, generated)).sandboxPolicy(settings.sandboxPolicy()).build());
-        Forge forge = Forge.builder()
+        RedisBackend redis = connectRedis(settings);
+        Forge.Builder builder = Forge.builder()
                 .buildRunner(runner)
                 // the token command mints up to 720 h; the server must accept what its own tool makes
                 .authenticator(JwtAuthenticator.builder().hs256Secret(secret).maxTokenLifetime(Duration.ofHours(720)).build())
-                .rateLimiter(new InMemoryRateLimiter(limits, Clock.systemUTC()))
+                .rateLimiter(new InMemoryRateLimiter(limits, Clock.systemUTC()));
+        useRedis(builder, redis, limits);
+        Forge forge = builder
                 .projectCatalog(new DirectoryProjectCatalog(projects))
                 .workspaceRoot(workspace)
                 .executorConfig(ExecutorConfig.custom().workers(settings.workers())
                         .leaseVisibility(settings.queueVisibility()).build())
                 .meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
                 .build();
-        ForgeServer server;
+        Running running;
         try {
-            forge.start();
-            server = ForgeServer.start(forge, settings.httpConfig(), settings.host(), settings.port());
+            running = startRole(settings, forge, redis, temporary, generated ? secret : null);
         } catch (RuntimeException e) {
             forge.close();
+            if (redis != null) {
+                redis.close();
+            }
             temporary.forEach(SampleProjects::deleteTree);
             throw e;
         }
-        Running running = new Running(forge, server, temporary, generated ? secret : null);
         banner(out, settings, running, projects, forge);
         LoggerFactory.getLogger(ExampleServer.class).atInfo()
                 .addKeyValue("url", running.url())
@@ -166,6 +172,11 @@ public final class ExampleServer {
         private final ForgeServer server;
         private final List<Path> temporary;
         private final String generatedSecret;
+        /** A worker node's health-only server instead of {@link #server}, or null. */
+        private WorkerHealthServer workerHealth;
+        /** The Redis backend forge runs on, closed after forge; or null (in memory). */
+        private RedisBackend redis;
+        private String host;
         private boolean closed;
 
         Running(Forge forge, ForgeServer server, List<Path> temporary, String generatedSecret) {
@@ -176,12 +187,13 @@ public final class ExampleServer {
         }
 
         int port() {
-            return server.port();
+            return server != null ? server.port() : workerHealth.port();
         }
 
         String url() {
-            String host = server.host().contains(":") ? "[" + server.host() + "]" : server.host();
-            return "http://" + host + ":" + server.port();
+            String bound = server != null ? server.host() : host;
+            String shown = bound.contains(":") ? "[" + bound + "]" : bound;
+            return "http://" + shown + ":" + port();
         }
 
         Forge forge() {
@@ -201,8 +213,16 @@ public final class ExampleServer {
             closed = true;
             var log = LoggerFactory.getLogger(ExampleServer.class);
             log.info("forge shutting down: stopping HTTP, then the workers");
-            server.close();
+            if (server != null) {
+                server.close();
+            }
+            if (workerHealth != null) {
+                workerHealth.close();
+            }
             forge.close();
+            if (redis != null) {
+                redis.close();
+            }
             temporary.forEach(SampleProjects::deleteTree);
             log.info("forge stopped");
         }
@@ -215,7 +235,7 @@ public final class ExampleServer {
         out.println("  dashboard: " + url + "/dashboard   (sign in with a bearer token)");
         out.println("  API docs:  " + url + "/docs   (OpenAPI: " + url + "/openapi.json)");
         out.println("  projects:  " + projects + " " + forge.catalog().names());
-        out.println("  workers:   " + settings.workers() + ", everything in memory");
+        out.println("  workers:   " + workersLine(settings));
         sandboxBanner(out, settings, forge);
         if (!isLoopback(settings.host())) {
             out.println("  note: requests must name a trusted host; add yours with FORGE_TRUSTED_HOSTS");
@@ -268,14 +288,71 @@ public final class ExampleServer {
     }
 
     private static void requireSupported(ServerSettings settings) {
-        if (settings.redisUrl() != null) {
-            throw new SettingsException("FORGE_REDIS_URL: Redis is not supported by this server yet; "
-                    + "unset it to run in memory");
+        if (!settings.role().equals("all") && settings.redisUrl() == null) {
+            throw new SettingsException("FORGE_ROLE: '" + settings.role() + "' needs a store shared "
+                    + "with the other nodes: set FORGE_REDIS_URL, or use 'all'");
         }
-        if (!settings.role().equals("all")) {
-            throw new SettingsException("FORGE_ROLE: '" + settings.role() + "' needs a shared store "
-                    + "(FORGE_REDIS_URL), which this server does not support yet; use 'all'");
+    }
+
+    // ---- Redis and roles: every port on Redis when FORGE_REDIS_URL is set (docs/operations.md)
+
+    /** The Redis backend for {@code FORGE_REDIS_URL}, or null to run in memory. */
+    private static RedisBackend connectRedis(ServerSettings settings) {
+        if (settings.redisUrl() == null) {
+            return null;
         }
+        java.net.URI url = settings.redisUrl();
+        RedisSettings.Builder redis = RedisSettings.custom();
+        // "?key_prefix=..." lets installations (and tests) share one Redis; the rest is the server
+        String query = url.getRawQuery();
+        if (query != null) {
+            for (String pair : query.split("&")) {
+                if (pair.startsWith("key_prefix=")) {
+                    redis.keyPrefix(java.net.URLDecoder.decode(pair.substring("key_prefix=".length()),
+                            java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+        }
+        String plain = url.toString();
+        int question = plain.indexOf('?');
+        return RedisBackend.connect(redis.uri(question < 0 ? plain : plain.substring(0, question)).build());
+    }
+
+    /** Puts every shared port of {@code builder} on {@code redis}; nothing when null. */
+    private static void useRedis(Forge.Builder builder, RedisBackend redis, RateLimitConfig limits) {
+        if (redis != null) {
+            redis.configure(builder).rateLimiter(redis.rateLimiter(limits));
+        }
+    }
+
+    /**
+     * Starts what the node's role runs: {@code all} workers and the API, {@code api} the API only
+     * (tasks run on worker nodes), {@code worker} the workers and a health-only server.
+     */
+    private static Running startRole(ServerSettings settings, Forge forge, RedisBackend redis,
+            List<Path> temporary, String generatedSecret) {
+        String role = settings.role();
+        if (!role.equals("api")) {
+            forge.start();
+        }
+        Running running;
+        if (role.equals("worker")) {
+            running = new Running(forge, null, temporary, generatedSecret);
+            running.workerHealth = WorkerHealthServer.start(settings.host(), settings.port(), forge::health);
+            running.host = settings.host();
+        } else {
+            running = new Running(forge, ForgeServer.start(forge, settings.httpConfig(), settings.host(),
+                    settings.port()), temporary, generatedSecret);
+        }
+        running.redis = redis;
+        return running;
+    }
+
+    private static String workersLine(ServerSettings settings) {
+        String where = settings.redisUrl() == null ? "everything in memory"
+                : "every port on Redis at " + settings.redisUrl().getHost() + ":" + settings.redisUrl().getPort()
+                        + " (role " + settings.role() + ")";
+        return (settings.role().equals("api") ? "none (API node)" : String.valueOf(settings.workers())) + ", " + where;
     }
 
     /** Picks the logback configuration before the first logger is made. */

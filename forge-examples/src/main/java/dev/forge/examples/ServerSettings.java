@@ -34,7 +34,7 @@ import java.util.function.Function;
  * @param corsOrigins          origins allowed by CORS
  * @param trustedHosts         extra trusted host names
  * @param debug                show exceptions in 500 responses
- * @param redisUrl             Redis URL, or null (validated; not supported by this server yet)
+ * @param redisUrl             Redis URL putting every port on Redis, or null for memory
  * @param role                 api, worker or all
  * @param queueVisibility      job lease length
  * @param logFormat            json or text
@@ -63,7 +63,7 @@ record ServerSettings(String host, int port, String jwtSecret, Path projectsDir,
         vars.put("FORGE_CORS_ORIGINS", "comma-separated origins allowed by CORS (default none)");
         vars.put("FORGE_TRUSTED_HOSTS", "comma-separated host names besides localhost (default none)");
         vars.put("FORGE_DEBUG", "true to show exceptions in 500 responses (default false)");
-        vars.put("FORGE_REDIS_URL", "redis://host:port (not supported by this server yet)");
+        vars.put("FORGE_REDIS_URL", "redis://[:password@]host:port/db: every port on Redis (default: in memory)");
         vars.put("FORGE_ROLE", "api, worker or all (default all; api and worker need Redis)");
         vars.put("FORGE_QUEUE_VISIBILITY_SECONDS", "job lease length, 1-86400 (default 60)");
         vars.put("FORGE_LOG_FORMAT", "json or text (default json)");

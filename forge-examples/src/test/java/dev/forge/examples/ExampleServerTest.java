@@ -169,16 +169,14 @@ class ExampleServerTest {
     }
 
     @Test
-    void run_redisOrSplitRoles_areRefusedAsNotSupportedYet() {
+    void run_splitRoleWithoutRedis_isRefused() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream errors = new PrintStream(err, true, StandardCharsets.UTF_8);
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
 
-        assertThat(ExampleServer.run(new String[0], Map.of("FORGE_REDIS_URL", "redis://localhost:6379"), quiet, errors))
-                .isEqualTo(2);
         assertThat(ExampleServer.run(new String[] {"--role=api"}, Map.of(), quiet, errors)).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("FORGE_REDIS_URL").contains("FORGE_ROLE")
-                .contains("Redis is not supported by this server yet").contains("does not support yet");
+        assertThat(ExampleServer.run(new String[0], Map.of("FORGE_ROLE", "worker"), quiet, errors)).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("FORGE_ROLE").contains("FORGE_REDIS_URL");
     }
 
     @Test

@@ -1,0 +1,177 @@
+package dev.forge.bench;
+
+import dev.forge.Forge;
+import dev.forge.build.BuildRequest;
+import dev.forge.events.TaskEvent;
+import dev.forge.exec.ExecutorConfig;
+import dev.forge.exec.RunOutcome;
+import dev.forge.project.InMemoryProjectCatalog;
+import dev.forge.project.ProjectSpec;
+import dev.forge.ratelimit.RateLimitConfig;
+import dev.forge.ratelimit.RateLimitRule;
+import dev.forge.ratelimit.RateLimiter;
+import dev.forge.redis.RedisBackend;
+import dev.forge.redis.RedisSettings;
+import dev.forge.security.Principal;
+import dev.forge.task.TaskId;
+import dev.forge.task.TaskRecord;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * End-to-end no-op jobs through Redis: this process creates N build tasks (store write + enqueue,
+ * as the API does) while K worker JVMs, each with W workers and a runner that does nothing, lease,
+ * start, complete and ack them. Measures jobs/s from the first create to the last DONE event, and
+ * create-to-pickup latency (create returned -> RUNNING event) on an idle queue. Not a test.
+ *
+ * <pre>java -cp forge-benchmarks.jar dev.forge.bench.RedisThroughput [N=20000] [K=1] [W=16] [redis URL]</pre>
+ */
+public final class RedisThroughput {
+
+    private RedisThroughput() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("worker")) {
+            worker(args[1], args[2], Integer.parseInt(args[3]));
+            return;
+        }
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+        int processes = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        int workers = args.length > 2 ? Integer.parseInt(args[2]) : 16;
+        String url = args.length > 3 ? args[3] : "redis://127.0.0.1:6379/0";
+        String prefix = "forge-bench-" + UUID.randomUUID() + ":";
+        List<Process> started = new ArrayList<>();
+        try (RedisBackend redis = RedisBackend.connect(settings(url, prefix));
+                Forge api = forge(redis, 1).build()) {
+            for (int i = 0; i < processes; i++) {
+                started.add(startWorker(url, prefix, workers));
+            }
+            Map<TaskId, Long> created = new ConcurrentHashMap<>();
+            List<Long> pickups = java.util.Collections.synchronizedList(new ArrayList<>());
+            AtomicInteger done = new AtomicInteger();
+            CountDownLatch allDone = new CountDownLatch(n);
+            api.events().subscribe(event -> {
+                if (event.type() == TaskEvent.Type.DONE) {
+                    done.incrementAndGet();
+                    allDone.countDown();
+                } else if (event.type() == TaskEvent.Type.STATUS && event.status().wireName().equals("running")) {
+                    Long at = created.remove(event.taskId());
+                    if (at != null) {
+                        pickups.add(System.nanoTime() - at);
+                    }
+                }
+            });
+            Principal alice = Principal.user("alice");
+            // idle-queue pickup latency: one task at a time
+            for (int i = 0; i < 200; i++) {
+                long t = System.nanoTime();
+                TaskRecord r = api.builds().create(alice, new BuildRequest("noop", "latency", Map.of())).orElseThrow();
+                created.put(r.id(), t);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (created.containsKey(r.id()) && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+            }
+            List<Long> sorted = new ArrayList<>(pickups);
+            sorted.sort(Long::compare);
+            // throughput: N creates from 8 threads, then wait for every DONE
+            while (done.get() < 200) {
+                Thread.sleep(10);
+            }
+            CountDownLatch latch = new CountDownLatch(n);
+            done.set(0);
+            ExecutorService creators = Executors.newFixedThreadPool(8);
+            long t0 = System.nanoTime();
+            AtomicInteger next = new AtomicInteger();
+            for (int c = 0; c < 8; c++) {
+                creators.execute(() -> {
+                    while (next.getAndIncrement() < n) {
+                        api.builds().create(alice, new BuildRequest("noop", "throughput", Map.of())).orElseThrow();
+                    }
+                });
+            }
+            creators.shutdown();
+            creators.awaitTermination(10, TimeUnit.MINUTES);
+            long tCreated = System.nanoTime();
+            while (done.get() < n) {
+                Thread.sleep(5);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("FORGE RESULT n=%d workerProcesses=%d workersEach=%d: %d done in %.2fs => %.0f jobs/s "
+                    + "(creates took %.2fs)%n", n, processes, workers, n, seconds, n / seconds, (tCreated - t0) / 1e9);
+            System.out.printf("FORGE PICKUP idle queue (create returned -> running event), %d tasks: p50 %.1f ms, "
+                    + "p99 %.1f ms%n", sorted.size(), sorted.get(sorted.size() / 2) / 1e6,
+                    sorted.get((int) (sorted.size() * 0.99)) / 1e6);
+        } finally {
+            started.forEach(Process::destroyForcibly);
+            try (RedisBackend cleanup = RedisBackend.connect(settings(url, prefix))) {
+                // the keys are left to the bench prefix's owner: remove them with
+                // redis-cli --scan --pattern 'forge-bench-*' | xargs redis-cli del
+                System.out.println("keys under " + prefix + " can be removed with: redis-cli --scan --pattern '"
+                        + prefix + "*' | xargs -r redis-cli del");
+            }
+        }
+    }
+
+    private static void worker(String url, String prefix, int workers) throws Exception {
+        RedisBackend redis = RedisBackend.connect(settings(url, prefix));
+        Forge forge = forge(redis, workers).build().start();
+        System.out.println("ready");
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
+        forge.close();
+    }
+
+    private static RedisSettings settings(String url, String prefix) {
+        return RedisSettings.custom().uri(url).keyPrefix(prefix).poolSize(64).build();
+    }
+
+    private static Forge.Builder forge(RedisBackend redis, int workers) {
+        // creations are rate-limited per user (through Redis, as on an API node): lift the limit
+        RateLimitConfig unlimited = RateLimitConfig.custom()
+                .rule(RateLimiter.BUILD_CREATE, new RateLimitRule(1_000_000, Duration.ofSeconds(1))).build();
+        return redis.configure(Forge.builder())
+                .rateLimiter(redis.rateLimiter(unlimited))
+                .projectCatalog(new InMemoryProjectCatalog(List.of(
+                        ProjectSpec.builder("noop").localSource(Path.of(".")).build())))
+                .buildRunner((project, context) -> RunOutcome.success(Map.of()))
+                .executorConfig(ExecutorConfig.custom().workers(workers).build());
+    }
+
+    private static Process startWorker(String url, String prefix, int workers) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                RedisThroughput.class.getName(), "worker", url, prefix, Integer.toString(workers))
+                .redirectErrorStream(true).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
+        String line;
+        while ((line = out.readLine()) != null && !line.equals("ready")) {
+            // skip start-up output
+        }
+        Thread drain = new Thread(() -> {
+            try {
+                while (out.readLine() != null) {
+                    // keep the pipe empty
+                }
+            } catch (java.io.IOException e) {
+                // the worker was stopped
+            }
+        });
+        drain.setDaemon(true);
+        drain.start();
+        return p;
+    }
+}

@@ -1,0 +1,205 @@
+package dev.forge.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.forge.security.DevTokens;
+import dev.forge.security.Role;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real worker JVMs on one Redis, with an API node in this JVM: a worker frozen mid-build
+ * ({@code SIGSTOP}) and a worker killed with {@code kill -9} mid-build lose their job to the
+ * next worker; the build completes once, and the frozen worker, woken up, cannot store its late
+ * result.
+ */
+class RedisWorkerProcessTest {
+
+    private static final String SECRET = "redis-worker-test-secret-0123456789abcdef";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final String REDIS = System.getenv().getOrDefault("FORGE_REDIS_URL", "redis://127.0.0.1:6379/0");
+    // long enough for a cold worker JVM on a busy machine to send its first heartbeat
+    private static final String VISIBILITY_SECONDS = "6";
+
+    private static String prefix;
+    private static Path projects;
+    private static ExampleServer.Running api;
+    private static final List<Process> workers = new ArrayList<>();
+    private static final String USER = DevTokens.hs256(SECRET).mint("alice", "Alice", EnumSet.of(Role.USER),
+            Duration.ofHours(1));
+
+    @BeforeAll
+    static void startApiNode() throws IOException {
+        RedisExampleServerTest.requireRedis();
+        prefix = "forge-test-" + UUID.randomUUID() + ":";
+        projects = Files.createTempDirectory("forge-kill-test-");
+        Path nap = Files.createDirectories(projects.resolve("nap-make"));
+        Files.writeString(nap.resolve("Makefile"), "all:\n"
+                + "\t@for i in 1 2 3 4 5 6 7 8 9 10; do echo \"napping ($$i/10)\"; sleep 0.5; done\n"
+                + "test:\n\t@echo \"nothing to test\"\n.PHONY: all test\n");
+        api = ExampleServer.start(ServerSettings.parse(env("api"), List.of("--port=0",
+                "--rate-limit-requests-per-minute=100000")), new PrintStream(new ByteArrayOutputStream()));
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void stopWorkers() {
+        workers.forEach(RedisWorkerProcessTest::killTree);
+        workers.clear();
+    }
+
+    @AfterAll
+    static void stopEverything() {
+        workers.forEach(RedisWorkerProcessTest::killTree);
+        if (api != null) {
+            api.close();
+        }
+        if (prefix != null) {
+            RedisExampleServerTest.deleteKeys(prefix);
+        }
+        if (projects != null) {
+            SampleProjects.deleteTree(projects);
+        }
+    }
+
+    /**
+     * One build, three worker JVMs: the first freezes mid-build, the second takes the job over
+     * and is killed with {@code kill -9} mid-build, the third completes it; then the first wakes
+     * up and cannot write. (One scenario, so the three JVM starts are paid once.)
+     */
+    @Test
+    void frozenThenKilledWorkers_jobIsRedelivered_completesOnce_andTheLateWriteIsRefused() throws Exception {
+        Path frozenLog = Files.createDirectories(Path.of("target", "worker-logs"))
+                .resolve("frozen-" + UUID.randomUUID() + ".log");
+        Process frozen = startWorker("frozen", frozenLog);
+        String id = createBuild();
+        await(id, t -> running(t, 1) && napped(id, 1));
+
+        signal(frozen, "STOP"); // its lease lapses (Redis time) while it cannot heartbeat
+        Process killed = startWorker("killed");
+        await(id, t -> running(t, 2) && napped(id, 2));
+        killTree(killed); // kill -9 of the JVM and its build processes: a machine gone
+        startWorker("completes");
+        JsonNode done = await(id, RedisWorkerProcessTest::isTerminal);
+
+        assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("completed");
+        assertThat(done.get("attempt").asInt()).as("two redeliveries, one completion").isEqualTo(3);
+        assertThat(get("/api/build/" + id + "/logs").body()).contains("napping (10/10)");
+        String updatedAt = done.get("updated_at").asText();
+
+        signal(frozen, "CONT");
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!Files.readString(frozenLog).contains("lost the lease") && System.nanoTime() < deadline) {
+            Thread.sleep(100); // the woken worker notices the lost lease at its next heartbeat
+        }
+        assertThat(Files.readString(frozenLog)).as("the frozen worker noticed it lost the lease")
+                .contains("lost the lease");
+        JsonNode after = JSON.readTree(get("/api/build/" + id).body());
+        assertThat(after.get("status").asText()).isEqualTo("completed");
+        assertThat(after.get("attempt").asInt()).isEqualTo(3);
+        assertThat(after.get("updated_at").asText()).as("nothing written after the completion").isEqualTo(updatedAt);
+    }
+
+    private static boolean running(JsonNode task, int attempt) {
+        return task.get("status").asText().equals("running") && task.get("attempt").asInt() == attempt;
+    }
+
+    /** True once the log shows the build's first line {@code times} times: that attempt's process runs. */
+    private static boolean napped(String id, int times) {
+        try {
+            String log = get("/api/build/" + id + "/logs").body();
+            return log.split(java.util.regex.Pattern.quote("napping (1/10)"), -1).length - 1 >= times;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    private static Map<String, String> env(String role) {
+        return Map.of("FORGE_JWT_SECRET", SECRET, "FORGE_REDIS_URL", REDIS + "?key_prefix=" + prefix,
+                "FORGE_ROLE", role, "FORGE_PROJECTS_DIR", projects.toString(),
+                "FORGE_QUEUE_VISIBILITY_SECONDS", VISIBILITY_SECONDS, "FORGE_WORKERS", "1",
+                "FORGE_LOG_FORMAT", "text");
+    }
+
+    private static Process startWorker(String name) throws IOException {
+        Path logs = Files.createDirectories(Path.of("target", "worker-logs"));
+        return startWorker(name, logs.resolve(name + "-" + UUID.randomUUID() + ".log"));
+    }
+
+    private static Process startWorker(String name, Path log) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                ExampleServer.class.getName(), "--port=0", "--host=127.0.0.1");
+        builder.environment().putAll(env("worker"));
+        builder.redirectErrorStream(true).redirectOutput(log.toFile());
+        Process process = builder.start();
+        workers.add(process);
+        return process;
+    }
+
+    private static void killTree(Process process) {
+        process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void signal(Process process, String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+        assertThat(kill.waitFor()).isZero();
+    }
+
+    private static String createBuild() throws IOException, InterruptedException {
+        HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create(api.url() + "/api/build/"))
+                .header("Authorization", "Bearer " + USER).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"project_name\": \"nap-make\", \"goal\": \"survive a dead worker\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
+        return JSON.readTree(created.body()).get("task_id").asText();
+    }
+
+    private static boolean isTerminal(JsonNode task) {
+        return List.of("completed", "failed", "cancelled").contains(task.get("status").asText());
+    }
+
+    private static JsonNode await(String id, Predicate<JsonNode> condition) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        JsonNode task = null;
+        while (System.nanoTime() < deadline) {
+            task = JSON.readTree(get("/api/build/" + id).body());
+            if (condition.test(task)) {
+                return task;
+            }
+            Thread.sleep(50); // polling real worker processes
+        }
+        throw new AssertionError("build " + id + " never reached the expected state; last: " + task);
+    }
+
+    private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(api.url() + path)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + USER).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

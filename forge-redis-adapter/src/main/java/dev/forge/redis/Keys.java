@@ -1,0 +1,115 @@
+package dev.forge.redis;
+
+import dev.forge.task.TaskId;
+import dev.forge.task.TaskKind;
+import java.util.regex.Pattern;
+
+/**
+ * The key and channel layout, all under one prefix (see docs/redis.md). Every key a forge
+ * installation writes starts with the prefix, so two installations can share one Redis and a
+ * test run can remove exactly its own keys.
+ */
+final class Keys {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+    private final String prefix;
+
+    Keys(String prefix) {
+        this.prefix = prefix;
+    }
+
+    String prefix() {
+        return prefix;
+    }
+
+    // ---- task store
+
+    String task(TaskId id) {
+        return prefix + "task:" + id.value();
+    }
+
+    /** What scripts prepend to an id to get {@link #task}. */
+    String taskPrefix() {
+        return prefix + "task:";
+    }
+
+    String ownerIndex(TaskKind kind, String owner) {
+        return prefix + "idx:owner:" + kind.wireName() + ":" + owner;
+    }
+
+    String allIndex(TaskKind kind) {
+        return prefix + "idx:all:" + kind.wireName();
+    }
+
+    String terminalIndex() {
+        return prefix + "idx:terminal";
+    }
+
+    String logMeta(TaskId id) {
+        return prefix + "log:" + id.value();
+    }
+
+    String logHead(TaskId id) {
+        return logMeta(id) + ":h";
+    }
+
+    String logTail(TaskId id) {
+        return logMeta(id) + ":t";
+    }
+
+    /** What scripts prepend to an id to get {@link #logMeta}. */
+    String logPrefix() {
+        return prefix + "log:";
+    }
+
+    // ---- job queue
+
+    String queue(String name) {
+        return prefix + "q:" + checkedName(name, "queue") + ":z";
+    }
+
+    String queueSeq(String name) {
+        return prefix + "q:" + checkedName(name, "queue") + ":seq";
+    }
+
+    /** What scripts prepend to a job id to get the job's hash. */
+    String jobPrefix(String name) {
+        return prefix + "q:" + checkedName(name, "queue") + ":j:";
+    }
+
+    String queueWakeChannel(String name) {
+        return prefix + "q:" + checkedName(name, "queue") + ":wake";
+    }
+
+    // ---- rate limits, locks, events
+
+    String rateBucket(String operation, String key) {
+        return prefix + "rl:" + operation + ":" + key;
+    }
+
+    String lock(String name) {
+        return prefix + "lock:" + checkedName(name, "lock name");
+    }
+
+    String taskChannel(TaskId id) {
+        return prefix + "ev:" + id.value();
+    }
+
+    /** PSUBSCRIBE pattern for every task channel; the prefix holds no glob characters. */
+    String allTasksPattern() {
+        return prefix + "ev:*";
+    }
+
+    String cancelChannel() {
+        return prefix + "ctl:cancel";
+    }
+
+    static String checkedName(String name, String what) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(what + " must match " + NAME.pattern() + ", was '"
+                    + name + "'");
+        }
+        return name;
+    }
+}

@@ -1,0 +1,226 @@
+package dev.forge.redis;
+
+import dev.forge.queue.JobQueue;
+import dev.forge.queue.Lease;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link JobQueue} on Redis: one sorted set per queue whose score is the instant (Redis time,
+ * epoch ms) a job is next visible, and one hash per job (payload, current token, deliveries).
+ * Every operation is one Lua script that reads Redis {@code TIME} itself, so leases, delays and
+ * expiry are decided by the server's clock and never by a worker's.
+ *
+ * <ul>
+ *   <li>Leasing takes the first job whose score has passed and moves its score to the lease's
+ *       expiry: a worker that dies simply lets the score pass, and the job is due again - no
+ *       sweeper, no visibility-timeout duplicates while the holder extends its lease.</li>
+ *   <li>A delayed job (a retry with backoff) is a score in the future; whichever node leases it
+ *       first takes it, atomically, so it is delivered exactly once per lapse.</li>
+ *   <li>Each delivery gets a new token; extend, ack and release check token and expiry.</li>
+ *   <li>An acked job's hash and set entry are deleted: nothing is left behind.</li>
+ *   <li>A waiting {@code lease} sleeps on this node until a wake-up message (published by
+ *       enqueue and release on the shared subscriber connection), the next due score, or the
+ *       idle poll, whichever comes first; it does not poll Redis in a loop.</li>
+ * </ul>
+ *
+ * Made by {@link RedisBackend#jobQueue()}; closing it wakes waiting leases, which return empty.
+ */
+public final class RedisJobQueue implements JobQueue {
+
+    private static final LuaScript ENQUEUE = LuaScript.load("q_enqueue");
+    private static final LuaScript LEASE = LuaScript.load("q_lease");
+    private static final LuaScript HELD = LuaScript.load("q_held");
+
+    private final RedisCommands redis;
+    private final Keys keys;
+    private final RedisSubscriber subscriber;
+    private final LeaseWaiters waiters = new LeaseWaiters();
+    private final long idlePollNanos;
+    private final List<Runnable> unlisten = new ArrayList<>();
+    private final java.util.Set<String> listened = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    RedisJobQueue(RedisCommands redis, RedisSubscriber subscriber, Duration idlePoll) {
+        this.redis = redis;
+        this.keys = redis.keys();
+        this.subscriber = subscriber;
+        this.idlePollNanos = idlePoll.toNanos();
+        subscriber.onReconnect(waiters::wakeAll);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if the queue is closed
+     * @throws dev.forge.InfrastructureException if Redis fails
+     */
+    @Override
+    public String enqueue(String queue, String payload, Duration delay) {
+        Objects.requireNonNull(payload, "payload");
+        requireOpen();
+        long delayMs = delayMillis(delay);
+        Object id = redis.eval(ENQUEUE, List.of(keys.queue(queue), keys.queueSeq(queue)),
+                List.of(payload, Long.toString(delayMs), keys.jobPrefix(queue),
+                        keys.queueWakeChannel(queue)));
+        return (String) id;
+    }
+
+    @Override
+    public Optional<Lease> lease(String queue, Duration visibility, Duration wait)
+            throws InterruptedException {
+        return lease(List.of(queue), visibility, wait);
+    }
+
+    /** One script looks at every queue in order, so several queues cost one round trip. */
+    @Override
+    public Optional<Lease> lease(List<String> queues, Duration visibility, Duration wait)
+            throws InterruptedException {
+        Objects.requireNonNull(queues, "queues");
+        if (queues.isEmpty()) {
+            throw new IllegalArgumentException("queues must not be empty");
+        }
+        long visibilityMs = positiveMillis(visibility, "visibility");
+        Objects.requireNonNull(wait, "wait");
+        if (wait.isNegative()) {
+            throw new IllegalArgumentException("wait must be >= 0, was " + wait);
+        }
+        List<String> zsets = new ArrayList<>(queues.size());
+        List<String> args = new ArrayList<>(queues.size() + 2);
+        args.add(Long.toString(visibilityMs));
+        args.add("");
+        for (String queue : queues) {
+            zsets.add(keys.queue(queue));
+            args.add(keys.jobPrefix(queue));
+        }
+        if (!wait.isZero()) {
+            queues.forEach(this::listenForWakeups);
+        }
+        long deadline = System.nanoTime() + saturatedNanos(wait);
+        while (!closed) {
+            long seen = waiters.snapshot(queues);
+            args.set(1, UUID.randomUUID().toString());
+            List<?> reply = (List<?>) redis.eval(LEASE, zsets, args);
+            long index = (Long) reply.get(0);
+            if (index > 0) {
+                String token = args.get(1);
+                return Optional.of(new Lease(queues.get((int) index - 1), (String) reply.get(1),
+                        (String) reply.get(2), token, (int) (long) (Long) reply.get(3),
+                        Instant.ofEpochMilli((Long) reply.get(4))));
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return Optional.empty();
+            }
+            long nextDueMs = (Long) reply.get(1);
+            long slice = Math.min(remaining, idlePollNanos);
+            if (nextDueMs >= 0) {
+                slice = Math.min(slice, TimeUnit.MILLISECONDS.toNanos(Math.max(1, nextDueMs)));
+            }
+            waiters.await(queues, seen, slice);
+        }
+        return Optional.empty();
+    }
+
+    private void listenForWakeups(String queue) {
+        if (listened.add(queue)) {
+            Runnable stop = subscriber.listen(keys.queueWakeChannel(queue), (channel, message) -> waiters.wake(queue));
+            synchronized (unlisten) {
+                unlisten.add(stop);
+            }
+        }
+    }
+
+    @Override
+    public boolean extend(Lease lease, Duration visibility) {
+        Objects.requireNonNull(lease, "lease");
+        return held(lease, "extend", positiveMillis(visibility, "visibility"));
+    }
+
+    @Override
+    public boolean ack(Lease lease) {
+        Objects.requireNonNull(lease, "lease");
+        return held(lease, "ack", 0);
+    }
+
+    @Override
+    public boolean release(Lease lease, Duration delay) {
+        Objects.requireNonNull(lease, "lease");
+        return held(lease, "release", delayMillis(delay));
+    }
+
+    private boolean held(Lease lease, String action, long millis) {
+        String queue = lease.queue();
+        Object reply = redis.eval(HELD,
+                List.of(keys.queue(queue), keys.jobPrefix(queue) + lease.jobId()),
+                List.of(lease.jobId(), lease.token(), action, Long.toString(millis),
+                        keys.queueWakeChannel(queue)));
+        return (Long) reply != 0L;
+    }
+
+    @Override
+    public long depth(String queue) {
+        String key = keys.queue(queue);
+        return redis.run("depth", c -> c.zcard(key));
+    }
+
+    /** Wakes every waiting lease (they return empty); later enqueues fail. Redis keeps the jobs. */
+    @Override
+    public void close() {
+        closed = true;
+        waiters.wakeAll();
+        synchronized (unlisten) {
+            unlisten.forEach(Runnable::run);
+            unlisten.clear();
+        }
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("job queue is closed");
+        }
+    }
+
+    /** Null or zero: now. */
+    private static long delayMillis(Duration delay) {
+        if (delay == null) {
+            return 0;
+        }
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("delay must be >= 0, was " + delay);
+        }
+        return saturatedMillis(delay);
+    }
+
+    private static long positiveMillis(Duration duration, String name) {
+        Objects.requireNonNull(duration, name);
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + duration);
+        }
+        return Math.max(1, saturatedMillis(duration));
+    }
+
+    /** Whole milliseconds, rounded up (a delay is never cut short), capped to keep scores exact. */
+    private static long saturatedMillis(Duration duration) {
+        long cap = 1L << 50; // ~35,000 years: as good as never, and exact in a double score
+        if (duration.getSeconds() >= cap / 1000) {
+            return cap;
+        }
+        long millis = duration.getSeconds() * 1000 + (duration.getNano() + 999_999) / 1_000_000;
+        return Math.min(millis, cap);
+    }
+
+    private static long saturatedNanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 2;
+        }
+    }
+}

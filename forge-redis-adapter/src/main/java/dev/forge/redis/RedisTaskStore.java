@@ -1,0 +1,219 @@
+package dev.forge.redis;
+
+import dev.forge.store.BoundedLog;
+import dev.forge.store.LogSlice;
+import dev.forge.store.TaskStore;
+import dev.forge.task.Page;
+import dev.forge.task.TaskId;
+import dev.forge.task.TaskKind;
+import dev.forge.task.TaskRecord;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A {@link TaskStore} on Redis (key layout in docs/redis.md):
+ *
+ * <ul>
+ *   <li>one hash per task holding the record as JSON and its version;</li>
+ *   <li>per owner and kind, and per kind for every owner, a sorted set whose members sort as
+ *       (createdAt, id), so a page newest first is one {@code ZRANGE ... REV} - O(log n + page)
+ *       however deep - and the total is {@code ZCARD};</li>
+ *   <li>compare-and-set is one Lua script: version check, write, terminal-index update;</li>
+ *   <li>each log is a head list, a tail list and a counter hash, appended in batches by one
+ *       script with the same head/tail rules and line numbering as in memory;</li>
+ *   <li>a terminal index by completion time drives {@link #deleteTerminalBefore}.</li>
+ * </ul>
+ *
+ * Made by {@link RedisBackend#taskStore()}; driver failures surface as
+ * {@link dev.forge.InfrastructureException}.
+ */
+public final class RedisTaskStore implements TaskStore {
+
+    private static final LuaScript CREATE = LuaScript.load("task_create");
+    private static final LuaScript CAS = LuaScript.load("task_cas");
+    private static final LuaScript PAGE = LuaScript.load("task_page");
+    private static final LuaScript DELETE_BEFORE = LuaScript.load("task_delete_before");
+    private static final LuaScript LOG_APPEND = LuaScript.load("log_append");
+    private static final LuaScript LOG_READ = LuaScript.load("log_read");
+    private static final LuaScript LOG_AFTER = LuaScript.load("log_after");
+    private static final int DELETE_BATCH = 500;
+    /** Lines sent per script call: bounds the time one append holds Redis. */
+    private static final int APPEND_CHUNK = 1000;
+
+    private final RedisCommands redis;
+    private final Keys keys;
+    private final TaskCodec codec;
+    private final int maxLogBytes;
+
+    RedisTaskStore(RedisCommands redis, TaskCodec codec, int maxLogBytes) {
+        this.redis = redis;
+        this.keys = redis.keys();
+        this.codec = codec;
+        this.maxLogBytes = maxLogBytes;
+    }
+
+    /** The cap on each task's log, in UTF-8 bytes. */
+    public int maxLogBytes() {
+        return maxLogBytes;
+    }
+
+    @Override
+    public void create(TaskRecord record) {
+        Objects.requireNonNull(record, "record");
+        String json = codec.write(record);
+        String member = SortKeys.member(record.createdAt(), record.id());
+        Object created = redis.eval(CREATE,
+                List.of(keys.task(record.id()), keys.ownerIndex(record.kind(), record.owner()),
+                        keys.allIndex(record.kind()), keys.terminalIndex()),
+                List.of(json, Long.toString(record.version()), member, terminalScore(record),
+                        record.id().value(), completionKey(record)));
+        if ((Long) created == 0L) {
+            throw new IllegalArgumentException("task " + record.id() + " already exists");
+        }
+    }
+
+    @Override
+    public Optional<TaskRecord> find(TaskId id) {
+        Objects.requireNonNull(id, "id");
+        String key = keys.task(id);
+        String json = redis.run("find", c -> c.hget(key, "rec"));
+        return json == null ? Optional.empty() : Optional.of(codec.read(json));
+    }
+
+    @Override
+    public Page<TaskRecord> listByOwner(String owner, TaskKind kind, int limit, int offset) {
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(kind, "kind");
+        return page(keys.ownerIndex(kind, owner), limit, offset);
+    }
+
+    @Override
+    public Page<TaskRecord> listAll(TaskKind kind, int limit, int offset) {
+        Objects.requireNonNull(kind, "kind");
+        return page(keys.allIndex(kind), limit, offset);
+    }
+
+    private Page<TaskRecord> page(String index, int limit, int offset) {
+        if (limit < 0 || offset < 0) {
+            throw new IllegalArgumentException("limit and offset must be >= 0, were " + limit
+                    + " and " + offset);
+        }
+        List<?> reply = (List<?>) redis.eval(PAGE, List.of(index),
+                List.of(Integer.toString(offset), Integer.toString(limit), keys.taskPrefix()));
+        long total = (Long) reply.get(0);
+        List<TaskRecord> items = new ArrayList<>(reply.size() - 1);
+        for (int i = 1; i < reply.size(); i++) {
+            items.add(codec.read((String) reply.get(i)));
+        }
+        return new Page<>(items, total, limit, offset);
+    }
+
+    @Override
+    public boolean compareAndSet(TaskRecord expected, TaskRecord next) {
+        Objects.requireNonNull(expected, "expected");
+        Objects.requireNonNull(next, "next");
+        if (!next.id().equals(expected.id())) {
+            throw new IllegalArgumentException("next has id " + next.id() + ", expected " + expected.id());
+        }
+        Object replaced = redis.eval(CAS, List.of(keys.task(next.id()), keys.terminalIndex()),
+                List.of(Long.toString(expected.version()), codec.write(next),
+                        Long.toString(next.version()), terminalScore(next), next.id().value(),
+                        completionKey(next)));
+        return (Long) replaced == 1L;
+    }
+
+    @Override
+    public long appendLogs(TaskId id, List<String> lines) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(lines, "lines");
+        List<String> logKeys = List.of(keys.logMeta(id), keys.logHead(id), keys.logTail(id), keys.task(id));
+        long total = 0;
+        int from = 0;
+        do {
+            int to = Math.min(lines.size(), from + APPEND_CHUNK);
+            List<String> args = new ArrayList<>(to - from + 2);
+            args.add(Integer.toString(maxLogBytes));
+            args.add("1"); // lines for a task the store does not hold are ignored (the port says so)
+            for (String line : lines.subList(from, to)) {
+                args.add(line == null ? "" : line);
+            }
+            total = (Long) redis.eval(LOG_APPEND, logKeys, args);
+            from = to;
+        } while (from < lines.size());
+        return total;
+    }
+
+    @Override
+    public String readLog(TaskId id) {
+        Objects.requireNonNull(id, "id");
+        List<?> reply = (List<?>) redis.eval(LOG_READ,
+                List.of(keys.logMeta(id), keys.logHead(id), keys.logTail(id)), List.of());
+        long headCount = (Long) reply.get(1);
+        long tailCount = (Long) reply.get(2);
+        long cutLines = (Long) reply.get(3);
+        long cutBytes = (Long) reply.get(4);
+        StringBuilder out = new StringBuilder();
+        int index = 5;
+        for (long i = 0; i < headCount; i++) {
+            out.append((String) reply.get(index++)).append('\n');
+        }
+        if (cutBytes > 0) {
+            out.append(BoundedLog.cutMarker(cutLines, cutBytes)).append('\n');
+        }
+        for (long i = 0; i < tailCount; i++) {
+            out.append((String) reply.get(index++)).append('\n');
+        }
+        return out.toString();
+    }
+
+    @Override
+    public LogSlice readLogAfter(TaskId id, long afterLine) {
+        Objects.requireNonNull(id, "id");
+        if (afterLine < 0) {
+            throw new IllegalArgumentException("afterLine must be >= 0, was " + afterLine);
+        }
+        long after = afterLine;
+        List<?> reply = (List<?>) redis.eval(LOG_AFTER,
+                List.of(keys.logMeta(id), keys.logHead(id), keys.logTail(id)),
+                List.of(Long.toString(after)));
+        long total = (Long) reply.get(0);
+        long first = (Long) reply.get(1);
+        boolean truncated = (Long) reply.get(2) == 1L;
+        List<String> lines = new ArrayList<>(reply.size() - 3);
+        for (int i = 3; i < reply.size(); i++) {
+            lines.add((String) reply.get(i));
+        }
+        return new LogSlice(first, lines, total, truncated);
+    }
+
+    @Override
+    public int deleteTerminalBefore(Instant cutoff) {
+        Objects.requireNonNull(cutoff, "cutoff");
+        long deleted = 0;
+        while (true) {
+            List<?> reply = (List<?>) redis.eval(DELETE_BEFORE, List.of(keys.terminalIndex()),
+                    List.of(Long.toString(SortKeys.epochMillis(cutoff)), SortKeys.instant(cutoff),
+                            keys.taskPrefix(), keys.logPrefix(), Integer.toString(DELETE_BATCH)));
+            deleted += (Long) reply.get(0);
+            if ((Long) reply.get(1) < DELETE_BATCH) {
+                return (int) Math.min(Integer.MAX_VALUE, deleted);
+            }
+        }
+    }
+
+    /** A terminal record without completedAt counts as completed at its updatedAt, as in memory. */
+    private static Instant completedAt(TaskRecord record) {
+        return record.completedAt() != null ? record.completedAt() : record.updatedAt();
+    }
+
+    private static String terminalScore(TaskRecord record) {
+        return record.isTerminal() ? Long.toString(SortKeys.epochMillis(completedAt(record))) : "";
+    }
+
+    private static String completionKey(TaskRecord record) {
+        return record.isTerminal() ? SortKeys.instant(completedAt(record)) : "";
+    }
+}
