@@ -446,7 +446,7 @@ class ForgeEmbeddingTest {
         InMemoryJobQueue real = new InMemoryJobQueue();
         JobQueue broken = new JobQueue() {
             @Override
-            public String enqueue(String queue, String payload, java.time.Instant notBefore) {
+            public String enqueue(String queue, String payload, Duration delay) {
                 throw new InfrastructureException("queue unreachable");
             }
 
@@ -467,8 +467,8 @@ class ForgeEmbeddingTest {
             }
 
             @Override
-            public boolean release(Lease lease, java.time.Instant notBefore) {
-                return real.release(lease, notBefore);
+            public boolean release(Lease lease, Duration delay) {
+                return real.release(lease, delay);
             }
 
             @Override

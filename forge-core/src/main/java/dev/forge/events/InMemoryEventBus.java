@@ -38,8 +38,9 @@ public final class InMemoryEventBus implements EventBus {
 
     private final Executor executor;
     private final int capacity;
-    private final List<Sub> global = new CopyOnWriteArrayList<>();
-    private final ConcurrentMap<TaskId, List<Sub>> byTask = new ConcurrentHashMap<>();
+    private final List<Sub<TaskEvent>> global = new CopyOnWriteArrayList<>();
+    private final ConcurrentMap<TaskId, List<Sub<TaskEvent>>> byTask = new ConcurrentHashMap<>();
+    private final List<Sub<TaskId>> cancels = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     /** A bus delivering on the shared daemon pool, {@value #DEFAULT_CAPACITY} events per subscriber. */
@@ -73,15 +74,41 @@ public final class InMemoryEventBus implements EventBus {
         if (closed) {
             return;
         }
-        for (Sub sub : global) {
+        for (Sub<TaskEvent> sub : global) {
             sub.offer(event);
         }
-        List<Sub> forTask = byTask.get(event.taskId());
+        List<Sub<TaskEvent>> forTask = byTask.get(event.taskId());
         if (forTask != null) {
-            for (Sub sub : forTask) {
+            for (Sub<TaskEvent> sub : forTask) {
                 sub.offer(event);
             }
         }
+    }
+
+    /** Tells every {@link #onCancel} listener; after {@link #close()}, drops the request. */
+    @Override
+    public void requestCancel(TaskId taskId) {
+        Objects.requireNonNull(taskId, "taskId");
+        if (closed) {
+            return;
+        }
+        for (Sub<TaskId> sub : cancels) {
+            sub.offer(taskId);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if the bus is closed
+     */
+    @Override
+    public Subscription onCancel(Consumer<TaskId> listener) {
+        Objects.requireNonNull(listener, "listener");
+        requireOpen();
+        Sub<TaskId> sub = new Sub<>(listener, "for cancel requests", cancels::remove);
+        cancels.add(sub);
+        return sub;
     }
 
     /**
@@ -93,7 +120,7 @@ public final class InMemoryEventBus implements EventBus {
     public Subscription subscribe(Consumer<TaskEvent> listener) {
         Objects.requireNonNull(listener, "listener");
         requireOpen();
-        Sub sub = new Sub(listener, null);
+        Sub<TaskEvent> sub = new Sub<>(listener, "for all tasks", global::remove);
         global.add(sub);
         return sub;
     }
@@ -108,9 +135,9 @@ public final class InMemoryEventBus implements EventBus {
         Objects.requireNonNull(taskId, "taskId");
         Objects.requireNonNull(listener, "listener");
         requireOpen();
-        Sub sub = new Sub(listener, taskId);
+        Sub<TaskEvent> sub = new Sub<>(listener, "for task " + taskId, self -> unlink(taskId, self));
         byTask.compute(taskId, (id, subs) -> {
-            List<Sub> list = subs == null ? new CopyOnWriteArrayList<>() : subs;
+            List<Sub<TaskEvent>> list = subs == null ? new CopyOnWriteArrayList<>() : subs;
             list.add(sub);
             return list;
         });
@@ -121,19 +148,22 @@ public final class InMemoryEventBus implements EventBus {
     @Override
     public void close() {
         closed = true;
-        for (Sub sub : global) {
+        for (Sub<TaskEvent> sub : global) {
             sub.close();
         }
-        for (List<Sub> subs : byTask.values()) {
-            for (Sub sub : subs) {
+        for (List<Sub<TaskEvent>> subs : byTask.values()) {
+            for (Sub<TaskEvent> sub : subs) {
                 sub.close();
             }
         }
+        for (Sub<TaskId> sub : cancels) {
+            sub.close();
+        }
     }
 
-    /** Live subscriptions, global and per task. */
+    /** Live subscriptions: global, per task and to cancel requests. */
     int subscriberCount() {
-        return global.size() + byTask.values().stream().mapToInt(List::size).sum();
+        return global.size() + byTask.values().stream().mapToInt(List::size).sum() + cancels.size();
     }
 
     private void requireOpen() {
@@ -142,35 +172,33 @@ public final class InMemoryEventBus implements EventBus {
         }
     }
 
-    private void unlink(Sub sub) {
-        if (sub.taskId == null) {
-            global.remove(sub);
-        } else {
-            // Drop the task's list with its last subscriber, so finished tasks do not leak.
-            byTask.computeIfPresent(sub.taskId, (id, subs) -> {
-                subs.remove(sub);
-                return subs.isEmpty() ? null : subs;
-            });
-        }
+    private void unlink(TaskId taskId, Sub<TaskEvent> sub) {
+        // Drop the task's list with its last subscriber, so finished tasks do not leak.
+        byTask.computeIfPresent(taskId, (id, subs) -> {
+            subs.remove(sub);
+            return subs.isEmpty() ? null : subs;
+        });
     }
 
     /** One subscription: its own queue, drained by at most one task at a time. */
-    private final class Sub implements Subscription, Runnable {
-        private final Consumer<TaskEvent> listener;
-        private final TaskId taskId;
-        private final ArrayDeque<TaskEvent> pending = new ArrayDeque<>();
+    private final class Sub<T> implements Subscription, Runnable {
+        private final Consumer<T> listener;
+        private final String what;
+        private final Consumer<Sub<T>> unlink;
+        private final ArrayDeque<T> pending = new ArrayDeque<>();
         /** True while a drain is submitted or running; guarded by {@code pending}. */
         private boolean draining;
         private volatile boolean subClosed;
         private boolean warnedOverflow;
         private boolean warnedFailure;
 
-        Sub(Consumer<TaskEvent> listener, TaskId taskId) {
+        Sub(Consumer<T> listener, String what, Consumer<Sub<T>> unlink) {
             this.listener = listener;
-            this.taskId = taskId;
+            this.what = what;
+            this.unlink = unlink;
         }
 
-        void offer(TaskEvent event) {
+        void offer(T event) {
             if (subClosed) {
                 return;
             }
@@ -207,7 +235,7 @@ public final class InMemoryEventBus implements EventBus {
         @Override
         public void run() {
             for (int delivered = 0; delivered < DRAIN_BATCH; delivered++) {
-                TaskEvent event;
+                T event;
                 synchronized (pending) {
                     event = subClosed ? null : pending.pollFirst();
                     if (event == null) {
@@ -220,7 +248,7 @@ public final class InMemoryEventBus implements EventBus {
             schedule(); // still draining: more events wait, let other subscribers run first
         }
 
-        private void deliver(TaskEvent event) {
+        private void deliver(T event) {
             try {
                 listener.accept(event);
             } catch (RuntimeException e) {
@@ -235,7 +263,7 @@ public final class InMemoryEventBus implements EventBus {
         }
 
         private String describe() {
-            return (taskId == null ? "for all tasks" : "for task " + taskId) + " (" + listener + ")";
+            return what + " (" + listener + ")";
         }
 
         @Override
@@ -247,7 +275,7 @@ public final class InMemoryEventBus implements EventBus {
             synchronized (pending) {
                 pending.clear();
             }
-            unlink(this);
+            unlink.accept(this);
         }
     }
 

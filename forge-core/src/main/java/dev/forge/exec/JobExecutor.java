@@ -116,7 +116,7 @@ public final class JobExecutor implements AutoCloseable {
             return;
         }
         started = true;
-        cancelSubscription = events.subscribe(this::onEvent);
+        cancelSubscription = events.onCancel(this::onCancel);
         Thread dispatcher = new Thread(this::dispatch, "forge-dispatcher");
         dispatcher.setDaemon(true);
         dispatchers.add(dispatcher);
@@ -237,7 +237,7 @@ public final class JobExecutor implements AutoCloseable {
                     } catch (RejectedExecutionException e) {
                         // Shutting down: give the job straight back instead of letting it wait
                         // for its lease to lapse.
-                        queue.release(held, null);
+                        queue.release(held, Duration.ZERO);
                         return;
                     }
                     Collections.rotate(names, 1);
@@ -271,7 +271,7 @@ public final class JobExecutor implements AutoCloseable {
                 running.put(id, attempt);
                 try {
                     // A cancel stored between our start and the line above found no attempt to
-                    // stop: look once more, now that later CANCEL events will find it.
+                    // stop: look once more, now that later cancel requests will find it.
                     if (store.find(id).map(TaskRecord::status).orElse(null) == TaskStatus.CANCELLED) {
                         attempt.source.cancel(CancellationToken.Reason.USER);
                     }
@@ -419,7 +419,7 @@ public final class JobExecutor implements AutoCloseable {
                 case SHUTDOWN:
                     if (!attempt.leaseLost) {
                         retry(attempt, new TaskError(TaskError.INFRASTRUCTURE,
-                                "worker shut down; will run again"), Instant.EPOCH);
+                                "worker shut down; will run again"), Duration.ZERO);
                     }
                     return;
                 default:
@@ -440,7 +440,7 @@ public final class JobExecutor implements AutoCloseable {
                         attempt.task().id(), failure);
             }
             if (attempt.task().hasAttemptsLeft()) {
-                retry(attempt, new TaskError(TaskError.INFRASTRUCTURE, message), backoffUntil(attempt.task().attempt()));
+                retry(attempt, new TaskError(TaskError.INFRASTRUCTURE, message), backoff(attempt.task().attempt()));
             } else {
                 finish(attempt, TaskStatus.FAILED, results, new TaskError(TaskError.INFRASTRUCTURE,
                         message + " (gave up after " + attempt.task().attempt() + " attempts)"));
@@ -470,20 +470,20 @@ public final class JobExecutor implements AutoCloseable {
         }
     }
 
-    private void retry(Attempt attempt, TaskError error, Instant notBefore) {
+    private void retry(Attempt attempt, TaskError error, Duration delay) {
         if (attempt.update(current -> current.transitionTo(TaskStatus.INITIALIZING, null, error, clock.instant()))) {
             metrics.retry();
-            queue.release(attempt.lease, notBefore);
+            queue.release(attempt.lease, delay);
         } else if (!attempt.leaseLost) {
             queue.ack(attempt.lease);
         }
     }
 
-    /** When the retry after {@code attempt} may start: base * 2^attempt, plus jitter. */
-    Instant backoffUntil(int attempt) {
+    /** How long the retry after {@code attempt} waits: base * 2^attempt, plus jitter. */
+    Duration backoff(int attempt) {
         long base = config.retryBase().toMillis() << Math.min(attempt, 20);
         long jitter = (long) (base * config.retryJitter() * ThreadLocalRandom.current().nextDouble());
-        return clock.instant().plusMillis(base + jitter);
+        return Duration.ofMillis(base + jitter);
     }
 
     private void heartbeat(Attempt attempt) {
@@ -498,12 +498,10 @@ public final class JobExecutor implements AutoCloseable {
         }
     }
 
-    private void onEvent(TaskEvent event) {
-        if (event.type() == TaskEvent.Type.CANCEL) {
-            Attempt attempt = running.get(event.taskId());
-            if (attempt != null) {
-                attempt.source.cancel(CancellationToken.Reason.USER);
-            }
+    private void onCancel(TaskId id) {
+        Attempt attempt = running.get(id);
+        if (attempt != null) {
+            attempt.source.cancel(CancellationToken.Reason.USER);
         }
     }
 
@@ -627,8 +625,8 @@ public final class JobExecutor implements AutoCloseable {
 
         @Override
         public void log(String line) {
-            store.appendLog(current.id(), line);
-            events.publish(TaskEvent.log(current.id(), line, clock.instant()));
+            long lastLine = store.appendLogs(current.id(), List.of(line));
+            events.publish(TaskEvent.logs(current.id(), List.of(line), lastLine, clock.instant()));
         }
 
         /**

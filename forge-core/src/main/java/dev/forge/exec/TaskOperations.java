@@ -2,7 +2,6 @@ package dev.forge.exec;
 
 import dev.forge.Outcome;
 import dev.forge.events.EventBus;
-import dev.forge.events.TaskEvent;
 import dev.forge.project.ProjectCatalog;
 import dev.forge.project.ProjectConfigException;
 import dev.forge.queue.JobQueue;
@@ -100,7 +99,8 @@ public final class TaskOperations {
 
     /**
      * Cancels a task: an {@code initializing} one at once; a {@code running} one is marked
-     * cancelled and a CANCEL event tells whichever node runs it to stop.
+     * cancelled and a cancel request on the bus's control channel tells whichever node runs it
+     * to stop.
      *
      * @return the cancelled record; Conflict when it had already finished
      */
@@ -119,7 +119,7 @@ public final class TaskOperations {
                     clock.instant());
             if (updater.apply(current, cancelled)) {
                 if (current.status() == TaskStatus.RUNNING) {
-                    events.publish(TaskEvent.cancel(id, clock.instant()));
+                    events.requestCancel(id);
                 }
                 return Outcome.ok(cancelled);
             }

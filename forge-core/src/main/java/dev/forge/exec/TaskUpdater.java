@@ -4,6 +4,7 @@ import dev.forge.events.EventBus;
 import dev.forge.events.TaskEvent;
 import dev.forge.metrics.ForgeMetrics;
 import dev.forge.store.TaskStore;
+import dev.forge.task.TaskChanges;
 import dev.forge.task.TaskRecord;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,11 +31,15 @@ public final class TaskUpdater {
     }
 
     /**
-     * Stores {@code next} if {@code expected} is still current; on success publishes the change.
+     * Checks the change with {@link TaskChanges#requireValid}, stores {@code next} if
+     * {@code expected} is still current, and on success publishes the change.
      *
-     * @return true when {@code next} was stored
+     * @return true when {@code next} was stored; false when the stored record moved on
+     * @throws dev.forge.task.IllegalTransitionException if the change breaks the state machine
+     * @throws IllegalArgumentException if it breaks another rule of {@link TaskChanges}
      */
     public boolean apply(TaskRecord expected, TaskRecord next) {
+        TaskChanges.requireValid(expected, next);
         if (!store.compareAndSet(expected, next)) {
             return false;
         }
@@ -45,8 +50,7 @@ public final class TaskUpdater {
             }
             events.publish(TaskEvent.statusOf(next, clock.instant()));
         } else {
-            events.publish(TaskEvent.progress(next.id(), next.progress(), next.currentStep(),
-                    clock.instant()));
+            events.publish(TaskEvent.progress(next, clock.instant()));
         }
         return true;
     }

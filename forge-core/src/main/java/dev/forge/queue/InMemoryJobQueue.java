@@ -23,7 +23,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * queue is tested against.
  *
  * <p>Every job of a queue sits in one set ordered by the instant it becomes visible (then by
- * enqueue order): a waiting job at its {@code notBefore}, a leased one at its lease's expiry.
+ * enqueue order): a waiting job when its delay ends, a leased one at its lease's expiry.
  * Leasing takes the first job whose instant has passed on the injected clock, so expired leases
  * are redelivered without a sweeper, and a job's token changes with every delivery, which is
  * what makes an old holder's ack, extend or release fail.
@@ -65,9 +65,10 @@ public final class InMemoryJobQueue implements JobQueue {
      * @throws IllegalStateException if the queue is closed
      */
     @Override
-    public String enqueue(String queue, String payload, Instant notBefore) {
+    public String enqueue(String queue, String payload, Duration delay) {
         Objects.requireNonNull(queue, "queue");
         Objects.requireNonNull(payload, "payload");
+        requireDelay(delay);
         if (closed) {
             throw new IllegalStateException("job queue is closed");
         }
@@ -76,7 +77,7 @@ public final class InMemoryJobQueue implements JobQueue {
         try {
             long seq = ++state.lastSeq;
             Job job = new Job(Long.toString(seq), payload, seq);
-            job.visibleAt = notBefore == null ? clock.instant() : notBefore;
+            job.visibleAt = plusSaturated(clock.instant(), delay == null ? Duration.ZERO : delay);
             state.jobs.put(job.id, job);
             state.byVisibility.add(job);
             state.changed.signalAll();
@@ -201,12 +202,13 @@ public final class InMemoryJobQueue implements JobQueue {
     }
 
     @Override
-    public boolean release(Lease lease, Instant notBefore) {
+    public boolean release(Lease lease, Duration delay) {
         Objects.requireNonNull(lease, "lease");
+        requireDelay(delay);
         boolean released = withHeldJob(lease, (state, job, now) -> {
             state.byVisibility.remove(job);
             job.token = null;
-            job.visibleAt = notBefore == null ? now : notBefore;
+            job.visibleAt = plusSaturated(now, delay == null ? Duration.ZERO : delay);
             state.byVisibility.add(job);
             state.changed.signalAll();
         });
@@ -268,6 +270,12 @@ public final class InMemoryJobQueue implements JobQueue {
             } finally {
                 state.lock.unlock();
             }
+        }
+    }
+
+    private static void requireDelay(Duration delay) {
+        if (delay != null && delay.isNegative()) {
+            throw new IllegalArgumentException("delay must be >= 0, was " + delay);
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.forge.queue;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -10,19 +9,27 @@ import java.util.Optional;
  * workers until its lease expires; a lease that is neither extended nor acknowledged in time is
  * delivered again, to this or another worker. Payloads are short strings (a task id, a
  * maintenance job name). Implementations are thread-safe.
+ *
+ * <p><b>Time.</b> Delays, visibility and lease expiry are measured by the backend's clock (for a
+ * shared backend: its own time, e.g. Redis {@code TIME} or PostgreSQL {@code now()}), never by
+ * the caller's, so clock skew between nodes cannot make two workers hold one job. That is why
+ * they are given as durations, not instants. {@link Lease#expiresAt()} is the backend's time and
+ * informative only.
  */
 public interface JobQueue extends AutoCloseable {
 
     /**
-     * Adds a job that becomes visible at {@code notBefore} (now when null).
+     * Adds a job that becomes visible after {@code delay} (null or zero: now), by the backend's
+     * clock.
      *
      * @return the job's id, unique within the queue
+     * @throws IllegalArgumentException if {@code delay} is negative
      */
-    String enqueue(String queue, String payload, Instant notBefore);
+    String enqueue(String queue, String payload, Duration delay);
 
     /** Adds a job that is visible at once. */
     default String enqueue(String queue, String payload) {
-        return enqueue(queue, payload, null);
+        return enqueue(queue, payload, Duration.ZERO);
     }
 
     /**
@@ -66,17 +73,19 @@ public interface JobQueue extends AutoCloseable {
         }
     }
 
-    /** Extends a lease that is still held; false if it expired or was lost. */
+    /** Extends a lease that is still held by {@code visibility} from now; false if it expired or was lost. */
     boolean extend(Lease lease, Duration visibility);
 
     /** Removes a leased job for good; false if the lease was lost (it may be redelivered). */
     boolean ack(Lease lease);
 
     /**
-     * Gives a leased job back, visible again at {@code notBefore} (now when null): a retry.
-     * False if the lease was lost.
+     * Gives a leased job back, visible again after {@code delay} (null or zero: now) by the
+     * backend's clock: a retry. False if the lease was lost.
+     *
+     * @throws IllegalArgumentException if {@code delay} is negative
      */
-    boolean release(Lease lease, Instant notBefore);
+    boolean release(Lease lease, Duration delay);
 
     /** Jobs in the queue, visible, delayed or leased. */
     long depth(String queue);

@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param token      identifies this delivery; a redelivery gets a new token, so an old holder's
  *                   ack or extend is refused
  * @param deliveries how many times the job has been leased, this time included
- * @param expiresAt  when the lease lapses unless extended
+ * @param expiresAt  when the lease lapses unless extended, by the backend's clock: informative
+ *                   only, never to be compared with a client clock
  */
 public record Lease(String queue, String jobId, String payload, String token, int deliveries,
         Instant expiresAt) {

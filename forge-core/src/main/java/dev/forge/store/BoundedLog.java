@@ -35,6 +35,8 @@ public final class BoundedLog {
     private long tailBytes;
     private long cutLines;
     private long cutBytes;
+    /** Lines ever appended: the number of the last one. Head lines are 1..head.size(). */
+    private long totalLines;
 
     /** A log with the default cap. */
     public BoundedLog() {
@@ -57,6 +59,56 @@ public final class BoundedLog {
 
     /** Appends one line (a null line is stored as empty). */
     public synchronized void append(String line) {
+        appendOne(line);
+    }
+
+    /**
+     * Appends lines in order (a null line is stored as empty).
+     *
+     * @return the number of lines ever appended, i.e. the number of the last one given
+     */
+    public synchronized long appendAll(List<String> lines) {
+        for (String line : lines) {
+            appendOne(line);
+        }
+        return totalLines;
+    }
+
+    /** Lines ever appended; the number of the last one. */
+    public synchronized long totalLines() {
+        return totalLines;
+    }
+
+    /**
+     * The kept lines numbered above {@code afterLine}, as one contiguous run: when the cap cut
+     * lines inside the requested range, the run stops at the head's end (ask again after its
+     * last line for the tail) or starts at the tail (with {@code truncated} set).
+     *
+     * @throws IllegalArgumentException if {@code afterLine} is negative
+     */
+    public synchronized LogSlice readAfter(long afterLine) {
+        if (afterLine < 0) {
+            throw new IllegalArgumentException("afterLine must be >= 0, was " + afterLine);
+        }
+        if (afterLine >= totalLines) {
+            return LogSlice.empty(totalLines);
+        }
+        long firstTail = totalLines - tail.size() + 1;
+        if (afterLine < head.size()) {
+            // Head lines are numbered from 1; tail follows them directly when nothing was cut.
+            List<String> lines = new ArrayList<>(head.subList((int) afterLine, head.size()));
+            if (firstTail == head.size() + 1L) {
+                lines.addAll(tail);
+            }
+            return new LogSlice(afterLine + 1, lines, totalLines, false);
+        }
+        long from = Math.max(afterLine + 1, firstTail);
+        List<String> lines = new ArrayList<>(tail).subList((int) (from - firstTail), tail.size());
+        return new LogSlice(from, lines, totalLines, from > afterLine + 1);
+    }
+
+    private void appendOne(String line) {
+        totalLines++;
         String text = line == null ? "" : line;
         long bytes = utf8Length(text) + 1L;
         if (!headClosed && headBytes + bytes <= headCap) {

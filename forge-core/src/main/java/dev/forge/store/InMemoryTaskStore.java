@@ -1,13 +1,12 @@
 package dev.forge.store;
 
-import dev.forge.task.IllegalTransitionException;
 import dev.forge.task.Page;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
-import dev.forge.task.TaskTransitions;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -48,6 +47,11 @@ public final class InMemoryTaskStore implements TaskStore {
 
     private final ConcurrentMap<TaskId, Entry> tasks = new ConcurrentHashMap<>();
     private final ConcurrentMap<OwnerKey, OwnerIndex> indexes = new ConcurrentHashMap<>();
+    /**
+     * Every owner's tasks per kind, for {@link #listAll}; each guarded by its own monitor, taken
+     * after an owner index's when both are needed.
+     */
+    private final Map<TaskKind, RankedIndex<Entry>> byKind = new EnumMap<>(TaskKind.class);
     /** Terminal tasks by completion, oldest first, for eviction and retention. */
     private final ConcurrentSkipListSet<TerminalKey> terminal = new ConcurrentSkipListSet<>(
             Comparator.comparing(TerminalKey::completedAt).thenComparing(TerminalKey::id));
@@ -65,6 +69,9 @@ public final class InMemoryTaskStore implements TaskStore {
     private InMemoryTaskStore(Builder builder) {
         this.maxTerminalTasks = builder.maxTerminalTasks;
         this.maxLogBytes = builder.maxLogBytes;
+        for (TaskKind kind : TaskKind.values()) {
+            byKind.put(kind, new RankedIndex<>(NEWEST_FIRST));
+        }
     }
 
     /** A builder starting from the defaults. */
@@ -98,6 +105,10 @@ public final class InMemoryTaskStore implements TaskStore {
                     throw new IllegalArgumentException("task " + record.id() + " already exists");
                 }
                 index.entries.add(entry);
+                RankedIndex<Entry> all = byKind.get(record.kind());
+                synchronized (all) {
+                    all.add(entry);
+                }
             }
             break;
         }
@@ -117,10 +128,7 @@ public final class InMemoryTaskStore implements TaskStore {
     public Page<TaskRecord> listByOwner(String owner, TaskKind kind, int limit, int offset) {
         Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(kind, "kind");
-        if (limit < 0 || offset < 0) {
-            throw new IllegalArgumentException("limit and offset must be >= 0, were " + limit
-                    + " and " + offset);
-        }
+        requirePaging(limit, offset);
         OwnerIndex index = indexes.get(new OwnerKey(owner, kind));
         if (index == null) {
             return new Page<>(List.of(), 0, limit, offset);
@@ -133,6 +141,31 @@ public final class InMemoryTaskStore implements TaskStore {
     }
 
     @Override
+    public Page<TaskRecord> listAll(TaskKind kind, int limit, int offset) {
+        Objects.requireNonNull(kind, "kind");
+        requirePaging(limit, offset);
+        RankedIndex<Entry> all = byKind.get(kind);
+        synchronized (all) {
+            List<TaskRecord> items = all.slice(offset, limit).stream().map(e -> e.record).toList();
+            return new Page<>(items, all.size(), limit, offset);
+        }
+    }
+
+    private static void requirePaging(int limit, int offset) {
+        if (limit < 0 || offset < 0) {
+            throw new IllegalArgumentException("limit and offset must be >= 0, were " + limit
+                    + " and " + offset);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Besides the version, this store refuses a {@code next} that changes kind, owner or
+     * creation time (they place the task in its indexes); {@code TaskChanges} refuses those
+     * changes anyway, so a caller that checks first never sees it.
+     */
+    @Override
     public boolean compareAndSet(TaskRecord expected, TaskRecord next) {
         Objects.requireNonNull(expected, "expected");
         Objects.requireNonNull(next, "next");
@@ -140,35 +173,33 @@ public final class InMemoryTaskStore implements TaskStore {
             throw new IllegalArgumentException("next has id " + next.id() + ", expected "
                     + expected.id());
         }
-        if (next.version() != expected.version() + 1) {
-            throw new IllegalArgumentException("next must have version " + (expected.version() + 1)
-                    + ", had " + next.version());
-        }
-        if (next.status() == expected.status()) {
-            if (expected.isTerminal()) {
-                throw new IllegalTransitionException(expected.status(), next.status());
-            }
-        } else {
-            TaskTransitions.requireAllowed(expected.status(), next.status());
-        }
         TaskRecord stored = snapshot(next);
-        boolean[] replaced = {false};
+        TaskRecord[] replaced = {null};
         tasks.computeIfPresent(expected.id(), (id, entry) -> {
             TaskRecord current = entry.record;
-            if (current.status() == expected.status() && current.version() == expected.version()) {
+            if (current.version() == expected.version()) {
                 requireSameIdentity(current, stored);
                 entry.record = stored;
-                replaced[0] = true;
+                replaced[0] = current;
             }
             return entry;
         });
-        if (replaced[0] && stored.isTerminal()) {
+        if (replaced[0] == null) {
+            return false;
+        }
+        // The store checks no rules, so keep the retention index right whatever the change.
+        TerminalKey before = terminalKey(replaced[0]);
+        TerminalKey after = terminalKey(stored);
+        if (before != null && !before.equals(after) && terminal.remove(before)) {
+            terminalCount.decrementAndGet();
+        }
+        if (after != null && !after.equals(before)) {
             addTerminal(stored);
         }
-        return replaced[0];
+        return true;
     }
 
-    /** Owner, kind and creation time place a task in its index, so they must not change. */
+    /** Owner, kind and creation time place a task in its indexes, so they must not change. */
     private static void requireSameIdentity(TaskRecord current, TaskRecord next) {
         if (current.kind() != next.kind() || !current.owner().equals(next.owner())
                 || !current.createdAt().equals(next.createdAt())) {
@@ -177,13 +208,23 @@ public final class InMemoryTaskStore implements TaskStore {
         }
     }
 
+    /** Lines for a task this store does not hold are ignored (0 is returned). */
     @Override
-    public void appendLog(TaskId id, String line) {
+    public long appendLogs(TaskId id, List<String> lines) {
         Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(lines, "lines");
         Entry entry = tasks.get(id);
-        if (entry != null) {
-            entry.log.append(line);
+        return entry == null ? 0 : entry.log.appendAll(lines);
+    }
+
+    @Override
+    public LogSlice readLogAfter(TaskId id, long afterLine) {
+        Objects.requireNonNull(id, "id");
+        if (afterLine < 0) {
+            throw new IllegalArgumentException("afterLine must be >= 0, was " + afterLine);
         }
+        Entry entry = tasks.get(id);
+        return entry == null ? LogSlice.empty(0) : entry.log.readAfter(afterLine);
     }
 
     @Override
@@ -220,10 +261,19 @@ public final class InMemoryTaskStore implements TaskStore {
     }
 
     private void addTerminal(TaskRecord record) {
-        Instant completed = record.completedAt() != null ? record.completedAt() : record.updatedAt();
-        terminal.add(new TerminalKey(completed, record.id().value()));
-        terminalCount.incrementAndGet();
+        if (terminal.add(terminalKey(record))) {
+            terminalCount.incrementAndGet();
+        }
         evictOverflow();
+    }
+
+    /** Where a terminal record sits in {@link #terminal}; null when it is not terminal. */
+    private static TerminalKey terminalKey(TaskRecord record) {
+        if (!record.isTerminal()) {
+            return null;
+        }
+        Instant completed = record.completedAt() != null ? record.completedAt() : record.updatedAt();
+        return new TerminalKey(completed, record.id().value());
     }
 
     private void evictOverflow() {
@@ -254,12 +304,23 @@ public final class InMemoryTaskStore implements TaskStore {
         OwnerKey key = new OwnerKey(entry.owner, entry.kind);
         OwnerIndex index = indexes.get(key);
         if (index == null) {
-            return tasks.remove(id, entry);
+            boolean removed = tasks.remove(id, entry);
+            if (removed) {
+                RankedIndex<Entry> all = byKind.get(entry.kind);
+                synchronized (all) {
+                    all.remove(entry);
+                }
+            }
+            return removed;
         }
         synchronized (index) {
             boolean removed = tasks.remove(id, entry);
             if (removed) {
                 index.entries.remove(entry);
+                RankedIndex<Entry> all = byKind.get(entry.kind);
+                synchronized (all) {
+                    all.remove(entry);
+                }
                 retireIfEmpty(key, index);
             }
             return removed;

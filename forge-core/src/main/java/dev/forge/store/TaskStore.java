@@ -5,13 +5,16 @@ import dev.forge.task.TaskId;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * Port: where task records and their logs live. Every change after creation is a compare-and-set
- * on the stored (status, version), so a stale writer - a worker whose lease was lost - can never
- * overwrite a newer attempt's result. Implementations are thread-safe; {@code InMemoryTaskStore}
- * and the Redis store pass the same {@code TaskStoreContract}.
+ * Port: where task records and their logs live. Every change after creation is an atomic
+ * compare-and-set on the stored version, so a stale writer - a worker whose lease was lost - can
+ * never overwrite a newer attempt's result. The domain rules (version + 1, allowed transitions,
+ * immutable fields) are not the store's business: callers check them once, in core, with
+ * {@link dev.forge.task.TaskChanges#requireValid} before calling {@link #compareAndSet}.
+ * Implementations are thread-safe and pass the same {@code TaskStoreContract}.
  */
 public interface TaskStore extends AutoCloseable {
 
@@ -26,26 +29,51 @@ public interface TaskStore extends AutoCloseable {
     Optional<TaskRecord> find(TaskId id);
 
     /**
-     * The owner's tasks of one kind, newest first (by creation time, then id), {@code limit}
-     * at most from {@code offset}, with the total count.
+     * The owner's tasks of one kind, newest first (creation time descending, then id
+     * descending), {@code limit} at most from {@code offset}, with the total count.
      */
     Page<TaskRecord> listByOwner(String owner, TaskKind kind, int limit, int offset);
 
     /**
-     * Replaces {@code expected} by {@code next} if the stored record still has
-     * {@code expected}'s status and version. {@code next} must have the same id and version + 1,
-     * and its status must be the same or allowed by {@code TaskTransitions}.
+     * Every owner's tasks of one kind, in the same order as {@link #listByOwner}: for admin
+     * views.
+     */
+    Page<TaskRecord> listAll(TaskKind kind, int limit, int offset);
+
+    /**
+     * The atomic compare: replaces the stored record by {@code next} iff the stored version
+     * equals {@code expected.version()}. Nothing else is checked here: callers run
+     * {@link dev.forge.task.TaskChanges#requireValid} first. Keeps the indexes (owner history,
+     * terminal tasks by completion for retention) consistent with {@code next}.
      *
      * @return true if replaced; false if the stored record changed meanwhile or is gone
-     * @throws dev.forge.task.IllegalTransitionException if the status change is not allowed
+     * @throws IllegalArgumentException if {@code next} cannot be stored (e.g. results that are
+     *                                  not JSON-shaped), or its id differs from {@code expected}'s
      */
     boolean compareAndSet(TaskRecord expected, TaskRecord next);
 
-    /** Appends one line to the task's log; the stored log is bounded (head and tail kept). */
-    void appendLog(TaskId id, String line);
+    /**
+     * Appends {@code lines}, in order, to the task's bounded log (head and tail kept, a marker
+     * where lines were cut; the byte cap is the adapter's setting).
+     *
+     * <p>Lines for a task the store does not hold (never created, or already deleted) are
+     * ignored and 0 is returned: a log never outlives its record.
+     *
+     * @return the number of lines ever appended to this task's log, i.e. the 1-based number of
+     *         the last line given; an empty list appends nothing and returns the current count
+     */
+    long appendLogs(TaskId id, List<String> lines);
 
-    /** The task's stored log, with a marker where lines were cut; empty if none. */
+    /** The task's stored log, one line per {@code \n}, with a marker where lines were cut; "" if none. */
     String readLog(TaskId id);
+
+    /**
+     * The stored lines numbered above {@code afterLine} (lines are numbered from 1 in append
+     * order), for a client that reconnects after seeing line {@code afterLine}. Lines cut by the
+     * cap are gone; {@link LogSlice#truncated()} says whether some of the requested ones were.
+     * An unknown task gives an empty slice with {@code totalLines} 0.
+     */
+    LogSlice readLogAfter(TaskId id, long afterLine);
 
     /** Deletes terminal tasks (and their logs) completed before {@code cutoff}; returns how many. */
     int deleteTerminalBefore(Instant cutoff);

@@ -47,7 +47,7 @@ class InMemoryTaskStoreTest extends TaskStoreContract {
         for (int i = 0; i < 5; i++) {
             TaskRecord record = newTask("alice", TaskKind.BUILD);
             small.create(record);
-            small.appendLog(record.id(), "line of " + record.id());
+            small.appendLogs(record.id(), List.of("line of " + record.id()));
             tasks.add(record);
         }
         // finish in an order unlike creation: 2, 0, 4, 1, 3
@@ -153,7 +153,7 @@ class InMemoryTaskStoreTest extends TaskStoreContract {
         TaskRecord record = newTask("alice", TaskKind.BUILD);
         small.create(record);
         for (int i = 0; i < 50; i++) {
-            small.appendLog(record.id(), "line " + i);
+            small.appendLogs(record.id(), List.of("line " + i));
         }
 
         String log = small.readLog(record.id());

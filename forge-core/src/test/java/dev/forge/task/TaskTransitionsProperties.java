@@ -15,7 +15,8 @@ import net.jqwik.api.constraints.Size;
 
 /**
  * The transition table, checked through both places that enforce it: the record's own
- * transition methods and a store's compare-and-set.
+ * transition methods and {@link TaskChanges}, the check every change passes before a store's
+ * compare-and-set.
  */
 class TaskTransitionsProperties {
 
@@ -39,9 +40,10 @@ class TaskTransitionsProperties {
     }
 
     /**
-     * Random target statuses, each tried through the record's methods and then the store. A
-     * change the record refuses is still offered to the store (built by hand), which must refuse
-     * it too, so neither check can hide behind the other.
+     * Random target statuses, each tried through the record's methods and then through
+     * {@link TaskChanges} and the store. A change the record refuses is still offered to
+     * {@code TaskChanges} (built by hand), which must refuse it too, so neither check can hide
+     * behind the other.
      */
     @Property(tries = 300)
     void randomTransitions_followTheTableAndBumpVersionsByOne(
@@ -70,14 +72,16 @@ class TaskTransitionsProperties {
             }
             boolean storeAccepts;
             try {
+                TaskChanges.requireValid(before, next);
                 storeAccepts = store.compareAndSet(before, next);
                 assertThat(storeAccepts).as("a current expected record is never stale").isTrue();
             } catch (IllegalTransitionException e) {
+                assertThat(e.from()).isEqualTo(from);
                 storeAccepts = false;
             }
 
             boolean tableAllows = from == target ? !from.isTerminal() : TaskTransitions.isAllowed(from, target);
-            assertThat(storeAccepts).as("store, %s -> %s", from, target).isEqualTo(tableAllows);
+            assertThat(storeAccepts).as("TaskChanges, %s -> %s", from, target).isEqualTo(tableAllows);
             assertThat(recordAllows).as("record, %s -> %s", from, target).isEqualTo(tableAllows);
             TaskRecord after = store.find(created.id()).orElseThrow();
             if (storeAccepts) {

@@ -188,10 +188,12 @@ final class EventStreams implements AutoCloseable {
                     send("progress", progress);
                     return false;
                 case LOG:
-                    Map<String, Object> log = new LinkedHashMap<>();
-                    log.put("task_id", id.value());
-                    log.put("line", event.line());
-                    send("log", log);
+                    for (String line : event.lines()) {
+                        Map<String, Object> log = new LinkedHashMap<>();
+                        log.put("task_id", id.value());
+                        log.put("line", line);
+                        send("log", log);
+                    }
                     return false;
                 case DONE:
                     String status = event.status() == null ? null : event.status().wireName();
@@ -202,7 +204,6 @@ final class EventStreams implements AutoCloseable {
                             : statusData(status, event.progress(), null));
                     return true;
                 default:
-                    // CANCEL only tells workers to stop; the resulting DONE reaches the stream.
                     return false;
             }
         }

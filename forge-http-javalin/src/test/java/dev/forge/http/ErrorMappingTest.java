@@ -119,13 +119,23 @@ class ErrorMappingTest {
         }
 
         @Override
+        public Page<TaskRecord> listAll(TaskKind kind, int limit, int offset) {
+            throw new InfrastructureException("store unreachable at " + SECRET_DETAIL);
+        }
+
+        @Override
         public boolean compareAndSet(TaskRecord expected, TaskRecord next) {
             return delegate.compareAndSet(expected, next);
         }
 
         @Override
-        public void appendLog(TaskId id, String line) {
-            delegate.appendLog(id, line);
+        public long appendLogs(TaskId id, java.util.List<String> lines) {
+            return delegate.appendLogs(id, lines);
+        }
+
+        @Override
+        public dev.forge.store.LogSlice readLogAfter(TaskId id, long afterLine) {
+            return delegate.readLogAfter(id, afterLine);
         }
 
         @Override
