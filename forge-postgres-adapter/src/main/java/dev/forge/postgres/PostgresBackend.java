@@ -175,11 +175,11 @@ public final class PostgresBackend implements AutoCloseable {
         return sql.schema();
     }
 
-    /** Sets every port of {@code builder} to this backend's; returns the builder. */
+    /** Sets the task store, job queue, event bus and rate limiter of {@code builder} to this backend's; returns the builder. */
     public Forge.Builder configure(Forge.Builder builder) {
         Objects.requireNonNull(builder, "builder");
         return builder.taskStore(taskStore).jobQueue(jobQueue).eventBus(eventBus)
-                .rateLimiter(rateLimiter).clusterLock(clusterLock);
+                .rateLimiter(rateLimiter);
     }
 
     Sql sql() {

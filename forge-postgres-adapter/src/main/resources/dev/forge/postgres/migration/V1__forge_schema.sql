@@ -135,12 +135,12 @@ DECLARE
     t_from  integer   := 1;   -- new tail lines before this index are cut
     t_total bigint    := 0;   -- bytes of the new tail lines from t_from on
 BEGIN
-    -- the no-op update locks the task's row (appends to one log run one at a time)
-    INSERT INTO log_meta AS lm (task_id, total_lines, head_lines, head_bytes, head_closed,
-                                tail_first, tail_bytes, cut_lines, cut_bytes)
+    INSERT INTO log_meta (task_id, total_lines, head_lines, head_bytes, head_closed, tail_first,
+                          tail_bytes, cut_lines, cut_bytes)
     SELECT p_task, 0, 0, 0, false, 1, 0, 0, 0 WHERE EXISTS (SELECT 1 FROM tasks WHERE id = p_task)
-    ON CONFLICT (task_id) DO UPDATE SET task_id = excluded.task_id
-    RETURNING * INTO m;
+    ON CONFLICT (task_id) DO NOTHING;
+    -- appends to one log run one at a time, in the order they take this lock
+    SELECT * INTO m FROM log_meta WHERE task_id = p_task FOR UPDATE;
     IF NOT FOUND THEN
         RETURN 0;
     END IF;
@@ -197,12 +197,18 @@ BEGIN
             dropped_bytes := stored_bytes;
             drop_through := m.total_lines;
         ELSE
-            -- the oldest stored tail lines that add up to the excess; stops at the first match
-            SELECT s.line_no, s.cnt, s.cum INTO drop_through, dropped_count, dropped_bytes
-            FROM (SELECT line_no, count(*) OVER w AS cnt, sum(bytes) OVER w AS cum
-                  FROM log_lines WHERE task_id = p_task AND line_no >= m.tail_first
-                  WINDOW w AS (ORDER BY line_no)) s
-            WHERE s.cum >= excess ORDER BY s.line_no LIMIT 1;
+            -- the oldest stored tail lines that add up to the excess; the tail's lines are
+            -- numbered tail_first..total_lines without gaps, so each is one key lookup
+            dropped_count := 0;
+            dropped_bytes := 0;
+            drop_through := m.tail_first - 1;
+            WHILE dropped_bytes < excess LOOP
+                drop_through := drop_through + 1;
+                SELECT l.bytes INTO b FROM log_lines l
+                WHERE l.task_id = p_task AND l.line_no = drop_through;
+                dropped_count := dropped_count + 1;
+                dropped_bytes := dropped_bytes + b;
+            END LOOP;
         END IF;
         m.cut_lines := m.cut_lines + dropped_count;
         m.cut_bytes := m.cut_bytes + dropped_bytes;
