@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -42,11 +43,12 @@ public final class InMemoryJobQueue implements JobQueue {
     private static final long MIN_WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Clock clock;
-    private final ConcurrentMap<String, QueueState> queues = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, QueueState> queues;
     /** Signalled after every enqueue and release in any queue, for multi-queue waiters. */
-    private final ReentrantLock anyLock = new ReentrantLock();
-    private final Condition anyChanged = anyLock.newCondition();
-    private volatile long changes;
+    private final ReentrantLock anyLock;
+    private final Condition anyChanged;
+    /** Counts those signals; shared, like the lock, by every instance over the same jobs. */
+    private final AtomicLong changes;
     private volatile boolean closed;
 
     /** A queue on the system clock. */
@@ -54,9 +56,32 @@ public final class InMemoryJobQueue implements JobQueue {
         this(Clock.systemUTC());
     }
 
-    /** A queue whose visibility and lease expiry follow {@code clock}. */
+    /**
+     * A queue whose delays, visibility and lease expiry follow {@code clock}: this adapter
+     * honours an injected clock (a shared backend measures time by its own).
+     */
     public InMemoryJobQueue(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.queues = new ConcurrentHashMap<>();
+        this.anyLock = new ReentrantLock();
+        this.anyChanged = anyLock.newCondition();
+        this.changes = new AtomicLong();
+    }
+
+    private InMemoryJobQueue(InMemoryJobQueue other) {
+        this.clock = other.clock;
+        this.queues = other.queues;
+        this.anyLock = other.anyLock;
+        this.anyChanged = other.anyChanged;
+        this.changes = other.changes;
+    }
+
+    /**
+     * Another instance over the same jobs and clock as {@code other}: a second node on one
+     * backend. Closing one instance wakes and ends only its own waiting leases.
+     */
+    public static InMemoryJobQueue sharing(InMemoryJobQueue other) {
+        return new InMemoryJobQueue(Objects.requireNonNull(other, "other"));
     }
 
     /**
@@ -101,7 +126,7 @@ public final class InMemoryJobQueue implements JobQueue {
         Objects.requireNonNull(wait, "wait");
         long deadline = System.nanoTime() + saturatedNanos(wait);
         while (!closed) {
-            long seen = changes;
+            long seen = changes.get();
             for (String name : names) {
                 Optional<Lease> lease = lease(name, visibility, Duration.ZERO);
                 if (lease.isPresent()) {
@@ -114,7 +139,7 @@ public final class InMemoryJobQueue implements JobQueue {
             }
             anyLock.lockInterruptibly();
             try {
-                if (changes == seen && !closed) {
+                if (changes.get() == seen && !closed) {
                     // Bounded, like the single-queue wait, so a job that falls due is noticed.
                     anyChanged.awaitNanos(Math.min(remaining, MAX_WAIT_SLICE_NANOS));
                 }
@@ -128,7 +153,7 @@ public final class InMemoryJobQueue implements JobQueue {
     private void signalAny() {
         anyLock.lock();
         try {
-            changes++;
+            changes.incrementAndGet();
             anyChanged.signalAll();
         } finally {
             anyLock.unlock();

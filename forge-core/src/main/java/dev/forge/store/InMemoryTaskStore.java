@@ -45,21 +45,21 @@ public final class InMemoryTaskStore implements TaskStore {
     private final int maxTerminalTasks;
     private final int maxLogBytes;
 
-    private final ConcurrentMap<TaskId, Entry> tasks = new ConcurrentHashMap<>();
-    private final ConcurrentMap<OwnerKey, OwnerIndex> indexes = new ConcurrentHashMap<>();
+    // Everything below is shared by the instances made with sharing(): one backend, many nodes.
+    private final ConcurrentMap<TaskId, Entry> tasks;
+    private final ConcurrentMap<OwnerKey, OwnerIndex> indexes;
     /**
      * Every owner's tasks per kind, for {@link #listAll}; each guarded by its own monitor, taken
      * after an owner index's when both are needed.
      */
-    private final Map<TaskKind, RankedIndex<Entry>> byKind = new EnumMap<>(TaskKind.class);
+    private final Map<TaskKind, RankedIndex<Entry>> byKind;
     /** Terminal tasks by completion, oldest first, for eviction and retention. */
-    private final ConcurrentSkipListSet<TerminalKey> terminal = new ConcurrentSkipListSet<>(
-            Comparator.comparing(TerminalKey::completedAt).thenComparing(TerminalKey::id));
+    private final ConcurrentSkipListSet<TerminalKey> terminal;
     /**
      * Size of {@link #terminal}; a skip list's size() walks it. Incremented after an add and
      * decremented before an eviction's poll, so it never exceeds the set's size for long.
      */
-    private final AtomicInteger terminalCount = new AtomicInteger();
+    private final AtomicInteger terminalCount;
 
     /** A store with the defaults: 100,000 terminal tasks, 5 MiB per log. */
     public InMemoryTaskStore() {
@@ -69,9 +69,33 @@ public final class InMemoryTaskStore implements TaskStore {
     private InMemoryTaskStore(Builder builder) {
         this.maxTerminalTasks = builder.maxTerminalTasks;
         this.maxLogBytes = builder.maxLogBytes;
+        this.tasks = new ConcurrentHashMap<>();
+        this.indexes = new ConcurrentHashMap<>();
+        this.byKind = new EnumMap<>(TaskKind.class);
         for (TaskKind kind : TaskKind.values()) {
             byKind.put(kind, new RankedIndex<>(NEWEST_FIRST));
         }
+        this.terminal = new ConcurrentSkipListSet<>(
+                Comparator.comparing(TerminalKey::completedAt).thenComparing(TerminalKey::id));
+        this.terminalCount = new AtomicInteger();
+    }
+
+    private InMemoryTaskStore(InMemoryTaskStore other) {
+        this.maxTerminalTasks = other.maxTerminalTasks;
+        this.maxLogBytes = other.maxLogBytes;
+        this.tasks = other.tasks;
+        this.indexes = other.indexes;
+        this.byKind = other.byKind;
+        this.terminal = other.terminal;
+        this.terminalCount = other.terminalCount;
+    }
+
+    /**
+     * Another instance over the same tasks and logs as {@code other}, with its settings: a
+     * second node on one backend, as the contract suite's two-node tests need.
+     */
+    public static InMemoryTaskStore sharing(InMemoryTaskStore other) {
+        return new InMemoryTaskStore(Objects.requireNonNull(other, "other"));
     }
 
     /** A builder starting from the defaults. */

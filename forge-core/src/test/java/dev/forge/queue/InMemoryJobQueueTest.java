@@ -13,12 +13,46 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** The in-memory queue against the shared contract, plus its waiting and closing. */
+/**
+ * The in-memory queue against the shared contract (two nodes: instances made by
+ * {@link InMemoryJobQueue#sharing}), plus what only it promises: it honours an injected clock,
+ * and its waiting and closing.
+ */
 class InMemoryJobQueueTest extends JobQueueContract {
 
+    private final MutableClock clock = MutableClock.startingAt2026();
+    private InMemoryJobQueue last;
+
     @Override
-    protected JobQueue createQueue(MutableClock clock) {
-        return new InMemoryJobQueue(clock);
+    protected JobQueue createQueue() {
+        last = new InMemoryJobQueue();
+        return last;
+    }
+
+    @Override
+    protected JobQueue sameBackendQueue() {
+        return InMemoryJobQueue.sharing(last);
+    }
+
+    @Test
+    void injectedClock_decidesVisibilityAndExpiryExactly() throws Exception {
+        InMemoryJobQueue clocked = new InMemoryJobQueue(clock);
+        clocked.enqueue("build", "later", Duration.ofSeconds(30));
+        clocked.enqueue("build", "now");
+
+        Lease now = clocked.lease("build", VISIBILITY, Duration.ZERO).orElseThrow();
+        assertThat(now.payload()).isEqualTo("now");
+        assertThat(now.expiresAt()).isEqualTo(clock.instant().plus(VISIBILITY));
+        clock.advance(Duration.ofSeconds(29));
+        assertThat(clocked.lease("build", VISIBILITY, Duration.ZERO)).isEmpty();
+        assertThat(clocked.extend(now, VISIBILITY)).as("still within its lease").isTrue();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(clocked.lease("build", VISIBILITY, Duration.ZERO)).map(Lease::payload).contains("later");
+
+        clock.advance(VISIBILITY);
+
+        assertThat(clocked.extend(now, VISIBILITY)).as("lapsed on the clock").isFalse();
+        assertThat(clocked.lease("build", VISIBILITY, Duration.ZERO)).map(Lease::deliveries).contains(2);
     }
 
     /** Starts a thread that leases with a long wait; returns once it is parked waiting. */
@@ -59,7 +93,9 @@ class InMemoryJobQueueTest extends JobQueueContract {
     }
 
     @Test
-    void lease_parkedWaiting_noticesAnExpiredLease() throws Exception {
+    void lease_parkedWaiting_noticesAnExpiredLeaseOnTheClock() throws Exception {
+        queue.close();
+        queue = new InMemoryJobQueue(clock);
         queue.enqueue("build", "lost");
         leaseNow("build").orElseThrow();
         CompletableFuture<Optional<Lease>> lease = waitingLease(new AtomicReference<>());
@@ -88,23 +124,6 @@ class InMemoryJobQueueTest extends JobQueueContract {
 
         assertThatThrownBy(() -> lease.get(PROMPT_SECONDS, TimeUnit.SECONDS))
                 .hasCauseInstanceOf(InterruptedException.class);
-    }
-
-    @Test
-    void lease_badDurations_fail() {
-        assertThatThrownBy(() -> queue.lease("build", Duration.ZERO, Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("visibility");
-        assertThatThrownBy(() -> queue.lease("build", VISIBILITY, Duration.ofMillis(-1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("wait");
-    }
-
-    @Test
-    void leaseOperations_onAnUnknownQueue_areRefused() {
-        Lease invented = new Lease("nowhere", "1", "p", "token", 1, Instant.MAX);
-
-        assertThat(queue.ack(invented)).isFalse();
-        assertThat(queue.extend(invented, VISIBILITY)).isFalse();
-        assertThat(queue.release(invented, null)).isFalse();
     }
 
     @Test
