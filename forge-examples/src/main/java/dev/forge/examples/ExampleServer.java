@@ -4,6 +4,7 @@ import dev.forge.Forge;
 import dev.forge.exec.ExecutorConfig;
 import dev.forge.http.ForgeHttp;
 import dev.forge.http.ForgeServer;
+import dev.forge.postgres.PostgresBackend;
 import dev.forge.project.DirectoryProjectCatalog;
 import dev.forge.ratelimit.InMemoryRateLimiter;
 import dev.forge.ratelimit.RateLimitConfig;
@@ -122,25 +123,37 @@ public final class ExampleServer {
                 .rule(RateLimiter.ANALYSIS_CREATE, RateLimitRule.perMinute(settings.buildsPerMinute()))
                 .rule(RateLimiter.REQUEST, RateLimitRule.perMinute(settings.requestsPerMinute()))
                 .build();
-        Forge forge = Forge.builder()
+        PostgresBackend postgres = postgres(settings, limits);
+        Forge.Builder builder = Forge.builder()
                 .authenticator(JwtAuthenticator.builder().hs256Secret(secret).build())
                 .rateLimiter(new InMemoryRateLimiter(limits, Clock.systemUTC()))
                 .projectCatalog(new DirectoryProjectCatalog(projects))
                 .workspaceRoot(workspace)
                 .executorConfig(ExecutorConfig.custom().workers(settings.workers())
                         .leaseVisibility(settings.queueVisibility()).build())
-                .meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
-                .build();
+                .meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        if (postgres != null) {
+            postgres.configure(builder);
+        }
+        Forge forge;
+        try {
+            forge = builder.build();
+        } catch (RuntimeException e) {
+            closeQuietly(postgres, e);
+            throw e;
+        }
         ForgeServer server;
         try {
             forge.start();
             server = ForgeServer.start(forge, settings.httpConfig(), settings.host(), settings.port());
         } catch (RuntimeException e) {
             forge.close();
+            closeQuietly(postgres, e);
             temporary.forEach(SampleProjects::deleteTree);
             throw e;
         }
         Running running = new Running(forge, server, temporary, generated ? secret : null);
+        running.closeAfterForge(postgres);
         banner(out, settings, running, projects, forge);
         LoggerFactory.getLogger(ExampleServer.class).atInfo()
                 .addKeyValue("url", running.url())
@@ -155,6 +168,7 @@ public final class ExampleServer {
         private final ForgeServer server;
         private final List<Path> temporary;
         private final String generatedSecret;
+        private final List<AutoCloseable> afterForge = new ArrayList<>();
         private boolean closed;
 
         Running(Forge forge, ForgeServer server, List<Path> temporary, String generatedSecret) {
@@ -177,6 +191,13 @@ public final class ExampleServer {
             return forge;
         }
 
+        /** Closes {@code backend} (when not null) after forge, which does not close ports it was given. */
+        void closeAfterForge(AutoCloseable backend) {
+            if (backend != null) {
+                afterForge.add(backend);
+            }
+        }
+
         /** The secret generated for this run, or null when one was configured. */
         String generatedSecret() {
             return generatedSecret;
@@ -192,6 +213,7 @@ public final class ExampleServer {
             log.info("forge shutting down: stopping HTTP, then the workers");
             server.close();
             forge.close();
+            afterForge.forEach(backend -> closeQuietly(backend, null));
             temporary.forEach(SampleProjects::deleteTree);
             log.info("forge stopped");
         }
@@ -203,7 +225,8 @@ public final class ExampleServer {
         out.println("forge " + ForgeHttp.version() + " is listening on " + url);
         out.println("  API docs:  " + url + "/docs   (OpenAPI: " + url + "/openapi.json)");
         out.println("  projects:  " + projects + " " + forge.catalog().names());
-        out.println("  workers:   " + settings.workers() + ", everything in memory");
+        out.println("  workers:   " + settings.workers() + ", " + (settings.databaseUrl() != null
+                ? "tasks, queue, events and limits in PostgreSQL" : "everything in memory"));
         if (!isLoopback(settings.host())) {
             out.println("  note: requests must name a trusted host; add yours with FORGE_TRUSTED_HOSTS");
         }
@@ -218,6 +241,32 @@ public final class ExampleServer {
             out.println("  try: curl -H \"Authorization: Bearer <user token>\" " + url + "/api/build/");
         }
         out.flush();
+    }
+
+    /**
+     * With FORGE_DATABASE_URL, every port forge can share lives in PostgreSQL (schema
+     * {@code forge}, migrated at start); otherwise null and everything stays in memory.
+     */
+    private static PostgresBackend postgres(ServerSettings settings, RateLimitConfig limits) {
+        if (settings.databaseUrl() == null) {
+            return null;
+        }
+        return PostgresBackend.builder().jdbcUrl(settings.databaseUrl()).rateLimits(limits).build();
+    }
+
+    private static void closeQuietly(AutoCloseable resource, Exception failure) {
+        if (resource == null) {
+            return;
+        }
+        try {
+            resource.close();
+        } catch (Exception e) {
+            if (failure != null) {
+                failure.addSuppressed(e);
+            } else {
+                LoggerFactory.getLogger(ExampleServer.class).warn("closing {} failed", resource, e);
+            }
+        }
     }
 
     private static boolean isLoopback(String host) {

@@ -36,11 +36,12 @@ import java.util.function.Function;
  * @param role                 api, worker or all
  * @param queueVisibility      job lease length
  * @param logFormat            json or text
+ * @param databaseUrl          PostgreSQL JDBC URL that puts every port on PostgreSQL, or null
  */
 record ServerSettings(String host, int port, String jwtSecret, Path projectsDir, Path workspaceDir,
         int workers, int buildsPerMinute, int requestsPerMinute, List<String> corsOrigins,
         List<String> trustedHosts, boolean debug, URI redisUrl, String role, Duration queueVisibility,
-        String logFormat) {
+        String logFormat, String databaseUrl) {
 
     /** Each variable, in the order {@code --help} lists them. */
     static final Map<String, String> VARIABLES;
@@ -62,13 +63,16 @@ record ServerSettings(String host, int port, String jwtSecret, Path projectsDir,
         vars.put("FORGE_ROLE", "api, worker or all (default all; api and worker need Redis)");
         vars.put("FORGE_QUEUE_VISIBILITY_SECONDS", "job lease length, 1-86400 (default 60)");
         vars.put("FORGE_LOG_FORMAT", "json or text (default json)");
+        vars.put("FORGE_DATABASE_URL", "jdbc:postgresql://host:port/db: tasks, queue, events and limits in"
+                + " PostgreSQL (default: in memory)");
         VARIABLES = Map.copyOf(vars);
     }
 
     static final List<String> ORDER = List.of("FORGE_HOST", "FORGE_PORT", "FORGE_JWT_SECRET",
             "FORGE_PROJECTS_DIR", "FORGE_WORKSPACE_DIR", "FORGE_WORKERS", "FORGE_RATE_LIMIT_BUILDS_PER_MINUTE",
             "FORGE_RATE_LIMIT_REQUESTS_PER_MINUTE", "FORGE_CORS_ORIGINS", "FORGE_TRUSTED_HOSTS", "FORGE_DEBUG",
-            "FORGE_REDIS_URL", "FORGE_ROLE", "FORGE_QUEUE_VISIBILITY_SECONDS", "FORGE_LOG_FORMAT");
+            "FORGE_REDIS_URL", "FORGE_ROLE", "FORGE_QUEUE_VISIBILITY_SECONDS", "FORGE_LOG_FORMAT",
+            "FORGE_DATABASE_URL");
 
     ServerSettings {
         corsOrigins = List.copyOf(corsOrigins);
@@ -119,8 +123,9 @@ record ServerSettings(String host, int port, String jwtSecret, Path projectsDir,
         Duration visibility = reader.get("FORGE_QUEUE_VISIBILITY_SECONDS", Duration.ofSeconds(60),
                 v -> Duration.ofSeconds(integer(v, 1, 86_400)));
         String logFormat = reader.get("FORGE_LOG_FORMAT", "json", v -> oneOf(v, "json", "text"));
+        String database = reader.get("FORGE_DATABASE_URL", null, ServerSettings::databaseUrl);
         return new ServerSettings(host, port, secret, projects, workspace, workers, builds, requests, origins,
-                hosts, debug, redis, role, visibility, logFormat);
+                hosts, debug, redis, role, visibility, logFormat, database);
     }
 
     /** The flag of a variable: {@code FORGE_RATE_LIMIT_BUILDS_PER_MINUTE -> --rate-limit-builds-per-minute}. */
@@ -182,7 +187,7 @@ record ServerSettings(String host, int port, String jwtSecret, Path projectsDir,
                 return parser.apply(value);
             } catch (IllegalArgumentException e) {
                 String shown = variable.equals("FORGE_JWT_SECRET") || variable.equals("FORGE_REDIS_URL")
-                        ? "<hidden>" : "'" + value + "'";
+                        || variable.equals("FORGE_DATABASE_URL") ? "<hidden>" : "'" + value + "'";
                 throw new SettingsException(sources.get(variable) + ": " + e.getMessage() + ", was " + shown);
             }
         }
@@ -253,6 +258,15 @@ record ServerSettings(String host, int port, String jwtSecret, Path projectsDir,
             throw new IllegalArgumentException("must be one of " + String.join(", ", allowed));
         }
         return lower;
+    }
+
+    /** A PostgreSQL JDBC URL; checked for its form only, the server connects at start. */
+    private static String databaseUrl(String value) {
+        if (!value.startsWith("jdbc:postgresql://") || value.length() == "jdbc:postgresql://".length()) {
+            throw new IllegalArgumentException("must be a PostgreSQL JDBC URL, e.g. "
+                    + "jdbc:postgresql://127.0.0.1:5432/forge");
+        }
+        return value;
     }
 
     private static URI redis(String value) {

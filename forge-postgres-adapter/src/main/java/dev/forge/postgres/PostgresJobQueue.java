@@ -68,11 +68,12 @@ public final class PostgresJobQueue implements JobQueue {
         this.nextVisibleSql = "SELECT extract(epoch FROM min(visible_at) - now()) FROM " + jobs
                 + " WHERE queue = ANY (?)";
         this.extendSql = "UPDATE " + jobs + " SET visible_at = now() + ? * interval '1 microsecond'"
-                + " WHERE id = ? AND lease_token = ? AND visible_at > now()";
-        this.ackSql = "DELETE FROM " + jobs + " WHERE id = ? AND lease_token = ? AND visible_at > now()";
+                + " WHERE id = ? AND queue = ? AND lease_token = ? AND visible_at > now()";
+        this.ackSql = "DELETE FROM " + jobs
+                + " WHERE id = ? AND queue = ? AND lease_token = ? AND visible_at > now()";
         this.releaseSql = "WITH r AS (UPDATE " + jobs + " SET lease_token = NULL,"
                 + " visible_at = now() + ? * interval '1 microsecond'"
-                + " WHERE id = ? AND lease_token = ? AND visible_at > now() RETURNING queue)"
+                + " WHERE id = ? AND queue = ? AND lease_token = ? AND visible_at > now() RETURNING queue)"
                 + " SELECT pg_notify(?, queue) FROM r";
         this.depthSql = "SELECT count(*) FROM " + jobs + " WHERE queue = ?";
     }
@@ -81,7 +82,7 @@ public final class PostgresJobQueue implements JobQueue {
     public String enqueue(String queue, String payload, Duration delay) {
         Objects.requireNonNull(queue, "queue");
         Objects.requireNonNull(payload, "payload");
-        long delayMicros = micros(delay);
+        long delayMicros = micros(requireNotNegative(delay, "delay"));
         return sql.run("enqueue a job", c -> {
             try (PreparedStatement statement = sql.prepare(c, enqueueSql)) {
                 statement.setString(1, queue);
@@ -117,9 +118,8 @@ public final class PostgresJobQueue implements JobQueue {
         if (queues.isEmpty()) {
             throw new IllegalArgumentException("queues must not be empty");
         }
-        if (visibility.isNegative() || visibility.isZero()) {
-            throw new IllegalArgumentException("visibility must be positive, was " + visibility);
-        }
+        requirePositive(visibility, "visibility");
+        requireNotNegative(wait, "wait");
         long deadline = System.nanoTime() + Math.max(0, wait.toNanos());
         boolean waits = wait.toNanos() > 0;
         if (waits) {
@@ -224,12 +224,17 @@ public final class PostgresJobQueue implements JobQueue {
     @Override
     public boolean extend(Lease lease, Duration visibility) {
         Objects.requireNonNull(lease, "lease");
-        long visibilityMicros = micros(visibility);
+        long visibilityMicros = micros(requirePositive(visibility, "visibility"));
+        long id = jobId(lease);
+        if (id < 0) {
+            return false;
+        }
         return sql.run("extend a lease", c -> {
             try (PreparedStatement statement = sql.prepare(c, extendSql)) {
                 statement.setLong(1, visibilityMicros);
-                statement.setLong(2, jobId(lease));
-                statement.setString(3, lease.token());
+                statement.setLong(2, id);
+                statement.setString(3, lease.queue());
+                statement.setString(4, lease.token());
                 return statement.executeUpdate() == 1;
             }
         });
@@ -238,10 +243,15 @@ public final class PostgresJobQueue implements JobQueue {
     @Override
     public boolean ack(Lease lease) {
         Objects.requireNonNull(lease, "lease");
+        long id = jobId(lease);
+        if (id < 0) {
+            return false;
+        }
         return sql.run("acknowledge a job", c -> {
             try (PreparedStatement statement = sql.prepare(c, ackSql)) {
-                statement.setLong(1, jobId(lease));
-                statement.setString(2, lease.token());
+                statement.setLong(1, id);
+                statement.setString(2, lease.queue());
+                statement.setString(3, lease.token());
                 return statement.executeUpdate() == 1;
             }
         });
@@ -250,13 +260,18 @@ public final class PostgresJobQueue implements JobQueue {
     @Override
     public boolean release(Lease lease, Duration delay) {
         Objects.requireNonNull(lease, "lease");
-        long delayMicros = micros(delay);
+        long delayMicros = micros(requireNotNegative(delay, "delay"));
+        long id = jobId(lease);
+        if (id < 0) {
+            return false;
+        }
         return sql.run("release a job", c -> {
             try (PreparedStatement statement = sql.prepare(c, releaseSql)) {
                 statement.setLong(1, delayMicros);
-                statement.setLong(2, jobId(lease));
-                statement.setString(3, lease.token());
-                statement.setString(4, channel);
+                statement.setLong(2, id);
+                statement.setString(3, lease.queue());
+                statement.setString(4, lease.token());
+                statement.setString(5, channel);
                 try (ResultSet rows = statement.executeQuery()) {
                     return rows.next();
                 }
@@ -287,20 +302,33 @@ public final class PostgresJobQueue implements JobQueue {
         signal();
     }
 
+    /** The lease's job id as this queue makes them, or -1 for one it never made (a lost lease). */
     private static long jobId(Lease lease) {
         try {
             return Long.parseLong(lease.jobId());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a job id of this queue: " + lease.jobId(), e);
+            return -1;
         }
     }
 
-    /** A duration in microseconds, PostgreSQL's resolution; null or negative is zero. */
-    private static long micros(Duration duration) {
-        if (duration == null || duration.isNegative()) {
-            return 0;
+    private static Duration requireNotNegative(Duration duration, String name) {
+        if (duration != null && duration.isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative, was " + duration);
         }
-        return duration.toNanos() / 1_000;
+        return duration;
+    }
+
+    private static Duration requirePositive(Duration duration, String name) {
+        Objects.requireNonNull(duration, name);
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + duration);
+        }
+        return duration;
+    }
+
+    /** A duration in microseconds, PostgreSQL's resolution; null is zero. */
+    private static long micros(Duration duration) {
+        return duration == null ? 0 : duration.toNanos() / 1_000;
     }
 
 }

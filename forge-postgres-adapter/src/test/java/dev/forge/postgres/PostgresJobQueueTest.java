@@ -2,7 +2,6 @@ package dev.forge.postgres;
 
 import dev.forge.queue.JobQueue;
 import dev.forge.queue.JobQueueContract;
-import dev.forge.testing.MutableClock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -24,8 +23,14 @@ class PostgresJobQueueTest extends JobQueueContract {
     }
 
     @Override
-    protected JobQueue createQueue(MutableClock clock) {
+    protected JobQueue createQueue() {
         db.clean();
         return new PostgresJobQueue(db.sql(), db.backend().listener());
+    }
+
+    @Override
+    protected JobQueue sameBackendQueue() {
+        PostgresBackend node = db.secondNode();
+        return new PostgresJobQueue(node.sql(), node.listener());
     }
 }

@@ -27,6 +27,7 @@ final class PostgresTestDatabase implements AutoCloseable {
 
     private final String schema;
     private final PostgresBackend backend;
+    private PostgresBackend secondNode;
 
     private PostgresTestDatabase(String schema, PostgresBackend backend) {
         this.schema = schema;
@@ -85,6 +86,18 @@ final class PostgresTestDatabase implements AutoCloseable {
         return backend.sql();
     }
 
+    /**
+     * A second backend over the same schema, with its own pool and LISTEN connection: what
+     * another node sees. Made on first use, closed with this database.
+     */
+    synchronized PostgresBackend secondNode() {
+        if (secondNode == null) {
+            secondNode = PostgresBackend.builder().jdbcUrl(URL).username(user()).poolSize(4)
+                    .schema(schema).build();
+        }
+        return secondNode;
+    }
+
     String schema() {
         return schema;
     }
@@ -103,6 +116,9 @@ final class PostgresTestDatabase implements AutoCloseable {
     /** Closes the backend and drops the schema. */
     @Override
     public void close() {
+        if (secondNode != null) {
+            secondNode.close();
+        }
         backend.close();
         try (Connection connection = connect(); Statement statement = connection.createStatement()) {
             statement.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
