@@ -4,6 +4,7 @@ import dev.forge.task.TaskId;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,9 +39,12 @@ public final class InMemoryEventBus implements EventBus {
 
     private final Executor executor;
     private final int capacity;
-    private final List<Sub<TaskEvent>> global = new CopyOnWriteArrayList<>();
-    private final ConcurrentMap<TaskId, List<Sub<TaskEvent>>> byTask = new ConcurrentHashMap<>();
-    private final List<Sub<TaskId>> cancels = new CopyOnWriteArrayList<>();
+    // The subscriber lists are shared by every instance made with sharing(): one backend.
+    private final List<Sub<TaskEvent>> global;
+    private final ConcurrentMap<TaskId, List<Sub<TaskEvent>>> byTask;
+    private final List<Sub<TaskId>> cancels;
+    /** This instance's own subscriptions, which its close() ends. */
+    private final Set<Sub<?>> own = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /** A bus delivering on the shared daemon pool, {@value #DEFAULT_CAPACITY} events per subscriber. */
@@ -65,6 +69,26 @@ public final class InMemoryEventBus implements EventBus {
             throw new IllegalArgumentException("capacity must be >= 1, was " + capacity);
         }
         this.capacity = capacity;
+        this.global = new CopyOnWriteArrayList<>();
+        this.byTask = new ConcurrentHashMap<>();
+        this.cancels = new CopyOnWriteArrayList<>();
+    }
+
+    private InMemoryEventBus(InMemoryEventBus other) {
+        this.executor = other.executor;
+        this.capacity = other.capacity;
+        this.global = other.global;
+        this.byTask = other.byTask;
+        this.cancels = other.cancels;
+    }
+
+    /**
+     * Another bus over the same subscribers as {@code other}, with its executor and capacity: a
+     * second node on one backend. An event or cancel request published on either reaches the
+     * subscribers of both; closing one ends only its own subscriptions.
+     */
+    public static InMemoryEventBus sharing(InMemoryEventBus other) {
+        return new InMemoryEventBus(Objects.requireNonNull(other, "other"));
     }
 
     /** Enqueues the event for every matching subscriber; after {@link #close()}, drops it. */
@@ -107,6 +131,7 @@ public final class InMemoryEventBus implements EventBus {
         Objects.requireNonNull(listener, "listener");
         requireOpen();
         Sub<TaskId> sub = new Sub<>(listener, "for cancel requests", cancels::remove);
+        own.add(sub);
         cancels.add(sub);
         return sub;
     }
@@ -121,6 +146,7 @@ public final class InMemoryEventBus implements EventBus {
         Objects.requireNonNull(listener, "listener");
         requireOpen();
         Sub<TaskEvent> sub = new Sub<>(listener, "for all tasks", global::remove);
+        own.add(sub);
         global.add(sub);
         return sub;
     }
@@ -136,6 +162,7 @@ public final class InMemoryEventBus implements EventBus {
         Objects.requireNonNull(listener, "listener");
         requireOpen();
         Sub<TaskEvent> sub = new Sub<>(listener, "for task " + taskId, self -> unlink(taskId, self));
+        own.add(sub);
         byTask.compute(taskId, (id, subs) -> {
             List<Sub<TaskEvent>> list = subs == null ? new CopyOnWriteArrayList<>() : subs;
             list.add(sub);
@@ -144,19 +171,14 @@ public final class InMemoryEventBus implements EventBus {
         return sub;
     }
 
-    /** Closes every subscription; later publishes are dropped and subscribing fails. */
+    /**
+     * Closes this bus's subscriptions; later publishes on it are dropped and subscribing fails.
+     * Instances sharing its subscribers keep theirs.
+     */
     @Override
     public void close() {
         closed = true;
-        for (Sub<TaskEvent> sub : global) {
-            sub.close();
-        }
-        for (List<Sub<TaskEvent>> subs : byTask.values()) {
-            for (Sub<TaskEvent> sub : subs) {
-                sub.close();
-            }
-        }
-        for (Sub<TaskId> sub : cancels) {
+        for (Sub<?> sub : List.copyOf(own)) {
             sub.close();
         }
     }
@@ -276,6 +298,7 @@ public final class InMemoryEventBus implements EventBus {
                 pending.clear();
             }
             unlink.accept(this);
+            own.remove(this);
         }
     }
 

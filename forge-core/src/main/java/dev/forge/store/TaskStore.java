@@ -69,9 +69,14 @@ public interface TaskStore extends AutoCloseable {
 
     /**
      * The stored lines numbered above {@code afterLine} (lines are numbered from 1 in append
-     * order), for a client that reconnects after seeing line {@code afterLine}. Lines cut by the
-     * cap are gone; {@link LogSlice#truncated()} says whether some of the requested ones were.
-     * An unknown task gives an empty slice with {@code totalLines} 0.
+     * order), for a client that reconnects after seeing line {@code afterLine}, as one contiguous
+     * run. Lines cut by the cap are gone: when the cut lies inside the requested range, the slice
+     * holds the kept head lines up to the cut only, and asking again after its last line gives
+     * the kept tail with {@link LogSlice#truncated()} set. A caller wanting everything loops until
+     * {@code slice.lastLine() == slice.totalLines()}. An unknown task gives
+     * {@code LogSlice.empty(0)}.
+     *
+     * @throws IllegalArgumentException if {@code afterLine} is negative
      */
     LogSlice readLogAfter(TaskId id, long afterLine);
 

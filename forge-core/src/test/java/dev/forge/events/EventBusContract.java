@@ -24,7 +24,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What every {@link EventBus} must do. An adapter's test extends this class and implements
- * {@link #createBus}. Delivery may be asynchronous, so tests wait for conditions with a deadline.
+ * {@link #createBus} (a bus with no subscribers on a clean backend) and {@link #sameBackendBus}
+ * (another bus over the backend of the last {@code createBus}: a second node). Delivery may be
+ * asynchronous, so tests wait for conditions with a deadline; a subscription receives what is
+ * published after {@code subscribe} returned, on any node.
  */
 public abstract class EventBusContract {
 
@@ -33,11 +36,15 @@ public abstract class EventBusContract {
     /** When the test events happened. */
     protected static final Instant AT = Instant.parse("2026-01-01T00:00:00Z");
 
-    /** The bus under test. */
+    /** The bus under test, first node. */
     protected EventBus bus;
+    private final List<EventBus> nodes = new CopyOnWriteArrayList<>();
 
-    /** A new bus with no subscribers. */
+    /** A new bus with no subscribers, on a clean backend. */
     protected abstract EventBus createBus();
+
+    /** Another bus over the backend of the last {@link #createBus}: a second node. */
+    protected abstract EventBus sameBackendBus();
 
     @BeforeEach
     void setUpBus() {
@@ -46,7 +53,15 @@ public abstract class EventBusContract {
 
     @AfterEach
     void closeBus() {
+        nodes.forEach(EventBus::close);
         bus.close();
+    }
+
+    /** A second node over the same backend, closed after the test. */
+    protected EventBus secondNode() {
+        EventBus node = sameBackendBus();
+        nodes.add(node);
+        return node;
     }
 
     /** A listener that keeps what it receives. */
@@ -268,5 +283,105 @@ public abstract class EventBusContract {
                     .map(e -> Integer.parseInt(text(e))).toList();
             assertThat(sequence).as("events of %s", task).isSorted().hasSize(perPublisher);
         }
+    }
+
+    // ---- two nodes over one backend
+
+    @Test
+    void twoNodes_eventsPublishedOnOneReachSubscribersOnTheOther_inOrderPerTask() throws Exception {
+        EventBus other = secondNode();
+        int tasks = 4;
+        int perTask = 100;
+        Recorder everything = new Recorder();
+        other.subscribe(everything);
+        Recorder taskZero = new Recorder();
+        other.subscribe(TaskId.of("task0"), taskZero);
+
+        Concurrently.run(tasks, t -> {
+            // tasks 0 and 2 publish on the first node, 1 and 3 on the second
+            EventBus node = t % 2 == 0 ? bus : other;
+            TaskId task = TaskId.of("task" + t);
+            for (int i = 0; i < perTask; i++) {
+                node.publish(TaskEvent.logs(task, List.of(Integer.toString(i)), i + 1, AT));
+            }
+        });
+
+        everything.awaitCount(tasks * perTask);
+        taskZero.awaitCount(perTask);
+        for (int t = 0; t < tasks; t++) {
+            TaskId task = TaskId.of("task" + t);
+            List<Long> lastLines = everything.events.stream().filter(e -> e.taskId().equals(task))
+                    .map(TaskEvent::lastLine).toList();
+            assertThat(lastLines).as("events of %s", task).isSorted().hasSize(perTask);
+        }
+        assertThat(taskZero.events).extracting(TaskEvent::lastLine).isSorted().hasSize(perTask)
+                .allMatch(n -> n >= 1 && n <= perTask);
+        assertThat(taskZero.events).allMatch(e -> e.taskId().equals(TaskId.of("task0")));
+    }
+
+    @Test
+    void twoNodes_eventsKeepEveryField() {
+        EventBus other = secondNode();
+        Recorder recorder = new Recorder();
+        other.subscribe(TaskId.of("t1"), recorder);
+        TaskEvent status = new TaskEvent(TaskId.of("t1"), TaskEvent.Type.STATUS, 3, TaskStatus.RUNNING, 40,
+                "compile ✓", List.of(), 0, AT);
+        TaskEvent log = TaskEvent.logs(TaskId.of("t1"), List.of("naïve \"quoted\"", "", "tab\there"), 12,
+                AT.plusMillis(1));
+        TaskEvent done = new TaskEvent(TaskId.of("t1"), TaskEvent.Type.DONE, 4, TaskStatus.FAILED, 40, null,
+                List.of(), 0, AT.plusMillis(2));
+
+        bus.publish(status);
+        bus.publish(log);
+        bus.publish(done);
+
+        recorder.awaitCount(3);
+        assertThat(recorder.events).containsExactly(status, log, done);
+    }
+
+    @Test
+    void twoNodes_aCancelRequestedOnOneIsHeardOnBoth() {
+        EventBus other = secondNode();
+        List<TaskId> heardHere = new CopyOnWriteArrayList<>();
+        List<TaskId> heardThere = new CopyOnWriteArrayList<>();
+        bus.onCancel(heardHere::add);
+        other.onCancel(heardThere::add);
+
+        bus.requestCancel(TaskId.of("t1"));
+        other.requestCancel(TaskId.of("t2"));
+
+        Await.until(() -> heardHere.size() == 2 && heardThere.size() == 2, PROMPTLY, "both cancels on both nodes");
+        assertThat(heardThere).containsExactlyInAnyOrder(TaskId.of("t1"), TaskId.of("t2"));
+        assertThat(heardHere).containsExactlyInAnyOrder(TaskId.of("t1"), TaskId.of("t2"));
+    }
+
+    @Test
+    void twoNodes_closingOneLeavesTheOthersSubscriptionsWorking() {
+        EventBus other = secondNode();
+        Recorder here = new Recorder();
+        bus.subscribe(TaskId.of("t1"), here);
+        Recorder there = new Recorder();
+        other.subscribe(TaskId.of("t1"), there);
+
+        other.close();
+        bus.publish(line(TaskId.of("t1"), "after the other node left"));
+
+        here.awaitCount(1);
+        assertThat(text(here.events.get(0))).isEqualTo("after the other node left");
+        assertThat(there.events).isEmpty();
+    }
+
+    @Test
+    void closedCancelSubscription_hearsNothingMore() {
+        List<TaskId> heard = new CopyOnWriteArrayList<>();
+        List<TaskId> staying = new CopyOnWriteArrayList<>();
+        EventBus.Subscription subscription = bus.onCancel(heard::add);
+        bus.onCancel(staying::add);
+
+        subscription.close();
+        bus.requestCancel(TaskId.of("t1"));
+
+        Await.until(() -> staying.size() == 1, PROMPTLY, "the remaining listener to hear the cancel");
+        assertThat(heard).isEmpty();
     }
 }

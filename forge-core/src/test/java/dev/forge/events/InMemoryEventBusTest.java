@@ -12,14 +12,24 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-/** The in-memory bus against the shared contract, plus its executor, capacity and closing. */
+/**
+ * The in-memory bus against the shared contract (two nodes: buses made by
+ * {@link InMemoryEventBus#sharing}), plus its executor, capacity and closing.
+ */
 class InMemoryEventBusTest extends EventBusContract {
 
     private static final TaskId TASK = TaskId.of("t1");
+    private InMemoryEventBus last;
 
     @Override
     protected EventBus createBus() {
-        return new InMemoryEventBus();
+        last = new InMemoryEventBus();
+        return last;
+    }
+
+    @Override
+    protected EventBus sameBackendBus() {
+        return InMemoryEventBus.sharing(last);
     }
 
     /** An executor that runs submitted drains only when the test says so. */

@@ -7,19 +7,29 @@ import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
 import dev.forge.task.TaskStatus;
 import dev.forge.testing.Concurrently;
-import dev.forge.testing.MutableClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The in-memory store against the shared contract, plus its eviction and configuration. */
+/**
+ * The in-memory store against the shared contract (two nodes: instances made by
+ * {@link InMemoryTaskStore#sharing}), plus its eviction and configuration.
+ */
 class InMemoryTaskStoreTest extends TaskStoreContract {
 
+    private InMemoryTaskStore last;
+
     @Override
-    protected TaskStore createStore(MutableClock clock) {
-        return new InMemoryTaskStore();
+    protected TaskStore createStore() {
+        last = new InMemoryTaskStore();
+        return last;
+    }
+
+    @Override
+    protected TaskStore sameBackendStore() {
+        return InMemoryTaskStore.sharing(last);
     }
 
     private static InMemoryTaskStore storeKeeping(int terminalTasks) {

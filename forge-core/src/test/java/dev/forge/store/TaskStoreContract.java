@@ -9,6 +9,7 @@ import dev.forge.task.TaskId;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
 import dev.forge.task.TaskStatus;
+import dev.forge.testing.Concurrently;
 import dev.forge.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +19,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,7 +34,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What every {@link TaskStore} must do. An adapter's test extends this class and implements
- * {@link #createStore}; the store must be empty and use its default log cap (5 MiB).
+ * {@link #createStore} (an empty store on a clean backend, with the default log cap of 5 MiB) and
+ * {@link #sameBackendStore} (another instance over the backend of the last {@code createStore}:
+ * a second node).
+ *
+ * <p>A store does the atomic compare on the version, the indexes, paging, logs and retention;
+ * the domain rules are core's ({@code TaskChangesTest}, {@code TaskTransitionsProperties}) and a
+ * store must not re-check them. The clock here only stamps records: a store reads no time.
  */
 public abstract class TaskStoreContract {
 
@@ -41,24 +50,36 @@ public abstract class TaskStoreContract {
     private static final Pattern CUT_MARKER =
             Pattern.compile("^\\.\\.\\. \\[(\\d+) lines, (\\d+) bytes cut] \\.\\.\\.$", Pattern.MULTILINE);
 
-    /** The clock handed to the store; tests stamp records with it. */
+    /** The clock tests stamp records with. */
     protected MutableClock clock;
-    /** The store under test. */
+    /** The store under test, first node. */
     protected TaskStore store;
+    private final List<TaskStore> nodes = new CopyOnWriteArrayList<>();
     private int nextId;
 
-    /** A new, empty store. */
-    protected abstract TaskStore createStore(MutableClock clock);
+    /** A new, empty store on a clean backend. */
+    protected abstract TaskStore createStore();
+
+    /** Another instance over the backend of the last {@link #createStore}: a second node. */
+    protected abstract TaskStore sameBackendStore();
 
     @BeforeEach
     void setUpStore() {
         clock = MutableClock.startingAt2026();
-        store = createStore(clock);
+        store = createStore();
     }
 
     @AfterEach
     void closeStore() {
+        nodes.forEach(TaskStore::close);
         store.close();
+    }
+
+    /** A second node over the same backend, closed after the test. */
+    protected TaskStore secondNode() {
+        TaskStore node = sameBackendStore();
+        nodes.add(node);
+        return node;
     }
 
     /** A new initializing task created now; the clock then moves one second. */
@@ -170,6 +191,37 @@ public abstract class TaskStoreContract {
 
         assertThat(store.compareAndSet(never, never.start(clock.instant()))).isFalse();
         assertThat(store.find(never.id())).isEmpty();
+    }
+
+    @Test
+    void compareAndSet_staleVersionWithTheSameStatus_returnsFalse() {
+        TaskRecord running = moveTo(created("alice", TaskKind.BUILD), TaskStatus.RUNNING);
+        TaskRecord first = running.withProgress(10, "clone", clock.instant());
+        assertThat(store.compareAndSet(running, first)).isTrue();
+
+        TaskRecord second = running.withProgress(20, "build", clock.instant());
+
+        assertThat(store.compareAndSet(running, second)).as("same status, older version").isFalse();
+        assertThat(stored(running)).isEqualTo(first);
+    }
+
+    /**
+     * The rules are core's: a store that re-checked them would refuse changes a later version of
+     * the rules allows. Here the version matches, so the store must take a move the state machine
+     * forbids, and keep its retention index right about it.
+     */
+    @Test
+    void compareAndSet_doesNotJudgeTheChange_andKeepsRetentionRight() {
+        TaskRecord done = moveTo(moveTo(created("alice", TaskKind.BUILD), TaskStatus.RUNNING),
+                TaskStatus.COMPLETED);
+        TaskRecord revived = rewrite(done, TaskStatus.RUNNING, done.version() + 1);
+
+        assertThat(store.compareAndSet(done, revived)).isTrue();
+
+        assertThat(stored(done)).isEqualTo(revived);
+        clock.advance(Duration.ofDays(1));
+        assertThat(store.deleteTerminalBefore(clock.instant())).as("no longer terminal").isZero();
+        assertThat(store.find(done.id())).isPresent();
     }
 
     @Test
@@ -312,6 +364,44 @@ public abstract class TaskStoreContract {
         assertThat(store.listByOwner("alice", TaskKind.BUILD, 10, 0).items()).containsExactly(running);
     }
 
+    // ---- listAll
+
+    @Test
+    void listAll_isEveryOwnersTasksOfOneKindNewestFirst() {
+        TaskRecord a1 = created("alice", TaskKind.BUILD);
+        TaskRecord b1 = created("bob", TaskKind.BUILD);
+        created("carol", TaskKind.ANALYSIS);
+        TaskRecord a2 = created("alice", TaskKind.BUILD);
+        TaskRecord c1 = moveTo(created("carol", TaskKind.BUILD), TaskStatus.RUNNING);
+
+        Page<TaskRecord> page = store.listAll(TaskKind.BUILD, 10, 0);
+
+        assertThat(page.items()).containsExactly(c1, a2, b1, a1);
+        assertThat(page.total()).isEqualTo(4);
+        assertThat(store.listAll(TaskKind.ANALYSIS, 10, 0).total()).isEqualTo(1);
+    }
+
+    @Test
+    void listAll_pagesCoverTheListInOrder_andDeletedTasksLeaveIt() {
+        List<TaskId> expected = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            expected.add(0, created(i % 2 == 0 ? "alice" : "bob", TaskKind.BUILD).id());
+        }
+
+        assertThat(ids(store.listAll(TaskKind.BUILD, 3, 0))).isEqualTo(expected.subList(0, 3));
+        assertThat(ids(store.listAll(TaskKind.BUILD, 3, 3))).isEqualTo(expected.subList(3, 6));
+        assertThat(ids(store.listAll(TaskKind.BUILD, 3, 6))).isEqualTo(expected.subList(6, 7));
+        assertThat(store.listAll(TaskKind.BUILD, 3, 9).items()).isEmpty();
+        assertThat(store.listAll(TaskKind.BUILD, 3, 9).total()).isEqualTo(7);
+
+        TaskRecord oldest = stored(TaskRecord.create(expected.get(6), TaskKind.BUILD, "alice", "demo", "",
+                Map.of(), List.of(), 1, clock.instant()));
+        moveTo(oldest, TaskStatus.CANCELLED);
+        clock.advance(Duration.ofDays(1));
+        assertThat(store.deleteTerminalBefore(clock.instant())).isEqualTo(1);
+        assertThat(ids(store.listAll(TaskKind.BUILD, 10, 0))).isEqualTo(expected.subList(0, 6));
+    }
+
     // ---- retention
 
     @Test
@@ -380,13 +470,41 @@ public abstract class TaskStoreContract {
     }
 
     @Test
-    void appendLog_unknownTask_isIgnored() {
-        appendLog(TaskId.of("ghost"), "boo");
+    void appendLogs_returnsTheNumberOfTheLastLineGiven() {
+        TaskRecord record = created("alice", TaskKind.BUILD);
+
+        assertThat(store.appendLogs(record.id(), List.of("one", "two", "three"))).isEqualTo(3);
+        assertThat(store.appendLogs(record.id(), List.of())).as("an empty batch").isEqualTo(3);
+        assertThat(store.appendLogs(record.id(), List.of("four", "five"))).isEqualTo(5);
+        assertThat(appendLog(record.id(), "six")).isEqualTo(6);
+
+        assertThat(store.readLog(record.id())).isEqualTo("one\ntwo\nthree\nfour\nfive\nsix\n");
+    }
+
+    @Test
+    void readLogAfter_numbersLinesFromOne() {
+        TaskRecord record = created("alice", TaskKind.BUILD);
+        store.appendLogs(record.id(), List.of("l1", "l2", "l3", "l4", "l5"));
+
+        assertThat(store.readLogAfter(record.id(), 0)).isEqualTo(
+                new LogSlice(1, List.of("l1", "l2", "l3", "l4", "l5"), 5, false));
+        assertThat(store.readLogAfter(record.id(), 3)).isEqualTo(new LogSlice(4, List.of("l4", "l5"), 5, false));
+        assertThat(store.readLogAfter(record.id(), 5)).isEqualTo(LogSlice.empty(5));
+        assertThat(store.readLogAfter(record.id(), 99)).as("after more than was written").isEqualTo(LogSlice.empty(5));
+        assertThat(store.readLogAfter(TaskId.of("unknown"), 0)).isEqualTo(LogSlice.empty(0));
+        assertThatThrownBy(() -> store.readLogAfter(record.id(), -1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void appendLogs_unknownTask_isIgnoredAndReturnsZero() {
+        assertThat(store.appendLogs(TaskId.of("ghost"), List.of("boo", "hoo"))).isZero();
         TaskRecord ghost = TaskRecord.create(TaskId.of("ghost"), TaskKind.BUILD, "alice", "demo", "",
                 Map.of(), List.of(), 1, clock.instant());
         store.create(ghost);
 
         assertThat(store.readLog(TaskId.of("ghost"))).isEmpty();
+        assertThat(store.readLogAfter(TaskId.of("ghost"), 0)).isEqualTo(LogSlice.empty(0));
+        assertThat(appendLog(ghost.id(), "first real line")).isEqualTo(1);
     }
 
     @Test
@@ -407,10 +525,15 @@ public abstract class TaskStoreContract {
         int lines = 6_000;
         String filler = "x".repeat(1_000);
         long totalBytes = 0;
+        List<String> batch = new ArrayList<>();
         for (int i = 0; i < lines; i++) {
             String line = String.format("%05d %s", i, filler);
-            appendLog(record.id(), line);
+            batch.add(line);
             totalBytes += line.length() + 1;
+            if (batch.size() == 500) {
+                assertThat(store.appendLogs(record.id(), batch)).isEqualTo(i + 1);
+                batch.clear();
+            }
         }
 
         String log = store.readLog(record.id());
@@ -432,6 +555,97 @@ public abstract class TaskStoreContract {
             int number = i < headLines ? i : (int) (i + cutLines);
             assertThat(keptLines.get(i)).startsWith(String.format("%05d ", number));
         }
+
+        // Numbered reading: the head, then (asked again after it) the tail, flagged as cut.
+        LogSlice head = store.readLogAfter(record.id(), 0);
+        assertThat(head.firstLine()).isEqualTo(1);
+        assertThat(head.lines()).hasSize(headLines);
+        assertThat(head.truncated()).isFalse();
+        assertThat(head.totalLines()).isEqualTo(lines);
+        LogSlice tail = store.readLogAfter(record.id(), head.lastLine());
+        assertThat(tail.truncated()).isTrue();
+        assertThat(tail.firstLine()).isEqualTo(headLines + cutLines + 1);
+        assertThat(tail.lastLine()).isEqualTo(lines);
+        for (int i = 0; i < tail.lines().size(); i += 97) {
+            // line n holds the zero-based number n - 1
+            assertThat(tail.lines().get(i)).startsWith(String.format("%05d ", tail.firstLine() + i - 1));
+        }
+        LogSlice lastThree = store.readLogAfter(record.id(), lines - 3);
+        assertThat(lastThree.firstLine()).isEqualTo(lines - 2);
+        assertThat(lastThree.lines()).hasSize(3);
+        assertThat(lastThree.truncated()).isFalse();
+        assertThat(lastThree.lines().get(2)).startsWith(String.format("%05d ", lines - 1));
+    }
+
+    // ---- two nodes over one backend
+
+    @Test
+    void twoNodes_seeEachOthersTasksAndRefuseADuplicateId() {
+        TaskStore other = secondNode();
+        TaskRecord mine = created("alice", TaskKind.BUILD);
+
+        assertThat(other.find(mine.id())).contains(mine);
+        assertThat(other.listByOwner("alice", TaskKind.BUILD, 10, 0).items()).containsExactly(mine);
+        assertThat(other.listAll(TaskKind.BUILD, 10, 0).items()).containsExactly(mine);
+        assertThatThrownBy(() -> other.create(mine)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void twoNodes_compareAndSetRace_exactlyOneWinsEveryTime() throws Exception {
+        TaskStore other = secondNode();
+        for (int round = 0; round < 40; round++) {
+            TaskRecord running = moveTo(created("alice", TaskKind.BUILD), TaskStatus.RUNNING);
+            List<TaskRecord> winners = new CopyOnWriteArrayList<>();
+            Concurrently.run(6, thread -> {
+                TaskStore node = thread % 2 == 0 ? store : other;
+                TaskRecord next = running.withProgress(thread + 1, "writer " + thread, clock.instant());
+                if (node.compareAndSet(running, next)) {
+                    winners.add(next);
+                }
+            });
+            assertThat(winners).as("round %d", round).hasSize(1);
+            assertThat(other.find(running.id())).contains(winners.get(0));
+            assertThat(stored(running)).isEqualTo(winners.get(0));
+        }
+    }
+
+    @Test
+    void twoNodes_concurrentLogBatches_keepEachBatchTogetherAndNumberEveryLine() throws Exception {
+        TaskStore other = secondNode();
+        TaskRecord record = created("alice", TaskKind.BUILD);
+        int batchSize = 4;
+        Map<Long, List<String>> byLastLine = new ConcurrentHashMap<>();
+
+        Concurrently.run(4, thread -> {
+            TaskStore node = thread % 2 == 0 ? store : other;
+            for (int b = 0; b < 25; b++) {
+                List<String> batch = new ArrayList<>();
+                for (int l = 0; l < batchSize; l++) {
+                    batch.add("w" + thread + " b" + b + " l" + l);
+                }
+                assertThat(byLastLine.put(node.appendLogs(record.id(), batch), batch)).isNull();
+            }
+        });
+
+        LogSlice all = other.readLogAfter(record.id(), 0);
+        assertThat(all.totalLines()).isEqualTo(4 * 25 * batchSize);
+        assertThat(byLastLine.keySet()).allMatch(last -> last % batchSize == 0);
+        byLastLine.forEach((last, batch) -> assertThat(
+                all.lines().subList((int) (last - batchSize), last.intValue())).isEqualTo(batch));
+    }
+
+    @Test
+    void twoNodes_retentionOnOneDeletesWhatTheOtherWrote() {
+        TaskStore other = secondNode();
+        TaskRecord done = moveTo(created("alice", TaskKind.BUILD), TaskStatus.CANCELLED);
+        other.appendLogs(done.id(), List.of("written on the other node"));
+        clock.advance(Duration.ofDays(1));
+
+        assertThat(other.deleteTerminalBefore(clock.instant())).isEqualTo(1);
+
+        assertThat(store.find(done.id())).isEmpty();
+        assertThat(store.readLog(done.id())).isEmpty();
+        assertThat(store.listAll(TaskKind.BUILD, 10, 0).total()).isZero();
     }
 
     // ---- results
