@@ -27,4 +27,10 @@ class PostgresEventBusTest extends EventBusContract {
         db.clean();
         return new PostgresEventBus(db.sql(), db.backend().listener());
     }
+
+    @Override
+    protected EventBus sameBackendBus() {
+        PostgresBackend node = db.secondNode();
+        return new PostgresEventBus(node.sql(), node.listener());
+    }
 }

@@ -2,7 +2,6 @@ package dev.forge.postgres;
 
 import dev.forge.store.TaskStore;
 import dev.forge.store.TaskStoreContract;
-import dev.forge.testing.MutableClock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -24,8 +23,13 @@ class PostgresTaskStoreTest extends TaskStoreContract {
     }
 
     @Override
-    protected TaskStore createStore(MutableClock clock) {
+    protected TaskStore createStore() {
         db.clean();
         return new PostgresTaskStore(db.sql(), DEFAULT_LOG_CAP);
+    }
+
+    @Override
+    protected TaskStore sameBackendStore() {
+        return new PostgresTaskStore(db.secondNode().sql(), DEFAULT_LOG_CAP);
     }
 }
