@@ -40,7 +40,7 @@ class PostgresLogsTest {
     @Test
     void append_randomBatches_keepsWhatBoundedLogKeeps() {
         Random random = new Random(20261129L);
-        for (int round = 0; round < 40; round++) {
+        for (int round = 0; round < 20; round++) {
             int cap = 16 + random.nextInt(300);
             PostgresTaskStore store = new PostgresTaskStore(db.sql(), cap);
             TaskId id = TaskId.of("log" + round);
