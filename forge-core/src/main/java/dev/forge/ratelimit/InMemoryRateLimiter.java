@@ -20,7 +20,8 @@ import java.util.function.Function;
  * of any kind, global or per bucket; a denied call writes nothing. Buckets live in one Caffeine
  * cache per operation, keyed by the caller's key, and are dropped after
  * {@link RateLimitConfig#idleExpiry()} without use - by then they have refilled, so dropping them
- * is invisible. Time comes from the injected {@link Clock} (milliseconds); decisions' durations
+ * is invisible. Time comes from the injected {@link Clock} (milliseconds), which this adapter
+ * honours because its backend is this JVM; decisions' durations
  * are rounded up to whole milliseconds so that waiting {@code retryAfter} on that clock is always
  * enough.
  */
@@ -40,6 +41,19 @@ public final class InMemoryRateLimiter implements RateLimiter {
         Map<String, Operation> byName = new HashMap<>();
         config.rules().forEach((name, rule) -> byName.put(name, new Operation(rule, config.idleExpiry(), ticker)));
         this.operations = Map.copyOf(byName);
+    }
+
+    private InMemoryRateLimiter(InMemoryRateLimiter other) {
+        this.operations = other.operations;
+        this.clock = other.clock;
+    }
+
+    /**
+     * Another limiter over the same buckets, rules and clock as {@code other}: a second node on
+     * one backend, so a user's permits are shared between the two.
+     */
+    public static InMemoryRateLimiter sharing(InMemoryRateLimiter other) {
+        return new InMemoryRateLimiter(Objects.requireNonNull(other, "other"));
     }
 
     /** A limiter with {@link RateLimitConfig#ofDefaults()} on {@code clock}. */

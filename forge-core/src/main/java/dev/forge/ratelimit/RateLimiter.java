@@ -4,6 +4,11 @@ package dev.forge.ratelimit;
  * Port: per-key token buckets, one bucket per (key, operation). An empty bucket is an expected
  * outcome, returned as a denied decision with the wait until the next permit.
  * Implementations never take a global lock.
+ *
+ * <p><b>Time.</b> Refill is measured by the backend's clock (for a shared backend its own time,
+ * e.g. Redis {@code TIME} inside the script), so every node sharing the backend drains and refills
+ * the same bucket at the same rate whatever the skew between nodes. An injected clock is honoured
+ * only by adapters that say so ({@link InMemoryRateLimiter}, whose backend is this JVM).
  */
 public interface RateLimiter extends AutoCloseable {
 

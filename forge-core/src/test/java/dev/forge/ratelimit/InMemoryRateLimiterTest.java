@@ -3,14 +3,29 @@ package dev.forge.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.forge.testing.MutableClock;
+import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The in-memory limiter against the shared contract, including the clock-moving tests (it
+ * honours the injected clock) and two nodes made by {@link InMemoryRateLimiter#sharing}.
+ */
 class InMemoryRateLimiterTest extends RateLimiterContract {
 
     @Override
-    protected RateLimiter createLimiter(RateLimitConfig config, MutableClock clock) {
+    protected RateLimiter createLimiter(RateLimitConfig config, Clock clock) {
         return new InMemoryRateLimiter(config, clock);
+    }
+
+    @Override
+    protected RateLimiter sameBackendLimiter() {
+        return InMemoryRateLimiter.sharing((InMemoryRateLimiter) limiter);
+    }
+
+    @Override
+    protected boolean honoursInjectedClock() {
+        return true;
     }
 
     @Test

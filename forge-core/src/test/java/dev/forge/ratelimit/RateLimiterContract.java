@@ -2,14 +2,19 @@ package dev.forge.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.forge.testing.Await;
+import dev.forge.testing.Concurrently;
 import dev.forge.testing.MutableClock;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,11 +27,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What every {@link RateLimiter} must do. An adapter's test extends this class and implements
- * {@link #createLimiter}; the limiter must read time from the given clock.
+ * {@link #createLimiter} (a limiter with no state from other tests) and {@link #sameBackendLimiter}
+ * (another limiter over the backend of the last {@code createLimiter}, same rules: a second node).
+ *
+ * <p>Time is the backend's. Tests that move the injected clock run only for adapters that
+ * declare they honour it ({@link #honoursInjectedClock()}); the rest use real time, a fast rule
+ * ({@value #FAST_PERMITS} per second) and generous bounds.
  *
  * <p>Rules used here: {@code build_create} 10 per minute (one permit every 6 s),
- * {@code analysis_create} 10 per minute, {@code request} 60 per minute. Durations in decisions
- * may be rounded up, to at most one second, by adapters whose store counts in coarser units.
+ * {@code analysis_create} 10 per minute, {@code request} 60 per minute, {@code fast} 5 per
+ * second. Durations in decisions may be rounded up, to at most one second, by adapters whose
+ * store counts in coarser units.
  */
 public abstract class RateLimiterContract {
 
@@ -37,20 +48,36 @@ public abstract class RateLimiterContract {
     /** One permit's worth of refill: PERIOD / N. */
     protected static final Duration INTERVAL = PERIOD.dividedBy(N);
 
+    /** The fast rule's name: real-time tests use it. */
+    protected static final String FAST = "fast";
+    /** Permits of the fast rule, per second. */
+    protected static final int FAST_PERMITS = 5;
+    /** One permit's worth of refill of the fast rule. */
+    protected static final Duration FAST_INTERVAL = Duration.ofSeconds(1).dividedBy(FAST_PERMITS);
+
     private static final String BUILD = RateLimiter.BUILD_CREATE;
 
-    /** The clock the limiter under test reads. */
+    /** The clock handed to the limiter; tests move it only when {@link #honoursInjectedClock()}. */
     protected MutableClock clock;
-    /** The limiter under test, made by {@link #createLimiter} for each test. */
+    /** The limiter under test, first node, made by {@link #createLimiter} for each test. */
     protected RateLimiter limiter;
+    private final List<RateLimiter> nodes = new CopyOnWriteArrayList<>();
 
     /**
      * Makes the limiter under test, fresh and with no state from other tests.
      *
      * @param config the rules
-     * @param clock  the only source of time the limiter may use
+     * @param clock  the time source, for adapters that honour one; others use the backend's clock
      */
-    protected abstract RateLimiter createLimiter(RateLimitConfig config, MutableClock clock);
+    protected abstract RateLimiter createLimiter(RateLimitConfig config, Clock clock);
+
+    /** Another limiter over the backend of the last {@link #createLimiter}, same rules: a second node. */
+    protected abstract RateLimiter sameBackendLimiter();
+
+    /** True when the limiter measures time by the injected clock; the clock-moving tests need it. */
+    protected boolean honoursInjectedClock() {
+        return false;
+    }
 
     /** The config every test runs with. */
     protected RateLimitConfig config() {
@@ -58,6 +85,7 @@ public abstract class RateLimiterContract {
                 .rule(BUILD, RateLimitRule.perMinute(N))
                 .rule(RateLimiter.ANALYSIS_CREATE, RateLimitRule.perMinute(N))
                 .rule(RateLimiter.REQUEST, RateLimitRule.perMinute(60))
+                .rule(FAST, new RateLimitRule(FAST_PERMITS, Duration.ofSeconds(1)))
                 .build();
     }
 
@@ -69,7 +97,34 @@ public abstract class RateLimiterContract {
 
     @AfterEach
     void closeLimiter() {
+        nodes.forEach(RateLimiter::close);
         limiter.close();
+    }
+
+    /** A second node over the same backend, closed after the test. */
+    protected RateLimiter secondNode() {
+        RateLimiter node = sameBackendLimiter();
+        nodes.add(node);
+        return node;
+    }
+
+    /**
+     * The limiter for real-time tests: the one under test, or for an adapter that honours the
+     * injected clock, one made on the system clock.
+     */
+    private RateLimiter realTimeLimiter() {
+        if (!honoursInjectedClock()) {
+            return limiter;
+        }
+        RateLimiter onSystemClock = createLimiter(config(), Clock.systemUTC());
+        nodes.add(onSystemClock);
+        return onSystemClock;
+    }
+
+    /** Moves the injected clock; skips the test for adapters on backend time. */
+    private void advance(Duration duration) {
+        assumeTrue(honoursInjectedClock(), "the adapter measures time by its backend's clock");
+        clock.advance(duration);
     }
 
     private RateLimitDecision acquire(String key) {
@@ -82,8 +137,13 @@ public abstract class RateLimiterContract {
         }
     }
 
-    private static void assertAbout(Duration actual, Duration expected) {
-        assertThat(actual).isBetween(expected, expected.plusSeconds(1));
+    /**
+     * Within rounding of {@code expected}; on backend time also allowing for the real time the
+     * test itself took before the decision.
+     */
+    private void assertAbout(Duration actual, Duration expected) {
+        Duration slack = honoursInjectedClock() ? Duration.ZERO : Duration.ofSeconds(2);
+        assertThat(actual).isBetween(expected.minus(slack), expected.plusSeconds(1));
     }
 
     @Test
@@ -105,7 +165,7 @@ public abstract class RateLimiterContract {
             assertThat(acquire("alice").allowed()).isFalse();
         }
 
-        clock.advance(INTERVAL);
+        advance(INTERVAL);
 
         // denials spent nothing: exactly the one permit that refilled is there
         assertThat(acquire("alice").allowed()).isTrue();
@@ -129,9 +189,9 @@ public abstract class RateLimiterContract {
     void tryAcquire_afterOneInterval_allowsExactlyOneMore() {
         drain("alice");
 
-        clock.advance(INTERVAL.minusMillis(1));
+        advance(INTERVAL.minusMillis(1));
         assertThat(acquire("alice").allowed()).as("just before the refill").isFalse();
-        clock.advance(Duration.ofMillis(1));
+        advance(Duration.ofMillis(1));
 
         RateLimitDecision refilled = acquire("alice");
         assertThat(refilled.allowed()).isTrue();
@@ -143,7 +203,7 @@ public abstract class RateLimiterContract {
     void tryAcquire_refillIsSmooth_onePermitPerInterval() {
         drain("alice");
 
-        clock.advance(INTERVAL.multipliedBy(3));
+        advance(INTERVAL.multipliedBy(3));
 
         assertThat(acquire("alice").remaining()).isEqualTo(2);
         assertThat(acquire("alice").remaining()).isEqualTo(1);
@@ -155,7 +215,7 @@ public abstract class RateLimiterContract {
     void tryAcquire_afterAFullPeriod_isFullAgainButNoFuller() {
         drain("alice");
 
-        clock.advance(PERIOD.multipliedBy(5));
+        advance(PERIOD.multipliedBy(5));
 
         drain("alice");
         assertThat(acquire("alice").allowed()).isFalse();
@@ -164,11 +224,11 @@ public abstract class RateLimiterContract {
     @Test
     void tryAcquire_waitingRetryAfter_isEnough() {
         drain("alice");
-        clock.advance(Duration.ofMillis(1234));
+        advance(Duration.ofMillis(1234));
         RateLimitDecision denied = acquire("alice");
         assertThat(denied.allowed()).isFalse();
 
-        clock.advance(denied.retryAfter());
+        advance(denied.retryAfter());
 
         assertThat(acquire("alice").allowed()).isTrue();
     }
@@ -178,7 +238,7 @@ public abstract class RateLimiterContract {
         drain("alice");
         Duration first = acquire("alice").retryAfter();
 
-        clock.advance(Duration.ofSeconds(2));
+        advance(Duration.ofSeconds(2));
         Duration later = acquire("alice").retryAfter();
 
         assertThat(later).isLessThan(first).isPositive();
@@ -195,7 +255,7 @@ public abstract class RateLimiterContract {
         RateLimitDecision denied = acquire("alice");
         assertAbout(denied.resetAfter(), PERIOD);
 
-        clock.advance(Duration.ofSeconds(15));
+        advance(Duration.ofSeconds(15));
         RateLimitDecision afterWait = acquire("alice");
         assertThat(afterWait.allowed()).isTrue();
         // 45 s of debt left, plus the permit just taken
@@ -305,5 +365,90 @@ public abstract class RateLimiterContract {
 
         assertThat(counts).hasSize(5);
         assertThat(counts.values()).allSatisfy(count -> assertThat(count.get()).isEqualTo(N));
+    }
+
+    // ---- real time (every adapter)
+
+    /**
+     * Hammering an empty bucket for a while: denials spend nothing (refilled permits keep being
+     * handed out), and the total never exceeds a full bucket plus what refilled meanwhile.
+     */
+    @Test
+    void realTime_deniedCallsSpendNothing_andRefillKeepsTheRate() {
+        RateLimiter limiter = realTimeLimiter();
+        long start = System.nanoTime();
+        int allowed = 0;
+        int denied = 0;
+        long lastCallStarted;
+        do {
+            lastCallStarted = System.nanoTime();
+            if (limiter.tryAcquire("alice", FAST).allowed()) {
+                allowed++;
+            } else {
+                denied++;
+            }
+        } while (Duration.ofNanos(lastCallStarted - start).compareTo(FAST_INTERVAL.multipliedBy(4)) < 0);
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+
+        long refillsAtMost = elapsed.toNanos() / FAST_INTERVAL.toNanos() + 1;
+        assertThat(denied).as("the bucket ran dry").isPositive();
+        assertThat(allowed).as("refills were handed out despite the denials").isGreaterThan(FAST_PERMITS);
+        assertThat((long) allowed).as("never more than full + refilled in %s", elapsed)
+                .isLessThanOrEqualTo(FAST_PERMITS + refillsAtMost);
+    }
+
+    @Test
+    void realTime_waitingRetryAfter_isEnough() {
+        RateLimiter limiter = realTimeLimiter();
+        for (int i = 0; i < FAST_PERMITS; i++) {
+            limiter.tryAcquire("alice", FAST);
+        }
+        RateLimitDecision denied = limiter.tryAcquire("alice", FAST);
+        assertThat(denied.allowed()).isFalse();
+        assertThat(denied.retryAfter()).isPositive().isLessThanOrEqualTo(FAST_INTERVAL.plusSeconds(1));
+        long deniedAt = System.nanoTime();
+
+        Await.until(() -> System.nanoTime() - deniedAt >= denied.retryAfter().toNanos(),
+                denied.retryAfter().plusSeconds(5), "retryAfter to pass");
+
+        assertThat(limiter.tryAcquire("alice", FAST).allowed()).isTrue();
+    }
+
+    // ---- two nodes over one backend
+
+    @Test
+    void twoNodes_aUsersBucketDrainedThroughBothHoldsTheLimitInTotal() throws Exception {
+        RateLimiter other = secondNode();
+        ConcurrentLinkedQueue<RateLimitDecision> allowed = new ConcurrentLinkedQueue<>();
+
+        Concurrently.run(8, thread -> {
+            RateLimiter node = thread % 2 == 0 ? limiter : other;
+            for (int i = 0; i < 20; i++) {
+                RateLimitDecision decision = node.tryAcquire("alice", BUILD);
+                if (decision.allowed()) {
+                    allowed.add(decision);
+                }
+            }
+        });
+
+        assertThat(allowed).hasSize(N);
+        assertThat(allowed).extracting(RateLimitDecision::remaining)
+                .containsExactlyInAnyOrder(9L, 8L, 7L, 6L, 5L, 4L, 3L, 2L, 1L, 0L);
+        assertThat(other.tryAcquire("bob", BUILD).remaining()).as("another user's bucket").isEqualTo(N - 1);
+    }
+
+    @Test
+    void twoNodes_aPermitTakenOnOneIsMissingOnTheOther() {
+        RateLimiter other = secondNode();
+        for (int i = 0; i < N - 1; i++) {
+            assertThat(limiter.tryAcquire("alice", BUILD).allowed()).isTrue();
+        }
+
+        RateLimitDecision last = other.tryAcquire("alice", BUILD);
+        RateLimitDecision none = limiter.tryAcquire("alice", BUILD);
+
+        assertThat(last.allowed()).isTrue();
+        assertThat(last.remaining()).isZero();
+        assertThat(none.allowed()).isFalse();
     }
 }
