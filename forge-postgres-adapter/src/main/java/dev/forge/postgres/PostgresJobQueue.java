@@ -43,7 +43,7 @@ public final class PostgresJobQueue implements JobQueue {
     private final String depthSql;
 
     private final Consumer<String> onNotify = queue -> signal();
-    private final Runnable onReconnect = this::signal;
+    private final Runnable onReconnect = this::signalAll;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition signalled = lock.newCondition();
     /** Bumped by every notification; a worker waits only if it has not moved since its check. */
@@ -199,7 +199,22 @@ public final class PostgresJobQueue implements JobQueue {
         }
     }
 
+    /**
+     * One notification wakes one waiting worker: a job needs one, and waking them all would make
+     * every idle worker query for it. A worker that was about to wait sees the epoch moved and
+     * tries again; others wake on their nap's end.
+     */
     private void signal() {
+        lock.lock();
+        try {
+            epoch++;
+            signalled.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void signalAll() {
         lock.lock();
         try {
             epoch++;
@@ -299,7 +314,7 @@ public final class PostgresJobQueue implements JobQueue {
         closed = true;
         listener.unlisten(channel, onNotify);
         listener.removeReconnectHook(onReconnect);
-        signal();
+        signalAll();
     }
 
     /** The lease's job id as this queue makes them, or -1 for one it never made (a lost lease). */
