@@ -8,10 +8,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link JobQueue} in one PostgreSQL table. A lease is one statement: the oldest visible job
@@ -20,9 +27,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * lease's expiry as its next visibility. Every time - visibility, delays, expiry - is the
  * database's {@code now()}, so the nodes' clocks do not matter.
  *
- * <p>An enqueue NOTIFYs the queue's channel in the same statement; idle workers wait on that
+ * <p>An enqueue NOTIFYs the queue's channel in the same statement (at most once per 20 ms per
+ * queue and node, with one trailing NOTIFY for what came in between); idle workers wait on that
  * notification rather than a poll interval, so a job on an idle queue starts within
- * milliseconds. Jobs that become visible without a notification (a delay ending, a lease
+ * milliseconds, and a worker that leases after a wake-up wakes the next one. Jobs that become visible without a notification (a delay ending, a lease
  * lapsing) are found because a waiting worker also sleeps no longer than until the queue's next
  * visibility time.
  */
@@ -30,11 +38,22 @@ public final class PostgresJobQueue implements JobQueue {
 
     /** A waiting worker re-checks at least this often, whatever it heard. */
     private static final long MAX_NAP_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * At most one NOTIFY per queue per this gap from one node; a job enqueued within the gap is
+     * announced by one trailing NOTIFY at its end. PostgreSQL serialises the commits of
+     * notifying transactions on one lock (through the WAL flush), so a NOTIFY per enqueue caps
+     * enqueues at a few hundred a second; this keeps an idle queue's first job immediate and
+     * every other within the gap.
+     */
+    static final long NOTIFY_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresJobQueue.class);
 
     private final Sql sql;
     private final PgListener listener;
     private final String channel;
     private final String enqueueSql;
+    private final String quietEnqueueSql;
+    private final String notifySql;
     private final String leaseSql;
     private final String nextVisibleSql;
     private final String extendSql;
@@ -44,6 +63,8 @@ public final class PostgresJobQueue implements JobQueue {
 
     private final Consumer<String> onNotify = queue -> signal();
     private final Runnable onReconnect = this::signalAll;
+    private final ConcurrentMap<String, Announcer> announcers = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService announcements;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition signalled = lock.newCondition();
     /** Bumped by every notification; a worker waits only if it has not moved since its check. */
@@ -56,9 +77,10 @@ public final class PostgresJobQueue implements JobQueue {
         this.listener = listener;
         this.channel = sql.channel("jobs");
         String jobs = sql.table("jobs");
-        this.enqueueSql = "WITH j AS (INSERT INTO " + jobs + " (queue, payload, visible_at, enqueued_at)"
-                + " VALUES (?, ?, now() + ? * interval '1 microsecond', now()) RETURNING id)"
-                + " SELECT id, pg_notify(?, ?) FROM j";
+        String insert = "INSERT INTO " + jobs + " (queue, payload, visible_at, enqueued_at)"
+                + " VALUES (?, ?, now() + ? * interval '1 microsecond', now()) RETURNING id";
+        this.enqueueSql = "WITH j AS (" + insert + ") SELECT id, pg_notify(?, ?) FROM j";
+        this.quietEnqueueSql = insert;
         this.leaseSql = "UPDATE " + jobs + " SET deliveries = deliveries + 1,"
                 + " lease_token = gen_random_uuid()::text,"
                 + " visible_at = now() + ? * interval '1 microsecond'"
@@ -76,6 +98,12 @@ public final class PostgresJobQueue implements JobQueue {
                 + " WHERE id = ? AND queue = ? AND lease_token = ? AND visible_at > now() RETURNING queue)"
                 + " SELECT pg_notify(?, queue) FROM r";
         this.depthSql = "SELECT count(*) FROM " + jobs + " WHERE queue = ?";
+        this.notifySql = "SELECT pg_notify(?, ?)";
+        this.announcements = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "forge-pg-announce-" + sql.schema());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     @Override
@@ -83,19 +111,43 @@ public final class PostgresJobQueue implements JobQueue {
         Objects.requireNonNull(queue, "queue");
         Objects.requireNonNull(payload, "payload");
         long delayMicros = micros(requireNotNegative(delay, "delay"));
+        boolean announce = announcer(queue).claim();
         return sql.run("enqueue a job", c -> {
-            try (PreparedStatement statement = sql.prepare(c, enqueueSql)) {
+            try (PreparedStatement statement = sql.prepare(c, announce ? enqueueSql : quietEnqueueSql)) {
                 statement.setString(1, queue);
                 statement.setString(2, payload);
                 statement.setLong(3, delayMicros);
-                statement.setString(4, channel);
-                statement.setString(5, queue);
+                if (announce) {
+                    statement.setString(4, channel);
+                    statement.setString(5, queue);
+                }
                 try (ResultSet rows = statement.executeQuery()) {
                     rows.next();
                     return Long.toString(rows.getLong(1));
                 }
             }
         });
+    }
+
+    private Announcer announcer(String queue) {
+        return announcers.computeIfAbsent(queue, Announcer::new);
+    }
+
+    /** The trailing NOTIFY of a queue whose enqueues went quiet within the gap. */
+    private void announce(String queue) {
+        try {
+            sql.run("announce a queue", c -> {
+                try (PreparedStatement statement = sql.prepare(c, notifySql)) {
+                    statement.setString(1, channel);
+                    statement.setString(2, queue);
+                    statement.execute();
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            // waiting workers still find the job when their nap ends
+            LOG.warn("announcing jobs in queue {} failed", queue, e);
+        }
     }
 
     @Override
@@ -125,11 +177,16 @@ public final class PostgresJobQueue implements JobQueue {
         if (waits) {
             listenOnce();
         }
+        boolean waited = false;
         while (true) {
             long seen = epoch();
             for (String queue : queues) {
                 Optional<Lease> lease = tryLease(queue, visibility);
                 if (lease.isPresent()) {
+                    if (waited) {
+                        // jobs may come in bursts with one NOTIFY: pass the wake-up on
+                        signal();
+                    }
                     return lease;
                 }
             }
@@ -139,6 +196,7 @@ public final class PostgresJobQueue implements JobQueue {
             }
             long nap = Math.min(remaining, Math.min(MAX_NAP_NANOS, untilNextVisible(queues)));
             awaitSignal(seen, nap);
+            waited = true;
         }
     }
 
@@ -312,6 +370,7 @@ public final class PostgresJobQueue implements JobQueue {
     @Override
     public void close() {
         closed = true;
+        announcements.shutdownNow();
         listener.unlisten(channel, onNotify);
         listener.removeReconnectHook(onReconnect);
         signalAll();
@@ -346,4 +405,43 @@ public final class PostgresJobQueue implements JobQueue {
         return duration == null ? 0 : duration.toNanos() / 1_000;
     }
 
+
+    /** Decides, per queue, whether an enqueue NOTIFYs now or leaves it to a trailing NOTIFY. */
+    private final class Announcer {
+        private final String queue;
+        private long lastSent = System.nanoTime() - NOTIFY_GAP_NANOS;
+        private boolean trailing;
+
+        Announcer(String queue) {
+            this.queue = queue;
+        }
+
+        /** True when this enqueue should NOTIFY itself; otherwise a trailing one is scheduled. */
+        synchronized boolean claim() {
+            long now = System.nanoTime();
+            if (now - lastSent >= NOTIFY_GAP_NANOS) {
+                lastSent = now;
+                return true;
+            }
+            if (!trailing) {
+                trailing = true;
+                try {
+                    announcements.schedule(this::trail, lastSent + NOTIFY_GAP_NANOS - now,
+                            TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException e) {
+                    trailing = false;
+                    return true; // closing: announce it the plain way
+                }
+            }
+            return false;
+        }
+
+        private void trail() {
+            synchronized (this) {
+                trailing = false;
+                lastSent = System.nanoTime();
+            }
+            announce(queue);
+        }
+    }
 }
