@@ -61,7 +61,7 @@ class RealBuildEndToEndTest {
 
             assertThat(done.status()).isEqualTo(TaskStatus.COMPLETED);
             assertThat(done.results()).containsEntry("tests",
-                    Map.of("total", 3L, "passed", 1L, "failed", 1L, "skipped", 1L));
+                    Map.of("total", 3, "passed", 1, "failed", 1, "skipped", 1));
             assertThat(forge.builds().logs(alice, created.id()).orElseThrow())
                     .contains("building $HOME 'quoted' text");
             Await.until(() -> events.stream().anyMatch(e -> e.type() == TaskEvent.Type.DONE),

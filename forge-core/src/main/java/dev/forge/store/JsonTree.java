@@ -9,23 +9,41 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Deep, immutable snapshots of JSON-shaped result trees. The in-memory store keeps a snapshot
- * so a caller that later changes its own map cannot change a stored record - the same
- * behaviour a store that serialises (Redis) has - and refuses values JSON cannot hold, so code
- * that works in memory also works against a serialising store.
+ * Deep, immutable, canonical snapshots of JSON-shaped result trees: what a task's results look
+ * like after a round trip through JSON, so that every store - in memory or serialising - gives
+ * back equal results.
+ *
+ * <p>Canonical values are {@code null}, {@link String}, {@link Boolean}, {@link Integer} (an
+ * integral number that fits an int), {@link Long} (one that does not), a finite {@link Double},
+ * {@link List} and {@link Map} with String keys: the types a JSON reader such as Jackson returns
+ * by default. Other numbers are normalised when that loses nothing - {@code Byte}, {@code Short},
+ * {@code Long}, {@code BigInteger} and integral {@code BigDecimal} values to Integer or Long;
+ * {@code Float} to the Double its decimal form denotes (as JSON writes it: {@code 0.1f} becomes
+ * {@code 0.1}); a {@code BigDecimal} to the Double with the same decimal value - and refused
+ * otherwise: NaN and infinities (JSON has none), integers beyond a long, decimals a double cannot
+ * hold exactly, and anything that is not JSON at all.
+ *
+ * <p>The in-memory store keeps these snapshots, so a caller that later changes its own map cannot
+ * change a stored record. A serialising store calls {@link #snapshot} before writing, so it
+ * refuses the same values with the same message, and reads its JSON back into the canonical
+ * types.
  */
-final class JsonTree {
+public final class JsonTree {
+
+    private static final BigInteger LONG_MIN = BigInteger.valueOf(Long.MIN_VALUE);
+    private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
 
     private JsonTree() {
     }
 
     /**
-     * An immutable deep copy of {@code results} (null values kept).
+     * An immutable, canonical deep copy of {@code results} (null values kept; empty or null gives
+     * an empty map).
      *
-     * @throws IllegalArgumentException if a value is not a String, Number, Boolean, null, List or
-     *                                  Map with String keys
+     * @throws IllegalArgumentException naming the path of the first value that is not JSON-shaped
+     *                                  or cannot be normalised without loss
      */
-    static Map<String, Object> snapshot(Map<String, Object> results) {
+    public static Map<String, Object> snapshot(Map<String, Object> results) {
         if (results == null || results.isEmpty()) {
             return Map.of();
         }
@@ -44,11 +62,11 @@ final class JsonTree {
     }
 
     private static Object copyValue(Object value, String path) {
-        if (value == null || value instanceof String || value instanceof Boolean
-                || value instanceof Integer || value instanceof Long || value instanceof Double
-                || value instanceof Float || value instanceof Short || value instanceof Byte
-                || value instanceof BigInteger || value instanceof BigDecimal) {
+        if (value == null || value instanceof String || value instanceof Boolean) {
             return value;
+        }
+        if (value instanceof Number number) {
+            return canonicalNumber(number, path);
         }
         if (value instanceof Map<?, ?> map) {
             return copyMap(map, path);
@@ -62,5 +80,50 @@ final class JsonTree {
         }
         throw new IllegalArgumentException(path + " is not JSON-shaped (String, Number, Boolean, "
                 + "List, Map or null): " + value.getClass().getName());
+    }
+
+    private static Object canonicalNumber(Number number, String path) {
+        if (number instanceof Integer || number instanceof Long || number instanceof Short
+                || number instanceof Byte) {
+            return integral(number.longValue());
+        }
+        if (number instanceof Double || number instanceof Float) {
+            // A float's decimal form is what JSON writes and reads back, not its binary widening.
+            double value = number instanceof Float f ? Double.parseDouble(Float.toString(f)) : number.doubleValue();
+            if (!Double.isFinite(value)) {
+                throw new IllegalArgumentException(path + " is " + value + ", which JSON cannot hold");
+            }
+            return value;
+        }
+        if (number instanceof BigInteger big) {
+            if (big.compareTo(LONG_MIN) < 0 || big.compareTo(LONG_MAX) > 0) {
+                throw new IllegalArgumentException(path + " is an integer beyond the range of a long: " + big);
+            }
+            return integral(big.longValue());
+        }
+        if (number instanceof BigDecimal decimal) {
+            return canonicalDecimal(decimal, path);
+        }
+        throw new IllegalArgumentException(path + " is a number type JSON stores cannot return: "
+                + number.getClass().getName());
+    }
+
+    private static Object canonicalDecimal(BigDecimal decimal, String path) {
+        if (decimal.signum() == 0 || decimal.stripTrailingZeros().scale() <= 0) {
+            try {
+                return integral(decimal.longValueExact());
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException(path + " is an integer beyond the range of a long: " + decimal, e);
+            }
+        }
+        double value = decimal.doubleValue();
+        if (!Double.isFinite(value) || new BigDecimal(Double.toString(value)).compareTo(decimal) != 0) {
+            throw new IllegalArgumentException(path + " is a decimal a double cannot hold exactly: " + decimal);
+        }
+        return value;
+    }
+
+    private static Object integral(long value) {
+        return value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE ? (Object) (int) value : (Object) value;
     }
 }

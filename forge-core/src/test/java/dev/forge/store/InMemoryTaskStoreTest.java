@@ -183,21 +183,6 @@ class InMemoryTaskStoreTest extends TaskStoreContract {
     }
 
     @Test
-    void results_notJsonShaped_areRefusedAndNothingChanges() {
-        TaskRecord record = newTask("alice", TaskKind.BUILD);
-        store.create(record);
-        TaskRecord running = record.start(clock.instant());
-        assertThat(store.compareAndSet(record, running)).isTrue();
-        TaskRecord withThread = running.transitionTo(TaskStatus.COMPLETED,
-                Map.of("nested", Map.of("thread", Thread.currentThread())), null, clock.instant());
-
-        assertThatThrownBy(() -> store.compareAndSet(running, withThread))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("results.nested.thread");
-        assertThat(store.find(record.id())).contains(running);
-    }
-
-    @Test
     void compareAndSet_changingOwner_isRefused() {
         TaskRecord record = newTask("alice", TaskKind.BUILD);
         store.create(record);

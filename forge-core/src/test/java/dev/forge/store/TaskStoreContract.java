@@ -680,6 +680,70 @@ public abstract class TaskStoreContract {
         assertThat(back).isEqualTo(done);
     }
 
+    /**
+     * Every value {@code JsonTree} accepts comes back as JSON gives it back, on this node and
+     * the other: the canonical types, so the results are equal whichever store holds them.
+     */
+    @Test
+    void results_everyAcceptedTypeRoundTripsAsItsCanonicalForm() {
+        TaskStore other = secondNode();
+        TaskRecord running = moveTo(created("alice", TaskKind.ANALYSIS), TaskStatus.RUNNING);
+        Map<String, Object> given = new LinkedHashMap<>();
+        Map<String, Object> canonical = new LinkedHashMap<>();
+        both(given, canonical, "string", "text ✓", "text ✓");
+        both(given, canonical, "true", true, true);
+        both(given, canonical, "null", null, null);
+        both(given, canonical, "byte", (byte) -7, -7);
+        both(given, canonical, "short", (short) 300, 300);
+        both(given, canonical, "int", 42, 42);
+        both(given, canonical, "small_long", 42L, 42);
+        both(given, canonical, "big_long", 5_000_000_000L, 5_000_000_000L);
+        both(given, canonical, "min_long", Long.MIN_VALUE, Long.MIN_VALUE);
+        both(given, canonical, "small_big_integer", java.math.BigInteger.valueOf(123), 123);
+        both(given, canonical, "big_integer", java.math.BigInteger.ONE.shiftLeft(40), 1L << 40);
+        both(given, canonical, "float", 0.1f, 0.1d);
+        both(given, canonical, "double", 0.875, 0.875);
+        both(given, canonical, "integral_double", 2.0, 2.0);
+        both(given, canonical, "decimal", new java.math.BigDecimal("1.50"), 1.5d);
+        both(given, canonical, "integral_decimal", new java.math.BigDecimal("1E+2"), 100);
+        both(given, canonical, "list", List.of((short) 1, 2L, 0.5f), List.of(1, 2, 0.5d));
+        both(given, canonical, "map", Map.of("deep", List.of(Map.of("n", (byte) 1))),
+                Map.of("deep", List.of(Map.of("n", 1))));
+        TaskRecord done = running.transitionTo(TaskStatus.COMPLETED, given, null, clock.instant());
+
+        assertThat(store.compareAndSet(running, done)).isTrue();
+
+        assertThat(stored(running).results()).isEqualTo(canonical);
+        assertThat(other.find(running.id()).orElseThrow().results()).isEqualTo(canonical);
+    }
+
+    private static void both(Map<String, Object> given, Map<String, Object> canonical, String key,
+            Object in, Object out) {
+        given.put(key, in);
+        canonical.put(key, out);
+    }
+
+    @Test
+    void results_thatJsonCannotHoldExactly_areRefusedAndNothingChanges() {
+        TaskRecord running = moveTo(created("alice", TaskKind.BUILD), TaskStatus.RUNNING);
+        Map<String, Object> refused = new LinkedHashMap<>();
+        refused.put("thread", Thread.currentThread());
+        refused.put("nan", Double.NaN);
+        refused.put("infinity", Float.POSITIVE_INFINITY);
+        refused.put("huge", java.math.BigInteger.ONE.shiftLeft(64));
+        refused.put("precise", new java.math.BigDecimal("0.1000000000000000000001"));
+        refused.put("key", Map.of(1, "not a string key"));
+
+        refused.forEach((name, value) -> {
+            TaskRecord next = running.transitionTo(TaskStatus.COMPLETED, Map.of("nested", Map.of(name, value)),
+                    null, clock.instant());
+            assertThatThrownBy(() -> store.compareAndSet(running, next)).as(name)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("results.nested");
+        });
+        assertThat(stored(running)).isEqualTo(running);
+    }
+
     @Test
     void results_changingTheCallersMapLater_doesNotChangeTheStoredRecord() {
         TaskRecord running = moveTo(created("alice", TaskKind.BUILD), TaskStatus.RUNNING);

@@ -3,6 +3,8 @@ package dev.forge.http;
 import dev.forge.Outcome;
 import dev.forge.events.EventBus;
 import dev.forge.events.TaskEvent;
+import dev.forge.store.LogSlice;
+import dev.forge.store.TaskStore;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskRecord;
 import io.javalin.http.Context;
@@ -30,22 +32,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Server-sent events of one task: a {@code status} event at once, then {@code progress},
- * {@code log} and {@code status} events as they happen, a final {@code done} carrying the
- * finished task, then the stream closes. Idle streams get keep-alive comments. The request
- * runs asynchronously, so an open stream holds no server thread.
+ * Server-sent events of one task. A first connection gets the stored {@code status} and the log
+ * so far (one {@code log} event per line), then {@code progress}, {@code log} and {@code status}
+ * events as they happen, a final {@code done} carrying the finished task, then the stream closes.
+ *
+ * <p>Every event has the id {@code <version>-<line>}: the highest record version and log line
+ * sent so far ({@link StreamPosition}). A client reconnecting with {@code Last-Event-ID} resumes
+ * after it: the status only if the stored record is newer, the log lines after that line, then
+ * live events. Live events whose version or lines were already sent are skipped, so a client never
+ * sees a repeat or an older version after a newer one; a gap in the live lines (an event the bus
+ * dropped) is filled from the store. A resumed stream of a task that has finished and has nothing
+ * new answers 204, which tells a browser's EventSource to stop reconnecting.
+ *
+ * <p>Idle streams get keep-alive comments. The request runs asynchronously, so an open stream
+ * holds no server thread.
  */
 final class EventStreams implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventStreams.class);
 
     private final EventBus events;
+    private final TaskStore store;
     private final ScheduledExecutorService scheduler;
     private final Duration keepAlive;
     private final Set<Stream> open = ConcurrentHashMap.newKeySet();
 
-    EventStreams(EventBus events, ScheduledExecutorService scheduler, Duration keepAlive) {
+    EventStreams(EventBus events, TaskStore store, ScheduledExecutorService scheduler, Duration keepAlive) {
         this.events = events;
+        this.store = store;
         this.scheduler = scheduler;
         this.keepAlive = keepAlive;
     }
@@ -59,11 +73,21 @@ final class EventStreams implements AutoCloseable {
     void stream(Context ctx, TaskId id, Supplier<Outcome<TaskRecord>> lookup,
             Function<TaskRecord, Map<String, Object>> wire) {
         // Access first, so a missing, foreign or unknown task answers 404/403 whatever Accept says.
-        ErrorMapper.valueOrThrow(lookup.get());
+        TaskRecord found = ErrorMapper.valueOrThrow(lookup.get());
         String accept = ctx.header("Accept");
         if (accept == null || !accept.toLowerCase(Locale.ROOT).contains("text/event-stream")) {
             throw new ProblemException(Problem.notAcceptable(
                     "This resource is an event stream; send 'Accept: text/event-stream'."));
+        }
+        StreamPosition resume = StreamPosition.parse(ctx.header("Last-Event-ID"));
+        if (resume != null) {
+            LogSlice unseen = store.readLogAfter(id, resume.line());
+            if (resume.version() > found.version() || resume.line() > unseen.totalLines()) {
+                resume = null; // not an id this server sent for this task: start from the beginning
+            } else if (found.isTerminal() && resume.version() >= found.version() && unseen.lines().isEmpty()) {
+                ctx.status(204); // finished and nothing new: stop the client's reconnecting
+                return;
+            }
         }
 
         HttpServletResponse res = ctx.res();
@@ -78,9 +102,10 @@ final class EventStreams implements AutoCloseable {
         Stream stream = new Stream(id, res, lookup, wire);
         async.addListener(stream);
         open.add(stream);
+        // Subscribe before reading the store: whatever happens after the read arrives as an event.
         stream.subscription = events.subscribe(id, stream::onEvent);
         Outcome<TaskRecord> now = lookup.get();
-        stream.start(now instanceof Outcome.Ok<TaskRecord> ok ? ok.value() : null);
+        stream.start(now instanceof Outcome.Ok<TaskRecord> ok ? ok.value() : null, resume);
         if (!stream.isFinished()) {
             long period = keepAlive.toMillis();
             stream.keepAliveTask = scheduler.scheduleWithFixedDelay(stream::keepAlive, period, period,
@@ -102,7 +127,7 @@ final class EventStreams implements AutoCloseable {
         }
     }
 
-    /** One open stream; writes are serialised by its monitor. */
+    /** One open stream; its position and writes are guarded by its monitor. */
     private final class Stream implements AsyncListener {
 
         private final TaskId id;
@@ -111,13 +136,17 @@ final class EventStreams implements AutoCloseable {
         private final Function<TaskRecord, Map<String, Object>> wire;
         private final CompletableFuture<Void> closed = new CompletableFuture<>();
         private final List<TaskEvent> early = new ArrayList<>();
+        /** Frames written since the last flush: a log batch goes out in one write. */
+        private final StringBuilder frames = new StringBuilder();
         private volatile EventBus.Subscription subscription;
         private volatile ScheduledFuture<?> keepAliveTask;
+        private StreamPosition sent = StreamPosition.START;
         private boolean started;
         private boolean finished;
         /** A write failed: the client has gone. */
         private boolean broken;
-        private long lastWrite = System.nanoTime();
+        private final long createdAt = System.nanoTime();
+        private long lastWrite = createdAt;
 
         Stream(TaskId id, HttpServletResponse res, Supplier<Outcome<TaskRecord>> lookup,
                 Function<TaskRecord, Map<String, Object>> wire) {
@@ -127,16 +156,26 @@ final class EventStreams implements AutoCloseable {
             this.wire = wire;
         }
 
-        /** Sends the current status; events that arrived meanwhile follow it, in order. */
-        void start(TaskRecord current) {
+        /**
+         * Sends what the store has beyond {@code resume} (from the beginning when null): the
+         * status, the log, and {@code done} for a finished task; then the events that arrived
+         * meanwhile, skipping what the store already gave.
+         */
+        void start(TaskRecord current, StreamPosition resume) {
             boolean done;
             synchronized (this) {
                 started = true;
                 if (current == null) {
                     done = true;
                 } else {
-                    send("status", statusData(current.status().wireName(), current.progress(),
-                            current.currentStep()));
+                    if (resume != null) {
+                        sent = resume;
+                    }
+                    if (current.version() > sent.version()) {
+                        sendStatus(current.version(), current.status().wireName(), current.progress(),
+                                current.currentStep());
+                    }
+                    catchUpLog();
                     done = current.isTerminal();
                     if (done) {
                         send("done", wire.apply(current));
@@ -150,10 +189,22 @@ final class EventStreams implements AutoCloseable {
                     }
                 }
                 early.clear();
+                flush();
+                if (lastWrite == createdAt && !broken) {
+                    commitHeaders(); // a resumed stream with nothing new yet: answer now anyway
+                }
                 done |= broken;
             }
             if (done) {
                 finish();
+            }
+        }
+
+        private void commitHeaders() {
+            try {
+                res.flushBuffer();
+            } catch (IOException | RuntimeException e) {
+                broken = true;
             }
         }
 
@@ -167,37 +218,46 @@ final class EventStreams implements AutoCloseable {
                     early.add(event);
                     return;
                 }
-                done = deliver(event) || broken;
+                done = deliver(event);
+                flush();
+                done |= broken;
             }
             if (done) {
                 finish();
             }
         }
 
-        /** Writes one bus event; true when it was the last. */
+        /** Writes one bus event unless already sent; true when it was the last. */
         private boolean deliver(TaskEvent event) {
             switch (event.type()) {
                 case STATUS:
-                    send("status", statusData(event.status().wireName(), event.progress(), event.step()));
-                    return false;
-                case PROGRESS:
-                    Map<String, Object> progress = new LinkedHashMap<>();
-                    progress.put("task_id", id.value());
-                    progress.put("progress", event.progress());
-                    progress.put("current_step", event.step());
-                    send("progress", progress);
-                    return false;
-                case LOG:
-                    for (String line : event.lines()) {
-                        Map<String, Object> log = new LinkedHashMap<>();
-                        log.put("task_id", id.value());
-                        log.put("line", line);
-                        send("log", log);
+                    if (event.version() > sent.version()) {
+                        sendStatus(event.version(), event.status().wireName(), event.progress(), event.step());
                     }
                     return false;
+                case PROGRESS:
+                    if (event.version() > sent.version()) {
+                        sent = new StreamPosition(event.version(), sent.line());
+                        Map<String, Object> progress = new LinkedHashMap<>();
+                        progress.put("task_id", id.value());
+                        progress.put("progress", event.progress());
+                        progress.put("current_step", event.step());
+                        send("progress", progress);
+                    }
+                    return false;
+                case LOG:
+                    if (event.firstLine() > sent.line() + 1) {
+                        catchUpLog(); // the bus dropped lines before this batch: the store has them
+                    }
+                    sendLines(event.firstLine(), event.lines());
+                    return false;
                 case DONE:
+                    // Lines stored before the end but not (yet) delivered still belong to the stream.
+                    catchUpLog();
                     String status = event.status() == null ? null : event.status().wireName();
-                    send("status", statusData(status, event.progress(), null));
+                    if (event.version() > sent.version()) {
+                        sendStatus(event.version(), status, event.progress(), null);
+                    }
                     Outcome<TaskRecord> finalRecord = lookup.get();
                     send("done", finalRecord instanceof Outcome.Ok<TaskRecord> ok
                             ? wire.apply(ok.value())
@@ -206,6 +266,41 @@ final class EventStreams implements AutoCloseable {
                 default:
                     return false;
             }
+        }
+
+        /** Sends the stored lines after the last one sent, up to the end of the log. */
+        private void catchUpLog() {
+            while (true) {
+                LogSlice slice = store.readLogAfter(id, sent.line());
+                if (slice.lines().isEmpty()) {
+                    return;
+                }
+                sendLines(slice.firstLine(), slice.lines());
+                if (slice.lastLine() >= slice.totalLines()) {
+                    return;
+                }
+            }
+        }
+
+        /** Sends the lines numbered above the last one sent; {@code lines} start at {@code first}. */
+        private void sendLines(long first, List<String> lines) {
+            for (int i = 0; i < lines.size(); i++) {
+                long number = first + i;
+                if (number <= sent.line()) {
+                    continue;
+                }
+                sent = new StreamPosition(sent.version(), number);
+                Map<String, Object> log = new LinkedHashMap<>();
+                log.put("task_id", id.value());
+                log.put("line", lines.get(i));
+                log.put("line_number", number);
+                send("log", log);
+            }
+        }
+
+        private void sendStatus(long version, String status, int progress, String step) {
+            sent = new StreamPosition(version, sent.line());
+            send("status", statusData(status, progress, step));
         }
 
         private Map<String, Object> statusData(String status, int progress, String step) {
@@ -218,7 +313,8 @@ final class EventStreams implements AutoCloseable {
         }
 
         private void send(String event, Map<String, Object> data) {
-            write("event: " + event + "\ndata: " + Json.write(data) + "\n\n");
+            frames.append("id: ").append(sent.id()).append("\nevent: ").append(event)
+                    .append("\ndata: ").append(Json.write(data)).append("\n\n");
         }
 
         void keepAlive() {
@@ -227,7 +323,8 @@ final class EventStreams implements AutoCloseable {
                 if (finished || System.nanoTime() - lastWrite < keepAlive.toNanos() / 2) {
                     return;
                 }
-                write(": keep-alive\n\n");
+                frames.append(": keep-alive\n\n");
+                flush();
                 gone = broken;
             }
             if (gone) {
@@ -235,13 +332,18 @@ final class EventStreams implements AutoCloseable {
             }
         }
 
-        /** Writes a frame; on failure marks the stream broken, for the caller to finish it. */
-        private void write(String frame) {
+        /** Writes the pending frames; on failure marks the stream broken, for the caller to finish it. */
+        private void flush() {
+            if (frames.isEmpty()) {
+                return;
+            }
+            String text = frames.toString();
+            frames.setLength(0);
             if (finished || broken) {
                 return;
             }
             try {
-                res.getOutputStream().write(frame.getBytes(StandardCharsets.UTF_8));
+                res.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
                 res.flushBuffer();
                 lastWrite = System.nanoTime();
             } catch (IOException | RuntimeException e) {

@@ -94,7 +94,8 @@ public final class ForgeHttp {
                 thread.setDaemon(true);
                 return thread;
             });
-            EventStreams streams = new EventStreams(forge.events(), scheduler, httpConfig.sseKeepAlive());
+            EventStreams streams = new EventStreams(forge.events(), forge.store(), scheduler,
+                    httpConfig.sseKeepAlive());
             Authentication auth = new Authentication(forge.authenticator(), forge.rateLimiter());
             BuildRoutes builds = new BuildRoutes(forge.builds(), streams, httpConfig);
             AnalysisRoutes analyses = new AnalysisRoutes(forge.analyses(), httpConfig);

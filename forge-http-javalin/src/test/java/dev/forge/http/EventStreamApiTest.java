@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import dev.forge.events.TaskEvent;
+import dev.forge.task.TaskId;
+import dev.forge.task.TaskRecord;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -16,7 +21,14 @@ import org.junit.jupiter.api.Test;
 class EventStreamApiTest {
 
     /** One server-sent event. */
-    record Event(String name, JsonNode data) {
+    record Event(String id, String name, JsonNode data) {
+        long version() {
+            return Long.parseLong(id.substring(0, id.indexOf('-')));
+        }
+
+        long line() {
+            return Long.parseLong(id.substring(id.indexOf('-') + 1));
+        }
     }
 
     @Test
@@ -59,6 +71,106 @@ class EventStreamApiTest {
                     .isEqualTo(TestServer.json(server.get("/api/build/" + id, token)).get("status").asText());
             assertThat(events.stream().map(Event::name)).allMatch(
                     name -> List.of("status", "progress", "log", "done").contains(name));
+            assertOrdered(events);
+            String log = server.get("/api/build/" + id + "/logs", token).body();
+            assertThat(events.stream().filter(e -> e.name().equals("log")).map(e -> e.data().get("line").asText()))
+                    .as("every stored line, once, in order").containsExactlyElementsOf(log.lines().toList());
+        }
+    }
+
+    @Test
+    void events_lateJoinerGetsTheStoredLog_thenLiveLinesWithoutRepeatsOrGaps() throws Exception {
+        try (TestServer server = TestServer.start(new TestServer.Options().noWorkers())) {
+            String token = server.userToken(TestServer.newUser());
+            String id = server.createBuild(token, "hello");
+            TaskId task = TaskId.of(id);
+            // Written before anyone watches, as a worker that started earlier would have.
+            server.forge.store().appendLogs(task, List.of("l1", "l2", "l3"));
+
+            Iterator<String> lines = open(server, id, token, null).body().iterator();
+            List<Event> events = new ArrayList<>();
+            while (events.size() < 4) {
+                events.add(nextEvent(lines));
+            }
+            // Live: a batch; a replay of lines already sent; lines the bus never delivered (only
+            // stored) followed by a batch after them; a status event no newer than the one sent.
+            publishStored(server, task, List.of("l4", "l5"));
+            server.forge.events().publish(TaskEvent.logs(task, List.of("l3", "l4"), 4, Instant.now()));
+            server.forge.store().appendLogs(task, List.of("l6", "l7"));
+            publishStored(server, task, List.of("l8"));
+            TaskRecord current = server.forge.store().find(task).orElseThrow();
+            server.forge.events().publish(TaskEvent.statusOf(current, Instant.now()));
+            assertThat(server.delete("/api/build/" + id, token).statusCode()).isEqualTo(200);
+            events.addAll(CompletableFuture.supplyAsync(() -> rest(lines)).get(30, TimeUnit.SECONDS));
+
+            assertThat(events).extracting(Event::name).containsExactly("status", "log", "log", "log",
+                    "log", "log", "log", "log", "log", "status", "done");
+            assertThat(events.subList(1, 9)).extracting(e -> e.data().get("line").asText())
+                    .containsExactly("l1", "l2", "l3", "l4", "l5", "l6", "l7", "l8");
+            assertThat(events.subList(1, 9)).extracting(e -> e.data().get("line_number").asLong())
+                    .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+            assertThat(events.get(0).id()).isEqualTo("0-0");
+            assertThat(events.get(9).data().get("status").asText()).isEqualTo("cancelled");
+            assertThat(events.get(10).id()).isEqualTo("1-8");
+            assertOrdered(events);
+        }
+    }
+
+    @Test
+    void events_reconnectWithLastEventId_resumesAfterItWithoutRepeats() throws Exception {
+        try (TestServer server = TestServer.start(new TestServer.Options().noWorkers())) {
+            String token = server.userToken(TestServer.newUser());
+            String id = server.createBuild(token, "hello");
+            TaskId task = TaskId.of(id);
+            publishStored(server, task, List.of("l1", "l2", "l3", "l4"));
+            assertThat(server.delete("/api/build/" + id, token).statusCode()).isEqualTo(200);
+
+            List<Event> resumed = all(open(server, id, token, "0-2"));
+            HttpResponse<Stream<String>> upToDate = open(server, id, token, "1-4");
+            List<Event> fromGarbage = all(open(server, id, token, "0-2; DROP TABLE"));
+            List<Event> fromTheFuture = all(open(server, id, token, "7-2"));
+
+            assertThat(resumed).extracting(Event::name).containsExactly("status", "log", "log", "done");
+            assertThat(resumed.get(0).id()).isEqualTo("1-2");
+            assertThat(resumed.get(0).data().get("status").asText()).isEqualTo("cancelled");
+            assertThat(resumed.subList(1, 3)).extracting(e -> e.data().get("line").asText())
+                    .containsExactly("l3", "l4");
+            assertOrdered(resumed);
+            assertThat(upToDate.statusCode()).as("finished, nothing new: stop reconnecting").isEqualTo(204);
+            assertThat(fromGarbage).extracting(Event::name).containsExactly("status", "log", "log", "log",
+                    "log", "done");
+            assertThat(fromTheFuture).hasSize(6);
+        }
+    }
+
+    /** Appends the lines and publishes them as a batch, as the executor does. */
+    private static void publishStored(TestServer server, TaskId task, List<String> lines) {
+        long last = server.forge.store().appendLogs(task, lines);
+        server.forge.events().publish(TaskEvent.logs(task, lines, last, Instant.now()));
+    }
+
+    private static HttpResponse<Stream<String>> open(TestServer server, String id, String token, String lastEventId)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = server.request("/api/build/" + id + "/events", token)
+                .header("Accept", "text/event-stream");
+        if (lastEventId != null) {
+            request.header("Last-Event-ID", lastEventId);
+        }
+        return server.http.send(request.GET().build(), HttpResponse.BodyHandlers.ofLines());
+    }
+
+    private static List<Event> all(HttpResponse<Stream<String>> response) throws Exception {
+        assertThat(response.statusCode()).isEqualTo(200);
+        return CompletableFuture.supplyAsync(() -> parse(response.body())).get(30, TimeUnit.SECONDS);
+    }
+
+    /** Ids never go back: neither the version nor the line of an event is below an earlier one's. */
+    private static void assertOrdered(List<Event> events) {
+        for (int i = 1; i < events.size(); i++) {
+            Event before = events.get(i - 1);
+            Event after = events.get(i);
+            assertThat(after.version()).as("version at event %d", i).isGreaterThanOrEqualTo(before.version());
+            assertThat(after.line()).as("line at event %d", i).isGreaterThanOrEqualTo(before.line());
         }
     }
 
@@ -75,9 +187,18 @@ class EventStreamApiTest {
                     HttpResponse.BodyHandlers.ofLines());
             List<Event> events = CompletableFuture.supplyAsync(() -> parse(response.body())).get(30, TimeUnit.SECONDS);
 
-            assertThat(events).extracting(Event::name).containsExactly("status", "done");
+            // the stored status, the whole stored log, then done
+            String log = server.get("/api/build/" + id + "/logs", token).body();
+            List<Event> lines = events.stream().filter(e -> e.name().equals("log")).toList();
+            assertThat(events.get(0).name()).isEqualTo("status");
+            assertThat(events.get(events.size() - 1).name()).isEqualTo("done");
+            assertThat(events.subList(1, events.size() - 1)).allMatch(e -> e.name().equals("log"));
+            assertThat(lines).isNotEmpty();
+            assertThat(lines.stream().map(e -> e.data().get("line").asText() + "\n"))
+                    .containsExactlyElementsOf(log.lines().map(l -> l + "\n").toList());
             assertThat(events.get(0).data().get("status").asText()).isEqualTo(status);
-            assertThat(events.get(1).data().get("status").asText()).isEqualTo(status);
+            assertThat(events.get(events.size() - 1).data().get("status").asText()).isEqualTo(status);
+            assertOrdered(events);
         }
     }
 
@@ -102,7 +223,8 @@ class EventStreamApiTest {
             List<String> rest = new ArrayList<>();
             CompletableFuture.runAsync(() -> lines.forEachRemaining(rest::add)).get(30, TimeUnit.SECONDS);
 
-            assertThat(seen.get(0)).isEqualTo("event: status");
+            assertThat(seen.get(0)).isEqualTo("id: 0-0");
+            assertThat(seen.get(1)).isEqualTo("event: status");
             assertThat(seen).anyMatch(line -> line.startsWith(": keep-alive"));
             assertThat(rest).contains("event: done");
             assertThat(String.join("\n", rest)).contains("\"status\":\"cancelled\"");
@@ -161,25 +283,40 @@ class EventStreamApiTest {
     }
 
     static List<Event> parse(Stream<String> lines) {
+        return rest(lines.iterator());
+    }
+
+    /** The events left in the stream, until it closes. */
+    static List<Event> rest(Iterator<String> lines) {
         List<Event> events = new ArrayList<>();
+        for (Event event = nextEvent(lines); event != null; event = nextEvent(lines)) {
+            events.add(event);
+        }
+        return events;
+    }
+
+    /** The next event (comments skipped), or null when the stream closed. */
+    static Event nextEvent(Iterator<String> lines) {
+        String id = null;
         String name = null;
         StringBuilder data = new StringBuilder();
-        for (Iterator<String> it = lines.iterator(); it.hasNext();) {
-            String line = it.next();
-            if (line.startsWith("event: ")) {
+        while (lines.hasNext()) {
+            String line = lines.next();
+            if (line.startsWith("id: ")) {
+                id = line.substring(4);
+            } else if (line.startsWith("event: ")) {
                 name = line.substring(7);
             } else if (line.startsWith("data: ")) {
                 data.append(line.substring(6));
             } else if (line.isEmpty() && name != null) {
+                assertThat(id).as("every event has an id").matches("\\d+-\\d+");
                 try {
-                    events.add(new Event(name, TestServer.JSON.readTree(data.toString())));
+                    return new Event(id, name, TestServer.JSON.readTree(data.toString()));
                 } catch (IOException e) {
                     throw new AssertionError("event data is not JSON: " + data, e);
                 }
-                name = null;
-                data.setLength(0);
             }
         }
-        return events;
+        return null;
     }
 }
