@@ -1,13 +1,20 @@
 package dev.forge.postgres;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import dev.forge.store.JsonTree;
 import dev.forge.task.TaskError;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
 import dev.forge.task.TaskStatus;
+import java.io.IOException;
+import java.math.BigDecimal;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -34,8 +41,14 @@ final class TaskRows {
             + " error_message = ?, created_at = ?, updated_at = ?, started_at = ?, completed_at = ?,"
             + " finished_at = ?, version = ?";
 
-    /** Whole numbers come back as Integer, Long or BigInteger by size, fractions as Double. */
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Whole numbers come back as Integer or Long by size, doubles as Double. jsonb keeps a
+     * number's decimal digits but not its notation ({@code 1.0E20} is stored as
+     * {@code 100000000000000000000}, which would read back as an integer), so doubles are written
+     * in plain notation with a decimal point, which jsonb keeps.
+     */
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new SimpleModule()
+            .addSerializer(Double.class, new PlainDoubleSerializer()));
     private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() { };
     private static final TypeReference<Map<String, String>> STRINGS = new TypeReference<>() { };
     private static final TypeReference<List<String>> LIST = new TypeReference<>() { };
@@ -61,7 +74,8 @@ final class TaskRows {
         statement.setString(i++, record.currentStep());
         statement.setInt(i++, record.attempt());
         statement.setInt(i++, record.maxAttempts());
-        statement.setString(i++, json(record.results()));
+        // the same canonical values, and the same refusals, as every other store
+        statement.setString(i++, json(JsonTree.snapshot(record.results())));
         statement.setString(i++, record.error() == null ? null : record.error().code());
         statement.setString(i++, record.error() == null ? null : record.error().message());
         timestamp(statement, i++, record.createdAt());
@@ -138,6 +152,22 @@ final class TaskRows {
             return JSON.readValue(json, type);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored JSON could not be read", e);
+        }
+    }
+
+    /** A double as plain decimal digits with a point: 1.0E20 as 100000000000000000000.0. */
+    private static final class PlainDoubleSerializer extends StdSerializer<Double> {
+        private static final long serialVersionUID = 1L;
+
+        PlainDoubleSerializer() {
+            super(Double.class);
+        }
+
+        @Override
+        public void serialize(Double value, JsonGenerator generator, SerializerProvider provider)
+                throws IOException {
+            String plain = new BigDecimal(Double.toString(value)).toPlainString();
+            generator.writeNumber(plain.indexOf('.') < 0 ? plain + ".0" : plain);
         }
     }
 }
