@@ -6,6 +6,7 @@ import dev.forge.build.ProcessBuildRunner;
 import dev.forge.exec.ExecutorConfig;
 import dev.forge.http.ForgeHttp;
 import dev.forge.http.ForgeServer;
+import dev.forge.postgres.PostgresBackend;
 import dev.forge.project.DirectoryProjectCatalog;
 import dev.forge.ratelimit.InMemoryRateLimiter;
 import dev.forge.ratelimit.RateLimitConfig;
@@ -134,30 +135,39 @@ public final class ExampleServer {
         ProcessBuildRunner runner = new ProcessBuildRunner(BuildRunnerConfig.builder().workspaceRoot(workspace)
                 .enforcement(enforcement(settings, generated)).sandboxPolicy(settings.sandboxPolicy()).build());
         RedisBackend redis = connectRedis(settings);
+        PostgresBackend postgres = postgres(settings, limits);
         Forge.Builder builder = Forge.builder()
                 .buildRunner(runner)
                 // the token command mints up to 720 h; the server must accept what its own tool makes
                 .authenticator(JwtAuthenticator.builder().hs256Secret(secret).maxTokenLifetime(Duration.ofHours(720)).build())
                 .rateLimiter(new InMemoryRateLimiter(limits, Clock.systemUTC()));
         useRedis(builder, redis, limits);
-        Forge forge = builder
+        usePostgres(builder, postgres, redis != null);
+        builder
                 .projectCatalog(new DirectoryProjectCatalog(projects))
                 .workspaceRoot(workspace)
                 .executorConfig(ExecutorConfig.custom().workers(settings.workers())
                         .leaseVisibility(settings.queueVisibility()).build())
-                .meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
-                .build();
+                .meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        Forge forge;
+        try {
+            forge = builder.build();
+        } catch (RuntimeException e) {
+            closeQuietly(redis, e);
+            closeQuietly(postgres, e);
+            throw e;
+        }
         Running running;
         try {
             running = startRole(settings, forge, redis, temporary, generated ? secret : null);
         } catch (RuntimeException e) {
             forge.close();
-            if (redis != null) {
-                redis.close();
-            }
+            closeQuietly(redis, e);
+            closeQuietly(postgres, e);
             temporary.forEach(SampleProjects::deleteTree);
             throw e;
         }
+        running.closeAfterForge(postgres);
         banner(out, settings, running, projects, forge);
         LoggerFactory.getLogger(ExampleServer.class).atInfo()
                 .addKeyValue("url", running.url())
@@ -176,6 +186,8 @@ public final class ExampleServer {
         private WorkerHealthServer workerHealth;
         /** The Redis backend forge runs on, closed after forge; or null (in memory). */
         private RedisBackend redis;
+        /** Other backends forge runs on (PostgreSQL), closed after forge. */
+        private final List<AutoCloseable> afterForge = new ArrayList<>();
         private String host;
         private boolean closed;
 
@@ -198,6 +210,13 @@ public final class ExampleServer {
 
         Forge forge() {
             return forge;
+        }
+
+        /** Closes {@code backend} (when not null) after forge, which does not close ports it was given. */
+        void closeAfterForge(AutoCloseable backend) {
+            if (backend != null) {
+                afterForge.add(backend);
+            }
         }
 
         /** The secret generated for this run, or null when one was configured. */
@@ -223,6 +242,7 @@ public final class ExampleServer {
             if (redis != null) {
                 redis.close();
             }
+            afterForge.forEach(backend -> closeQuietly(backend, null));
             temporary.forEach(SampleProjects::deleteTree);
             log.info("forge stopped");
         }
@@ -280,6 +300,47 @@ public final class ExampleServer {
         } else if (!gaps.isEmpty()) {
             out.println("WARNING: builds are not fully isolated here" + (enforcement.equals("strict")
                     ? " and will be refused" : "") + ": " + String.join("; ", gaps));
+        }
+    }
+
+    /**
+     * With FORGE_DATABASE_URL, every port forge can share lives in PostgreSQL (schema
+     * {@code forge}, migrated at start); otherwise null and everything stays in memory.
+     */
+    private static PostgresBackend postgres(ServerSettings settings, RateLimitConfig limits) {
+        if (settings.databaseUrl() == null) {
+            return null;
+        }
+        return PostgresBackend.builder().jdbcUrl(settings.databaseUrl()).rateLimits(limits).build();
+    }
+
+    /**
+     * Every port on PostgreSQL; with Redis as well, only the task store (tasks, logs, history)
+     * stays there, and Redis takes the queue, events, locks and limits.
+     */
+    private static void usePostgres(Forge.Builder builder, PostgresBackend postgres, boolean withRedis) {
+        if (postgres == null) {
+            return;
+        }
+        if (withRedis) {
+            builder.taskStore(postgres.taskStore());
+        } else {
+            postgres.configure(builder);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable resource, Exception failure) {
+        if (resource == null) {
+            return;
+        }
+        try {
+            resource.close();
+        } catch (Exception e) {
+            if (failure != null) {
+                failure.addSuppressed(e);
+            } else {
+                LoggerFactory.getLogger(ExampleServer.class).warn("closing {} failed", resource, e);
+            }
         }
     }
 
@@ -349,9 +410,18 @@ public final class ExampleServer {
     }
 
     private static String workersLine(ServerSettings settings) {
-        String where = settings.redisUrl() == null ? "everything in memory"
-                : "every port on Redis at " + settings.redisUrl().getHost() + ":" + settings.redisUrl().getPort()
-                        + " (role " + settings.role() + ")";
+        String redis = settings.redisUrl() == null ? null
+                : "Redis at " + settings.redisUrl().getHost() + ":" + settings.redisUrl().getPort();
+        String where;
+        if (settings.databaseUrl() != null) {
+            where = redis == null ? "every port on PostgreSQL"
+                    : "tasks and logs on PostgreSQL, queue, events and limits on " + redis;
+        } else {
+            where = redis == null ? "everything in memory" : "every port on " + redis;
+        }
+        if (redis != null) {
+            where += " (role " + settings.role() + ")";
+        }
         return (settings.role().equals("api") ? "none (API node)" : String.valueOf(settings.workers())) + ", " + where;
     }
 

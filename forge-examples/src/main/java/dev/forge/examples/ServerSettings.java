@@ -40,11 +40,12 @@ import java.util.function.Function;
  * @param logFormat            json or text
  * @param sandbox              auto, strict or off ({@code FORGE_SANDBOX})
  * @param sandboxPolicy        the default sandbox policy of builds ({@code FORGE_SANDBOX_*})
+ * @param databaseUrl          PostgreSQL JDBC URL that puts every port on PostgreSQL, or null
  */
 record ServerSettings(String host, int port, String jwtSecret, Path projectsDir, Path workspaceDir,
         int workers, int buildsPerMinute, int requestsPerMinute, List<String> corsOrigins,
         List<String> trustedHosts, boolean debug, URI redisUrl, String role, Duration queueVisibility,
-        String logFormat, String sandbox, SandboxPolicy sandboxPolicy) {
+        String logFormat, String sandbox, SandboxPolicy sandboxPolicy, String databaseUrl) {
 
     /** Each variable, in the order {@code --help} lists them. */
     static final Map<String, String> VARIABLES;
@@ -72,6 +73,8 @@ record ServerSettings(String host, int port, String jwtSecret, Path projectsDir,
         vars.put("FORGE_SANDBOX_MEMORY_MB", "memory of a build's processes, MiB, 0 = no limit (default 2048)");
         vars.put("FORGE_SANDBOX_PROCESSES", "processes and threads of a build, 0 = no limit (default 512)");
         vars.put("FORGE_SANDBOX_READABLE", "comma-separated folders builds may read, e.g. a Maven cache");
+        vars.put("FORGE_DATABASE_URL", "jdbc:postgresql://host:port/db: tasks, queue, events and limits in"
+                + " PostgreSQL (default: in memory; with FORGE_REDIS_URL, tasks and logs only)");
         VARIABLES = Map.copyOf(vars);
     }
 
@@ -80,7 +83,7 @@ record ServerSettings(String host, int port, String jwtSecret, Path projectsDir,
             "FORGE_RATE_LIMIT_REQUESTS_PER_MINUTE", "FORGE_CORS_ORIGINS", "FORGE_TRUSTED_HOSTS", "FORGE_DEBUG",
             "FORGE_REDIS_URL", "FORGE_ROLE", "FORGE_QUEUE_VISIBILITY_SECONDS", "FORGE_LOG_FORMAT",
             "FORGE_SANDBOX", "FORGE_SANDBOX_NETWORK", "FORGE_SANDBOX_MEMORY_MB", "FORGE_SANDBOX_PROCESSES",
-            "FORGE_SANDBOX_READABLE");
+            "FORGE_SANDBOX_READABLE", "FORGE_DATABASE_URL");
 
     ServerSettings {
         corsOrigins = List.copyOf(corsOrigins);
@@ -147,8 +150,9 @@ record ServerSettings(String host, int port, String jwtSecret, Path projectsDir,
                 v -> list(v).stream().map(item -> directory(item, true)).toList());
         SandboxPolicy policy = defaults.withNetwork(network).withMemoryMb(memory).withProcesses(processes)
                 .withReadable(readable);
+        String database = reader.get("FORGE_DATABASE_URL", null, ServerSettings::databaseUrl);
         return new ServerSettings(host, port, secret, projects, workspace, workers, builds, requests, origins,
-                hosts, debug, redis, role, visibility, logFormat, sandbox, policy);
+                hosts, debug, redis, role, visibility, logFormat, sandbox, policy, database);
     }
 
     /** The flag of a variable: {@code FORGE_RATE_LIMIT_BUILDS_PER_MINUTE -> --rate-limit-builds-per-minute}. */
@@ -210,7 +214,7 @@ record ServerSettings(String host, int port, String jwtSecret, Path projectsDir,
                 return parser.apply(value);
             } catch (IllegalArgumentException e) {
                 String shown = variable.equals("FORGE_JWT_SECRET") || variable.equals("FORGE_REDIS_URL")
-                        ? "<hidden>" : "'" + value + "'";
+                        || variable.equals("FORGE_DATABASE_URL") ? "<hidden>" : "'" + value + "'";
                 throw new SettingsException(sources.get(variable) + ": " + e.getMessage() + ", was " + shown);
             }
         }
@@ -301,6 +305,15 @@ record ServerSettings(String host, int port, String jwtSecret, Path projectsDir,
             throw new IllegalArgumentException("must be one of " + String.join(", ", allowed));
         }
         return lower;
+    }
+
+    /** A PostgreSQL JDBC URL; checked for its form only, the server connects at start. */
+    private static String databaseUrl(String value) {
+        if (!value.startsWith("jdbc:postgresql://") || value.length() == "jdbc:postgresql://".length()) {
+            throw new IllegalArgumentException("must be a PostgreSQL JDBC URL, e.g. "
+                    + "jdbc:postgresql://127.0.0.1:5432/forge");
+        }
+        return value;
     }
 
     private static URI redis(String value) {

@@ -110,6 +110,17 @@ class ServerSettingsTest {
     }
 
     @Test
+    void parse_databaseUrl_takesAPostgresJdbcUrlAndNeverEchoesABadOne() {
+        assertThat(ServerSettings.parse(Map.of(), List.of()).databaseUrl()).isNull();
+        assertThat(ServerSettings.parse(Map.of("FORGE_DATABASE_URL", "jdbc:postgresql://127.0.0.1:5432/test"),
+                List.of()).databaseUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:5432/test");
+        assertThatThrownBy(() -> ServerSettings.parse(Map.of(),
+                List.of("--database-url=postgres://user:pw@db/forge")))
+                .hasMessageStartingWith("--database-url (FORGE_DATABASE_URL)").hasMessageContaining("JDBC")
+                .hasMessageNotContaining("pw");
+    }
+
+    @Test
     void parse_unknownOrIncompleteFlags_fail() {
         assertThatThrownBy(() -> ServerSettings.parse(Map.of(), List.of("--prot=1"))).hasMessageContaining("--prot");
         assertThatThrownBy(() -> ServerSettings.parse(Map.of(), List.of("--port"))).hasMessageContaining("--port");

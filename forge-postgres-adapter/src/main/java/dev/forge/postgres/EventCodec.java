@@ -1,0 +1,64 @@
+package dev.forge.postgres;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.forge.events.TaskEvent;
+import dev.forge.task.TaskId;
+import dev.forge.task.TaskStatus;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Task events as compact JSON, the payload of a NOTIFY (or of a spilled row). */
+final class EventCodec {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private EventCodec() {
+    }
+
+    static String encode(TaskEvent event) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("i", event.taskId().value());
+        node.put("y", event.type().name());
+        node.put("v", event.version());
+        if (event.status() != null) {
+            node.put("s", event.status().name());
+        }
+        node.put("p", event.progress());
+        if (event.step() != null) {
+            node.put("st", event.step());
+        }
+        if (!event.lines().isEmpty()) {
+            ArrayNode lines = node.putArray("l");
+            event.lines().forEach(lines::add);
+        }
+        node.put("n", event.lastLine());
+        node.put("a", event.at().toString());
+        return node.toString();
+    }
+
+    static TaskEvent decode(String payload) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(payload);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a task event", e);
+        }
+        List<String> lines = new ArrayList<>();
+        JsonNode array = node.get("l");
+        if (array != null) {
+            array.forEach(line -> lines.add(line.isNull() ? null : line.asText()));
+        }
+        JsonNode status = node.get("s");
+        JsonNode step = node.get("st");
+        return new TaskEvent(TaskId.of(node.get("i").asText()),
+                TaskEvent.Type.valueOf(node.get("y").asText()), node.get("v").asLong(),
+                status == null ? null : TaskStatus.valueOf(status.asText()), node.get("p").asInt(),
+                step == null ? null : step.asText(), lines, node.get("n").asLong(),
+                Instant.parse(node.get("a").asText()));
+    }
+}

@@ -1,0 +1,447 @@
+package dev.forge.postgres;
+
+import dev.forge.queue.JobQueue;
+import dev.forge.queue.Lease;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link JobQueue} in one PostgreSQL table. A lease is one statement: the oldest visible job
+ * of the queue is picked with {@code FOR UPDATE SKIP LOCKED} (competing workers skip each
+ * other's rows instead of waiting on them) and updated in place to carry a fresh token and the
+ * lease's expiry as its next visibility. Every time - visibility, delays, expiry - is the
+ * database's {@code now()}, so the nodes' clocks do not matter.
+ *
+ * <p>An enqueue NOTIFYs the queue's channel in the same statement (at most once per 20 ms per
+ * queue and node, with one trailing NOTIFY for what came in between); idle workers wait on that
+ * notification rather than a poll interval, so a job on an idle queue starts within
+ * milliseconds, and a worker that leases after a wake-up wakes the next one. Jobs that become visible without a notification (a delay ending, a lease
+ * lapsing) are found because a waiting worker also sleeps no longer than until the queue's next
+ * visibility time.
+ */
+public final class PostgresJobQueue implements JobQueue {
+
+    /** A waiting worker re-checks at least this often, whatever it heard. */
+    private static final long MAX_NAP_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * At most one NOTIFY per queue per this gap from one node; a job enqueued within the gap is
+     * announced by one trailing NOTIFY at its end. PostgreSQL serialises the commits of
+     * notifying transactions on one lock (through the WAL flush), so a NOTIFY per enqueue caps
+     * enqueues at a few hundred a second; this keeps an idle queue's first job immediate and
+     * every other within the gap.
+     */
+    static final long NOTIFY_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresJobQueue.class);
+
+    private final Sql sql;
+    private final PgListener listener;
+    private final String channel;
+    private final String enqueueSql;
+    private final String quietEnqueueSql;
+    private final String notifySql;
+    private final String leaseSql;
+    private final String nextVisibleSql;
+    private final String extendSql;
+    private final String ackSql;
+    private final String releaseSql;
+    private final String depthSql;
+
+    private final Consumer<String> onNotify = queue -> signal();
+    private final Runnable onReconnect = this::signalAll;
+    private final ConcurrentMap<String, Announcer> announcers = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService announcements;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition signalled = lock.newCondition();
+    /** Bumped by every notification; a worker waits only if it has not moved since its check. */
+    private long epoch;
+    private volatile boolean listening;
+    private volatile boolean closed;
+
+    PostgresJobQueue(Sql sql, PgListener listener) {
+        this.sql = sql;
+        this.listener = listener;
+        this.channel = sql.channel("jobs");
+        String jobs = sql.table("jobs");
+        String insert = "INSERT INTO " + jobs + " (queue, payload, visible_at, enqueued_at)"
+                + " VALUES (?, ?, now() + ? * interval '1 microsecond', now()) RETURNING id";
+        this.enqueueSql = "WITH j AS (" + insert + ") SELECT id, pg_notify(?, ?) FROM j";
+        this.quietEnqueueSql = insert;
+        this.leaseSql = "UPDATE " + jobs + " SET deliveries = deliveries + 1,"
+                + " lease_token = gen_random_uuid()::text,"
+                + " visible_at = now() + ? * interval '1 microsecond'"
+                + " WHERE id = (SELECT id FROM " + jobs + " WHERE queue = ? AND visible_at <= now()"
+                + " ORDER BY visible_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+                + " RETURNING id, payload, lease_token, deliveries, visible_at";
+        this.nextVisibleSql = "SELECT extract(epoch FROM min(visible_at) - now()) FROM " + jobs
+                + " WHERE queue = ANY (?)";
+        this.extendSql = "UPDATE " + jobs + " SET visible_at = now() + ? * interval '1 microsecond'"
+                + " WHERE id = ? AND queue = ? AND lease_token = ? AND visible_at > now()";
+        this.ackSql = "DELETE FROM " + jobs
+                + " WHERE id = ? AND queue = ? AND lease_token = ? AND visible_at > now()";
+        this.releaseSql = "WITH r AS (UPDATE " + jobs + " SET lease_token = NULL,"
+                + " visible_at = now() + ? * interval '1 microsecond'"
+                + " WHERE id = ? AND queue = ? AND lease_token = ? AND visible_at > now() RETURNING queue)"
+                + " SELECT pg_notify(?, queue) FROM r";
+        this.depthSql = "SELECT count(*) FROM " + jobs + " WHERE queue = ?";
+        this.notifySql = "SELECT pg_notify(?, ?)";
+        this.announcements = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "forge-pg-announce-" + sql.schema());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    @Override
+    public String enqueue(String queue, String payload, Duration delay) {
+        Objects.requireNonNull(queue, "queue");
+        Objects.requireNonNull(payload, "payload");
+        long delayMicros = micros(requireNotNegative(delay, "delay"));
+        boolean announce = announcer(queue).claim();
+        return sql.run("enqueue a job", c -> {
+            try (PreparedStatement statement = sql.prepare(c, announce ? enqueueSql : quietEnqueueSql)) {
+                statement.setString(1, queue);
+                statement.setString(2, payload);
+                statement.setLong(3, delayMicros);
+                if (announce) {
+                    statement.setString(4, channel);
+                    statement.setString(5, queue);
+                }
+                try (ResultSet rows = statement.executeQuery()) {
+                    rows.next();
+                    return Long.toString(rows.getLong(1));
+                }
+            }
+        });
+    }
+
+    private Announcer announcer(String queue) {
+        return announcers.computeIfAbsent(queue, Announcer::new);
+    }
+
+    /** The trailing NOTIFY of a queue whose enqueues went quiet within the gap. */
+    private void announce(String queue) {
+        try {
+            sql.run("announce a queue", c -> {
+                try (PreparedStatement statement = sql.prepare(c, notifySql)) {
+                    statement.setString(1, channel);
+                    statement.setString(2, queue);
+                    statement.execute();
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            // waiting workers still find the job when their nap ends
+            LOG.warn("announcing jobs in queue {} failed", queue, e);
+        }
+    }
+
+    @Override
+    public Optional<Lease> lease(String queue, Duration visibility, Duration wait)
+            throws InterruptedException {
+        Objects.requireNonNull(queue, "queue");
+        return lease(List.of(queue), visibility, wait);
+    }
+
+    /**
+     * Leases from the first of {@code queues} with a visible job; while none has one, waits for
+     * a notification on any of them (or their next visibility time), up to {@code wait}.
+     */
+    @Override
+    public Optional<Lease> lease(List<String> queues, Duration visibility, Duration wait)
+            throws InterruptedException {
+        Objects.requireNonNull(queues, "queues");
+        Objects.requireNonNull(visibility, "visibility");
+        Objects.requireNonNull(wait, "wait");
+        if (queues.isEmpty()) {
+            throw new IllegalArgumentException("queues must not be empty");
+        }
+        requirePositive(visibility, "visibility");
+        requireNotNegative(wait, "wait");
+        long deadline = System.nanoTime() + Math.max(0, wait.toNanos());
+        boolean waits = wait.toNanos() > 0;
+        if (waits) {
+            listenOnce();
+        }
+        boolean waited = false;
+        while (true) {
+            long seen = epoch();
+            for (String queue : queues) {
+                Optional<Lease> lease = tryLease(queue, visibility);
+                if (lease.isPresent()) {
+                    if (waited) {
+                        // jobs may come in bursts with one NOTIFY: pass the wake-up on
+                        signal();
+                    }
+                    return lease;
+                }
+            }
+            long remaining = deadline - System.nanoTime();
+            if (!waits || remaining <= 0 || closed) {
+                return Optional.empty();
+            }
+            long nap = Math.min(remaining, Math.min(MAX_NAP_NANOS, untilNextVisible(queues)));
+            awaitSignal(seen, nap);
+            waited = true;
+        }
+    }
+
+    private Optional<Lease> tryLease(String queue, Duration visibility) {
+        long visibilityMicros = micros(visibility);
+        return sql.run("lease a job", c -> {
+            try (PreparedStatement statement = sql.prepare(c, leaseSql)) {
+                statement.setLong(1, visibilityMicros);
+                statement.setString(2, queue);
+                try (ResultSet rows = statement.executeQuery()) {
+                    if (!rows.next()) {
+                        return Optional.empty();
+                    }
+                    return Optional.of(new Lease(queue, Long.toString(rows.getLong(1)),
+                            rows.getString(2), rows.getString(3), rows.getInt(4),
+                            TaskRows.instant(rows, 5)));
+                }
+            }
+        });
+    }
+
+    /** Nanoseconds until the earliest job of {@code queues} is visible; MAX_NAP when none waits. */
+    private long untilNextVisible(List<String> queues) {
+        return sql.run("look at the queue", c -> {
+            try (PreparedStatement statement = sql.prepare(c, nextVisibleSql)) {
+                statement.setArray(1, c.createArrayOf("text", queues.toArray()));
+                try (ResultSet rows = statement.executeQuery()) {
+                    rows.next();
+                    double seconds = rows.getDouble(1);
+                    if (rows.wasNull()) {
+                        return MAX_NAP_NANOS;
+                    }
+                    // a millisecond of slack, so the next check finds the job visible
+                    return Math.max(0, (long) (seconds * 1e9)) + TimeUnit.MILLISECONDS.toNanos(1);
+                }
+            }
+        });
+    }
+
+    private void listenOnce() {
+        if (!listening) {
+            synchronized (this) {
+                if (!listening) {
+                    listener.listen(channel, onNotify);
+                    listener.onReconnect(onReconnect);
+                    listening = true;
+                }
+            }
+        }
+    }
+
+    private long epoch() {
+        lock.lock();
+        try {
+            return epoch;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * One notification wakes one waiting worker: a job needs one, and waking them all would make
+     * every idle worker query for it. A worker that was about to wait sees the epoch moved and
+     * tries again; others wake on their nap's end.
+     */
+    private void signal() {
+        lock.lock();
+        try {
+            epoch++;
+            signalled.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void signalAll() {
+        lock.lock();
+        try {
+            epoch++;
+            signalled.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void awaitSignal(long seen, long nanos) throws InterruptedException {
+        lock.lock();
+        try {
+            long left = nanos;
+            while (epoch == seen && left > 0 && !closed) {
+                left = signalled.awaitNanos(left);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean extend(Lease lease, Duration visibility) {
+        Objects.requireNonNull(lease, "lease");
+        long visibilityMicros = micros(requirePositive(visibility, "visibility"));
+        long id = jobId(lease);
+        if (id < 0) {
+            return false;
+        }
+        return sql.run("extend a lease", c -> {
+            try (PreparedStatement statement = sql.prepare(c, extendSql)) {
+                statement.setLong(1, visibilityMicros);
+                statement.setLong(2, id);
+                statement.setString(3, lease.queue());
+                statement.setString(4, lease.token());
+                return statement.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public boolean ack(Lease lease) {
+        Objects.requireNonNull(lease, "lease");
+        long id = jobId(lease);
+        if (id < 0) {
+            return false;
+        }
+        return sql.run("acknowledge a job", c -> {
+            try (PreparedStatement statement = sql.prepare(c, ackSql)) {
+                statement.setLong(1, id);
+                statement.setString(2, lease.queue());
+                statement.setString(3, lease.token());
+                return statement.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public boolean release(Lease lease, Duration delay) {
+        Objects.requireNonNull(lease, "lease");
+        long delayMicros = micros(requireNotNegative(delay, "delay"));
+        long id = jobId(lease);
+        if (id < 0) {
+            return false;
+        }
+        return sql.run("release a job", c -> {
+            try (PreparedStatement statement = sql.prepare(c, releaseSql)) {
+                statement.setLong(1, delayMicros);
+                statement.setLong(2, id);
+                statement.setString(3, lease.queue());
+                statement.setString(4, lease.token());
+                statement.setString(5, channel);
+                try (ResultSet rows = statement.executeQuery()) {
+                    return rows.next();
+                }
+            }
+        });
+    }
+
+    @Override
+    public long depth(String queue) {
+        Objects.requireNonNull(queue, "queue");
+        return sql.run("count a queue", c -> {
+            try (PreparedStatement statement = sql.prepare(c, depthSql)) {
+                statement.setString(1, queue);
+                try (ResultSet rows = statement.executeQuery()) {
+                    rows.next();
+                    return rows.getLong(1);
+                }
+            }
+        });
+    }
+
+    /** Wakes waiting workers, which then return empty; the backend's owner closes the pool. */
+    @Override
+    public void close() {
+        closed = true;
+        announcements.shutdownNow();
+        listener.unlisten(channel, onNotify);
+        listener.removeReconnectHook(onReconnect);
+        signalAll();
+    }
+
+    /** The lease's job id as this queue makes them, or -1 for one it never made (a lost lease). */
+    private static long jobId(Lease lease) {
+        try {
+            return Long.parseLong(lease.jobId());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static Duration requireNotNegative(Duration duration, String name) {
+        if (duration != null && duration.isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative, was " + duration);
+        }
+        return duration;
+    }
+
+    private static Duration requirePositive(Duration duration, String name) {
+        Objects.requireNonNull(duration, name);
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + duration);
+        }
+        return duration;
+    }
+
+    /** A duration in microseconds, PostgreSQL's resolution; null is zero. */
+    private static long micros(Duration duration) {
+        return duration == null ? 0 : duration.toNanos() / 1_000;
+    }
+
+
+    /** Decides, per queue, whether an enqueue NOTIFYs now or leaves it to a trailing NOTIFY. */
+    private final class Announcer {
+        private final String queue;
+        private long lastSent = System.nanoTime() - NOTIFY_GAP_NANOS;
+        private boolean trailing;
+
+        Announcer(String queue) {
+            this.queue = queue;
+        }
+
+        /** True when this enqueue should NOTIFY itself; otherwise a trailing one is scheduled. */
+        synchronized boolean claim() {
+            long now = System.nanoTime();
+            if (now - lastSent >= NOTIFY_GAP_NANOS) {
+                lastSent = now;
+                return true;
+            }
+            if (!trailing) {
+                trailing = true;
+                try {
+                    announcements.schedule(this::trail, lastSent + NOTIFY_GAP_NANOS - now,
+                            TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException e) {
+                    trailing = false;
+                    return true; // closing: announce it the plain way
+                }
+            }
+            return false;
+        }
+
+        private void trail() {
+            synchronized (this) {
+                trailing = false;
+                lastSent = System.nanoTime();
+            }
+            announce(queue);
+        }
+    }
+}
