@@ -160,8 +160,9 @@ final class LinuxSandbox implements Sandbox {
                 handOver(dir, uid);
             }
             if (cgroups != null) {
-                String name = "build-" + (uid >= 0 ? Integer.toString(uid)
-                        : ProcessHandle.current().pid() + "-" + sessions.incrementAndGet());
+                // forge's pid in the name: another forge process on this host never shares a group
+                String name = "build-" + ProcessHandle.current().pid() + "-"
+                        + (uid >= 0 ? Integer.toString(uid) : "s" + sessions.incrementAndGet());
                 group = cgroups.create(name, policy.memoryMb() * MIB, policy.processes());
             }
             return new LinuxSession(dir, policy, uid, group);
