@@ -160,8 +160,9 @@ final class LinuxSandbox implements Sandbox {
                 handOver(dir, uid);
             }
             if (cgroups != null) {
-                String name = "build-" + (uid >= 0 ? Integer.toString(uid)
-                        : ProcessHandle.current().pid() + "-" + sessions.incrementAndGet());
+                // forge's pid in the name: another forge process on this host never shares a group
+                String name = "build-" + ProcessHandle.current().pid() + "-"
+                        + (uid >= 0 ? Integer.toString(uid) : "s" + sessions.incrementAndGet());
                 group = cgroups.create(name, policy.memoryMb() * MIB, policy.processes());
             }
             return new LinuxSession(dir, policy, uid, group);
@@ -241,8 +242,9 @@ final class LinuxSandbox implements Sandbox {
                 long bytes = policy.fileSizeMb() * MIB;
                 command.add("--fsize=" + bytes + ":" + bytes);
             }
-            if (policy.processes() > 0 && uid >= 0) {
-                // per real user id, so it counts this build only: every build has its own id
+            if (policy.processes() > 0 && uid >= 0 && group == null) {
+                // per real user id, so it counts this build only: every build has its own id;
+                // with a pids cgroup that one bites first, and its counter names the limit
                 command.add("--nproc=" + policy.processes() + ":" + policy.processes());
             }
             if (policy.memoryMb() > 0 && group == null) {

@@ -52,7 +52,10 @@ final class SandboxProbe {
             return Sandbox.none();
         }
         Tools tools = new Tools(sh.get(), prlimit.get(), setpriv.orElse(null));
-        BuildUsers users = root ? new BuildUsers(BuildUsers.DEFAULT_BASE, BuildUsers.DEFAULT_COUNT) : null;
+        // a range per forge process (by pid), so two forge processes on one host rarely share ids
+        BuildUsers users = root ? new BuildUsers(BuildUsers.DEFAULT_BASE
+                + (int) (ProcessHandle.current().pid() % 4096) * BuildUsers.DEFAULT_COUNT, BuildUsers.DEFAULT_COUNT)
+                : null;
         Optional<Cgroups> cgroups = Cgroups.detect();
         List<String> problems = new ArrayList<>();
         Optional<Path> bwrap = find(path, "bwrap");
