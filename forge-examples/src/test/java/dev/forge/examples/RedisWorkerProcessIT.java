@@ -31,15 +31,20 @@ import org.junit.jupiter.api.Test;
  * ({@code SIGSTOP}) and a worker killed with {@code kill -9} mid-build lose their job to the
  * next worker; the build completes once, and the frozen worker, woken up, cannot store its late
  * result.
+ *
+ * <p>Not part of {@code mvn verify} (it starts three JVMs and waits out two leases: about a minute
+ * on an idle machine, more on a busy one). Run it with
+ * {@code mvn -B -pl forge-examples -am verify -Dtest=RedisWorkerProcessIT -Dsurefire.failIfNoSpecifiedTests=false}.
  */
-class RedisWorkerProcessTest {
+class RedisWorkerProcessIT {
 
     private static final String SECRET = "redis-worker-test-secret-0123456789abcdef";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final String REDIS = System.getenv().getOrDefault("FORGE_REDIS_URL", "redis://127.0.0.1:6379/0");
-    // long enough for a cold worker JVM on a busy machine to send its first heartbeat
-    private static final String VISIBILITY_SECONDS = "6";
+    // long enough for a cold worker JVM on a busy machine to send its first heartbeat (the
+    // executor schedules it only after the attempt has begun)
+    private static final String VISIBILITY_SECONDS = "10";
 
     private static String prefix;
     private static Path projects;
@@ -63,13 +68,13 @@ class RedisWorkerProcessTest {
 
     @org.junit.jupiter.api.AfterEach
     void stopWorkers() {
-        workers.forEach(RedisWorkerProcessTest::killTree);
+        workers.forEach(RedisWorkerProcessIT::killTree);
         workers.clear();
     }
 
     @AfterAll
     static void stopEverything() {
-        workers.forEach(RedisWorkerProcessTest::killTree);
+        workers.forEach(RedisWorkerProcessIT::killTree);
         if (api != null) {
             api.close();
         }
@@ -99,7 +104,7 @@ class RedisWorkerProcessTest {
         await(id, t -> running(t, 2) && napped(id, 2));
         killTree(killed); // kill -9 of the JVM and its build processes: a machine gone
         startWorker("completes");
-        JsonNode done = await(id, RedisWorkerProcessTest::isTerminal);
+        JsonNode done = await(id, RedisWorkerProcessIT::isTerminal);
 
         assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("completed");
         assertThat(done.get("attempt").asInt()).as("two redeliveries, one completion").isEqualTo(3);
