@@ -527,33 +527,67 @@
     if (data.status) view.task.status = data.status;
     view.task.progress = data.progress;
     view.task.current_step = data.current_step;
-    if (TERMINAL.includes(view.task.status) !== wasTerminal) draw(view);
-    else $('#task-facts').replaceWith(facts(view));
+    $('#task-facts').replaceWith(facts(view));
+    if (TERMINAL.includes(view.task.status) && !wasTerminal) {
+      // 'done' follows with the whole finished task and draws the results; nothing to cancel now
+      $('#task-body .actions').replaceChildren();
+    }
   }
 
   function appendLines(view, lines) {
     if (!view.log) return;
     if (view.buffer) { view.buffer.push(...lines); return; }
-    view.log.append(lines.map((l) => l + '\n').join(''));
+    const shown = view.echo ? lines.filter((line) => !isEcho(view, line)) : lines;
+    if (shown.length === 0) return;
+    view.log.append(shown.map((l) => l + '\n').join(''));
     view.log.scrollTop = view.log.scrollHeight;
   }
 
-  /** The stored log, then the lines that arrived while it was read and are not in it yet. */
+  /**
+   * A live line the stored log already showed. The stream was subscribed before the log was
+   * read, so lines written in between come twice: in the stored log and as events, possibly
+   * after the log arrived. Those echoes are a run of the stored log's tail, in order; the first
+   * live line that does not continue the run ends the check. (Event numbers, once the server
+   * sends them, make this exact.)
+   */
+  function isEcho(view, line) {
+    const stored = view.echo;
+    if (view.echoAt === undefined) {
+      // the run starts at the newest stored copy of the first live line, if it is recent
+      const at = stored.lastIndexOf(line);
+      if (at >= 0 && at >= stored.length - 500) {
+        view.echoAt = at + 1;
+        return true;
+      }
+    } else if (view.echoAt < stored.length && stored[view.echoAt] === line) {
+      view.echoAt++;
+      return true;
+    }
+    view.echoAt = stored.length;
+    view.echo = null;
+    return false;
+  }
+
+  /** The stored log, then the live lines that are not echoes of it. */
   async function loadLog(view) {
     const res = await api('/api/build/' + encodeURIComponent(view.id) + '/logs', { headers: { Accept: 'text/plain' } });
     const stored = res.ok ? String(res.body).split('\n').filter((l, i, all) => l !== '' || i < all.length - 1) : [];
     const buffered = view.buffer || [];
-    let overlap = Math.min(buffered.length, stored.length);
-    while (overlap > 0 && stored.slice(stored.length - overlap).join('\n') !== buffered.slice(0, overlap).join('\n')) overlap--;
     view.buffer = null;
     if (view.log) view.log.textContent = '';
-    appendLines(view, stored.concat(buffered.slice(overlap)));
+    appendLines(view, stored);
+    if (view.following) {
+      view.echo = stored;
+      view.echoAt = undefined;
+    }
+    appendLines(view, buffered);
   }
 
   async function followBuild(view) {
     const controller = new AbortController();
     state.cleanup.push(() => controller.abort());
     view.buffer = [];
+    view.following = true;
     try {
       const res = await fetch(base + '/api/build/' + encodeURIComponent(view.id) + '/events', {
         headers: { Authorization: 'Bearer ' + token(), Accept: 'text/event-stream' }, signal: controller.signal, cache: 'no-store' });
