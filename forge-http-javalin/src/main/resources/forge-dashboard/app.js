@@ -22,7 +22,7 @@
     root.dataset.cspViolations = (root.dataset.cspViolations || '') + e.violatedDirective + ' ' + e.blockedURI + '\n';
   });
 
-  const state = { builds: 0, analyses: 0, everyone: false, admin: false, features: null, cleanup: [] };
+  const state = { builds: 0, analyses: 0, everyone: false, admin: false, features: null, cleanup: [], generation: 0 };
 
   // ---- small helpers -------------------------------------------------------------------------
 
@@ -169,8 +169,16 @@
     for (const view of document.querySelectorAll('.view')) view.hidden = view.id !== id;
   }
 
+  /**
+   * Each render is a generation; work a render started (awaits, timers) checks it is still
+   * current before it touches the page or starts polling, so a view that was left - or a user
+   * who signed out - is never updated or polled for.
+   */
+  const current = (generation) => generation === state.generation && !!token();
+
   async function render() {
     stopLive();
+    const generation = ++state.generation;
     const signedIn = !!token();
     $('#nav').hidden = !signedIn;
     if (!signedIn) {
@@ -182,31 +190,35 @@
     const route = location.hash.replace(/^#\/?/, '').split('/');
     if (route[0] === 'new') {
       show('new-view');
-      await loadProjects();
+      await loadProjects(generation);
     } else if ((route[0] === 'build' || route[0] === 'analysis') && route[1]) {
       show('task-view');
-      await openTask(route[0], decodeURIComponent(route[1]));
+      await openTask(route[0], decodeURIComponent(route[1]), generation);
     } else {
       show('list-view');
-      await listView();
+      await listView(generation);
     }
   }
 
   // ---- lists ---------------------------------------------------------------------------------
 
-  async function listView() {
+  async function listView(generation) {
     const f = await features();
+    if (!current(generation)) return;
     $('#admin-toggle').hidden = !(state.admin && f.everyone);
     $('#analyses-note').hidden = f.analysisHistory;
-    await refreshLists();
+    await refreshLists(generation);
+    if (!current(generation)) return;
     if (state.admin) renderHealth(f.health.body);
-    const timer = setInterval(refreshLists, POLL_MS);
+    const timer = setInterval(() => refreshLists(generation), POLL_MS);
     state.cleanup.push(() => clearInterval(timer));
   }
 
-  async function refreshLists() {
+  async function refreshLists(generation) {
+    if (!current(generation)) return;
     const all = state.admin && state.everyone ? '&all=true' : '';
     const builds = await api('/api/build/?limit=' + PAGE + '&offset=' + state.builds + all);
+    if (!current(generation)) return;
     if (builds.ok) {
       fillTable('#builds', builds.body.builds, 'build', (b) => [b.project_name,
         h('span', { class: 'goal', title: b.goal }, b.goal), badge(b.status),
@@ -227,6 +239,7 @@
       analyses = (await Promise.all(page.map((id) => api('/api/analysis/' + encodeURIComponent(id)))))
         .filter((r) => r.ok).map((r) => r.body);
     }
+    if (!current(generation)) return;
     fillTable('#analyses', analyses, 'analysis', (a) => [a.project_name,
       (a.analysis_types || []).join(', '), badge(a.status),
       progressBar(a.progress, 'progress of analysis ' + a.analysis_id),
@@ -271,7 +284,7 @@
     if (!button) return;
     const key = event.currentTarget.id === 'builds-pager' ? 'builds' : 'analyses';
     state[key] = Math.max(0, state[key] + (button.dataset.page === 'next' ? PAGE : -PAGE));
-    refreshLists();
+    refreshLists(state.generation);
   }
 
   function renderHealth(status) {
@@ -285,9 +298,10 @@
 
   // ---- new task form -------------------------------------------------------------------------
 
-  async function loadProjects() {
+  async function loadProjects(generation) {
     const select = $('#f-project');
     const res = await api('/api/projects');
+    if (!current(generation)) return;
     if (!res.ok) {
       $('#err-project_name').textContent = problemText(res);
       return;
@@ -370,11 +384,12 @@
 
   // ---- one task: build or analysis -----------------------------------------------------------
 
-  async function openTask(kind, id) {
+  async function openTask(kind, id, generation) {
     const container = $('#task-body');
     $('#task-title').textContent = (kind === 'build' ? 'Build ' : 'Analysis ') + shortId(id);
     container.replaceChildren(h('p', { class: 'muted' }, 'Loading...'));
     const res = await api('/api/' + kind + '/' + encodeURIComponent(id));
+    if (!current(generation)) return;
     if (!res.ok) {
       const text = res.status === 403 ? 'This ' + kind + ' belongs to another user; you may not open it.'
         : res.status === 404 ? 'There is no ' + kind + ' with this id.' : problemText(res);
@@ -527,33 +542,68 @@
     if (data.status) view.task.status = data.status;
     view.task.progress = data.progress;
     view.task.current_step = data.current_step;
-    if (TERMINAL.includes(view.task.status) !== wasTerminal) draw(view);
-    else $('#task-facts').replaceWith(facts(view));
+    $('#task-facts').replaceWith(facts(view));
+    if (TERMINAL.includes(view.task.status) && !wasTerminal) {
+      // 'done' follows with the whole finished task and draws the results; nothing to cancel now
+      $('#task-body .actions').replaceChildren();
+    }
   }
 
   function appendLines(view, lines) {
     if (!view.log) return;
     if (view.buffer) { view.buffer.push(...lines); return; }
-    view.log.append(lines.map((l) => l + '\n').join(''));
+    const shown = view.echo ? lines.filter((line) => !isEcho(view, line)) : lines;
+    if (shown.length === 0) return;
+    view.log.append(shown.map((l) => l + '\n').join(''));
     view.log.scrollTop = view.log.scrollHeight;
   }
 
-  /** The stored log, then the lines that arrived while it was read and are not in it yet. */
+  /**
+   * A live line the stored log already showed. The stream was subscribed before the log was
+   * read, so lines written in between come twice: in the stored log and as events, possibly
+   * after the log arrived. Those echoes are a run of the stored log's tail, in order; the first
+   * live line that does not continue the run ends the check. (Event numbers, once the server
+   * sends them, make this exact.)
+   */
+  function isEcho(view, line) {
+    const stored = view.echo;
+    if (view.echoAt === undefined) {
+      // the run starts at the newest stored copy of the first live line, if it is recent
+      const at = stored.lastIndexOf(line);
+      if (at >= 0 && at >= stored.length - 500) {
+        view.echoAt = at + 1;
+        return true;
+      }
+    } else if (view.echoAt < stored.length && stored[view.echoAt] === line) {
+      view.echoAt++;
+      return true;
+    }
+    view.echoAt = stored.length;
+    view.echo = null;
+    return false;
+  }
+
+  /** The stored log, then the live lines that are not echoes of it. */
   async function loadLog(view) {
+    if (!token()) return;
     const res = await api('/api/build/' + encodeURIComponent(view.id) + '/logs', { headers: { Accept: 'text/plain' } });
     const stored = res.ok ? String(res.body).split('\n').filter((l, i, all) => l !== '' || i < all.length - 1) : [];
     const buffered = view.buffer || [];
-    let overlap = Math.min(buffered.length, stored.length);
-    while (overlap > 0 && stored.slice(stored.length - overlap).join('\n') !== buffered.slice(0, overlap).join('\n')) overlap--;
     view.buffer = null;
     if (view.log) view.log.textContent = '';
-    appendLines(view, stored.concat(buffered.slice(overlap)));
+    appendLines(view, stored);
+    if (view.following) {
+      view.echo = stored;
+      view.echoAt = undefined;
+    }
+    appendLines(view, buffered);
   }
 
   async function followBuild(view) {
     const controller = new AbortController();
     state.cleanup.push(() => controller.abort());
     view.buffer = [];
+    view.following = true;
     try {
       const res = await fetch(base + '/api/build/' + encodeURIComponent(view.id) + '/events', {
         headers: { Authorization: 'Bearer ' + token(), Accept: 'text/event-stream' }, signal: controller.signal, cache: 'no-store' });
@@ -612,7 +662,12 @@
   for (const radio of document.querySelectorAll('#task-form input[name=kind]')) radio.addEventListener('change', switchKind);
   $('#builds-pager').addEventListener('click', turnPage);
   $('#analyses-pager').addEventListener('click', turnPage);
-  $('#everyone').addEventListener('change', (e) => { state.everyone = e.target.checked; state.builds = 0; state.analyses = 0; refreshLists(); });
+  $('#everyone').addEventListener('change', (e) => {
+    state.everyone = e.target.checked;
+    state.builds = 0;
+    state.analyses = 0;
+    refreshLists(state.generation);
+  });
   window.addEventListener('hashchange', () => { flash(''); render(); });
   render();
 }());

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Besides the routes ({@code /api/build}, {@code /api/analysis}, {@code /api/health},
- * {@code /metrics}, {@code /openapi.json}, {@code /docs}) it installs, for the whole app: the
+ * {@code /api/projects}, {@code /metrics}, {@code /openapi.json}, {@code /docs}, the task
+ * WebSockets and the {@code /dashboard} page) it installs, for the whole app: the
  * request-id, security-header, trusted-host and CORS filters; problem+json for every error
  * (exception handlers for {@code Exception} and Javalin's {@code HttpResponseException}, and
  * Jetty's own error pages); {@code prefer405over404}; and the request logger. An application

@@ -173,11 +173,6 @@ final class WebSocketRoutes {
         return header.substring(space + 1).trim();
     }
 
-    /** Open task sockets, for tests and health details. */
-    int open() {
-        return connections.size();
-    }
-
     /** One socket: waiting for auth, then following a task until it ends. */
     private final class Connection implements TaskEventFeed.Sink {
 

@@ -224,8 +224,21 @@ class WebSocketApiTest {
                 + "Host: rebinding.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
 
+        // the handshake is answered 400, never 101 (Javalin writes no body on a refused upgrade)
         assertThat(response.status()).isEqualTo(400);
-        assertThat(response.body()).contains("untrusted-host");
+        assertThat(response.header("Upgrade")).isNull();
+    }
+
+    @Test
+    void plainGet_onASocketPath_isAProblem_neverA5xx() {
+        String token = server.userToken(TestServer.newUser());
+        String id = server.createBuild(token, "hello");
+
+        var response = server.get("/api/build/" + id + "/ws", token);
+
+        assertThat(response.statusCode()).isBetween(400, 499);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(response.headers().firstValue("Content-Security-Policy")).contains(SecurityHeaders.API_CSP);
     }
 
     /** A slot is freed when the server has processed the close; retry until one is accepted. */
