@@ -175,11 +175,15 @@ public final class PostgresBackend implements AutoCloseable {
         return sql.schema();
     }
 
-    /** Sets the task store, job queue, event bus and rate limiter of {@code builder} to this backend's; returns the builder. */
+    /**
+     * Sets the task store, job queue, event bus, rate limiter and cluster lock of {@code builder}
+     * to this backend's, so every node on the database shares them (maintenance included: one
+     * node per interval runs it); returns the builder.
+     */
     public Forge.Builder configure(Forge.Builder builder) {
         Objects.requireNonNull(builder, "builder");
         return builder.taskStore(taskStore).jobQueue(jobQueue).eventBus(eventBus)
-                .rateLimiter(rateLimiter);
+                .rateLimiter(rateLimiter).clusterLock(clusterLock);
     }
 
     Sql sql() {

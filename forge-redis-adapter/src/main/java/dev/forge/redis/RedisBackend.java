@@ -84,7 +84,8 @@ public final class RedisBackend implements AutoCloseable {
 
     /**
      * Sets every port of {@code builder} to a new adapter on this backend: task store, job queue,
-     * event bus and a rate limiter with the default rules (call
+     * event bus, cluster lock (so one node per interval runs maintenance) and a rate limiter with
+     * the default rules (call
      * {@code builder.rateLimiter(backend.rateLimiter(config))} afterwards for others).
      */
     public Forge.Builder configure(Forge.Builder builder) {
@@ -92,7 +93,8 @@ public final class RedisBackend implements AutoCloseable {
         return builder.taskStore(taskStore())
                 .jobQueue(jobQueue())
                 .eventBus(eventBus())
-                .rateLimiter(rateLimiter(RateLimitConfig.ofDefaults()));
+                .rateLimiter(rateLimiter(RateLimitConfig.ofDefaults()))
+                .clusterLock(clusterLock());
     }
 
     /** A task store on this backend. */
