@@ -92,8 +92,14 @@ class PmdPipelineTest {
         assertThat(json).doesNotContain("StackOverflowError").doesNotContain("java.lang.");
         assertThat(results.get("analyzer_errors")).asString().contains("pmd").contains("nested too deeply");
         assertThat(((Map<?, ?>) results.get("measures")).get("lines_of_code")).isNotNull();
-        assertThat(results.get("analyzers")).asList().contains("javac", "secrets", "sarif").doesNotContain("pmd");
-        assertThat(results).containsEntry("type_errors", 0);
+        assertThat(results.get("analyzers")).asList().contains("secrets", "sarif").doesNotContain("pmd");
+        // whether javac's parser also runs out of its 8 MiB depends on how much of it the JIT has
+        // compiled (compiled frames are smaller): either way it is reported, never thrown
+        if (((List<?>) results.get("analyzers")).contains("javac")) {
+            assertThat(results).containsEntry("type_errors", 0);
+        } else {
+            assertThat((String) results.get("type_errors_reason")).startsWith("javac failed: ran out of stack");
+        }
     }
 
     @Test
