@@ -23,9 +23,9 @@ import java.util.Optional;
 public final class AnalysisService {
 
     /** Default page size of {@link #history}. */
-    public static final int DEFAULT_LIMIT = 20;
+    public static final int DEFAULT_LIMIT = TaskOperations.DEFAULT_PAGE_SIZE;
     /** Largest page size of {@link #history}; larger requests are capped. */
-    public static final int MAX_LIMIT = 100;
+    public static final int MAX_LIMIT = TaskOperations.MAX_PAGE_SIZE;
 
     private final TaskOperations tasks;
     private final RequestValidator validator;
@@ -90,16 +90,15 @@ public final class AnalysisService {
      * @param offset >= 0, null for 0
      */
     public Outcome<Page<TaskRecord>> history(Principal caller, Integer limit, Integer offset) {
-        int size = limit == null ? DEFAULT_LIMIT : limit;
-        int skip = offset == null ? 0 : offset;
-        if (size < 1) {
-            return new Outcome.Invalid<>(ValidationFailure.schema("limit", "must be between 1 and 100"));
-        }
-        if (skip < 0) {
-            return new Outcome.Invalid<>(ValidationFailure.schema("offset", "must be 0 or more"));
-        }
-        return Outcome.ok(tasks.store().listByOwner(caller.userId(), TaskKind.ANALYSIS,
-                Math.min(size, MAX_LIMIT), skip));
+        return history(caller, limit, offset, false);
+    }
+
+    /**
+     * Like {@link #history(Principal, Integer, Integer)}; with {@code everyone}, every owner's
+     * analyses (admins only, {@link Outcome.Forbidden} for others).
+     */
+    public Outcome<Page<TaskRecord>> history(Principal caller, Integer limit, Integer offset, boolean everyone) {
+        return tasks.history(caller, TaskKind.ANALYSIS, limit, offset, everyone);
     }
 
     /** The analysis's stored log (bounded): which analyzers ran, how long, what they skipped. */

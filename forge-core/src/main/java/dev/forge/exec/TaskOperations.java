@@ -11,11 +11,13 @@ import dev.forge.ratelimit.RateLimiter;
 import dev.forge.security.Principal;
 import dev.forge.store.TaskStore;
 import dev.forge.task.IdGenerator;
+import dev.forge.task.Page;
 import dev.forge.task.TaskError;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
 import dev.forge.task.TaskStatus;
+import dev.forge.validation.ValidationFailure;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,11 @@ import java.util.Optional;
  * (project check, creation permit, store, enqueue), looking one up for a caller, cancelling.
  */
 public final class TaskOperations {
+
+    /** Default page size of {@link #history}. */
+    public static final int DEFAULT_PAGE_SIZE = 20;
+    /** Largest page size of {@link #history}; larger requests are capped. */
+    public static final int MAX_PAGE_SIZE = 100;
 
     private final TaskStore store;
     private final JobQueue queue;
@@ -48,6 +55,31 @@ public final class TaskOperations {
         this.rateLimiter = Objects.requireNonNull(rateLimiter, "rateLimiter");
         this.ids = Objects.requireNonNull(ids, "ids");
         this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * A page of tasks of one kind, newest first: the caller's own, or every owner's when
+     * {@code everyone} is true, which only admins may ask for ({@link Outcome.Forbidden} otherwise).
+     *
+     * @param limit  1-100, null for 20; larger values are capped to 100
+     * @param offset >= 0, null for 0
+     */
+    public Outcome<Page<TaskRecord>> history(Principal caller, TaskKind kind, Integer limit, Integer offset,
+            boolean everyone) {
+        int size = limit == null ? DEFAULT_PAGE_SIZE : limit;
+        int skip = offset == null ? 0 : offset;
+        if (size < 1) {
+            return new Outcome.Invalid<>(ValidationFailure.schema("limit", "must be between 1 and 100"));
+        }
+        if (skip < 0) {
+            return new Outcome.Invalid<>(ValidationFailure.schema("offset", "must be 0 or more"));
+        }
+        if (everyone && !caller.isAdmin()) {
+            return new Outcome.Forbidden<>();
+        }
+        int capped = Math.min(size, MAX_PAGE_SIZE);
+        return Outcome.ok(everyone ? store.listAll(kind, capped, skip)
+                : store.listByOwner(caller.userId(), kind, capped, skip));
     }
 
     /** The task store, for reads the services add (e.g. logs, history). */

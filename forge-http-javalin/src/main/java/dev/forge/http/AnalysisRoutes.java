@@ -44,12 +44,13 @@ final class AnalysisRoutes {
                 ctx.contextPath().replaceAll("/$", "") + BASE + "/" + created.id().value()), json);
     }
 
-    /** The caller's analyses, newest first, paged like the builds' history. */
+    /** The caller's analyses (everyone's for an admin with {@code ?all=true}), newest first, paged like the builds' history. */
     void history(Context ctx) {
         Integer limit = RequestBodies.intQuery(ctx, "limit");
         Integer offset = RequestBodies.intQuery(ctx, "offset");
+        boolean everyone = RequestBodies.boolQuery(ctx, "all");
         Page<TaskRecord> page = ErrorMapper.valueOrThrow(
-                analyses.history(Authentication.principal(ctx), limit, offset));
+                analyses.history(Authentication.principal(ctx), limit, offset, everyone));
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("analyses", page.items().stream().map(Wire::analysis).toList());
         json.put("total", page.total());

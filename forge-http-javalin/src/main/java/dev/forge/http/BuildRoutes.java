@@ -41,7 +41,8 @@ final class BuildRoutes {
         Principal caller = Authentication.principal(ctx);
         Integer limit = RequestBodies.intQuery(ctx, "limit");
         Integer offset = RequestBodies.intQuery(ctx, "offset");
-        Page<TaskRecord> page = ErrorMapper.valueOrThrow(builds.history(caller, limit, offset));
+        boolean everyone = RequestBodies.boolQuery(ctx, "all");
+        Page<TaskRecord> page = ErrorMapper.valueOrThrow(builds.history(caller, limit, offset, everyone));
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("builds", page.items().stream().map(Wire::build).toList());
         json.put("total", page.total());

@@ -113,6 +113,22 @@ final class RequestBodies {
         return (int) parsed;
     }
 
+    /**
+     * An optional boolean query parameter: absent or empty is false.
+     *
+     * @throws ProblemException 422 naming the parameter when it is not {@code true} or {@code false}
+     */
+    static boolean boolQuery(Context ctx, String name) {
+        String value = ctx.queryParam(name);
+        if (value == null || value.isEmpty() || value.equals("false")) {
+            return false;
+        }
+        if (value.equals("true")) {
+            return true;
+        }
+        throw new ProblemException(Problem.schema(List.of(new FieldError(name, "must be true or false"))));
+    }
+
     private static void requireJson(String contentType) {
         if (contentType == null || contentType.isBlank()) {
             throw new ProblemException(Problem.unsupportedMediaType(

@@ -211,6 +211,32 @@ class BuildApiTest {
     }
 
     @Test
+    void history_allTrue_showsAnAdminEveryOwnersTasks_andRefusesOtherUsers() {
+        try (TestServer idle = TestServer.start(new TestServer.Options().noWorkers())) {
+            String alice = idle.userToken(TestServer.newUser());
+            String bob = idle.userToken(TestServer.newUser());
+            String alices = idle.createBuild(alice, "hello");
+            String bobs = idle.createBuild(bob, "hello");
+
+            JsonNode everyone = TestServer.json(idle.get("/api/build/?all=true", idle.adminToken("root")));
+            JsonNode own = TestServer.json(idle.get("/api/build/?all=false", alice));
+
+            assertThat(ids(everyone)).containsExactlyInAnyOrder(alices, bobs);
+            assertThat(everyone.get("total").asLong()).isEqualTo(2);
+            assertThat(ids(own)).containsExactly(alices);
+            for (String path : List.of("/api/build/?all=true", "/api/analysis/?all=true")) {
+                HttpResponse<String> refused = idle.get(path, alice);
+                assertThat(refused.statusCode()).as(path).isEqualTo(403);
+                assertThat(TestServer.json(refused).get("type").asText()).isEqualTo("urn:forge:problem:forbidden");
+            }
+            assertThat(idle.get("/api/analysis/?all=true", idle.adminToken("root")).statusCode()).isEqualTo(200);
+            HttpResponse<String> malformed = idle.get("/api/build/?all=yes", idle.adminToken("root"));
+            assertThat(malformed.statusCode()).isEqualTo(422);
+            assertThat(TestServer.json(malformed).get("errors").get(0).get("field").asText()).isEqualTo("all");
+        }
+    }
+
+    @Test
     void history_badLimitOrOffset_answers422NamingTheParameter() {
         String token = server.userToken(TestServer.newUser());
 
