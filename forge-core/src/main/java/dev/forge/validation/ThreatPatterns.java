@@ -104,8 +104,11 @@ final class ThreatPatterns {
      */
     static final List<AnchoredRule> SQL = List.of(
             at("'\"",
-                    // a quote closed early, then OR/AND and a condition: ' OR 1=1, ' or 'a'='a
-                    "['\"][\\s)]*+(?:or|and|\\|\\||&&)\\s++" + CONDITION,
+                    // a quote closed early, then OR/AND and a condition: ' OR 1=1, ' or 'a'='a.
+                    // Not the closing quote of a quoted word ('stable' or 100): with the quotes
+                    // balanced, whatever follows stays inside the query's own string literal.
+                    "(?:" + notClosingAWord('\'') + "|" + notClosingAWord('"') + ")"
+                            + "[\\s)]*+(?:or|and|\\|\\||&&)\\s++" + CONDITION,
                     "'(?<sq>[a-z0-9_]{0,30}+)'\\s*+=\\s*+'\\k<sq>(?![a-z0-9_])",
                     "\"(?<dq>[a-z0-9_]{0,30}+)\"\\s*+=\\s*+\"\\k<dq>(?![a-z0-9_])",
                     // a quote, then a comment that swallows the rest: admin'-- , admin' #
@@ -154,5 +157,11 @@ final class ThreatPatterns {
             regex.append(name.charAt(i));
         }
         return regex.append("[\\t\\n\\r]*+:").toString();
+    }
+
+    /** {@code quote}, unless it closes a word that the same quote opened: {@code 'stable'}. */
+    private static String notClosingAWord(char quote) {
+        String q = quote == '"' ? "\"" : "'";
+        return "(?<!(?:^|[\\s(])" + q + "[^'\"\\s]{1,30})" + q;
     }
 }

@@ -34,6 +34,8 @@ class UnsafeTextTest {
                 "Check that coverage >= 80% and fail otherwise",
                 "Fix issue #42: NPE in the parser",
                 "Use 'release' or 'debug' flavor",
+                "then build; then 'stable' or 100", // a quoted word, then OR and a number (found by jqwik)
+                "Ship \"beta\" or 2",
                 "Lint the JavaScript: fix every warning",
                 "Refactor src/main/java/**/*.java to records",
                 "Build & test the payment service",
