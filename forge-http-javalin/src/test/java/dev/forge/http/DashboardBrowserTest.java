@@ -313,14 +313,19 @@ class DashboardBrowserTest {
     }
 
     @Test
-    void anAdmin_seesTheHealthComponents() {
+    void anAdmin_seesTheHealthComponents_andEveryonesBuilds() {
+        String someoneElses = server.createBuild(server.userToken(TestServer.newUser()), "hello");
         signIn(server.adminToken(TestServer.newUser()));
         browser.wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("health")));
         browser.wait.until(d -> d.findElements(By.cssSelector("#components tbody tr")).size() >= 3);
         String components = browser.driver.findElement(By.id("components")).getText();
         assertThat(components).contains("store").contains("queue").contains("up");
-        // the server has no "everyone's tasks" listing yet (its document says so): no toggle that does nothing
-        assertThat(browser.driver.findElement(By.id("admin-toggle")).isDisplayed()).isFalse();
+        // the server lists everyone's tasks (?all=true in its document): the toggle shows them
+        browser.wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("admin-toggle")));
+        assertThat(browser.driver.findElements(By.cssSelector("#builds tr[data-task-id='" + someoneElses + "']")))
+                .as("only the admin's own builds before the toggle").isEmpty();
+        browser.driver.findElement(By.id("everyone")).click();
+        assertThat(awaitRow("#builds", someoneElses)).contains("hello");
         browser.screenshot("14-admin-health");
     }
 }

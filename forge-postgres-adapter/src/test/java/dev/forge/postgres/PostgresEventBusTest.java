@@ -2,35 +2,23 @@ package dev.forge.postgres;
 
 import dev.forge.events.EventBus;
 import dev.forge.events.EventBusContract;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The event bus contract against PostgreSQL LISTEN/NOTIFY, in a schema of its own. */
 class PostgresEventBusTest extends EventBusContract {
 
-    private static PostgresTestDatabase db;
-
-    @BeforeAll
-    static void openDatabase() {
-        db = PostgresTestDatabase.create();
-    }
-
-    @AfterAll
-    static void dropDatabase() {
-        if (db != null) {
-            db.close();
-        }
-    }
+    @RegisterExtension
+    static final OneDatabasePerClass DATABASE = new OneDatabasePerClass();
 
     @Override
     protected EventBus createBus() {
-        db.clean();
-        return new PostgresEventBus(db.sql(), db.backend().listener());
+        DATABASE.get().clean();
+        return new PostgresEventBus(DATABASE.get().sql(), DATABASE.get().backend().listener());
     }
 
     @Override
     protected EventBus sameBackendBus() {
-        PostgresBackend node = db.secondNode();
+        PostgresBackend node = DATABASE.get().secondNode();
         return new PostgresEventBus(node.sql(), node.listener());
     }
 }

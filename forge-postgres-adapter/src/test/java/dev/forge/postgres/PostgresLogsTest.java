@@ -12,9 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The database's batched log append against {@link BoundedLog}, the reference: random batches of
@@ -23,26 +22,15 @@ import org.junit.jupiter.api.Test;
  */
 class PostgresLogsTest {
 
-    private static PostgresTestDatabase db;
-
-    @BeforeAll
-    static void openDatabase() {
-        db = PostgresTestDatabase.create();
-    }
-
-    @AfterAll
-    static void dropDatabase() {
-        if (db != null) {
-            db.close();
-        }
-    }
+    @RegisterExtension
+    static final OneDatabasePerClass DATABASE = new OneDatabasePerClass();
 
     @Test
     void append_randomBatches_keepsWhatBoundedLogKeeps() {
         Random random = new Random(20261129L);
         for (int round = 0; round < 20; round++) {
             int cap = 16 + random.nextInt(300);
-            PostgresTaskStore store = new PostgresTaskStore(db.sql(), cap);
+            PostgresTaskStore store = new PostgresTaskStore(DATABASE.get().sql(), cap);
             TaskId id = TaskId.of("log" + round);
             store.create(TaskRecord.create(id, TaskKind.BUILD, "alice", "demo", "", Map.of(), List.of(),
                     1, Instant.parse("2026-01-01T00:00:00Z")));
@@ -70,7 +58,7 @@ class PostgresLogsTest {
 
     @Test
     void appendLogs_unknownTask_isIgnored() {
-        PostgresTaskStore store = new PostgresTaskStore(db.sql(), 1024);
+        PostgresTaskStore store = new PostgresTaskStore(DATABASE.get().sql(), 1024);
         TaskId ghost = TaskId.of("ghost");
 
         assertThat(store.appendLogs(ghost, List.of("a", "b"))).isZero();
@@ -79,7 +67,7 @@ class PostgresLogsTest {
 
     @Test
     void appendLogs_nulCharacter_isStoredAsReplacementCharacter() {
-        PostgresTaskStore store = new PostgresTaskStore(db.sql(), 1024);
+        PostgresTaskStore store = new PostgresTaskStore(DATABASE.get().sql(), 1024);
         TaskId id = TaskId.of("nul");
         store.create(TaskRecord.create(id, TaskKind.BUILD, "alice", "demo", "", Map.of(), List.of(),
                 1, Instant.parse("2026-01-01T00:00:00Z")));

@@ -4,8 +4,7 @@ import dev.forge.ratelimit.RateLimitConfig;
 import dev.forge.ratelimit.RateLimiter;
 import dev.forge.ratelimit.RateLimiterContract;
 import java.time.Clock;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The rate limiter contract against PostgreSQL, in a schema of its own. The limiter measures
@@ -13,30 +12,19 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class PostgresRateLimiterTest extends RateLimiterContract {
 
-    private static PostgresTestDatabase db;
+    @RegisterExtension
+    static final OneDatabasePerClass DATABASE = new OneDatabasePerClass();
     private RateLimitConfig lastConfig;
-
-    @BeforeAll
-    static void openDatabase() {
-        db = PostgresTestDatabase.create();
-    }
-
-    @AfterAll
-    static void dropDatabase() {
-        if (db != null) {
-            db.close();
-        }
-    }
 
     @Override
     protected RateLimiter createLimiter(RateLimitConfig config, Clock clock) {
-        db.clean();
+        DATABASE.get().clean();
         lastConfig = config;
-        return new PostgresRateLimiter(db.sql(), config);
+        return new PostgresRateLimiter(DATABASE.get().sql(), config);
     }
 
     @Override
     protected RateLimiter sameBackendLimiter() {
-        return new PostgresRateLimiter(db.secondNode().sql(), lastConfig);
+        return new PostgresRateLimiter(DATABASE.get().secondNode().sql(), lastConfig);
     }
 }

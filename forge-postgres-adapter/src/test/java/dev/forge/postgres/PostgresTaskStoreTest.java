@@ -8,26 +8,14 @@ import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
 import dev.forge.task.TaskStatus;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The task store contract against PostgreSQL, in a schema of its own. */
 class PostgresTaskStoreTest extends TaskStoreContract {
 
-    private static PostgresTestDatabase db;
-
-    @BeforeAll
-    static void openDatabase() {
-        db = PostgresTestDatabase.create();
-    }
-
-    @AfterAll
-    static void dropDatabase() {
-        if (db != null) {
-            db.close();
-        }
-    }
+    @RegisterExtension
+    static final OneDatabasePerClass DATABASE = new OneDatabasePerClass();
 
     @Test
     void results_doublesInExponentNotation_comeBackAsDoubles() {
@@ -45,12 +33,12 @@ class PostgresTaskStoreTest extends TaskStoreContract {
 
     @Override
     protected TaskStore createStore() {
-        db.clean();
-        return new PostgresTaskStore(db.sql(), DEFAULT_LOG_CAP);
+        DATABASE.get().clean();
+        return new PostgresTaskStore(DATABASE.get().sql(), DEFAULT_LOG_CAP);
     }
 
     @Override
     protected TaskStore sameBackendStore() {
-        return new PostgresTaskStore(db.secondNode().sql(), DEFAULT_LOG_CAP);
+        return new PostgresTaskStore(DATABASE.get().secondNode().sql(), DEFAULT_LOG_CAP);
     }
 }
