@@ -3,6 +3,8 @@ package dev.forge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.forge.build.BuildRequest;
+import dev.forge.build.BuildRunnerConfig;
+import dev.forge.build.ProcessBuildRunner;
 import dev.forge.events.EventBus;
 import dev.forge.events.InMemoryEventBus;
 import dev.forge.events.TaskEvent;
@@ -18,6 +20,7 @@ import dev.forge.project.ProjectSpec;
 import dev.forge.queue.InMemoryJobQueue;
 import dev.forge.queue.JobQueue;
 import dev.forge.queue.Lease;
+import dev.forge.sandbox.Enforcement;
 import dev.forge.security.Principal;
 import dev.forge.store.InMemoryTaskStore;
 import dev.forge.task.TaskError;
@@ -150,7 +153,12 @@ class ExecutorClusterTest {
         InMemoryJobQueue queue = new InMemoryJobQueue();
         InMemoryEventBus bus = new InMemoryEventBus();
         // The backstop would stop it too, but only after a minute: this proves the channel.
-        Forge worker = keep(Forge.builder().projectCatalog(sleepy).workspaceRoot(dir.resolve("ws"))
+        // Unsandboxed: the test reads the step's pid file and process from the host, which a
+        // sandboxed step (private /tmp, own pid namespace) would hide; the sandbox's own stop on
+        // cancel is SandboxedBuildTest's.
+        ProcessBuildRunner unsandboxed = new ProcessBuildRunner(BuildRunnerConfig.builder()
+                .workspaceRoot(dir.resolve("ws")).enforcement(Enforcement.OFF).build());
+        Forge worker = keep(Forge.builder().projectCatalog(sleepy).buildRunner(unsandboxed)
                 .taskStore(store).jobQueue(queue).eventBus(bus)
                 .executorConfig(fastConfig().cancelCheckInterval(Duration.ofMinutes(1)).build())
                 .build().start());
