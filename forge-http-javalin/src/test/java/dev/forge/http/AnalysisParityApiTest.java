@@ -105,8 +105,13 @@ class AnalysisParityApiTest {
                 .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofLines());
         List<EventStreamApiTest.Event> events = CompletableFuture
                 .supplyAsync(() -> EventStreamApiTest.parse(stream.body())).get(30, TimeUnit.SECONDS);
-        assertThat(events).extracting(EventStreamApiTest.Event::name).containsExactly("status", "done");
-        assertThat(events.get(1).data().get("analysis_id").asText()).isEqualTo(id);
+        // A first connection gets the stored status, the stored log so far, then done.
+        assertThat(events).extracting(EventStreamApiTest.Event::name).startsWith("status").endsWith("done");
+        List<EventStreamApiTest.Event> lines = events.subList(1, events.size() - 1);
+        assertThat(lines).extracting(EventStreamApiTest.Event::name).containsOnly("log");
+        assertThat(lines).extracting(e -> e.data().get("line").asText())
+                .containsExactlyElementsOf(logs.body().lines().toList());
+        assertThat(events.get(events.size() - 1).data().get("analysis_id").asText()).isEqualTo(id);
         assertThat(server.get("/api/analysis/" + id + "/events", token).statusCode()).isEqualTo(406);
         assertThat(server.send(server.request("/api/analysis/" + id + "/events", server.userToken(TestServer.newUser()))
                 .header("Accept", "text/event-stream").GET().build()).statusCode()).isEqualTo(403);

@@ -158,8 +158,11 @@ class ServerUnderAbuseTest {
         if (!Files.isDirectory(workspaces)) {
             return 0;
         }
+        // Workspaces only: not the folder of finished builds kept for analysis (.kept-builds),
+        // which the earlier test's completed build left, and which the sweep rightly keeps.
         try (Stream<Path> entries = Files.list(workspaces)) {
-            return entries.filter(Files::isDirectory).count();
+            return entries.filter(Files::isDirectory)
+                    .filter(dir -> !dir.getFileName().toString().startsWith(".")).count();
         }
     }
 
