@@ -14,7 +14,7 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * forge's Micrometer meters, named as in DESIGN.md. Meters are created once and cached, so
+ * forge's Micrometer meters. Meters are created once and cached, so
  * recording on a hot path does no lookup.
  */
 public final class ForgeMetrics {
