@@ -9,8 +9,6 @@ public final class Queues {
     public static final String BUILD = "build";
     /** Analysis tasks. */
     public static final String ANALYSIS = "analysis";
-    /** Scheduled maintenance jobs. */
-    public static final String MAINTENANCE = "maintenance";
 
     private Queues() {
     }
