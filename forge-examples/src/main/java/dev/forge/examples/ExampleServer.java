@@ -349,9 +349,9 @@ public final class ExampleServer {
     }
 
     private static void requireSupported(ServerSettings settings) {
-        if (!settings.role().equals("all") && settings.redisUrl() == null) {
+        if (!settings.role().equals("all") && settings.redisUrl() == null && settings.databaseUrl() == null) {
             throw new SettingsException("FORGE_ROLE: '" + settings.role() + "' needs a store shared "
-                    + "with the other nodes: set FORGE_REDIS_URL, or use 'all'");
+                    + "with the other nodes: set FORGE_REDIS_URL or FORGE_DATABASE_URL, or use 'all'");
         }
     }
 
@@ -419,7 +419,7 @@ public final class ExampleServer {
         } else {
             where = redis == null ? "everything in memory" : "every port on " + redis;
         }
-        if (redis != null) {
+        if (redis != null || settings.databaseUrl() != null) {
             where += " (role " + settings.role() + ")";
         }
         return (settings.role().equals("api") ? "none (API node)" : String.valueOf(settings.workers())) + ", " + where;

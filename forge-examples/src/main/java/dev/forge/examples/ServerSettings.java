@@ -65,7 +65,7 @@ record ServerSettings(String host, int port, String jwtSecret, Path projectsDir,
         vars.put("FORGE_TRUSTED_HOSTS", "comma-separated host names besides localhost (default none)");
         vars.put("FORGE_DEBUG", "true to show exceptions in 500 responses (default false)");
         vars.put("FORGE_REDIS_URL", "redis://[:password@]host:port/db: every port on Redis (default: in memory)");
-        vars.put("FORGE_ROLE", "api, worker or all (default all; api and worker need Redis)");
+        vars.put("FORGE_ROLE", "api, worker or all (default all; api and worker need Redis or PostgreSQL)");
         vars.put("FORGE_QUEUE_VISIBILITY_SECONDS", "job lease length, 1-86400 (default 60)");
         vars.put("FORGE_LOG_FORMAT", "json or text (default json)");
         vars.put("FORGE_SANDBOX", "auto, strict or off (default auto: strict once a secret is configured)");
