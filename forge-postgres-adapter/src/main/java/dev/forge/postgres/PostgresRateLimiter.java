@@ -36,16 +36,20 @@ public final class PostgresRateLimiter implements RateLimiter {
         this.sql = sql;
         this.config = Objects.requireNonNull(config, "config");
         String buckets = sql.table("rate_buckets");
-        // excluded.tat is now + interval; the stored tat moves to max(tat, now) + interval
-        // only when that stays within capacity of now
+        // The stored tat moves to max(tat, now) + interval only when that stays within capacity
+        // of now. "now" is read before the row lock is taken, so a call that waited for another
+        // could carry an earlier time than the one that went first; the bucket's own
+        // checked_at keeps its time from going backwards (else two callers could be told the
+        // same "remaining").
+        String now = "greatest(b.checked_at, excluded.checked_at)";
         this.acquireSql = "WITH c AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000000000)::bigint AS now)"
                 + " INSERT INTO " + buckets + " AS b (operation, bucket_key, tat, allowed, checked_at)"
                 + " SELECT ?, ?, c.now + ?, true, c.now FROM c"
                 + " ON CONFLICT (operation, bucket_key) DO UPDATE SET"
-                + " allowed = greatest(b.tat + ?, excluded.tat) - excluded.checked_at <= ?,"
-                + " tat = CASE WHEN greatest(b.tat + ?, excluded.tat) - excluded.checked_at <= ?"
-                + " THEN greatest(b.tat + ?, excluded.tat) ELSE b.tat END,"
-                + " checked_at = excluded.checked_at"
+                + " allowed = greatest(b.tat, " + now + ") + ? - " + now + " <= ?,"
+                + " tat = CASE WHEN greatest(b.tat, " + now + ") + ? - " + now + " <= ?"
+                + " THEN greatest(b.tat, " + now + ") + ? ELSE b.tat END,"
+                + " checked_at = " + now
                 + " RETURNING tat, allowed, checked_at";
         this.sweepSql = "DELETE FROM " + buckets
                 + " WHERE tat < (extract(epoch FROM clock_timestamp()) * 1000000000)::bigint";
