@@ -1,6 +1,7 @@
 package dev.forge.store;
 
 import dev.forge.task.Page;
+import dev.forge.task.TaskChanges;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
@@ -152,7 +153,7 @@ public final class InMemoryTaskStore implements TaskStore {
     public Page<TaskRecord> listByOwner(String owner, TaskKind kind, int limit, int offset) {
         Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(kind, "kind");
-        requirePaging(limit, offset);
+        Page.requireBounds(limit, offset);
         OwnerIndex index = indexes.get(new OwnerKey(owner, kind));
         if (index == null) {
             return new Page<>(List.of(), 0, limit, offset);
@@ -167,18 +168,11 @@ public final class InMemoryTaskStore implements TaskStore {
     @Override
     public Page<TaskRecord> listAll(TaskKind kind, int limit, int offset) {
         Objects.requireNonNull(kind, "kind");
-        requirePaging(limit, offset);
+        Page.requireBounds(limit, offset);
         RankedIndex<Entry> all = byKind.get(kind);
         synchronized (all) {
             List<TaskRecord> items = all.slice(offset, limit).stream().map(e -> e.record).toList();
             return new Page<>(items, all.size(), limit, offset);
-        }
-    }
-
-    private static void requirePaging(int limit, int offset) {
-        if (limit < 0 || offset < 0) {
-            throw new IllegalArgumentException("limit and offset must be >= 0, were " + limit
-                    + " and " + offset);
         }
     }
 
@@ -191,12 +185,7 @@ public final class InMemoryTaskStore implements TaskStore {
      */
     @Override
     public boolean compareAndSet(TaskRecord expected, TaskRecord next) {
-        Objects.requireNonNull(expected, "expected");
-        Objects.requireNonNull(next, "next");
-        if (!next.id().equals(expected.id())) {
-            throw new IllegalArgumentException("next has id " + next.id() + ", expected "
-                    + expected.id());
-        }
+        TaskChanges.requireSameTask(expected, next);
         TaskRecord stored = snapshot(next);
         TaskRecord[] replaced = {null};
         tasks.computeIfPresent(expected.id(), (id, entry) -> {

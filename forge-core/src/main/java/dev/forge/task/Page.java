@@ -22,6 +22,18 @@ public record Page<T>(List<T> items, long total, int limit, int offset) {
         }
     }
 
+    /**
+     * The argument check of every store's page query, so they all refuse the same way.
+     *
+     * @throws IllegalArgumentException if {@code limit} or {@code offset} is negative
+     */
+    public static void requireBounds(int limit, int offset) {
+        if (limit < 0 || offset < 0) {
+            throw new IllegalArgumentException("limit and offset must be >= 0, were " + limit
+                    + " and " + offset);
+        }
+    }
+
     /** The same page with every item mapped. */
     public <R> Page<R> map(Function<? super T, ? extends R> mapper) {
         return new Page<>(items.stream().<R>map(mapper).toList(), total, limit, offset);

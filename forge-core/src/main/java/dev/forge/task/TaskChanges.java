@@ -13,6 +13,20 @@ public final class TaskChanges {
     }
 
     /**
+     * The one check a store's compare-and-set makes itself: both records are given and name the
+     * same task.
+     *
+     * @throws IllegalArgumentException if the ids differ
+     */
+    public static void requireSameTask(TaskRecord expected, TaskRecord next) {
+        Objects.requireNonNull(expected, "expected");
+        Objects.requireNonNull(next, "next");
+        if (!next.id().equals(expected.id())) {
+            throw new IllegalArgumentException("next has id " + next.id() + ", expected " + expected.id());
+        }
+    }
+
+    /**
      * Checks that {@code next} may replace {@code expected}: same id; version + 1; {@code expected}
      * not terminal; the status unchanged or a move {@link TaskTransitions} allows; and the fields
      * fixed at creation (kind, owner, project, goal, parameters, analysis types, max attempts,
@@ -23,11 +37,7 @@ public final class TaskChanges {
      * @throws IllegalArgumentException   if the id, version or a fixed field is wrong
      */
     public static void requireValid(TaskRecord expected, TaskRecord next) {
-        Objects.requireNonNull(expected, "expected");
-        Objects.requireNonNull(next, "next");
-        if (!next.id().equals(expected.id())) {
-            throw new IllegalArgumentException("next has id " + next.id() + ", expected " + expected.id());
-        }
+        requireSameTask(expected, next);
         if (next.version() != expected.version() + 1) {
             throw new IllegalArgumentException("next must have version " + (expected.version() + 1)
                     + ", had " + next.version());

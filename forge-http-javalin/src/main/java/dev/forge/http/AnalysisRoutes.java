@@ -51,12 +51,7 @@ final class AnalysisRoutes {
         boolean everyone = RequestBodies.boolQuery(ctx, "all");
         Page<TaskRecord> page = ErrorMapper.valueOrThrow(
                 analyses.history(Authentication.principal(ctx), limit, offset, everyone));
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("analyses", page.items().stream().map(Wire::analysis).toList());
-        json.put("total", page.total());
-        json.put("limit", page.limit());
-        json.put("offset", page.offset());
-        Responses.json(ctx, json);
+        Responses.json(ctx, Wire.page("analyses", page, Wire::analysis));
     }
 
     void logs(Context ctx) {

@@ -43,12 +43,7 @@ final class BuildRoutes {
         Integer offset = RequestBodies.intQuery(ctx, "offset");
         boolean everyone = RequestBodies.boolQuery(ctx, "all");
         Page<TaskRecord> page = ErrorMapper.valueOrThrow(builds.history(caller, limit, offset, everyone));
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("builds", page.items().stream().map(Wire::build).toList());
-        json.put("total", page.total());
-        json.put("limit", page.limit());
-        json.put("offset", page.offset());
-        Responses.json(ctx, json);
+        Responses.json(ctx, Wire.page("builds", page, Wire::build));
     }
 
     void status(Context ctx) {

@@ -1,13 +1,26 @@
 package dev.forge.http;
 
+import dev.forge.task.Page;
 import dev.forge.task.TaskError;
 import dev.forge.task.TaskRecord;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** Task records as the API's snake_case JSON objects. */
 final class Wire {
+
+    /** A history page: {@code {<items>: [...], total, limit, offset}}, each task as {@code item} gives it. */
+    static Map<String, Object> page(String items, Page<TaskRecord> page,
+            Function<TaskRecord, Map<String, Object>> item) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put(items, page.items().stream().map(item).toList());
+        json.put("total", page.total());
+        json.put("limit", page.limit());
+        json.put("offset", page.offset());
+        return json;
+    }
 
     /** Result keys an analysis response always has, null until the analysis completes. */
     static final List<String> ANALYSIS_RESULT_KEYS = List.of("quality_score", "quality_score_max", "security_issues",

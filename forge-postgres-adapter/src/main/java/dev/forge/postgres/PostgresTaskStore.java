@@ -3,6 +3,7 @@ package dev.forge.postgres;
 import dev.forge.store.LogSlice;
 import dev.forge.store.TaskStore;
 import dev.forge.task.Page;
+import dev.forge.task.TaskChanges;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
@@ -99,7 +100,7 @@ public final class PostgresTaskStore implements TaskStore {
     public Page<TaskRecord> listByOwner(String owner, TaskKind kind, int limit, int offset) {
         Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(kind, "kind");
-        requirePage(limit, offset);
+        Page.requireBounds(limit, offset);
         return sql.run("list a user's tasks", c -> {
             try (PreparedStatement statement = sql.prepare(c, byOwnerSql)) {
                 statement.setString(1, owner);
@@ -116,7 +117,7 @@ public final class PostgresTaskStore implements TaskStore {
     @Override
     public Page<TaskRecord> listAll(TaskKind kind, int limit, int offset) {
         Objects.requireNonNull(kind, "kind");
-        requirePage(limit, offset);
+        Page.requireBounds(limit, offset);
         return sql.run("list tasks", c -> {
             try (PreparedStatement statement = sql.prepare(c, allSql)) {
                 statement.setString(1, kind.name());
@@ -143,21 +144,9 @@ public final class PostgresTaskStore implements TaskStore {
         }
     }
 
-    private static void requirePage(int limit, int offset) {
-        if (limit < 0 || offset < 0) {
-            throw new IllegalArgumentException("limit and offset must be >= 0, were " + limit
-                    + " and " + offset);
-        }
-    }
-
     @Override
     public boolean compareAndSet(TaskRecord expected, TaskRecord next) {
-        Objects.requireNonNull(expected, "expected");
-        Objects.requireNonNull(next, "next");
-        if (!next.id().equals(expected.id())) {
-            throw new IllegalArgumentException("next has id " + next.id() + ", expected "
-                    + expected.id());
-        }
+        TaskChanges.requireSameTask(expected, next);
         return sql.run("update a task", c -> {
             try (PreparedStatement statement = sql.prepare(c, casSql)) {
                 int i = TaskRows.bind(statement, 1, next, false);

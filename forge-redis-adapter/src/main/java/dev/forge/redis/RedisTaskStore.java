@@ -4,6 +4,7 @@ import dev.forge.store.BoundedLog;
 import dev.forge.store.LogSlice;
 import dev.forge.store.TaskStore;
 import dev.forge.task.Page;
+import dev.forge.task.TaskChanges;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
@@ -97,10 +98,7 @@ public final class RedisTaskStore implements TaskStore {
     }
 
     private Page<TaskRecord> page(String index, int limit, int offset) {
-        if (limit < 0 || offset < 0) {
-            throw new IllegalArgumentException("limit and offset must be >= 0, were " + limit
-                    + " and " + offset);
-        }
+        Page.requireBounds(limit, offset);
         List<?> reply = (List<?>) redis.eval(PAGE, List.of(index),
                 List.of(Integer.toString(offset), Integer.toString(limit), keys.taskPrefix()));
         long total = (Long) reply.get(0);
@@ -113,11 +111,7 @@ public final class RedisTaskStore implements TaskStore {
 
     @Override
     public boolean compareAndSet(TaskRecord expected, TaskRecord next) {
-        Objects.requireNonNull(expected, "expected");
-        Objects.requireNonNull(next, "next");
-        if (!next.id().equals(expected.id())) {
-            throw new IllegalArgumentException("next has id " + next.id() + ", expected " + expected.id());
-        }
+        TaskChanges.requireSameTask(expected, next);
         Object replaced = redis.eval(CAS, List.of(keys.task(next.id()), keys.terminalIndex()),
                 List.of(Long.toString(expected.version()), codec.write(next),
                         Long.toString(next.version()), terminalScore(next), next.id().value(),
