@@ -1,8 +1,8 @@
 package dev.forge;
 
 import dev.forge.analysis.AnalysisService;
-import dev.forge.build.BuildService;
-import dev.forge.build.ProcessBuildRunner;
+import dev.forge.builds.BuildService;
+import dev.forge.builds.ProcessBuildRunner;
 import dev.forge.events.EventBus;
 import dev.forge.events.InMemoryEventBus;
 import dev.forge.exec.ExecutorConfig;

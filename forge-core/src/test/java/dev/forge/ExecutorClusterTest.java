@@ -2,9 +2,9 @@ package dev.forge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.forge.build.BuildRequest;
-import dev.forge.build.BuildRunnerConfig;
-import dev.forge.build.ProcessBuildRunner;
+import dev.forge.builds.BuildRequest;
+import dev.forge.builds.BuildRunnerConfig;
+import dev.forge.builds.ProcessBuildRunner;
 import dev.forge.events.EventBus;
 import dev.forge.events.InMemoryEventBus;
 import dev.forge.events.TaskEvent;

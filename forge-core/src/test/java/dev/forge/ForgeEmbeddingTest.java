@@ -2,7 +2,7 @@ package dev.forge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.forge.build.BuildRequest;
+import dev.forge.builds.BuildRequest;
 import dev.forge.events.InMemoryEventBus;
 import dev.forge.exec.CancellationToken;
 import dev.forge.exec.ExecutorConfig;

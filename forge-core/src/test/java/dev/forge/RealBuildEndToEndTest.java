@@ -2,7 +2,7 @@ package dev.forge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.forge.build.BuildRequest;
+import dev.forge.builds.BuildRequest;
 import dev.forge.events.TaskEvent;
 import dev.forge.exec.ExecutorConfig;
 import dev.forge.project.DirectoryProjectCatalog;

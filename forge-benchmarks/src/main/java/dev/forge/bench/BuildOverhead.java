@@ -1,7 +1,7 @@
 package dev.forge.bench;
 
 import dev.forge.Forge;
-import dev.forge.build.BuildRequest;
+import dev.forge.builds.BuildRequest;
 import dev.forge.exec.ExecutorConfig;
 import dev.forge.project.DirectoryProjectCatalog;
 import dev.forge.ratelimit.InMemoryRateLimiter;

@@ -2,7 +2,7 @@ package dev.forge.bench;
 
 import dev.forge.Forge;
 import dev.forge.Outcome;
-import dev.forge.build.BuildRequest;
+import dev.forge.builds.BuildRequest;
 import dev.forge.project.ProjectCatalog;
 import dev.forge.project.ProjectSpec;
 import dev.forge.ratelimit.InMemoryRateLimiter;

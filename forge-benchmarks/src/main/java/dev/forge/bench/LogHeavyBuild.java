@@ -1,7 +1,7 @@
 package dev.forge.bench;
 
 import dev.forge.Forge;
-import dev.forge.build.BuildRequest;
+import dev.forge.builds.BuildRequest;
 import dev.forge.events.EventBus;
 import dev.forge.events.InMemoryEventBus;
 import dev.forge.exec.ExecutorConfig;

@@ -84,7 +84,7 @@ public final class AnalysisService {
     }
 
     /**
-     * The caller's analyses, newest first, like {@link dev.forge.build.BuildService#history}.
+     * The caller's analyses, newest first, like {@link dev.forge.builds.BuildService#history}.
      *
      * @param limit  1-100, null for 20; larger values are capped to 100
      * @param offset >= 0, null for 0

@@ -4,7 +4,7 @@ import dev.forge.project.ProjectSpec;
 
 /**
  * What the executor calls to run one attempt of a task of one kind. A {@link
- * dev.forge.build.BuildRunner} is one (as {@code runner::run}); so is the analysis pipeline.
+ * dev.forge.builds.BuildRunner} is one (as {@code runner::run}); so is the analysis pipeline.
  */
 @FunctionalInterface
 public interface TaskRunner {

@@ -79,13 +79,13 @@ class SandboxedBuildTest {
     void strict_withoutASandbox_refusesTheBuildAtOnce_namingWhatIsMissingAndHowToInstallIt() throws Exception {
         Path marker = temp.resolve("ran");
         ProjectSpec spec = project("any", source()).step("touch", "touch", marker.toString()).build();
-        dev.forge.build.ProcessBuildRunner runner = new dev.forge.build.ProcessBuildRunner(
-                dev.forge.build.BuildRunnerConfig.builder().workspaceRoot(temp.resolve("ws"))
+        dev.forge.builds.ProcessBuildRunner runner = new dev.forge.builds.ProcessBuildRunner(
+                dev.forge.builds.BuildRunnerConfig.builder().workspaceRoot(temp.resolve("ws"))
                         .enforcement(Enforcement.STRICT).sandbox(Sandbox.none()).build());
         try (dev.forge.Forge forge = dev.forge.Forge.builder().projectCatalog(dev.forge.project.ProjectCatalog.of(spec))
                 .buildRunner(runner).build().start()) {
             dev.forge.security.Principal alice = dev.forge.security.Principal.user("alice");
-            TaskId id = forge.builds().create(alice, new dev.forge.build.BuildRequest("any", "build", java.util.Map.of()))
+            TaskId id = forge.builds().create(alice, new dev.forge.builds.BuildRequest("any", "build", java.util.Map.of()))
                     .orElseThrow().id();
             Await.until(() -> forge.store().find(id).orElseThrow().isTerminal(), Duration.ofSeconds(60), "the build");
             TaskRecord done = forge.store().find(id).orElseThrow();

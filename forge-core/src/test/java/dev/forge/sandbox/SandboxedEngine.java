@@ -3,9 +3,9 @@ package dev.forge.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.forge.Forge;
-import dev.forge.build.BuildRequest;
-import dev.forge.build.BuildRunnerConfig;
-import dev.forge.build.ProcessBuildRunner;
+import dev.forge.builds.BuildRequest;
+import dev.forge.builds.BuildRunnerConfig;
+import dev.forge.builds.ProcessBuildRunner;
 import dev.forge.exec.ExecutorConfig;
 import dev.forge.project.ProjectCatalog;
 import dev.forge.project.ProjectSpec;

@@ -1,7 +1,7 @@
 package dev.forge.validation;
 
 import dev.forge.analysis.AnalysisRequest;
-import dev.forge.build.BuildRequest;
+import dev.forge.builds.BuildRequest;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;

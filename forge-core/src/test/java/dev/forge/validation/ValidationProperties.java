@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.forge.analysis.AnalysisRequest;
 import dev.forge.analysis.AnalysisType;
-import dev.forge.build.BuildRequest;
+import dev.forge.builds.BuildRequest;
 import dev.forge.validation.UnsafeText.Threat;
 import dev.forge.validation.ValidationFailure.FieldError;
 import dev.forge.validation.ValidationFailure.Kind;

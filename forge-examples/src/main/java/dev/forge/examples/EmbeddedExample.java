@@ -2,7 +2,7 @@ package dev.forge.examples;
 
 import dev.forge.Forge;
 import dev.forge.Outcome;
-import dev.forge.build.BuildRequest;
+import dev.forge.builds.BuildRequest;
 import dev.forge.events.EventBus;
 import dev.forge.events.TaskEvent;
 import dev.forge.project.DirectoryProjectCatalog;

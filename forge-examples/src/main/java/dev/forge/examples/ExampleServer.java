@@ -1,8 +1,8 @@
 package dev.forge.examples;
 
 import dev.forge.Forge;
-import dev.forge.build.BuildRunnerConfig;
-import dev.forge.build.ProcessBuildRunner;
+import dev.forge.builds.BuildRunnerConfig;
+import dev.forge.builds.ProcessBuildRunner;
 import dev.forge.exec.ExecutorConfig;
 import dev.forge.http.ForgeHttp;
 import dev.forge.http.ForgeServer;

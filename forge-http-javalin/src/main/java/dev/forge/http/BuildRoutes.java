@@ -1,8 +1,8 @@
 package dev.forge.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.forge.build.BuildRequest;
-import dev.forge.build.BuildService;
+import dev.forge.builds.BuildRequest;
+import dev.forge.builds.BuildService;
 import dev.forge.security.Principal;
 import dev.forge.task.Page;
 import dev.forge.task.TaskId;

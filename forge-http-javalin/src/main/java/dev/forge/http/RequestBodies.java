@@ -2,7 +2,7 @@ package dev.forge.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.forge.analysis.AnalysisRequest;
-import dev.forge.build.BuildRequest;
+import dev.forge.builds.BuildRequest;
 import dev.forge.validation.ValidationFailure.FieldError;
 import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;

@@ -1,4 +1,4 @@
-package dev.forge.build;
+package dev.forge.builds;
 
 /**
  * A tiny Maven project pinned to the plugin and JUnit versions forge itself builds with, so an

@@ -1,4 +1,4 @@
-package dev.forge.build;
+package dev.forge.builds;
 
 import dev.forge.exec.RunOutcome;
 import dev.forge.exec.TaskContext;

@@ -1,4 +1,4 @@
-package dev.forge.build;
+package dev.forge.builds;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.forge.build;
+package dev.forge.builds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
