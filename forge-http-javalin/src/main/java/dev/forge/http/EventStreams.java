@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.EndPoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -136,7 +137,8 @@ final class EventStreams implements AutoCloseable {
     private final class Stream implements AsyncListener {
 
         private final TaskId id;
-        private final HttpServletRequest request;
+        /** The connection, closed at once when the client is too slow. */
+        private final EndPoint endPoint;
         private final SseOutbox outbox = new SseOutbox(this);
         private final CompletableFuture<Void> closed = new CompletableFuture<>();
         private volatile TaskEventFeed feed;
@@ -144,7 +146,7 @@ final class EventStreams implements AutoCloseable {
 
         Stream(TaskId id, HttpServletRequest request) {
             this.id = id;
-            this.request = request;
+            this.endPoint = ServletContextRequest.getServletContextRequest(request).getServletChannel().getEndPoint();
         }
 
         /** Runs on the shared timer: queues a comment on a stream quiet for half the interval. */
@@ -166,20 +168,16 @@ final class EventStreams implements AutoCloseable {
             }
             limits.forget(outbox);
             open.remove(this);
+            // Javalin completes the request first, while it still exists; then a slow client's
+            // connection is closed under its pending write (completing alone would wait for it).
+            closed.complete(null);
             if (why == Outbox.End.TOO_SLOW) {
                 limits.dropped("sse");
-                abortConnection();
-            }
-            closed.complete(null);
-        }
-
-        /** Closes the connection at once: a graceful end would wait for the unread bytes. */
-        private void abortConnection() {
-            try {
-                ServletContextRequest.getServletContextRequest(request).getServletChannel()
-                        .abort(new IOException("event stream client of " + id + " stopped reading"));
-            } catch (RuntimeException e) {
-                LOG.debug("aborting the slow event stream of {} failed", id, e);
+                try {
+                    endPoint.close();
+                } catch (RuntimeException e) {
+                    LOG.debug("closing the slow event stream of {} failed", id, e);
+                }
             }
         }
 

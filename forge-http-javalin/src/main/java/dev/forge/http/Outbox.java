@@ -73,6 +73,11 @@ abstract class Outbox {
         this.lastActivity = nanoTime.getAsLong();
     }
 
+    /** The buffer, in characters. */
+    final long limitChars() {
+        return limitChars;
+    }
+
     /** Sets what runs (outside the monitor) when a full queue has drained below half the buffer. */
     final synchronized void onRoom(Runnable callback) {
         this.onRoom = callback;
@@ -136,9 +141,15 @@ abstract class Outbox {
         close(End.DRAINED);
     }
 
+    /** True when the write in flight is older than the deadline; cheap, for a shared timer. */
+    final synchronized boolean overdue() {
+        return !ended && writing && nanoTime.getAsLong() - writingSince >= deadlineNanos;
+    }
+
     /**
-     * Drops the client if its write in flight is older than the deadline. Called periodically by
-     * a shared timer, so it does not block.
+     * Drops the client if its write in flight is older than the deadline. Closing runs the
+     * transport's close on this thread, so a shared timer checks {@link #overdue()} and hands
+     * this to a pool.
      *
      * @return true when the client was dropped now
      */

@@ -26,7 +26,10 @@ final class StreamLimits implements AutoCloseable {
 
     /** Counter of clients dropped for not reading within the write deadline, tagged by transport. */
     static final String DROPPED_METER = "forge.http.stream.slow.dropped";
-    /** Threads that read on from the store for feeds whose client has caught up again. */
+    /**
+     * Threads that read on from the store for feeds whose client has caught up again, and close
+     * the connections of clients found too slow.
+     */
     static final int REFILL_THREADS = 2;
 
     private final int bufferChars;
@@ -92,11 +95,14 @@ final class StreamLimits implements AutoCloseable {
 
     private void sweep() {
         for (Outbox outbox : watched) {
-            try {
-                outbox.checkDeadline();
-            } catch (RuntimeException e) {
-                // one broken client must not stop the sweep for the others
+            if (outbox.overdue()) {
+                // closing completes the request; that runs on the pool, never on the shared timer
                 watched.remove(outbox);
+                try {
+                    refills.execute(outbox::checkDeadline);
+                } catch (RuntimeException e) {
+                    outbox.end(Outbox.End.CLOSED); // the server is stopping
+                }
             }
         }
     }

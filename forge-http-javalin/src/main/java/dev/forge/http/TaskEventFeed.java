@@ -53,6 +53,8 @@ final class TaskEventFeed implements AutoCloseable {
     private boolean lagging;
     /** The task's end arrived while lagging; the refill finishes the feed with it. */
     private TaskEvent pendingDone;
+    /** Stored lines read but not yet queued, while lagging; see {@link #catchUpLog()}. */
+    private Backlog backlog;
 
     private TaskEventFeed(TaskId id, TaskStore store, Supplier<Outcome<TaskRecord>> lookup,
             Function<TaskRecord, Map<String, Object>> wire, Outbox outbox, FrameFormat format) {
@@ -231,8 +233,9 @@ final class TaskEventFeed implements AutoCloseable {
                 break;
             case LOG:
                 // The bus dropped lines before this batch: the store has them.
-                if (event.firstLine() <= sent.line() + 1 || catchUpLog()) {
-                    sendLines(event.firstLine(), event.lines());
+                if ((event.firstLine() <= sent.line() + 1 || catchUpLog())
+                        && !sendLines(event.firstLine(), event.lines())) {
+                    lagging = true; // the rest of the batch comes from the store
                 }
                 break;
             case DONE:
@@ -264,6 +267,11 @@ final class TaskEventFeed implements AutoCloseable {
     /**
      * Queues the stored lines after the last one sent, while the outbox has room.
      *
+     * <p>The store reads everything after a line in one go (up to the log cap), so a lagging
+     * feed keeps the first part of what it read as its backlog - about twice the outbox's buffer
+     * - and reads the store again only when that is used up: few reads however slow the client,
+     * and a bounded amount held per client.
+     *
      * @return true when the whole stored log has been queued; false when the outbox filled up
      *         (the feed is then lagging) or ended
      */
@@ -276,17 +284,48 @@ final class TaskEventFeed implements AutoCloseable {
                 lagging = true;
                 return false;
             }
-            LogSlice slice = store.readLogAfter(id, sent.line());
-            if (slice.lines().isEmpty()) {
-                return true;
+            if (backlog == null || backlog.lastLine() <= sent.line()) {
+                LogSlice slice = store.readLogAfter(id, sent.line());
+                if (slice.lines().isEmpty()) {
+                    backlog = null;
+                    return true;
+                }
+                backlog = Backlog.of(slice, 2L * outbox.limitChars());
             }
-            if (!sendLines(slice.firstLine(), slice.lines())) {
+            if (!sendLines(backlog.firstLine(), backlog.lines())) {
                 lagging = true;
                 return false;
             }
-            if (slice.lastLine() >= slice.totalLines()) {
+            boolean end = backlog.reachesEnd();
+            backlog = null;
+            if (end) {
                 return true;
             }
+        }
+    }
+
+    /**
+     * The part of a store read a lagging feed keeps.
+     *
+     * @param reachesEnd true when the read reached the end of the stored log and nothing was cut
+     */
+    private record Backlog(long firstLine, List<String> lines, boolean reachesEnd) {
+
+        static Backlog of(LogSlice slice, long mostChars) {
+            List<String> lines = slice.lines();
+            long chars = 0;
+            int keep = 0;
+            while (keep < lines.size() && (keep == 0 || chars + lines.get(keep).length() <= mostChars)) {
+                chars += lines.get(keep).length();
+                keep++;
+            }
+            boolean whole = keep == lines.size();
+            return new Backlog(slice.firstLine(), whole ? lines : new ArrayList<>(lines.subList(0, keep)),
+                    whole && slice.lastLine() >= slice.totalLines());
+        }
+
+        long lastLine() {
+            return firstLine + lines.size() - 1;
         }
     }
 
@@ -297,11 +336,8 @@ final class TaskEventFeed implements AutoCloseable {
      * @return true when all were queued
      */
     private boolean sendLines(long first, List<String> lines) {
-        for (int i = 0; i < lines.size(); i++) {
+        for (int i = (int) Math.max(0, Math.min(lines.size(), sent.line() + 1 - first)); i < lines.size(); i++) {
             long number = first + i;
-            if (number <= sent.line()) {
-                continue;
-            }
             if (outbox.full()) {
                 return false;
             }
