@@ -141,6 +141,30 @@ class SlowStreamClientsTest {
     }
 
     @Test
+    void webSocketClientThatNeverReads_onAFloodingBuild_isDisconnected() throws Exception {
+        TestServer.Options options = new TestServer.Options()
+                .http(http -> http.streamLimits(16 * 1024, WRITE_DEADLINE).idleTimeout(Duration.ofMinutes(10)));
+        try (TestServer server = TestServer.start(options)) {
+            String token = server.userToken(TestServer.newUser());
+            String id = server.createBuild(token, floodProject(server, "wsflood", 30_000_000L));
+            try (Socket slow = new Socket()) {
+                slow.setReceiveBufferSize(4096);
+                slow.connect(new java.net.InetSocketAddress("127.0.0.1", server.server.port()), 10_000);
+                slow.getOutputStream().write(("GET /api/build/" + id + "/ws HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                        + "Authorization: Bearer " + token + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                assertThat(readHead(slow)).startsWith("HTTP/1.1 101");
+                // then never read: the server must notice and disconnect it on its own
+
+                awaitTrue(Duration.ofSeconds(120), () -> dropped(server, "websocket") >= 1, "the slow socket dropped");
+                assertThat(closedByServer(slow)).as("the server closed the slow socket").isTrue();
+            }
+            assertThat(server.awaitTerminal(id, token).get("status").asText()).isEqualTo("completed");
+        }
+    }
+
+    @Test
     void fiveHundredStreams_ofNonReadingClients_shareTheFixedDeliveryPool() throws Exception {
         // no workers yet: the build waits in the queue until every stream is open
         TestServer.Options options = new TestServer.Options().noWorkers()
