@@ -30,8 +30,6 @@ import org.junit.jupiter.api.Test;
  */
 class SlowStreamClientsTest {
 
-    private static final java.util.concurrent.atomic.AtomicReference<String> DIAG =
-            new java.util.concurrent.atomic.AtomicReference<>("");
     private static final Duration KEEP_ALIVE = Duration.ofSeconds(1);
     /** "Within 1 s of schedule": a keep-alive is due one interval after the previous one. */
     private static final Duration LATENESS_BOUND = Duration.ofSeconds(1);
@@ -260,15 +258,13 @@ class SlowStreamClientsTest {
     static double dropped(TestServer server, String transport) {
         var counter = server.forge.metrics().registry().find(StreamLimits.DROPPED_METER)
                 .tag("transport", transport).counter();
-        DIAG.set("dropped=" + (counter == null ? 0 : counter.count()) + " ended=" + endedStreams(server));
         return counter == null ? 0 : counter.count();
     }
 
     static void awaitTrue(Duration limit, BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("%s within %s (dropped %s)", what, limit, DIAG.get())
-                    .isLessThan(deadline);
+            assertThat(System.nanoTime()).as("%s within %s", what, limit).isLessThan(deadline);
             Thread.sleep(20); // polling a condition the server reaches on its own
         }
     }
