@@ -23,12 +23,16 @@ import org.slf4j.LoggerFactory;
 /**
  * An {@link EventBus} within this JVM. Each subscription owns a bounded queue drained by the
  * injected executor, one drain at a time, so a subscriber sees events in publish order while
- * {@link #publish} only enqueues: a slow, blocked or throwing listener delays nobody else.
- * When a subscriber falls more than its capacity behind, its oldest undelivered events are
- * dropped (best-effort delivery, as the port says) and a warning is logged once.
+ * {@link #publish} only enqueues: a slow or throwing listener delays no publisher, and a drain
+ * yields its thread after {@value #DRAIN_BATCH} events so subscribers take turns. When a
+ * subscriber falls more than its capacity behind, its oldest undelivered events are dropped
+ * (best-effort delivery, as the port says) and a warning is logged once.
  *
- * <p>The default executor is a shared pool of {@link #DELIVERY_THREADS} daemon threads. Pass {@code Runnable::run} for
- * synchronous delivery in tests; then a listener runs on the publisher's thread and can block it.
+ * <p>The default executor is a shared pool of {@link #DELIVERY_THREADS} daemon threads, fixed so
+ * that many subscribers cannot grow the thread count. A listener that blocks holds one of them
+ * until it returns, so listeners should hand slow work elsewhere (the HTTP streams only queue
+ * bytes for a non-blocking writer). Pass {@code Runnable::run} for synchronous delivery in
+ * tests; then a listener runs on the publisher's thread and can block it.
  */
 public final class InMemoryEventBus implements EventBus {
 
