@@ -10,9 +10,11 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -21,17 +23,28 @@ import org.slf4j.LoggerFactory;
 /**
  * An {@link EventBus} within this JVM. Each subscription owns a bounded queue drained by the
  * injected executor, one drain at a time, so a subscriber sees events in publish order while
- * {@link #publish} only enqueues: a slow, blocked or throwing listener delays nobody else.
- * When a subscriber falls more than its capacity behind, its oldest undelivered events are
- * dropped (best-effort delivery, as the port says) and a warning is logged once.
+ * {@link #publish} only enqueues: a slow or throwing listener delays no publisher, and a drain
+ * yields its thread after {@value #DRAIN_BATCH} events so subscribers take turns. When a
+ * subscriber falls more than its capacity behind, its oldest undelivered events are dropped
+ * (best-effort delivery, as the port says) and a warning is logged once.
  *
- * <p>The default executor is a shared pool of daemon threads. Pass {@code Runnable::run} for
- * synchronous delivery in tests; then a listener runs on the publisher's thread and can block it.
+ * <p>The default executor is a shared pool of {@link #DELIVERY_THREADS} daemon threads, fixed so
+ * that many subscribers cannot grow the thread count. A listener that blocks holds one of them
+ * until it returns, so listeners should hand slow work elsewhere (the HTTP streams only queue
+ * bytes for a non-blocking writer). Pass {@code Runnable::run} for synchronous delivery in
+ * tests; then a listener runs on the publisher's thread and can block it.
  */
 public final class InMemoryEventBus implements EventBus {
 
     /** Default undelivered events kept per subscription. */
     public static final int DEFAULT_CAPACITY = 10_000;
+    /**
+     * Threads of the default delivery pool shared by every bus made without an executor: twice
+     * the processors, at least 4 and at most 16. Delivery never takes more, however many
+     * subscribers there are.
+     */
+    public static final int DELIVERY_THREADS =
+            Math.max(4, Math.min(16, 2 * Runtime.getRuntime().availableProcessors()));
     /** Events one drain delivers before yielding its thread to other subscriptions. */
     static final int DRAIN_BATCH = 256;
 
@@ -302,17 +315,28 @@ public final class InMemoryEventBus implements EventBus {
         }
     }
 
-    /** The default delivery threads: daemon, named, created on demand, reused. */
+    /**
+     * The default delivery threads: a fixed number ({@link #DELIVERY_THREADS}), daemon, named
+     * {@code forge-events-N}, started on demand and stopped after a minute idle. Fixed, not one
+     * per subscriber: a subscription queues at most one drain task at a time, so many streams
+     * share these threads, and a listener must not block (the HTTP streams only queue bytes for
+     * a non-blocking writer). A blocked listener holds one thread until it returns; the others
+     * keep delivering.
+     */
     private static final class SharedPool {
-        static final ExecutorService INSTANCE = Executors.newCachedThreadPool(new ThreadFactory() {
-            private final AtomicInteger count = new AtomicInteger();
+        static final ExecutorService INSTANCE = create();
 
-            @Override
-            public Thread newThread(Runnable task) {
+        private static ExecutorService create() {
+            AtomicInteger count = new AtomicInteger();
+            ThreadFactory factory = task -> {
                 Thread thread = new Thread(task, "forge-events-" + count.incrementAndGet());
                 thread.setDaemon(true);
                 return thread;
-            }
-        });
+            };
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(DELIVERY_THREADS, DELIVERY_THREADS,
+                    1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), factory);
+            pool.allowCoreThreadTimeOut(true);
+            return pool;
+        }
     }
 }

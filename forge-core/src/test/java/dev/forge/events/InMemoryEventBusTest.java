@@ -170,4 +170,49 @@ class InMemoryEventBusTest extends EventBusContract {
         assertThatThrownBy(() -> new InMemoryEventBus(Runnable::run, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("capacity");
     }
+
+    @Test
+    void defaultPool_fiveHundredSlowSubscribers_shareAFixedNumberOfThreads() throws Exception {
+        InMemoryEventBus bus = new InMemoryEventBus();
+        TaskId task = TaskId.of("crowded");
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger delivered = new java.util.concurrent.atomic.AtomicInteger();
+        try {
+            for (int i = 0; i < 500; i++) {
+                // each listener holds its delivery thread until released, the worst a stream could do
+                bus.subscribe(task, event -> {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    delivered.incrementAndGet();
+                });
+            }
+            bus.publish(line(task, "to everyone"));
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (deliveryThreads() < InMemoryEventBus.DELIVERY_THREADS) {
+                assertThat(System.nanoTime()).as("the pool fills up").isLessThan(deadline);
+                Thread.sleep(10); // waiting for the pool to start its threads
+            }
+            int most = deliveryThreads();
+            release.countDown();
+            while (delivered.get() < 500) {
+                assertThat(System.nanoTime()).as("every subscriber served").isLessThan(deadline);
+                most = Math.max(most, deliveryThreads());
+                Thread.sleep(10); // sampling the thread count while the queue drains
+            }
+
+            assertThat(most).as("delivery threads for 500 blocked subscribers")
+                    .isEqualTo(InMemoryEventBus.DELIVERY_THREADS);
+        } finally {
+            release.countDown();
+            bus.close();
+        }
+    }
+
+    private static int deliveryThreads() {
+        return (int) Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("forge-events-")).count();
+    }
 }

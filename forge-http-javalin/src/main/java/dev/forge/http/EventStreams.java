@@ -2,8 +2,6 @@ package dev.forge.http;
 
 import dev.forge.Outcome;
 import dev.forge.events.EventBus;
-import dev.forge.events.TaskEvent;
-import dev.forge.store.LogSlice;
 import dev.forge.store.TaskStore;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskRecord;
@@ -11,12 +9,14 @@ import io.javalin.http.Context;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,40 +28,45 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.EndPoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Server-sent events of one task. A first connection gets the stored {@code status} and the log
- * so far (one {@code log} event per line), then {@code progress}, {@code log} and {@code status}
- * events as they happen, a final {@code done} carrying the finished task, then the stream closes.
+ * Server-sent events of one task: the frames of a {@link TaskEventFeed} (status, the log, live
+ * progress, log and status, a final {@code done}), each with the id {@code <version>-<line>}
+ * ({@link StreamPosition}). A client reconnecting with {@code Last-Event-ID} resumes after it; a
+ * resumed stream of a task that has finished and has nothing new answers 204, which tells a
+ * browser's EventSource to stop reconnecting.
  *
- * <p>Every event has the id {@code <version>-<line>}: the highest record version and log line
- * sent so far ({@link StreamPosition}). A client reconnecting with {@code Last-Event-ID} resumes
- * after it: the status only if the stored record is newer, the log lines after that line, then
- * live events. Live events whose version or lines were already sent are skipped, so a client never
- * sees a repeat or an older version after a newer one; a gap in the live lines (an event the bus
- * dropped) is filled from the store. A resumed stream of a task that has finished and has nothing
- * new answers 204, which tells a browser's EventSource to stop reconnecting.
- *
- * <p>Idle streams get keep-alive comments. The request runs asynchronously, so an open stream
- * holds no server thread.
+ * <p>Writes are non-blocking (the servlet's {@link WriteListener}): frames wait in the stream's
+ * bounded {@link Outbox}, and a client that takes no write within the write deadline is dropped
+ * ({@link StreamLimits}). Idle streams get keep-alive comments from one shared timer, which
+ * only queues them and so is never held up by a client. The request runs asynchronously, so an
+ * open stream holds no server thread.
  */
 final class EventStreams implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventStreams.class);
+    /** Consecutive frames one write may combine. */
+    private static final int CHUNK_CHARS = 64 * 1024;
+    private static final String KEEP_ALIVE = ": keep-alive\n\n";
 
     private final EventBus events;
     private final TaskStore store;
     private final ScheduledExecutorService scheduler;
     private final Duration keepAlive;
+    private final StreamLimits limits;
     private final Set<Stream> open = ConcurrentHashMap.newKeySet();
 
-    EventStreams(EventBus events, TaskStore store, ScheduledExecutorService scheduler, Duration keepAlive) {
+    EventStreams(EventBus events, TaskStore store, ScheduledExecutorService scheduler, Duration keepAlive,
+            StreamLimits limits) {
         this.events = events;
         this.store = store;
         this.scheduler = scheduler;
         this.keepAlive = keepAlive;
+        this.limits = limits;
     }
 
     /**
@@ -79,15 +84,11 @@ final class EventStreams implements AutoCloseable {
             throw new ProblemException(Problem.notAcceptable(
                     "This resource is an event stream; send 'Accept: text/event-stream'."));
         }
-        StreamPosition resume = StreamPosition.parse(ctx.header("Last-Event-ID"));
-        if (resume != null) {
-            LogSlice unseen = store.readLogAfter(id, resume.line());
-            if (resume.version() > found.version() || resume.line() > unseen.totalLines()) {
-                resume = null; // not an id this server sent for this task: start from the beginning
-            } else if (found.isTerminal() && resume.version() >= found.version() && unseen.lines().isEmpty()) {
-                ctx.status(204); // finished and nothing new: stop the client's reconnecting
-                return;
-            }
+        TaskEventFeed.Resume resume = TaskEventFeed.resume(store, found,
+                StreamPosition.parse(ctx.header("Last-Event-ID")));
+        if (resume == TaskEventFeed.Resume.UP_TO_DATE) {
+            ctx.status(204); // finished and nothing new: stop the client's reconnecting
+            return;
         }
 
         HttpServletResponse res = ctx.res();
@@ -99,18 +100,23 @@ final class EventStreams implements AutoCloseable {
         AsyncContext async = ctx.req().startAsync();
         async.setTimeout(0);
 
-        Stream stream = new Stream(id, res, lookup, wire);
+        Stream stream = new Stream(id, ctx.req());
         async.addListener(stream);
         open.add(stream);
-        // Subscribe before reading the store: whatever happens after the read arrives as an event.
-        stream.subscription = events.subscribe(id, stream::onEvent);
-        Outcome<TaskRecord> now = lookup.get();
-        stream.start(now instanceof Outcome.Ok<TaskRecord> ok ? ok.value() : null, resume);
-        if (!stream.isFinished()) {
+        limits.watch(stream.outbox);
+        try {
+            stream.outbox.listen(res.getOutputStream());
+        } catch (IOException e) {
+            stream.outbox.end(Outbox.End.FAILED);
+        }
+        stream.outbox.add(""); // commits the headers now, even if nothing follows for a while
+        stream.feed = TaskEventFeed.open(events, store, id, lookup, wire, stream.outbox,
+                TaskEventFeed.FrameFormat.SSE, resume.from(), limits.refills());
+        if (!stream.outbox.hasEnded()) {
             long period = keepAlive.toMillis();
             stream.keepAliveTask = scheduler.scheduleWithFixedDelay(stream::keepAlive, period, period,
                     TimeUnit.MILLISECONDS);
-            if (stream.isFinished()) {
+            if (stream.closed.isDone()) {
                 stream.keepAliveTask.cancel(false);
             }
         }
@@ -123,278 +129,177 @@ final class EventStreams implements AutoCloseable {
     @Override
     public void close() {
         for (Stream stream : List.copyOf(open)) {
-            stream.finish();
+            stream.outbox.end(Outbox.End.CLOSED);
         }
     }
 
-    /** One open stream; its position and writes are guarded by its monitor. */
+    /** One open stream: its feed, its outbox, its keep-alive. */
     private final class Stream implements AsyncListener {
 
         private final TaskId id;
-        private final HttpServletResponse res;
-        private final Supplier<Outcome<TaskRecord>> lookup;
-        private final Function<TaskRecord, Map<String, Object>> wire;
+        /** The connection, closed at once when the client is too slow. */
+        private final EndPoint endPoint;
+        private final SseOutbox outbox = new SseOutbox(this);
         private final CompletableFuture<Void> closed = new CompletableFuture<>();
-        private final List<TaskEvent> early = new ArrayList<>();
-        /** Frames written since the last flush: a log batch goes out in one write. */
-        private final StringBuilder frames = new StringBuilder();
-        private volatile EventBus.Subscription subscription;
+        private volatile TaskEventFeed feed;
         private volatile ScheduledFuture<?> keepAliveTask;
-        private StreamPosition sent = StreamPosition.START;
-        private boolean started;
-        private boolean finished;
-        /** A write failed: the client has gone. */
-        private boolean broken;
-        private final long createdAt = System.nanoTime();
-        private long lastWrite = createdAt;
 
-        Stream(TaskId id, HttpServletResponse res, Supplier<Outcome<TaskRecord>> lookup,
-                Function<TaskRecord, Map<String, Object>> wire) {
+        Stream(TaskId id, HttpServletRequest request) {
             this.id = id;
-            this.res = res;
-            this.lookup = lookup;
-            this.wire = wire;
+            this.endPoint = ServletContextRequest.getServletContextRequest(request).getServletChannel().getEndPoint();
         }
 
-        /**
-         * Sends what the store has beyond {@code resume} (from the beginning when null): the
-         * status, the log, and {@code done} for a finished task; then the events that arrived
-         * meanwhile, skipping what the store already gave.
-         */
-        void start(TaskRecord current, StreamPosition resume) {
-            boolean done;
-            synchronized (this) {
-                started = true;
-                if (current == null) {
-                    done = true;
-                } else {
-                    if (resume != null) {
-                        sent = resume;
-                    }
-                    if (current.version() > sent.version()) {
-                        sendStatus(current.version(), current.status().wireName(), current.progress(),
-                                current.currentStep());
-                    }
-                    catchUpLog();
-                    done = current.isTerminal();
-                    if (done) {
-                        send("done", wire.apply(current));
-                    } else {
-                        for (TaskEvent event : early) {
-                            if (deliver(event)) {
-                                done = true;
-                                break;
-                            }
-                        }
-                    }
-                }
-                early.clear();
-                flush();
-                if (lastWrite == createdAt && !broken) {
-                    commitHeaders(); // a resumed stream with nothing new yet: answer now anyway
-                }
-                done |= broken;
-            }
-            if (done) {
-                finish();
-            }
-        }
-
-        private void commitHeaders() {
-            try {
-                res.flushBuffer();
-            } catch (IOException | RuntimeException e) {
-                broken = true;
-            }
-        }
-
-        void onEvent(TaskEvent event) {
-            boolean done;
-            synchronized (this) {
-                if (finished) {
-                    return;
-                }
-                if (!started) {
-                    early.add(event);
-                    return;
-                }
-                done = deliver(event);
-                flush();
-                done |= broken;
-            }
-            if (done) {
-                finish();
-            }
-        }
-
-        /** Writes one bus event unless already sent; true when it was the last. */
-        private boolean deliver(TaskEvent event) {
-            switch (event.type()) {
-                case STATUS:
-                    if (event.version() > sent.version()) {
-                        sendStatus(event.version(), event.status().wireName(), event.progress(), event.step());
-                    }
-                    return false;
-                case PROGRESS:
-                    if (event.version() > sent.version()) {
-                        sent = new StreamPosition(event.version(), sent.line());
-                        Map<String, Object> progress = new LinkedHashMap<>();
-                        progress.put("task_id", id.value());
-                        progress.put("progress", event.progress());
-                        progress.put("current_step", event.step());
-                        send("progress", progress);
-                    }
-                    return false;
-                case LOG:
-                    if (event.firstLine() > sent.line() + 1) {
-                        catchUpLog(); // the bus dropped lines before this batch: the store has them
-                    }
-                    sendLines(event.firstLine(), event.lines());
-                    return false;
-                case DONE:
-                    // Lines stored before the end but not (yet) delivered still belong to the stream.
-                    catchUpLog();
-                    String status = event.status() == null ? null : event.status().wireName();
-                    if (event.version() > sent.version()) {
-                        sendStatus(event.version(), status, event.progress(), null);
-                    }
-                    Outcome<TaskRecord> finalRecord = lookup.get();
-                    send("done", finalRecord instanceof Outcome.Ok<TaskRecord> ok
-                            ? wire.apply(ok.value())
-                            : statusData(status, event.progress(), null));
-                    return true;
-                default:
-                    return false;
-            }
-        }
-
-        /** Sends the stored lines after the last one sent, up to the end of the log. */
-        private void catchUpLog() {
-            while (true) {
-                LogSlice slice = store.readLogAfter(id, sent.line());
-                if (slice.lines().isEmpty()) {
-                    return;
-                }
-                sendLines(slice.firstLine(), slice.lines());
-                if (slice.lastLine() >= slice.totalLines()) {
-                    return;
-                }
-            }
-        }
-
-        /** Sends the lines numbered above the last one sent; {@code lines} start at {@code first}. */
-        private void sendLines(long first, List<String> lines) {
-            for (int i = 0; i < lines.size(); i++) {
-                long number = first + i;
-                if (number <= sent.line()) {
-                    continue;
-                }
-                sent = new StreamPosition(sent.version(), number);
-                Map<String, Object> log = new LinkedHashMap<>();
-                log.put("task_id", id.value());
-                log.put("line", lines.get(i));
-                log.put("line_number", number);
-                send("log", log);
-            }
-        }
-
-        private void sendStatus(long version, String status, int progress, String step) {
-            sent = new StreamPosition(version, sent.line());
-            send("status", statusData(status, progress, step));
-        }
-
-        private Map<String, Object> statusData(String status, int progress, String step) {
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("task_id", id.value());
-            data.put("status", status);
-            data.put("progress", progress);
-            data.put("current_step", step);
-            return data;
-        }
-
-        private void send(String event, Map<String, Object> data) {
-            frames.append("id: ").append(sent.id()).append("\nevent: ").append(event)
-                    .append("\ndata: ").append(Json.write(data)).append("\n\n");
-        }
-
+        /** Runs on the shared timer: queues a comment on a stream quiet for half the interval. */
         void keepAlive() {
-            boolean gone;
-            synchronized (this) {
-                if (finished || System.nanoTime() - lastWrite < keepAlive.toNanos() / 2) {
-                    return;
-                }
-                frames.append(": keep-alive\n\n");
-                flush();
-                gone = broken;
-            }
-            if (gone) {
-                finish();
+            if (outbox.quietFor(keepAlive.toNanos() / 2)) {
+                outbox.add(KEEP_ALIVE);
             }
         }
 
-        /** Writes the pending frames; on failure marks the stream broken, for the caller to finish it. */
-        private void flush() {
-            if (frames.isEmpty()) {
-                return;
-            }
-            String text = frames.toString();
-            frames.setLength(0);
-            if (finished || broken) {
-                return;
-            }
-            try {
-                res.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
-                res.flushBuffer();
-                lastWrite = System.nanoTime();
-            } catch (IOException | RuntimeException e) {
-                // Finishing completes the request's future, which runs Javalin's completion;
-                // callers do that after leaving this monitor.
-                LOG.debug("event stream of {} closed by the client", id);
-                broken = true;
-            }
-        }
-
-        synchronized boolean isFinished() {
-            return finished;
-        }
-
-        void finish() {
-            synchronized (this) {
-                if (finished) {
-                    return;
-                }
-                finished = true;
-            }
-            EventBus.Subscription sub = subscription;
-            if (sub != null) {
-                sub.close();
+        /** The outbox has ended: release everything and let the request complete. */
+        void finish(Outbox.End why) {
+            TaskEventFeed f = feed;
+            if (f != null) {
+                f.close();
             }
             ScheduledFuture<?> task = keepAliveTask;
             if (task != null) {
                 task.cancel(false);
             }
+            limits.forget(outbox);
             open.remove(this);
+            // Javalin completes the request first, while it still exists; then a slow client's
+            // connection is closed under its pending write (completing alone would wait for it).
             closed.complete(null);
+            if (why == Outbox.End.TOO_SLOW) {
+                limits.dropped("sse");
+                try {
+                    endPoint.close();
+                } catch (RuntimeException e) {
+                    LOG.debug("closing the slow event stream of {} failed", id, e);
+                }
+            }
         }
 
         @Override
         public void onComplete(AsyncEvent event) {
-            finish();
+            outbox.end(Outbox.End.CLOSED);
         }
 
         @Override
         public void onTimeout(AsyncEvent event) {
-            finish();
+            outbox.end(Outbox.End.CLOSED);
         }
 
         @Override
         public void onError(AsyncEvent event) {
-            finish();
+            outbox.end(Outbox.End.FAILED);
         }
 
         @Override
         public void onStartAsync(AsyncEvent event) {
             // nothing to do: the stream was set up before async started
+        }
+
+        @Override
+        public String toString() {
+            return "event stream of " + id;
+        }
+    }
+
+    /**
+     * The outbox of one stream over the servlet's non-blocking output: a chunk is written, then
+     * flushed, each step continuing in {@link #onWritePossible} when the socket cannot take it
+     * at once.
+     */
+    private final class SseOutbox extends Outbox implements WriteListener {
+
+        private final Stream stream;
+        private ServletOutputStream out;
+        /** The chunk not yet handed to the output stream; guarded by the outbox's monitor. */
+        private byte[] toWrite;
+        /** A flush is due after the write; guarded by the outbox's monitor. */
+        private boolean toFlush;
+
+        SseOutbox(Stream stream) {
+            super(limits.bufferChars(), limits.deadlineMillis(), System::nanoTime);
+            this.stream = stream;
+        }
+
+        /** Switches the response to non-blocking writes; before the first frame. */
+        synchronized void listen(ServletOutputStream output) {
+            this.out = output;
+            output.setWriteListener(this);
+        }
+
+        @Override
+        int maxChunkChars() {
+            return CHUNK_CHARS;
+        }
+
+        @Override
+        boolean startWrite(String chunk) {
+            if (out == null) {
+                throw new IllegalStateException("no output stream");
+            }
+            toWrite = chunk.getBytes(StandardCharsets.UTF_8);
+            try {
+                return advance();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Writes, then flushes, while the output is ready; true when both are done. */
+        private boolean advance() throws IOException {
+            while (out.isReady()) {
+                if (toWrite != null) {
+                    byte[] bytes = toWrite;
+                    toWrite = null;
+                    toFlush = true;
+                    out.write(bytes);
+                } else if (toFlush) {
+                    toFlush = false;
+                    out.flush();
+                } else {
+                    return true;
+                }
+            }
+            return false; // the container calls onWritePossible when it can go on
+        }
+
+        @Override
+        public void onWritePossible() {
+            boolean done;
+            try {
+                synchronized (this) {
+                    if (out == null || (toWrite == null && !toFlush)) {
+                        return; // nothing in flight (the container's first call)
+                    }
+                    done = advance();
+                }
+            } catch (IOException | RuntimeException e) {
+                failed(e);
+                return;
+            }
+            if (done) {
+                written();
+            }
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            failed(failure);
+        }
+
+        @Override
+        void close(End why) {
+            stream.finish(why);
+        }
+
+        @Override
+        public String toString() {
+            return stream.toString();
         }
     }
 }

@@ -95,8 +95,10 @@ public final class ForgeHttp {
                 thread.setDaemon(true);
                 return thread;
             });
+            // The timer only queues keep-alives and checks deadlines; no write ever waits on it.
+            StreamLimits limits = new StreamLimits(httpConfig, scheduler, registry);
             EventStreams streams = new EventStreams(forge.events(), forge.store(), scheduler,
-                    httpConfig.sseKeepAlive());
+                    httpConfig.sseKeepAlive(), limits);
             Authentication auth = new Authentication(forge.authenticator(), forge.rateLimiter());
             BuildRoutes builds = new BuildRoutes(forge.builds(), streams, httpConfig);
             AnalysisRoutes analyses = new AnalysisRoutes(forge.analyses(), streams, httpConfig);
@@ -107,7 +109,7 @@ public final class ForgeHttp {
             DashboardRoutes dashboard = new DashboardRoutes();
             HostCheck hostCheck = new HostCheck(httpConfig);
             WebSocketRoutes sockets = new WebSocketRoutes(forge.authenticator(), forge.rateLimiter(), forge.events(),
-                    scheduler, httpConfig.sseKeepAlive(), hostCheck);
+                    forge.store(), scheduler, httpConfig.sseKeepAlive(), hostCheck, limits);
 
             config.http.prefer405over404 = true;
             config.requestLogger.http(accessLog::log);
@@ -116,6 +118,7 @@ public final class ForgeHttp {
             config.jetty.modifyServletContextHandler(
                     handler -> handler.setErrorHandler(new JettyErrors.ContextHandler()));
             config.events.serverStopping(streams::close);
+            config.events.serverStopped(limits::close);
             config.events.serverStopped(scheduler::shutdownNow);
 
             var routes = config.routes;

@@ -23,6 +23,11 @@ public final class HttpConfig {
     /** Default pause after which an idle event stream gets a keep-alive comment. */
     public static final Duration DEFAULT_SSE_KEEP_ALIVE = Duration.ofSeconds(15);
 
+    /** Default buffer of one event-stream client (SSE or WebSocket): 1 MiB. */
+    public static final int DEFAULT_STREAM_BUFFER_BYTES = 1024 * 1024;
+    /** Default time one write to an event-stream client may take before the client is dropped. */
+    public static final Duration DEFAULT_STREAM_WRITE_DEADLINE = Duration.ofSeconds(20);
+
     /** Default cap on open connections in total. */
     public static final int DEFAULT_MAX_CONNECTIONS = 1_000;
     /** Default cap on open connections from one client address. */
@@ -44,6 +49,8 @@ public final class HttpConfig {
     private final boolean debug;
     private final boolean metricsRequireAdmin;
     private final Duration sseKeepAlive;
+    private final int streamBufferBytes;
+    private final Duration streamWriteDeadline;
     private final int maxConnections;
     private final int maxConnectionsPerAddress;
     private final Duration headerTimeout;
@@ -59,6 +66,8 @@ public final class HttpConfig {
         this.debug = builder.debug;
         this.metricsRequireAdmin = builder.metricsRequireAdmin;
         this.sseKeepAlive = builder.sseKeepAlive;
+        this.streamBufferBytes = builder.streamBufferBytes;
+        this.streamWriteDeadline = builder.streamWriteDeadline;
         this.maxConnections = builder.maxConnections;
         this.maxConnectionsPerAddress = builder.maxConnectionsPerAddress;
         this.headerTimeout = builder.headerTimeout;
@@ -110,6 +119,24 @@ public final class HttpConfig {
         return sseKeepAlive;
     }
 
+    /**
+     * How much an event-stream client (SSE or WebSocket) may have waiting to be sent (counted in
+     * characters, bytes for ASCII). When it is full the stream stops queueing and reads on from
+     * the store once the client has taken half, so a slow reader costs at most about this much.
+     */
+    public int streamBufferBytes() {
+        return streamBufferBytes;
+    }
+
+    /**
+     * How long one write to an event-stream client may take; a client that has not taken it by
+     * then has stopped reading and is disconnected (it can reconnect with its last event id and
+     * resume from the store).
+     */
+    public Duration streamWriteDeadline() {
+        return streamWriteDeadline;
+    }
+
     /** Most connections {@link ForgeServer} keeps open at once; more are closed as they open. */
     public int maxConnections() {
         return maxConnections;
@@ -153,6 +180,7 @@ public final class HttpConfig {
         return "HttpConfig[bodyLimitBytes=" + bodyLimitBytes + ", corsOrigins=" + corsOrigins
                 + ", trustedHosts=" + trustedHosts + ", debug=" + debug
                 + ", metricsRequireAdmin=" + metricsRequireAdmin + ", sseKeepAlive=" + sseKeepAlive
+                + ", streamBufferBytes=" + streamBufferBytes + ", streamWriteDeadline=" + streamWriteDeadline
                 + ", maxConnections=" + maxConnections + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress
                 + ", headerTimeout=" + headerTimeout + ", bodyTimeout=" + bodyTimeout + ", idleTimeout=" + idleTimeout + "]";
     }
@@ -166,6 +194,8 @@ public final class HttpConfig {
         private boolean debug;
         private boolean metricsRequireAdmin = true;
         private Duration sseKeepAlive = DEFAULT_SSE_KEEP_ALIVE;
+        private int streamBufferBytes = DEFAULT_STREAM_BUFFER_BYTES;
+        private Duration streamWriteDeadline = DEFAULT_STREAM_WRITE_DEADLINE;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
         private Duration headerTimeout = DEFAULT_HEADER_TIMEOUT;
@@ -244,6 +274,21 @@ public final class HttpConfig {
                 throw new IllegalArgumentException("sseKeepAlive must be 10ms to 5min, was " + interval);
             }
             this.sseKeepAlive = interval;
+            return this;
+        }
+
+        /**
+         * Buffer and write deadline of each event-stream client (SSE and WebSocket).
+         *
+         * @throws IllegalArgumentException unless the buffer is 4 KiB to 64 MiB and the deadline
+         *                                  100 ms to 10 minutes
+         */
+        public Builder streamLimits(int bufferBytes, Duration writeDeadline) {
+            if (bufferBytes < 4096 || bufferBytes > 64 * 1024 * 1024) {
+                throw new IllegalArgumentException("streamBufferBytes must be 4096 to 67108864, was " + bufferBytes);
+            }
+            this.streamWriteDeadline = checkTimeout(writeDeadline, "streamWriteDeadline");
+            this.streamBufferBytes = bufferBytes;
             return this;
         }
 

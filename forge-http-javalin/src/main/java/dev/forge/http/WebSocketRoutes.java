@@ -9,6 +9,7 @@ import dev.forge.ratelimit.RateLimiter;
 import dev.forge.security.AuthResult;
 import dev.forge.security.Authenticator;
 import dev.forge.security.Principal;
+import dev.forge.store.TaskStore;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskRecord;
 import io.javalin.config.JavalinConfig;
@@ -18,9 +19,9 @@ import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsConnectContext;
 import io.javalin.websocket.WsContext;
 import io.javalin.websocket.WsMessageContext;
+import org.eclipse.jetty.websocket.api.Callback;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,7 +37,12 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code /api/build/{task_id}/ws} and {@code /api/analysis/{analysis_id}/ws}: a task's events
  * over a WebSocket, the same frames as the server-sent events ({@link TaskEventFeed}), as text
- * messages {@code {"type": "status"|"progress"|"log"|"done", "data": {...}}}.
+ * messages {@code {"type": "status"|"progress"|"log"|"done", "id": "<version>-<line>",
+ * "data": {...}}}. A client that reconnects resumes after the last {@code id} it received, given
+ * as the upgrade's {@code Last-Event-ID} header, a {@code last_event_id} query parameter or a
+ * {@code "last_event_id"} field of the auth message; a finished task with nothing new then
+ * closes at once with 1000. Writes are asynchronous through a bounded {@link Outbox}: a client
+ * that takes no message within the write deadline is disconnected ({@link StreamLimits}).
  *
  * <p>The caller authenticates with the upgrade request's {@code Authorization: Bearer} header
  * or, since browsers cannot set headers on a WebSocket, with a first message
@@ -65,21 +71,26 @@ final class WebSocketRoutes {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketRoutes.class);
     private static final int MAX_MESSAGE_CHARS = 16_384;
+    private static final String PONG = Json.write(Map.of("type", "pong"));
 
     private final Authenticator authenticator;
     private final RateLimiter rateLimiter;
     private final EventBus events;
+    private final TaskStore store;
+    private final StreamLimits limits;
     private final ScheduledExecutorService scheduler;
     private final Duration ping;
     private final HostCheck hostCheck;
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> perUser = new ConcurrentHashMap<>();
 
-    WebSocketRoutes(Authenticator authenticator, RateLimiter rateLimiter, EventBus events,
-            ScheduledExecutorService scheduler, Duration ping, HostCheck hostCheck) {
+    WebSocketRoutes(Authenticator authenticator, RateLimiter rateLimiter, EventBus events, TaskStore store,
+            ScheduledExecutorService scheduler, Duration ping, HostCheck hostCheck, StreamLimits limits) {
         this.authenticator = authenticator;
         this.rateLimiter = rateLimiter;
         this.events = events;
+        this.store = store;
+        this.limits = limits;
         this.scheduler = scheduler;
         this.ping = ping;
         this.hostCheck = hostCheck;
@@ -112,6 +123,9 @@ final class WebSocketRoutes {
         ws.onConnect(ctx -> {
             Connection connection = new Connection(ctx, ctx.pathParam(param), lookup, wire);
             connections.put(ctx.sessionId(), connection);
+            limits.watch(connection.outbox);
+            String resume = ctx.header("Last-Event-ID");
+            connection.resume = StreamPosition.parse(resume != null ? resume : ctx.queryParam("last_event_id"));
             ctx.enableAutomaticPings(ping.toMillis(), TimeUnit.MILLISECONDS);
             String header = ctx.header("Authorization");
             if (header != null && !header.isBlank()) {
@@ -148,11 +162,14 @@ final class WebSocketRoutes {
         }
         String type = message != null && message.path("type").isTextual() ? message.path("type").asText() : "";
         if (type.equals("ping")) {
-            connection.send(Map.of("type", "pong"));
+            connection.outbox.add(PONG);
         } else if (!connection.isAuthenticated()) {
             // The first message of an unauthenticated socket must be the auth message.
             String token = type.equals("auth") && message.path("token").isTextual()
                     ? message.path("token").asText() : "";
+            if (type.equals("auth") && message.path("last_event_id").isTextual()) {
+                connection.resume = StreamPosition.parse(message.path("last_event_id").asText());
+            }
             connection.authenticate(token);
         }
         // Other messages of an authenticated socket are ignored: the stream is one-way.
@@ -173,10 +190,13 @@ final class WebSocketRoutes {
         return header.substring(space + 1).trim();
     }
 
-    /** One socket: waiting for auth, then following a task until it ends. */
-    private final class Connection implements TaskEventFeed.Sink {
+    /** One socket: waiting for auth, then following a task (its feed writes to the outbox) until it ends. */
+    private final class Connection {
 
         private final WsContext ctx;
+        private final WsOutbox outbox;
+        /** Where the client asked to resume: the upgrade's Last-Event-ID or the auth message's. */
+        private volatile StreamPosition resume;
         private final String rawId;
         private final BiFunction<Principal, TaskId, Outcome<TaskRecord>> lookup;
         private final Function<TaskRecord, Map<String, Object>> wire;
@@ -192,6 +212,7 @@ final class WebSocketRoutes {
             this.rawId = rawId;
             this.lookup = lookup;
             this.wire = wire;
+            this.outbox = new WsOutbox(this);
         }
 
         synchronized boolean isAuthenticated() {
@@ -254,7 +275,13 @@ final class WebSocketRoutes {
             } else if (!(found instanceof Outcome.Ok<TaskRecord>)) {
                 refuse(NOT_FOUND, "no task with that id is visible to you");
             } else {
-                TaskEventFeed opened = TaskEventFeed.open(events, id, () -> lookup.apply(caller, id), wire, this);
+                TaskEventFeed.Resume from = TaskEventFeed.resume(store, ((Outcome.Ok<TaskRecord>) found).value(), resume);
+                if (from == TaskEventFeed.Resume.UP_TO_DATE) {
+                    close(1000, "done"); // finished and nothing new since the client's position
+                    return;
+                }
+                TaskEventFeed opened = TaskEventFeed.open(events, store, id, () -> lookup.apply(caller, id), wire,
+                        outbox, TaskEventFeed.FrameFormat.WEBSOCKET, from.from(), limits.refills());
                 boolean close;
                 synchronized (this) {
                     feed = opened;
@@ -278,33 +305,6 @@ final class WebSocketRoutes {
                 return null;
             }
             return result instanceof AuthResult.Authenticated ok ? ok.principal() : null;
-        }
-
-        @Override
-        public boolean send(String event, Map<String, Object> data) {
-            Map<String, Object> frame = new LinkedHashMap<>();
-            frame.put("type", event);
-            frame.put("data", data);
-            return send(frame);
-        }
-
-        synchronized boolean send(Map<String, Object> frame) {
-            if (ended) {
-                return false;
-            }
-            try {
-                ctx.send(Json.write(frame));
-                return true;
-            } catch (RuntimeException e) {
-                LOG.debug("WebSocket of task {} closed by the client", rawId);
-                return false;
-            }
-        }
-
-        /** The feed ended: the task finished (or the peer went); close normally. */
-        @Override
-        public void ended() {
-            close(1000, "done");
         }
 
         void refuse(int code, String reason) {
@@ -341,6 +341,56 @@ final class WebSocketRoutes {
             if (toClose != null) {
                 toClose.close();
             }
+            limits.forget(outbox);
+            outbox.end(Outbox.End.CLOSED);
+        }
+    }
+
+    /**
+     * The outbox of one socket: one text message in flight at a time, through Jetty's
+     * asynchronous send, the next one started by the completion of the last.
+     */
+    private final class WsOutbox extends Outbox {
+
+        private final Connection connection;
+
+        WsOutbox(Connection connection) {
+            super(limits.bufferChars(), limits.deadlineMillis(), System::nanoTime);
+            this.connection = connection;
+        }
+
+        @Override
+        int maxChunkChars() {
+            return 0; // every frame is its own message
+        }
+
+        @Override
+        boolean startWrite(String chunk) {
+            connection.ctx.session.sendText(chunk, Callback.from(this::written, this::failed));
+            return false;
+        }
+
+        @Override
+        void close(End why) {
+            switch (why) {
+                case DRAINED -> connection.close(1000, "done");
+                case TOO_SLOW -> {
+                    limits.dropped("websocket");
+                    // no close handshake: the client reads nothing, so it would not arrive
+                    try {
+                        connection.ctx.session.disconnect();
+                    } catch (RuntimeException e) {
+                        LOG.debug("disconnecting a slow WebSocket failed", e);
+                    }
+                    connection.end();
+                }
+                default -> connection.end();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "WebSocket of task " + connection.rawId;
         }
     }
 }

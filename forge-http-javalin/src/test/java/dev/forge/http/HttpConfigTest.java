@@ -65,4 +65,21 @@ class HttpConfigTest {
         assertThatThrownBy(() -> HttpConfig.builder().sseKeepAlive(Duration.ofHours(1)))
                 .hasMessageContaining("sseKeepAlive");
     }
+
+    @Test
+    void streamLimits_defaultToOneMebibyteAndTwentySeconds_andRejectOutOfRange() {
+        HttpConfig defaults = HttpConfig.defaults();
+        assertThat(defaults.streamBufferBytes()).isEqualTo(1024 * 1024);
+        assertThat(defaults.streamWriteDeadline()).isEqualTo(Duration.ofSeconds(20));
+        HttpConfig custom = HttpConfig.builder().streamLimits(8192, Duration.ofSeconds(3)).build();
+        assertThat(custom.streamBufferBytes()).isEqualTo(8192);
+        assertThat(custom.streamWriteDeadline()).isEqualTo(Duration.ofSeconds(3));
+
+        assertThatThrownBy(() -> HttpConfig.builder().streamLimits(100, Duration.ofSeconds(3)))
+                .hasMessageContaining("streamBufferBytes").hasMessageContaining("100");
+        assertThatThrownBy(() -> HttpConfig.builder().streamLimits(8192, Duration.ofMillis(1)))
+                .hasMessageContaining("streamWriteDeadline");
+        assertThatThrownBy(() -> HttpConfig.builder().streamLimits(8192, Duration.ofHours(1)))
+                .hasMessageContaining("streamWriteDeadline");
+    }
 }

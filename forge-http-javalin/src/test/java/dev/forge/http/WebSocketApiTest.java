@@ -3,8 +3,11 @@ package dev.forge.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.forge.events.TaskEvent;
+import dev.forge.task.TaskId;
 import java.net.URI;
 import java.net.http.WebSocket;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -239,6 +242,84 @@ class WebSocketApiTest {
         assertThat(response.statusCode()).isBetween(400, 499);
         assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
         assertThat(response.headers().firstValue("Content-Security-Policy")).contains(SecurityHeaders.API_CSP);
+    }
+
+    @Test
+    void reconnect_withTheLastId_getsExactlyTheMissingLines_andAFinishedTaskSeenToTheEndClosesAtOnce()
+            throws Exception {
+        try (TestServer own = TestServer.start(new TestServer.Options().noWorkers())) {
+            String token = own.userToken(TestServer.newUser());
+            String id = own.createBuild(token, "hello");
+            TaskId task = TaskId.of(id);
+            String path = "/api/build/" + id + "/ws";
+            publishStored(own, task, List.of("l1", "l2", "l3"));
+
+            Recorder first = new Recorder();
+            WebSocket firstSocket = connect(own, path, token, null, first);
+            awaitTrue(() -> logLines(first).size() == 3);
+            firstSocket.sendClose(1000, "going away").get(10, TimeUnit.SECONDS);
+            first.closeCode();
+            String lastSeen = first.messages.get(first.messages.size() - 1).get("id").asText();
+
+            publishStored(own, task, List.of("l4", "l5")); // while nobody watches
+            Recorder byMessage = new Recorder();
+            connect(own, path, token, lastSeen, byMessage); // position in the auth message
+            Recorder byHeader = new Recorder();
+            connectWithHeader(own, path, token, lastSeen, byHeader);
+            awaitTrue(() -> logLines(byMessage).size() == 2 && logLines(byHeader).size() == 2);
+            assertThat(own.delete("/api/build/" + id, token).statusCode()).isEqualTo(200);
+
+            assertThat(first.types()).containsExactly("status", "log", "log", "log");
+            assertThat(logLines(first)).containsExactly("l1", "l2", "l3");
+            for (Recorder resumed : List.of(byMessage, byHeader)) {
+                assertThat(resumed.closeCode()).isEqualTo(1000);
+                assertThat(logLines(resumed)).as("only the lines after the last id").containsExactly("l4", "l5");
+                assertThat(resumed.types()).containsExactly("log", "log", "status", "done");
+                assertThat(resumed.messages.get(0).get("id").asText()).endsWith("-4");
+            }
+            String end = byMessage.messages.get(byMessage.messages.size() - 1).get("id").asText();
+            Recorder upToDate = new Recorder();
+            connect(own, path, token, end, upToDate);
+            assertThat(upToDate.closeCode()).isEqualTo(1000);
+            assertThat(upToDate.messages).as("finished and seen to the end: nothing to send").isEmpty();
+        }
+    }
+
+    /** Appends the lines and publishes them as a batch, as the executor does. */
+    private static void publishStored(TestServer server, TaskId task, List<String> lines) {
+        long last = server.forge.store().appendLogs(task, lines);
+        server.forge.events().publish(TaskEvent.logs(task, lines, last, Instant.now()));
+    }
+
+    private static List<String> logLines(Recorder recorder) {
+        return recorder.messages.stream().filter(m -> m.get("type").asText().equals("log"))
+                .map(m -> m.get("data").get("line").asText()).toList();
+    }
+
+    /** Connects and authenticates with the auth message, carrying {@code lastEventId} if given. */
+    private static WebSocket connect(TestServer on, String path, String token, String lastEventId,
+            Recorder recorder) throws Exception {
+        URI uri = URI.create("ws://127.0.0.1:" + on.server.port() + path);
+        WebSocket socket = on.http.newWebSocketBuilder().buildAsync(uri, recorder).get(20, TimeUnit.SECONDS);
+        String auth = "{\"type\":\"auth\",\"token\":\"" + token + "\""
+                + (lastEventId != null ? ",\"last_event_id\":\"" + lastEventId + "\"" : "") + "}";
+        socket.sendText(auth, true).get(10, TimeUnit.SECONDS);
+        return socket;
+    }
+
+    private static WebSocket connectWithHeader(TestServer on, String path, String token, String lastEventId,
+            Recorder recorder) throws Exception {
+        URI uri = URI.create("ws://127.0.0.1:" + on.server.port() + path);
+        return on.http.newWebSocketBuilder().header("Authorization", "Bearer " + token)
+                .header("Last-Event-ID", lastEventId).buildAsync(uri, recorder).get(20, TimeUnit.SECONDS);
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition within 30 s").isLessThan(deadline);
+            Thread.sleep(20); // polling what the server sends on its own schedule
+        }
     }
 
     /** A slot is freed when the server has processed the close; retry until one is accepted. */
