@@ -3,6 +3,7 @@ package dev.forge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.forge.analysis.AnalysisRequest;
+import dev.forge.analysis.AnalysisType;
 import dev.forge.analysis.PlantedProject;
 import dev.forge.exec.ExecutorConfig;
 import dev.forge.project.DirectoryProjectCatalog;
@@ -36,11 +37,11 @@ class RealAnalysisEndToEndTest {
                 .executorConfig(ExecutorConfig.custom().workers(1).pollWait(Duration.ofMillis(100)).build())
                 .build().start()) {
             TaskRecord created = forge.analyses().create(alice,
-                    new AnalysisRequest("planted", List.of("security", "types", "coverage"))).orElseThrow();
+                    AnalysisRequest.of("planted", AnalysisType.SECURITY, AnalysisType.TYPES, AnalysisType.COVERAGE)).orElseThrow();
 
             Await.until(() -> forge.store().find(created.id()).orElseThrow().isTerminal(),
                     Duration.ofSeconds(60), "the analysis to finish");
-            TaskRecord done = forge.analyses().result(alice, created.id()).orElseThrow();
+            TaskRecord done = forge.analyses().status(alice, created.id()).orElseThrow();
 
             assertThat(done.status()).isEqualTo(TaskStatus.COMPLETED);
             Map<String, Object> results = done.results();

@@ -40,21 +40,21 @@ public final class TaskOperations {
     private final EventBus events;
     private final TaskUpdater updater;
     private final ProjectCatalog catalog;
-    private final RateLimiter rateLimiter;
     private final IdGenerator ids;
     private final Clock clock;
+    private final Completions completions;
 
     /** Creates the operations over these ports. */
     public TaskOperations(TaskStore store, JobQueue queue, EventBus events, TaskUpdater updater,
-            ProjectCatalog catalog, RateLimiter rateLimiter, IdGenerator ids, Clock clock) {
+            ProjectCatalog catalog, IdGenerator ids, Clock clock) {
         this.store = Objects.requireNonNull(store, "store");
         this.queue = Objects.requireNonNull(queue, "queue");
         this.events = Objects.requireNonNull(events, "events");
         this.updater = Objects.requireNonNull(updater, "updater");
         this.catalog = Objects.requireNonNull(catalog, "catalog");
-        this.rateLimiter = Objects.requireNonNull(rateLimiter, "rateLimiter");
         this.ids = Objects.requireNonNull(ids, "ids");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.completions = new Completions(events);
     }
 
     /**
@@ -88,20 +88,24 @@ public final class TaskOperations {
     }
 
     /**
-     * Checks the project and the rate limit, then stores and enqueues a new task.
+     * Checks the project and, when there is a rate limiter, takes a creation permit; then stores
+     * and enqueues a new task.
      *
+     * @param rateLimiter   where the creation permit comes from, or null for no limit
      * @param rateOperation the rate-limit operation this creation counts against
      * @return the new record; NotFound("project"); or RateLimited
      */
     public Outcome<TaskRecord> submit(Principal caller, TaskKind kind, String projectName,
             String goal, Map<String, String> parameters, List<String> analysisTypes,
-            int maxAttempts, String rateOperation) {
+            int maxAttempts, RateLimiter rateLimiter, String rateOperation) {
         if (!projectExists(projectName)) {
-            return new Outcome.NotFound<>("project");
+            return new Outcome.NotFound<>("project", projectName);
         }
-        RateLimitDecision decision = rateLimiter.tryAcquire(caller.userId(), rateOperation);
-        if (!decision.allowed()) {
-            return new Outcome.RateLimited<>(decision);
+        if (rateLimiter != null) {
+            RateLimitDecision decision = rateLimiter.tryAcquire(caller.userId(), rateOperation);
+            if (!decision.allowed()) {
+                return new Outcome.RateLimited<>(decision);
+            }
         }
         TaskRecord record = TaskRecord.create(ids.next(), kind, caller.userId(), projectName, goal,
                 parameters, analysisTypes, maxAttempts, clock.instant());
@@ -121,7 +125,7 @@ public final class TaskOperations {
     public Outcome<TaskRecord> find(Principal caller, TaskId id, TaskKind kind) {
         Optional<TaskRecord> found = store.find(id);
         if (found.isEmpty() || found.get().kind() != kind) {
-            return new Outcome.NotFound<>(kind.wireName());
+            return new Outcome.NotFound<>(kind.wireName(), id.value());
         }
         if (!caller.canAccess(found.get().owner())) {
             return new Outcome.Forbidden<>();
@@ -157,6 +161,76 @@ public final class TaskOperations {
             }
             // Lost a race with a worker's update: read again and decide again.
         }
+    }
+
+    /**
+     * A future completed with the task's terminal record, once it has one. It cannot miss a
+     * completion that happened before the call: it subscribes to the task's events first and
+     * reads the store after. A terminal event from any node sharing the bus completes it; the
+     * store is read again now and then in case the bus lost the event. Completes exceptionally
+     * with a {@link dev.forge.RefusedException} when the task is not found or not the caller's,
+     * and with a {@link dev.forge.ForgeException} when forge closes first. Cancelling the future
+     * stops the waiting.
+     */
+    public java.util.concurrent.CompletableFuture<TaskRecord> completion(Principal caller, TaskId id,
+            TaskKind kind) {
+        Objects.requireNonNull(caller, "caller");
+        Objects.requireNonNull(id, "id");
+        return completions.await(id, () -> find(caller, id, kind));
+    }
+
+    /**
+     * Waits up to {@code timeout} for the task to finish (see {@link #completion}).
+     *
+     * @return the terminal record; NotFound or Forbidden; Conflict when it is still unfinished
+     *         at the deadline
+     * @throws dev.forge.ForgeException when interrupted (the interrupt flag is set again) or
+     *                                  when forge closes first
+     */
+    public Outcome<TaskRecord> await(Principal caller, TaskId id, TaskKind kind, java.time.Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        java.util.concurrent.CompletableFuture<TaskRecord> future = completion(caller, id, kind);
+        try {
+            return Outcome.ok(future.get(Math.max(0, timeout.toNanos()), java.util.concurrent.TimeUnit.NANOSECONDS));
+        } catch (java.util.concurrent.TimeoutException e) {
+            future.cancel(false);
+            Outcome<TaskRecord> now = find(caller, id, kind);
+            if (now instanceof Outcome.Ok<TaskRecord> ok && !ok.value().isTerminal()) {
+                return new Outcome.Conflict<>(kind.wireName() + " " + id.value() + " is still "
+                        + ok.value().status().wireName() + " after " + timeout);
+            }
+            return now;
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof dev.forge.RefusedException refused) {
+                return refused.outcome().refusal();
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new dev.forge.ForgeException("awaiting " + kind.wireName() + " " + id.value() + " failed",
+                    e.getCause());
+        } catch (InterruptedException e) {
+            future.cancel(false);
+            Thread.currentThread().interrupt();
+            throw new dev.forge.ForgeException("interrupted while awaiting " + kind.wireName() + " " + id.value(), e);
+        }
+    }
+
+    /**
+     * Subscribes {@code listener} to the task's events, if the caller may see the task. Events
+     * already published are not replayed: read {@link #find} after subscribing for the state.
+     *
+     * @return the live subscription (close it to stop); NotFound or Forbidden
+     */
+    public Outcome<EventBus.Subscription> subscribe(Principal caller, TaskId id, TaskKind kind,
+            java.util.function.Consumer<dev.forge.events.TaskEvent> listener) {
+        Objects.requireNonNull(listener, "listener");
+        return find(caller, id, kind).map(found -> events.subscribe(id, listener));
+    }
+
+    /** Completes every pending {@link #completion} exceptionally: forge is closing. */
+    public void closeCompletions() {
+        completions.close();
     }
 
     private boolean projectExists(String name) {
