@@ -1,5 +1,6 @@
 package dev.forge;
 
+import dev.forge.analysis.AnalysisPipeline;
 import dev.forge.analysis.AnalysisService;
 import dev.forge.builds.BuildService;
 import dev.forge.builds.ProcessBuildRunner;
@@ -73,6 +74,7 @@ public final class Forge implements AutoCloseable {
     /** What the builder made (not what the caller passed in), in the order it is closed. */
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final ProcessBuildRunner processRunner;
+    private final AnalysisPipeline analysisPipeline;
     private final Path workspaceRoot;
     private volatile boolean started;
     private volatile boolean closed;
@@ -105,8 +107,10 @@ public final class Forge implements AutoCloseable {
                 : ForgeDefaults.buildRunner(workspaceRoot, b.keepBuildWorkspaces);
         this.processRunner = buildRunner instanceof ProcessBuildRunner runner ? runner : null;
         runners.put(TaskKind.BUILD, buildRunner);
-        runners.put(TaskKind.ANALYSIS, b.analysisRunner != null ? b.analysisRunner
-                : ForgeDefaults.analysisRunner(workspaceRoot, b.keepBuildWorkspaces, store));
+        TaskRunner analysisRunner = b.analysisRunner != null ? b.analysisRunner
+                : ForgeDefaults.analysisRunner(workspaceRoot, b.keepBuildWorkspaces, store);
+        this.analysisPipeline = analysisRunner instanceof AnalysisPipeline pipeline ? pipeline : null;
+        runners.put(TaskKind.ANALYSIS, analysisRunner);
         this.executor = new JobExecutor(config, store, queue, events, clusterLock, nodeId, catalog,
                 runners, updater, metrics, clock);
     }
@@ -206,6 +210,15 @@ public final class Forge implements AutoCloseable {
      */
     public Optional<Sandbox> sandbox() {
         return Optional.ofNullable(processRunner).map(ProcessBuildRunner::sandbox);
+    }
+
+    /**
+     * The analysis pipeline, when the analysis runner is one (the default): which analyzers it
+     * runs and which optional ones are missing ({@link AnalysisPipeline#missingAnalyzers()}, for
+     * a start-up warning); empty for other runners.
+     */
+    public Optional<AnalysisPipeline> analysisPipeline() {
+        return Optional.ofNullable(analysisPipeline);
     }
 
     /** The clock everything uses. */
