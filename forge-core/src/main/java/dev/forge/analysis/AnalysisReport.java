@@ -19,7 +19,7 @@ import java.util.Objects;
  * failed), so a score is never read as better than what was measured.
  *
  * @param qualityScore      0 (worst) to {@link #qualityScoreMax()}
- * @param qualityScoreMax   the best score, {@value QualityScore#MAX}
+ * @param qualityScoreMax   the best score, 10
  * @param securityIssues    every security finding (not capped)
  * @param codeSmells        how many quality findings
  * @param typeErrors        compile errors, or null when not measured ({@code typeErrorsReason} says why)
