@@ -1,7 +1,10 @@
 package dev.forge.exec;
 
+import dev.forge.ForgeException;
 import dev.forge.Outcome;
+import dev.forge.RefusedException;
 import dev.forge.events.EventBus;
+import dev.forge.events.TaskEvent;
 import dev.forge.project.ProjectCatalog;
 import dev.forge.project.ProjectConfigException;
 import dev.forge.queue.JobQueue;
@@ -19,10 +22,16 @@ import dev.forge.task.TaskRecord;
 import dev.forge.task.TaskStatus;
 import dev.forge.validation.ValidationFailure;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * What the build and analysis services share once a request is validated: submitting a task
@@ -168,11 +177,11 @@ public final class TaskOperations {
      * completion that happened before the call: it subscribes to the task's events first and
      * reads the store after. A terminal event from any node sharing the bus completes it; the
      * store is read again now and then in case the bus lost the event. Completes exceptionally
-     * with a {@link dev.forge.RefusedException} when the task is not found or not the caller's,
-     * and with a {@link dev.forge.ForgeException} when forge closes first. Cancelling the future
+     * with a {@link RefusedException} when the task is not found or not the caller's,
+     * and with a {@link ForgeException} when forge closes first. Cancelling the future
      * stops the waiting.
      */
-    public java.util.concurrent.CompletableFuture<TaskRecord> completion(Principal caller, TaskId id,
+    public CompletableFuture<TaskRecord> completion(Principal caller, TaskId id,
             TaskKind kind) {
         Objects.requireNonNull(caller, "caller");
         Objects.requireNonNull(id, "id");
@@ -184,15 +193,15 @@ public final class TaskOperations {
      *
      * @return the terminal record; NotFound or Forbidden; Conflict when it is still unfinished
      *         at the deadline
-     * @throws dev.forge.ForgeException when interrupted (the interrupt flag is set again) or
+     * @throws ForgeException when interrupted (the interrupt flag is set again) or
      *                                  when forge closes first
      */
-    public Outcome<TaskRecord> await(Principal caller, TaskId id, TaskKind kind, java.time.Duration timeout) {
+    public Outcome<TaskRecord> await(Principal caller, TaskId id, TaskKind kind, Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        java.util.concurrent.CompletableFuture<TaskRecord> future = completion(caller, id, kind);
+        CompletableFuture<TaskRecord> future = completion(caller, id, kind);
         try {
-            return Outcome.ok(future.get(Math.max(0, timeout.toNanos()), java.util.concurrent.TimeUnit.NANOSECONDS));
-        } catch (java.util.concurrent.TimeoutException e) {
+            return Outcome.ok(future.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException e) {
             future.cancel(false);
             Outcome<TaskRecord> now = find(caller, id, kind);
             if (now instanceof Outcome.Ok<TaskRecord> ok && !ok.value().isTerminal()) {
@@ -200,19 +209,19 @@ public final class TaskOperations {
                         + ok.value().status().wireName() + " after " + timeout);
             }
             return now;
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof dev.forge.RefusedException refused) {
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RefusedException refused) {
                 return refused.outcome().refusal();
             }
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
             }
-            throw new dev.forge.ForgeException("awaiting " + kind.wireName() + " " + id.value() + " failed",
+            throw new ForgeException("awaiting " + kind.wireName() + " " + id.value() + " failed",
                     e.getCause());
         } catch (InterruptedException e) {
             future.cancel(false);
             Thread.currentThread().interrupt();
-            throw new dev.forge.ForgeException("interrupted while awaiting " + kind.wireName() + " " + id.value(), e);
+            throw new ForgeException("interrupted while awaiting " + kind.wireName() + " " + id.value(), e);
         }
     }
 
@@ -223,7 +232,7 @@ public final class TaskOperations {
      * @return the live subscription (close it to stop); NotFound or Forbidden
      */
     public Outcome<EventBus.Subscription> subscribe(Principal caller, TaskId id, TaskKind kind,
-            java.util.function.Consumer<dev.forge.events.TaskEvent> listener) {
+            Consumer<dev.forge.events.TaskEvent> listener) {
         Objects.requireNonNull(listener, "listener");
         return find(caller, id, kind).map(found -> events.subscribe(id, listener));
     }
