@@ -232,7 +232,7 @@ public final class TaskOperations {
      * @return the live subscription (close it to stop); NotFound or Forbidden
      */
     public Outcome<EventBus.Subscription> subscribe(Principal caller, TaskId id, TaskKind kind,
-            Consumer<dev.forge.events.TaskEvent> listener) {
+            Consumer<TaskEvent> listener) {
         Objects.requireNonNull(listener, "listener");
         return find(caller, id, kind).map(found -> events.subscribe(id, listener));
     }
