@@ -2,7 +2,6 @@ package dev.forge.validation;
 
 import dev.forge.analysis.AnalysisRequest;
 import dev.forge.builds.BuildRequest;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
