@@ -186,6 +186,22 @@ class AwaitTest {
     }
 
     @Test
+    void events_deliverTheTasksEventsToItsOwnerOnly() {
+        try (Forge forge = idle(null)) {
+            TaskRecord task = forge.builds().create(ALICE, build()).orElseThrow();
+            List<TaskEvent> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+            EventBus.Subscription subscription = forge.builds().events(ALICE, task.id(), seen::add).orElseThrow();
+            forge.builds().cancel(ALICE, task.id()).orElseThrow();
+
+            Await.until(() -> seen.stream().anyMatch(e -> e.type() == TaskEvent.Type.DONE), LONG, "the DONE event");
+            subscription.close();
+            assertThat(forge.builds().events(BOB, task.id(), seen::add)).isInstanceOf(Outcome.Forbidden.class);
+            assertThat(forge.analyses().events(ALICE, task.id(), seen::add)).isInstanceOf(Outcome.NotFound.class);
+        }
+    }
+
+    @Test
     void await_pastItsTimeout_isAConflictSayingTheTaskIsUnfinished() {
         try (Forge forge = idle(null)) {
             TaskRecord task = forge.builds().create(ALICE, build()).orElseThrow();
