@@ -47,11 +47,18 @@ final class Completions implements AutoCloseable {
             pending.remove(future);
             return future;
         }
-        EventBus.Subscription subscription = events.subscribe(id, event -> {
-            if (event.type() == TaskEvent.Type.DONE && !future.isDone()) {
-                CompletableFuture.runAsync(() -> recheck(future, lookup));
-            }
-        });
+        EventBus.Subscription subscription;
+        try {
+            subscription = events.subscribe(id, event -> {
+                if (event.type() == TaskEvent.Type.DONE && !future.isDone()) {
+                    CompletableFuture.runAsync(() -> recheck(future, lookup));
+                }
+            });
+        } catch (RuntimeException e) { // e.g. the bus is closed or its backend unreachable
+            pending.remove(future);
+            future.completeExceptionally(e);
+            return future;
+        }
         future.whenComplete((record, failure) -> {
             subscription.close();
             pending.remove(future);
