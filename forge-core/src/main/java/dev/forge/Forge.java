@@ -1,5 +1,6 @@
 package dev.forge;
 
+import dev.forge.analysis.AnalysisPipeline;
 import dev.forge.analysis.AnalysisService;
 import dev.forge.builds.BuildService;
 import dev.forge.builds.ProcessBuildRunner;
@@ -18,8 +19,6 @@ import dev.forge.project.ProjectCatalog;
 import dev.forge.queue.InMemoryJobQueue;
 import dev.forge.queue.JobQueue;
 import dev.forge.queue.Queues;
-import dev.forge.ratelimit.InMemoryRateLimiter;
-import dev.forge.ratelimit.RateLimitConfig;
 import dev.forge.ratelimit.RateLimiter;
 import dev.forge.sandbox.Sandbox;
 import dev.forge.security.AuthResult;
@@ -49,8 +48,10 @@ import java.util.Optional;
  *
  * <pre>{@code
  * try (Forge forge = Forge.builder().projectCatalog(catalog).build().start()) {
- *     TaskRecord build = forge.builds().create(Principal.user("alice"),
- *             new BuildRequest("hello", "build it", Map.of())).orElseThrow();
+ *     TaskRecord build = forge.builds().create(alice, new BuildRequest("hello", "build it", Map.of()))
+ *             .orElseThrow();
+ *     TaskRecord done = forge.builds().await(alice, build.id(), Duration.ofMinutes(5)).orElseThrow();
+ *     BuildResult result = forge.builds().result(alice, build.id()).orElseThrow();
  * }
  * }</pre>
  */
@@ -69,9 +70,11 @@ public final class Forge implements AutoCloseable {
     private final BuildService builds;
     private final AnalysisService analyses;
     private final JobExecutor executor;
+    private final TaskOperations tasks;
     /** What the builder made (not what the caller passed in), in the order it is closed. */
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final ProcessBuildRunner processRunner;
+    private final AnalysisPipeline analysisPipeline;
     private final Path workspaceRoot;
     private volatile boolean started;
     private volatile boolean closed;
@@ -83,8 +86,7 @@ public final class Forge implements AutoCloseable {
         this.queue = b.queue != null ? b.queue : own(new InMemoryJobQueue(clock));
         TaskStore rawStore = b.store != null ? b.store : own(new InMemoryTaskStore());
         this.store = new MeteredTaskStore(rawStore, metrics.registry());
-        this.rateLimiter = b.rateLimiter != null ? b.rateLimiter
-                : own(new InMemoryRateLimiter(RateLimitConfig.ofDefaults(), clock));
+        this.rateLimiter = b.rateLimiter; // null: an embedding application is not limited
         this.clusterLock = b.clusterLock != null ? b.clusterLock : own(new InMemoryClusterLock(clock));
         this.nodeId = b.nodeId != null ? b.nodeId : ForgeDefaults.nodeId();
         this.authenticator = b.authenticator != null ? b.authenticator
@@ -93,11 +95,11 @@ public final class Forge implements AutoCloseable {
         ExecutorConfig config = b.workers == null ? b.executorConfig
                 : b.executorConfig.toBuilder().workers(b.workers).build();
         TaskUpdater updater = new TaskUpdater(store, events, metrics, clock);
-        TaskOperations tasks = new TaskOperations(store, queue, events, updater, catalog,
-                rateLimiter, b.ids, clock);
+        this.tasks = new TaskOperations(store, queue, events, updater, catalog, b.ids, clock);
         RequestValidator validator = new RequestValidator();
-        this.builds = new BuildService(tasks, validator, config.maxAttempts(TaskKind.BUILD));
-        this.analyses = new AnalysisService(tasks, validator, config.maxAttempts(TaskKind.ANALYSIS));
+        this.builds = new BuildService(tasks, validator, config.maxAttempts(TaskKind.BUILD), rateLimiter);
+        this.analyses = new AnalysisService(tasks, validator, config.maxAttempts(TaskKind.ANALYSIS),
+                rateLimiter);
         Map<TaskKind, TaskRunner> runners = new EnumMap<>(TaskKind.class);
         Path workspaceRoot = b.workspaceRoot != null ? b.workspaceRoot : ForgeDefaults.workspaceRoot();
         this.workspaceRoot = workspaceRoot;
@@ -105,8 +107,10 @@ public final class Forge implements AutoCloseable {
                 : ForgeDefaults.buildRunner(workspaceRoot, b.keepBuildWorkspaces);
         this.processRunner = buildRunner instanceof ProcessBuildRunner runner ? runner : null;
         runners.put(TaskKind.BUILD, buildRunner);
-        runners.put(TaskKind.ANALYSIS, b.analysisRunner != null ? b.analysisRunner
-                : ForgeDefaults.analysisRunner(workspaceRoot, b.keepBuildWorkspaces, store));
+        TaskRunner analysisRunner = b.analysisRunner != null ? b.analysisRunner
+                : ForgeDefaults.analysisRunner(workspaceRoot, b.keepBuildWorkspaces, store);
+        this.analysisPipeline = analysisRunner instanceof AnalysisPipeline pipeline ? pipeline : null;
+        runners.put(TaskKind.ANALYSIS, analysisRunner);
         this.executor = new JobExecutor(config, store, queue, events, clusterLock, nodeId, catalog,
                 runners, updater, metrics, clock);
     }
@@ -137,12 +141,12 @@ public final class Forge implements AutoCloseable {
         return this;
     }
 
-    /** Builds: create, status, history, cancel, logs. */
+    /** Builds: create, status, result, history, cancel, logs, events, await. */
     public BuildService builds() {
         return builds;
     }
 
-    /** Analyses: create, result, history, logs, cancel. */
+    /** Analyses: the same methods as {@link #builds()}. */
     public AnalysisService analyses() {
         return analyses;
     }
@@ -152,9 +156,12 @@ public final class Forge implements AutoCloseable {
         return authenticator;
     }
 
-    /** The rate limiter (for front ends that limit requests per user). */
-    public RateLimiter rateLimiter() {
-        return rateLimiter;
+    /**
+     * The rate limiter the builder was given, if any. Without one the services do not limit
+     * creations; front ends that face users (the HTTP API) then use limits of their own.
+     */
+    public Optional<RateLimiter> rateLimiter() {
+        return Optional.ofNullable(rateLimiter);
     }
 
     /** The event bus: live status, progress and log lines of tasks. */
@@ -203,6 +210,15 @@ public final class Forge implements AutoCloseable {
      */
     public Optional<Sandbox> sandbox() {
         return Optional.ofNullable(processRunner).map(ProcessBuildRunner::sandbox);
+    }
+
+    /**
+     * The analysis pipeline, when the analysis runner is one (the default): which analyzers it
+     * runs and which optional ones are missing ({@link AnalysisPipeline#missingAnalyzers()}, for
+     * a start-up warning); empty for other runners.
+     */
+    public Optional<AnalysisPipeline> analysisPipeline() {
+        return Optional.ofNullable(analysisPipeline);
     }
 
     /** The clock everything uses. */
@@ -262,6 +278,7 @@ public final class Forge implements AutoCloseable {
         }
         List<AutoCloseable> toClose = new ArrayList<>();
         toClose.add(executor);
+        toClose.add(tasks::closeCompletions); // after the executor: a graceful stop may still finish tasks
         toClose.addAll(owned);
         Resources.closeAll(toClose);
     }
@@ -353,7 +370,12 @@ public final class Forge implements AutoCloseable {
             return this;
         }
 
-        /** Rate limits (default in memory: 10 builds, 10 analyses, 60 requests per minute). */
+        /**
+         * Limits build and analysis creations per user (default: none - an application calling
+         * forge from its own code is not limited). The HTTP API limits requests and creations
+         * whether or not this is set; set it to share the limits between nodes or to change them.
+         * Forge does not close a limiter given here.
+         */
         public Builder rateLimiter(RateLimiter value) {
             this.rateLimiter = Objects.requireNonNull(value, "rateLimiter");
             return this;

@@ -3,10 +3,14 @@ package dev.forge;
 import dev.forge.ratelimit.RateLimitDecision;
 import dev.forge.validation.ValidationFailure;
 import java.util.Objects;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The result of a service call: the value, or one of the expected ways it can be refused.
- * Expected refusals are values, not exceptions; the HTTP layer maps each to one status code.
+ * Expected refusals are values, not exceptions; the HTTP layer maps each to one status code, and
+ * an embedding application either switches over them or calls {@link #orElseThrow()} when a
+ * refusal would be a bug in its own code.
  */
 public sealed interface Outcome<T> {
 
@@ -26,11 +30,21 @@ public sealed interface Outcome<T> {
         }
     }
 
-    /** The task or project does not exist (or is of another kind). */
-    record NotFound<T>(String what) implements Outcome<T> {
+    /**
+     * The task or project does not exist (or is of another kind).
+     *
+     * @param what which kind of thing: {@code project}, {@code build}, {@code analysis}
+     * @param name the project name or task id asked for, or null when not known
+     */
+    record NotFound<T>(String what, String name) implements Outcome<T> {
         /** Validates the outcome. */
         public NotFound {
             Objects.requireNonNull(what, "what");
+        }
+
+        /** A refusal that does not name what was asked for. */
+        public NotFound(String what) {
+            this(what, null);
         }
     }
 
@@ -65,14 +79,84 @@ public sealed interface Outcome<T> {
     }
 
     /**
+     * The value of an {@link Ok} mapped through {@code mapper}; a refusal stays as it is.
+     *
+     * @throws NullPointerException if {@code mapper} returns null
+     */
+    default <U> Outcome<U> map(Function<? super T, ? extends U> mapper) {
+        Objects.requireNonNull(mapper, "mapper");
+        if (this instanceof Ok<T> ok) {
+            return new Ok<>(mapper.apply(ok.value()));
+        }
+        return refusal();
+    }
+
+    /** The outcome {@code mapper} makes of an {@link Ok}'s value; a refusal stays as it is. */
+    default <U> Outcome<U> flatMap(Function<? super T, Outcome<U>> mapper) {
+        Objects.requireNonNull(mapper, "mapper");
+        if (this instanceof Ok<T> ok) {
+            return Objects.requireNonNull(mapper.apply(ok.value()), "mapper returned null");
+        }
+        return refusal();
+    }
+
+    /**
      * The value of an {@link Ok}.
      *
-     * @throws IllegalStateException for any other outcome, naming it
+     * @throws RefusedException for any other outcome, with a message saying what was refused
+     *                          and why, e.g. {@code project 'hello' not found}
      */
     default T orElseThrow() {
+        return orElseThrow(RefusedException::new);
+    }
+
+    /**
+     * The value of an {@link Ok}; for a refusal, throws what {@code exception} makes of it.
+     *
+     * @throws X for any outcome but {@link Ok}
+     */
+    default <X extends Throwable> T orElseThrow(Function<? super Outcome<T>, ? extends X> exception) throws X {
+        Objects.requireNonNull(exception, "exception");
         if (this instanceof Ok<T> ok) {
             return ok.value();
         }
-        throw new IllegalStateException("expected Ok but was " + this);
+        throw exception.apply(this);
+    }
+
+    /** What this outcome means in a sentence, e.g. {@code project 'hello' not found}. */
+    default String describe() {
+        if (this instanceof Ok<T> ok) {
+            return "ok: " + ok.value();
+        }
+        if (this instanceof Invalid<T> invalid) {
+            return "invalid request: " + invalid.failure().errors().stream()
+                    .map(e -> e.field() + " " + e.message())
+                    .collect(Collectors.joining("; "));
+        }
+        if (this instanceof NotFound<T> notFound) {
+            return notFound.name() == null ? notFound.what() + " not found"
+                    : notFound.what() + " '" + notFound.name() + "' not found";
+        }
+        if (this instanceof Forbidden<T>) {
+            return "forbidden: the task belongs to another user";
+        }
+        if (this instanceof Conflict<T> conflict) {
+            return "conflict: " + conflict.message();
+        }
+        RateLimited<T> limited = (RateLimited<T>) this;
+        return "rate limited: retry in " + limited.decision().retryAfter().toMillis() + " ms";
+    }
+
+    /**
+     * This refusal, as an outcome of any type: refusals carry no value.
+     *
+     * @throws IllegalStateException for an {@link Ok}
+     */
+    @SuppressWarnings("unchecked")
+    default <U> Outcome<U> refusal() {
+        if (this instanceof Ok) {
+            throw new IllegalStateException("an Ok is not a refusal");
+        }
+        return (Outcome<U>) this;
     }
 }

@@ -552,9 +552,24 @@ class ForgeEmbeddingTest {
     }
 
     @Test
-    void rateLimit_deniesTheEleventhBuildInAMinuteWithRetryAfter() {
+    void rateLimit_withoutALimiter_anEmbeddingApplicationIsNotLimited() {
+        Forge forge = forge(new ScriptedRunner()).build();
+        started.add(forge);
+
+        for (int i = 0; i < 3 * RateLimitConfig.DEFAULT_BUILD_CREATE_PER_MINUTE; i++) {
+            create(forge, ALICE);
+        }
+
+        assertThat(forge.rateLimiter()).isEmpty();
+        assertThat(forge.builds().history(ALICE, 100, null).orElseThrow().total())
+                .isEqualTo(3 * RateLimitConfig.DEFAULT_BUILD_CREATE_PER_MINUTE);
+    }
+
+    @Test
+    void rateLimit_optedIn_deniesTheEleventhBuildInAMinuteWithRetryAfter() {
         MutableClock clock = MutableClock.startingAt2026();
-        Forge forge = forge(new ScriptedRunner()).clock(clock).build();
+        Forge forge = forge(new ScriptedRunner()).clock(clock)
+                .rateLimiter(new InMemoryRateLimiter(RateLimitConfig.ofDefaults(), clock)).build();
         started.add(forge);
         for (int i = 0; i < 10; i++) {
             create(forge, ALICE);

@@ -3,10 +3,12 @@ package dev.forge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.forge.builds.BuildRequest;
+import dev.forge.builds.BuildResult;
 import dev.forge.events.TaskEvent;
 import dev.forge.exec.ExecutorConfig;
 import dev.forge.project.DirectoryProjectCatalog;
 import dev.forge.security.Principal;
+import dev.forge.store.JsonTree;
 import dev.forge.task.TaskRecord;
 import dev.forge.task.TaskStatus;
 import dev.forge.testing.Await;
@@ -62,6 +64,12 @@ class RealBuildEndToEndTest {
             assertThat(done.status()).isEqualTo(TaskStatus.COMPLETED);
             assertThat(done.results()).containsEntry("tests",
                     Map.of("total", 3, "passed", 1, "failed", 1, "skipped", 1));
+            BuildResult result = forge.builds().result(alice, created.id()).orElseThrow();
+            assertThat(result.tests()).isEqualTo(new BuildResult.Tests(3, 1, 1, 1));
+            assertThat(result.failures()).hasSize(1);
+            assertThat(result.steps()).allMatch(BuildResult.Step::succeeded).isNotEmpty();
+            // the stored map is the typed result's JSON form, nothing more or less
+            assertThat(JsonTree.snapshot(result.toMap())).isEqualTo(done.results());
             assertThat(forge.builds().logs(alice, created.id()).orElseThrow())
                     .contains("building $HOME 'quoted' text");
             Await.until(() -> events.stream().anyMatch(e -> e.type() == TaskEvent.Type.DONE),

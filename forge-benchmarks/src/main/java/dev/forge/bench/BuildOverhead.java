@@ -4,10 +4,6 @@ import dev.forge.Forge;
 import dev.forge.builds.BuildRequest;
 import dev.forge.exec.ExecutorConfig;
 import dev.forge.project.DirectoryProjectCatalog;
-import dev.forge.ratelimit.InMemoryRateLimiter;
-import dev.forge.ratelimit.RateLimitConfig;
-import dev.forge.ratelimit.RateLimitRule;
-import dev.forge.ratelimit.RateLimiter;
 import dev.forge.security.Principal;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskRecord;
@@ -15,7 +11,6 @@ import dev.forge.task.TaskStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -38,11 +33,8 @@ public final class BuildOverhead {
         Path project = Files.createDirectories(projects.resolve("trivial"));
         Files.writeString(project.resolve("forge.json"),
                 "{\"steps\": [{\"name\": \"build\", \"run\": [\"true\"]}, {\"name\": \"test\", \"run\": [\"true\"]}]}");
-        RateLimiter unlimited = new InMemoryRateLimiter(RateLimitConfig.custom()
-                .rule(RateLimiter.BUILD_CREATE, RateLimitRule.perMinute(1_000_000)).build(), Clock.systemUTC());
         Principal alice = Principal.user("alice");
         try (Forge forge = Forge.builder().projectCatalog(new DirectoryProjectCatalog(projects))
-                .rateLimiter(unlimited)
                 .workspaceRoot(Files.createTempDirectory("forge-bench-ws"))
                 .executorConfig(ExecutorConfig.custom().workers(1).build())
                 .build().start()) {

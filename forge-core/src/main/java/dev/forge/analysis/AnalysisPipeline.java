@@ -42,8 +42,10 @@ import java.util.Set;
  * (+ {@code coverage_reason} when null), {@code recommendations}, {@code findings},
  * {@code findings_total}, {@code new_findings}, {@code fixed_findings}, {@code baseline}
  * (+ {@code baseline_reason} when null), {@code rules}, {@code score_inputs}, {@code measures},
- * {@code analyzers}, {@code analyzer_errors}, {@code analysis_types}, and {@code build} for an
- * analysis of a build, {@code source_ref} for a git project with a ref.
+ * {@code analyzers}, {@code analyzer_errors}, {@code not_covered}, {@code analysis_types}, and {@code build} for an
+ * analysis of a build, {@code source_ref} for a git project with a ref; {@code not_covered}
+ * lists, per requested type, what could not be looked at. {@link AnalysisReport} is the typed
+ * form and makes the map.
  */
 public final class AnalysisPipeline implements TaskRunner {
 
@@ -145,6 +147,28 @@ public final class AnalysisPipeline implements TaskRunner {
         return analyzers;
     }
 
+    /**
+     * What analyses miss because an optional analyzer module is not on the class path, one
+     * sentence per module, e.g. {@code forge-analysis-pmd is not on the classpath: quality
+     * analyses find no code smells, ...}; empty when nothing is missing. Servers log these once
+     * at start; each analysis also lists them in its report's {@code not_covered}.
+     */
+    public List<String> missingAnalyzers() {
+        return OptionalAnalyzers.missing(analyzerNames()).stream()
+                .map(known -> known.module() + " is not on the classpath: "
+                        + String.join(", ", known.covers().entrySet().stream()
+                                .sorted(Map.Entry.comparingByKey())
+                                .map(e -> e.getKey().wireName() + " analyses find no " + e.getValue())
+                                .toList()))
+                .toList();
+    }
+
+    private Set<String> analyzerNames() {
+        Set<String> names = new HashSet<>();
+        analyzers.forEach(analyzer -> names.add(analyzer.name()));
+        return names;
+    }
+
     /** The settings. */
     public AnalysisConfig config() {
         return config;
@@ -165,12 +189,12 @@ public final class AnalysisPipeline implements TaskRunner {
         Set<AnalysisType> requested = requestedTypes(context);
         context.progress(0, "preparing workspace");
         if (context.cancellation().isCancelled()) {
-            return cancelled(new Report(requested), "before it started");
+            return cancelled(new Report(requested, analyzerNames()), "before it started");
         }
         String ref = project.source() instanceof ProjectSpec.Source.Git git ? git.ref() : null;
         try (Source source = open(project, context)) {
             Path workspace = source.path();
-            Report report = new Report(requested);
+            Report report = new Report(requested, analyzerNames());
             if (source.build() != null) {
                 report.extra.put("build", source.build());
             }

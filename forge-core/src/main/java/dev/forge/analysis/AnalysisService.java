@@ -1,24 +1,31 @@
 package dev.forge.analysis;
 
 import dev.forge.Outcome;
+import dev.forge.events.EventBus;
+import dev.forge.events.TaskEvent;
 import dev.forge.exec.TaskOperations;
 import dev.forge.ratelimit.RateLimiter;
 import dev.forge.security.Principal;
+import dev.forge.task.Page;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
 import dev.forge.task.TaskStatus;
-import dev.forge.task.Page;
-import java.util.Map;
 import dev.forge.validation.RequestValidator;
 import dev.forge.validation.ValidationFailure;
+import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
- * Code analyses for authenticated users: create (of a project's source, or of what one of
- * their builds left), read the result, list, read the log, cancel. Users see only their own
- * analyses; admins see everyone's.
+ * Code analyses for authenticated users (of a project's source, or of what one of their builds
+ * left): create, status, result, history, cancel, logs, events, and await - the same methods
+ * as {@link dev.forge.builds.BuildService}. Users see only their own analyses; admins see
+ * everyone's. Creation is rate-limited only when a rate limiter was configured or this is a
+ * {@link #limitedBy} view.
  */
 public final class AnalysisService {
 
@@ -30,15 +37,29 @@ public final class AnalysisService {
     private final TaskOperations tasks;
     private final RequestValidator validator;
     private final int maxAttempts;
+    private final RateLimiter rateLimiter;
 
-    /** Creates the service; {@code maxAttempts} bounds retries of infrastructure failures. */
-    public AnalysisService(TaskOperations tasks, RequestValidator validator, int maxAttempts) {
+    /**
+     * Creates the service; {@code maxAttempts} bounds retries of infrastructure failures;
+     * {@code rateLimiter} limits creations per user, or is null for no limit.
+     */
+    public AnalysisService(TaskOperations tasks, RequestValidator validator, int maxAttempts,
+            RateLimiter rateLimiter) {
         this.tasks = Objects.requireNonNull(tasks, "tasks");
         this.validator = Objects.requireNonNull(validator, "validator");
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
         }
         this.maxAttempts = maxAttempts;
+        this.rateLimiter = rateLimiter;
+    }
+
+    /**
+     * This service with creations limited by {@code limiter} ({@value RateLimiter#ANALYSIS_CREATE}
+     * per user) instead of this one's limiter, if any. Everything else is shared.
+     */
+    public AnalysisService limitedBy(RateLimiter limiter) {
+        return new AnalysisService(tasks, validator, maxAttempts, Objects.requireNonNull(limiter, "limiter"));
     }
 
     /**
@@ -79,8 +100,27 @@ public final class AnalysisService {
                     "is required unless build_id is given"));
         }
         return tasks.submit(caller, TaskKind.ANALYSIS, project, "", parameters,
-                request.analysisTypes().stream().distinct().toList(), maxAttempts,
-                RateLimiter.ANALYSIS_CREATE);
+                request.analysisTypes().stream().distinct().map(AnalysisType::wireName).toList(), maxAttempts,
+                rateLimiter, RateLimiter.ANALYSIS_CREATE);
+    }
+
+    /** The analysis (with its report once completed), if it exists and the caller may see it. */
+    public Outcome<TaskRecord> status(Principal caller, TaskId id) {
+        return tasks.find(caller, id, TaskKind.ANALYSIS);
+    }
+
+    /**
+     * The finished analysis's report, typed: score, findings, measures, and what could not be
+     * covered.
+     *
+     * @return the report (partial for a failed or cancelled analysis); NotFound; Forbidden;
+     *         Conflict while the analysis has not finished
+     */
+    public Outcome<AnalysisReport> result(Principal caller, TaskId id) {
+        return status(caller, id).flatMap(record -> record.isTerminal()
+                ? Outcome.ok(AnalysisReport.of(record))
+                : new Outcome.Conflict<>("analysis " + id.value() + " is " + record.status().wireName()
+                        + "; it has a report once it finishes"));
     }
 
     /**
@@ -101,24 +141,39 @@ public final class AnalysisService {
         return tasks.history(caller, TaskKind.ANALYSIS, limit, offset, everyone);
     }
 
-    /** The analysis's stored log (bounded): which analyzers ran, how long, what they skipped. */
-    public Outcome<String> logs(Principal caller, TaskId id) {
-        Outcome<TaskRecord> found = result(caller, id);
-        if (!(found instanceof Outcome.Ok<TaskRecord>)) {
-            @SuppressWarnings("unchecked")
-            Outcome<String> refusal = (Outcome<String>) (Outcome<?>) found; // refusals carry no value
-            return refusal;
-        }
-        return Outcome.ok(tasks.store().readLog(id));
-    }
-
-    /** The analysis (with its report once completed), if it exists and the caller may see it. */
-    public Outcome<TaskRecord> result(Principal caller, TaskId id) {
-        return tasks.find(caller, id, TaskKind.ANALYSIS);
-    }
-
-    /** Cancels an analysis that has not finished. */
+    /** Cancels an analysis that has not finished; Conflict when it had already finished. */
     public Outcome<TaskRecord> cancel(Principal caller, TaskId id) {
         return tasks.cancel(caller, id, TaskKind.ANALYSIS);
+    }
+
+    /** The analysis's stored log (bounded): which analyzers ran, how long, what they skipped. */
+    public Outcome<String> logs(Principal caller, TaskId id) {
+        return status(caller, id).map(found -> tasks.store().readLog(id));
+    }
+
+    /**
+     * Live events of the analysis, like {@link dev.forge.builds.BuildService#events}.
+     *
+     * @return the subscription, to close when done; NotFound; Forbidden
+     */
+    public Outcome<EventBus.Subscription> events(Principal caller, TaskId id, Consumer<TaskEvent> listener) {
+        return tasks.subscribe(caller, id, TaskKind.ANALYSIS, listener);
+    }
+
+    /**
+     * A future of the analysis's terminal record; it cannot miss one that finishes before or
+     * while it is called (see {@link dev.forge.builds.BuildService#completion}).
+     */
+    public CompletableFuture<TaskRecord> completion(Principal caller, TaskId id) {
+        return tasks.completion(caller, id, TaskKind.ANALYSIS);
+    }
+
+    /**
+     * Waits up to {@code timeout} for the analysis to finish.
+     *
+     * @return the terminal record; NotFound; Forbidden; Conflict when it is still unfinished then
+     */
+    public Outcome<TaskRecord> await(Principal caller, TaskId id, Duration timeout) {
+        return tasks.await(caller, id, TaskKind.ANALYSIS, timeout);
     }
 }

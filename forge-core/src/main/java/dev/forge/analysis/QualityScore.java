@@ -22,7 +22,7 @@ import java.util.Objects;
  * function of its inputs, so the same code always scores the same, and every term only falls
  * as findings are added (weights are never negative), so a finding never raises it.
  */
-public final class QualityScore {
+final class QualityScore {
 
     /** Weighted findings per thousand lines at which the findings part has fallen to 10/e. */
     public static final double DENSITY_SCALE = 25.0;

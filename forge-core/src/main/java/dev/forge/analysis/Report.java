@@ -32,8 +32,12 @@ final class Report {
     final Map<String, Object> extra = new LinkedHashMap<>();
     CodeSize size = new CodeSize(0, 0, Map.of());
 
-    Report(Set<AnalysisType> requested) {
+    /** The names of the analyzers the pipeline has, whether or not they run for this task. */
+    private final Set<String> available;
+
+    Report(Set<AnalysisType> requested, Set<String> available) {
         this.requested = requested;
+        this.available = Set.copyOf(available);
     }
 
     void failed(String analyzer, Set<AnalysisType> types, String reason) {
@@ -52,13 +56,19 @@ final class Report {
     }
 
     /**
-     * The results.
+     * The results, in the JSON form {@link AnalysisReport#toMap()} defines.
      *
      * @param all         {@link #distinctFindings()}
      * @param fingerprint each finding's fingerprint, or null to leave them out
      * @param comparison  the comparison with the baseline, or null when none was made
      */
     Map<String, Object> results(int maxFindings, List<Finding> all, Function<Finding, String> fingerprint,
+            Baseline.Comparison comparison) {
+        return report(maxFindings, all, fingerprint, comparison).toMap();
+    }
+
+    /** The typed report; see {@link #results}. */
+    AnalysisReport report(int maxFindings, List<Finding> all, Function<Finding, String> fingerprint,
             Baseline.Comparison comparison) {
         Map<String, Object> measured = new LinkedHashMap<>(measures);
         Object typeErrors = measured.remove("type_errors");
@@ -80,68 +90,79 @@ final class Report {
         Double coveragePercent = coverage instanceof Number n ? n.doubleValue() : null;
         Object unresolved = measured.remove("unresolved_symbols");
         int unresolvedSymbols = unresolved instanceof Number n ? n.intValue() : 0;
+        Integer typeErrorCount = typeErrors instanceof Number n ? n.intValue() : null;
 
-        Map<String, Object> results = new LinkedHashMap<>();
-        results.put("quality_score", QualityScore.compute(all, size.linesOfCode(), coveragePercent));
-        results.put("quality_score_max", QualityScore.MAX);
-        results.put("security_issues", all.stream()
-                .filter(f -> f.category() == AnalysisType.SECURITY)
-                .map(Report::securityIssue)
-                .toList());
-        results.put("code_smells", (int) all.stream()
-                .filter(f -> f.category() == AnalysisType.QUALITY).count());
-        results.put("type_errors", typeErrors);
-        if (typeErrors == null) {
-            results.put("type_errors_reason", typeReason);
-        }
-        results.put("unresolved_symbols", unresolvedSymbols);
-        results.put("coverage_percent", coveragePercent);
-        if (coveragePercent == null) {
-            results.put("coverage_reason", coverageReason);
-        }
         Map<String, RuleInfo> used = usedRules(all);
-        results.put("recommendations", Recommendations.of(all, used, unresolvedSymbols, coveragePercent,
-                requested.contains(AnalysisType.COVERAGE)));
-        List<Map<String, Object>> listed = new ArrayList<>();
+        List<AnalysisReport.ListedFinding> listed = new ArrayList<>();
         for (int i = 0; i < all.size() && i < maxFindings; i++) {
-            Map<String, Object> map = finding(all.get(i));
-            if (fingerprint != null) {
-                map.put("fingerprint", fingerprint.apply(all.get(i)));
-            }
-            if (comparison != null) {
-                map.put("baseline_state", comparison.states().get(i));
-            }
-            listed.add(map);
+            listed.add(new AnalysisReport.ListedFinding(all.get(i),
+                    fingerprint == null ? null : fingerprint.apply(all.get(i)),
+                    comparison == null ? null : comparison.states().get(i)));
         }
-        results.put("findings", listed);
-        results.put("findings_total", all.size());
+        AnalysisReport.BaselineComparison baseline = null;
         if (comparison != null) {
-            results.put("new_findings", comparison.newCount());
-            results.put("fixed_findings", comparison.fixed().stream().limit(maxFindings).toList());
-            results.put("baseline", comparison.baseline());
+            baseline = new AnalysisReport.BaselineComparison(comparison.newCount(),
+                    comparison.fixed().stream().limit(maxFindings).toList(), comparison.baseline(), null);
         } else if (fingerprint != null) {
-            results.put("new_findings", null);
-            results.put("fixed_findings", List.of());
-            results.put("baseline", null);
-            results.put("baseline_reason", "no earlier completed analysis of this project (same git ref,"
-                    + " covering these types) to compare with");
+            baseline = new AnalysisReport.BaselineComparison(null, List.of(), null,
+                    "no earlier completed analysis of this project (same git ref, covering these types)"
+                            + " to compare with");
         }
-        Map<String, Object> ruleMap = new LinkedHashMap<>();
-        used.forEach((id, info) -> ruleMap.put(id, info.toMap()));
-        results.put("rules", ruleMap);
-        results.put("score_inputs", QualityScore.inputs(all, size.linesOfCode(), coveragePercent));
         Map<String, Object> measureMap = new LinkedHashMap<>();
         measureMap.put("lines_of_code", size.linesOfCode());
         measureMap.put("files", size.files());
         measureMap.put("languages", new LinkedHashMap<>(size.languages()));
         measureMap.putAll(measured);
         measureMap.put("timings_ms", new LinkedHashMap<>(timings));
-        results.put("measures", measureMap);
-        results.put("analyzers", List.copyOf(ran));
-        results.put("analyzer_errors", List.copyOf(errors));
-        results.put("analysis_types", requested.stream().map(AnalysisType::wireName).toList());
-        results.putAll(extra);
-        return results;
+        List<AnalysisReport.AnalyzerError> analyzerErrors = new ArrayList<>();
+        for (Object error : errors) {
+            Map<?, ?> e = (Map<?, ?>) error;
+            analyzerErrors.add(new AnalysisReport.AnalyzerError((String) e.get("analyzer"), (String) e.get("message")));
+        }
+        return new AnalysisReport(
+                QualityScore.compute(all, size.linesOfCode(), coveragePercent),
+                QualityScore.MAX,
+                all.stream().filter(f -> f.category() == AnalysisType.SECURITY).toList(),
+                (int) all.stream().filter(f -> f.category() == AnalysisType.QUALITY).count(),
+                typeErrorCount, typeErrorCount == null ? String.valueOf(typeReason) : null,
+                unresolvedSymbols,
+                coveragePercent, coveragePercent == null ? String.valueOf(coverageReason) : null,
+                Recommendations.of(all, used, unresolvedSymbols, coveragePercent,
+                        requested.contains(AnalysisType.COVERAGE)),
+                listed, all.size(), baseline, used,
+                QualityScore.inputs(all, size.linesOfCode(), coveragePercent),
+                measureMap, ran, analyzerErrors, notCovered(),
+                requested.stream().sorted().toList(),
+                extra.get("build") instanceof Map<?, ?> build ? stringKeys(build) : null,
+                extra.get(Baseline.REF) instanceof String ref ? ref : null);
+    }
+
+    /**
+     * What each requested type could not look at: an optional analyzer module missing from the
+     * class path, an analyzer that failed.
+     */
+    List<AnalysisReport.CoverageGap> notCovered() {
+        List<AnalysisReport.CoverageGap> gaps = new ArrayList<>();
+        for (AnalysisType type : requested.stream().sorted().toList()) {
+            for (OptionalAnalyzers.Known missing : OptionalAnalyzers.missing(available)) {
+                String what = missing.covers().get(type);
+                if (what != null) {
+                    gaps.add(new AnalysisReport.CoverageGap(type, what + " need " + missing.module()
+                            + " on the classpath"));
+                }
+            }
+            String failed = failedTypes.get(type);
+            if (failed != null) {
+                gaps.add(new AnalysisReport.CoverageGap(type, failed));
+            }
+        }
+        return gaps;
+    }
+
+    private static Map<String, Object> stringKeys(Map<?, ?> map) {
+        Map<String, Object> copy = new LinkedHashMap<>();
+        map.forEach((k, v) -> copy.put(String.valueOf(k), v));
+        return copy;
     }
 
     /** Why a measure is missing when the analyzer that takes it failed. */
@@ -171,28 +192,5 @@ final class Report {
             byPlace.putIfAbsent(f.ruleId().toLowerCase(Locale.ROOT) + '\0' + f.file() + '\0' + f.line(), f);
         }
         return List.copyOf(byPlace.values());
-    }
-
-    private static Map<String, Object> securityIssue(Finding f) {
-        Map<String, Object> issue = new LinkedHashMap<>();
-        issue.put("severity", f.severity().wireName());
-        issue.put("rule", f.ruleId());
-        issue.put("file", f.file());
-        issue.put("line", f.line());
-        issue.put("message", f.message());
-        issue.put("tool", f.tool());
-        return issue;
-    }
-
-    static Map<String, Object> finding(Finding f) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        map.put("rule", f.ruleId());
-        map.put("category", f.category().wireName());
-        map.put("severity", f.severity().wireName());
-        map.put("file", f.file());
-        map.put("line", f.line());
-        map.put("message", f.message());
-        map.put("tool", f.tool());
-        return map;
     }
 }

@@ -1,6 +1,8 @@
 package dev.forge.builds;
 
 import dev.forge.Outcome;
+import dev.forge.events.EventBus;
+import dev.forge.events.TaskEvent;
 import dev.forge.exec.TaskOperations;
 import dev.forge.ratelimit.RateLimiter;
 import dev.forge.security.Principal;
@@ -10,13 +12,22 @@ import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
 import dev.forge.validation.RequestValidator;
 import dev.forge.validation.ValidationFailure;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
- * Builds for authenticated users: create, look up, list, cancel, read logs. Creation returns at
- * once with the stored record; a worker runs the build. Users see only their own builds; admins
- * see everyone's.
+ * Builds for authenticated users: create, status, result, history, cancel, logs, events, and
+ * await. Creation returns at once with the stored record; a worker runs the build, and
+ * {@link #await} or {@link #completion} wait for it to finish. Users see only their own builds;
+ * admins see everyone's. {@link dev.forge.analysis.AnalysisService} has the same methods for
+ * analyses.
+ *
+ * <p>Creation is rate-limited only when a rate limiter was configured
+ * ({@code Forge.builder().rateLimiter(...)}) or this is a {@link #limitedBy} view, as the HTTP
+ * API uses: an application calling forge from its own code is not limited by default.
  */
 public final class BuildService {
 
@@ -28,15 +39,28 @@ public final class BuildService {
     private final TaskOperations tasks;
     private final RequestValidator validator;
     private final int maxAttempts;
+    private final RateLimiter rateLimiter;
 
-    /** Creates the service; {@code maxAttempts} bounds retries of infrastructure failures. */
-    public BuildService(TaskOperations tasks, RequestValidator validator, int maxAttempts) {
+    /**
+     * Creates the service; {@code maxAttempts} bounds retries of infrastructure failures;
+     * {@code rateLimiter} limits creations per user, or is null for no limit.
+     */
+    public BuildService(TaskOperations tasks, RequestValidator validator, int maxAttempts, RateLimiter rateLimiter) {
         this.tasks = Objects.requireNonNull(tasks, "tasks");
         this.validator = Objects.requireNonNull(validator, "validator");
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
         }
         this.maxAttempts = maxAttempts;
+        this.rateLimiter = rateLimiter;
+    }
+
+    /**
+     * This service with creations limited by {@code limiter} ({@value RateLimiter#BUILD_CREATE}
+     * per user) instead of this one's limiter, if any. Everything else is shared.
+     */
+    public BuildService limitedBy(RateLimiter limiter) {
+        return new BuildService(tasks, validator, maxAttempts, Objects.requireNonNull(limiter, "limiter"));
     }
 
     /**
@@ -52,12 +76,25 @@ public final class BuildService {
             return new Outcome.Invalid<>(failure.get());
         }
         return tasks.submit(caller, TaskKind.BUILD, request.projectName(), request.goal(),
-                request.parameters(), null, maxAttempts, RateLimiter.BUILD_CREATE);
+                request.parameters(), null, maxAttempts, rateLimiter, RateLimiter.BUILD_CREATE);
     }
 
     /** The build, if it exists and the caller may see it. */
     public Outcome<TaskRecord> status(Principal caller, TaskId id) {
         return tasks.find(caller, id, TaskKind.BUILD);
+    }
+
+    /**
+     * What the finished build produced, typed: steps, test counts, failed tests, artifacts.
+     *
+     * @return the result (partial for a failed or cancelled build); NotFound; Forbidden; Conflict
+     *         while the build has not finished
+     */
+    public Outcome<BuildResult> result(Principal caller, TaskId id) {
+        return status(caller, id).flatMap(record -> record.isTerminal()
+                ? Outcome.ok(BuildResult.of(record))
+                : new Outcome.Conflict<>("build " + id.value() + " is " + record.status().wireName()
+                        + "; it has a result once it finishes"));
     }
 
     /**
@@ -90,16 +127,35 @@ public final class BuildService {
 
     /** The build's stored log (bounded). */
     public Outcome<String> logs(Principal caller, TaskId id) {
-        Outcome<TaskRecord> found = status(caller, id);
-        if (!(found instanceof Outcome.Ok<TaskRecord>)) {
-            return retype(found);
-        }
-        return Outcome.ok(tasks.store().readLog(id));
+        return status(caller, id).map(found -> tasks.store().readLog(id));
     }
 
-    @SuppressWarnings("unchecked")
-    private static <T> Outcome<T> retype(Outcome<?> refusal) {
-        // Refusals carry no value, so they are safe to view as any Outcome type.
-        return (Outcome<T>) refusal;
+    /**
+     * Live events of the build (status, progress, log batches, then DONE), from whichever node
+     * runs it. Nothing is replayed: subscribe, then read {@link #status}.
+     *
+     * @return the subscription, to close when done; NotFound; Forbidden
+     */
+    public Outcome<EventBus.Subscription> events(Principal caller, TaskId id, Consumer<TaskEvent> listener) {
+        return tasks.subscribe(caller, id, TaskKind.BUILD, listener);
+    }
+
+    /**
+     * A future of the build's terminal record ({@code completed}, {@code failed} or
+     * {@code cancelled}). It cannot miss a build that finishes before or while it is called, on
+     * this node or another sharing the event bus. Fails with a {@link dev.forge.RefusedException}
+     * when the build is not found or not the caller's; cancel it to stop waiting.
+     */
+    public CompletableFuture<TaskRecord> completion(Principal caller, TaskId id) {
+        return tasks.completion(caller, id, TaskKind.BUILD);
+    }
+
+    /**
+     * Waits up to {@code timeout} for the build to finish, like {@link #completion}.
+     *
+     * @return the terminal record; NotFound; Forbidden; Conflict when it is still unfinished then
+     */
+    public Outcome<TaskRecord> await(Principal caller, TaskId id, Duration timeout) {
+        return tasks.await(caller, id, TaskKind.BUILD, timeout);
     }
 }

@@ -24,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -109,7 +108,7 @@ public final class ProcessBuildRunner implements BuildRunner {
         Objects.requireNonNull(project, "project");
         Objects.requireNonNull(context, "context");
         CancellationToken token = context.cancellation();
-        List<Map<String, Object>> steps = new ArrayList<>();
+        List<BuildResult.Step> steps = new ArrayList<>();
         String fetch = project.source() instanceof ProjectSpec.Source.Git ? "clone" : "copy";
         if (token.isCancelled()) {
             return stopped(context, steps, fetch);
@@ -134,7 +133,7 @@ public final class ProcessBuildRunner implements BuildRunner {
     }
 
     private RunOutcome build(ProjectSpec project, TaskContext context, Path workspace,
-            List<Map<String, Object>> steps) {
+            List<BuildResult.Step> steps) {
         CancellationToken token = context.cancellation();
         List<Step> plan = project.steps();
         if (plan.isEmpty()) {
@@ -195,7 +194,7 @@ public final class ProcessBuildRunner implements BuildRunner {
      * stop request, else the error.
      */
     private TaskError steps(List<Step> plan, Sandbox.Session session, Path workspace, Map<String, String> env,
-            TaskContext context, List<Map<String, Object>> steps) {
+            TaskContext context, List<BuildResult.Step> steps) {
         CancellationToken token = context.cancellation();
         TaskError error = null;
         for (int i = 0; i < plan.size(); i++) {
@@ -212,14 +211,14 @@ public final class ProcessBuildRunner implements BuildRunner {
                 }
                 result = supervisor.run(session.command(step.run()), workspace, env, token, context::log);
             } catch (IOException e) {
-                steps.add(stepResult(step.name(), -1, 0));
+                steps.add(new BuildResult.Step(step.name(), -1, 0));
                 String why = "step '" + step.name() + "' could not start: program '" + step.run().get(0)
                         + "' was not found or is not executable";
                 context.log("[forge] " + why);
                 error = new TaskError(TaskError.STEP_FAILED, why);
                 break;
             }
-            steps.add(stepResult(step.name(), result.exitCode(), result.duration().toMillis()));
+            steps.add(new BuildResult.Step(step.name(), result.exitCode(), result.duration().toMillis()));
             if (result.leftoversStopped() > 0) {
                 context.log("[forge] step '" + step.name() + "' left " + result.leftoversStopped()
                         + " process(es) running; they were stopped");
@@ -271,7 +270,7 @@ public final class ProcessBuildRunner implements BuildRunner {
     }
 
     private static Map<String, Object> collect(ProjectSpec project, Path workspace,
-            List<Map<String, Object>> steps, TaskContext context) {
+            List<BuildResult.Step> steps, TaskContext context) {
         JUnitReports junit = new JUnitReports();
         TreeSet<String> artifacts = new TreeSet<>();
         try {
@@ -299,7 +298,7 @@ public final class ProcessBuildRunner implements BuildRunner {
         return relative.toString().replace('\\', '/');
     }
 
-    private static RunOutcome stopped(TaskContext context, List<Map<String, Object>> steps,
+    private static RunOutcome stopped(TaskContext context, List<BuildResult.Step> steps,
             String where) {
         Reason reason = context.cancellation().reason().orElse(Reason.USER);
         TaskError error = switch (reason) {
@@ -315,22 +314,19 @@ public final class ProcessBuildRunner implements BuildRunner {
         return RunOutcome.failure(results(steps, new JUnitReports().summary(), List.of(), List.of()), error);
     }
 
-    private static Map<String, Object> stepResult(String name, int exitCode, long millis) {
-        Map<String, Object> step = new LinkedHashMap<>();
-        step.put("name", name);
-        step.put("exit_code", exitCode);
-        step.put("duration_ms", millis);
-        return Collections.unmodifiableMap(step);
+    /** The results map, in the one JSON form {@link BuildResult#toMap()} defines. */
+    private static Map<String, Object> results(List<BuildResult.Step> steps, Map<String, Object> tests,
+            List<Map<String, Object>> failures, List<String> artifacts) {
+        BuildResult.Tests counts = new BuildResult.Tests(count(tests, "total"), count(tests, "passed"),
+                count(tests, "failed"), count(tests, "skipped"));
+        List<BuildResult.TestFailure> failed = failures.stream()
+                .map(f -> new BuildResult.TestFailure((String) f.get("test"), (String) f.get("message")))
+                .toList();
+        return Collections.unmodifiableMap(new BuildResult(steps, counts, failed, artifacts).toMap());
     }
 
-    private static Map<String, Object> results(List<Map<String, Object>> steps, Map<String, Object> tests,
-            List<Map<String, Object>> failures, List<String> artifacts) {
-        Map<String, Object> results = new LinkedHashMap<>();
-        results.put("steps", List.copyOf(steps));
-        results.put("tests", Collections.unmodifiableMap(tests));
-        results.put("failures", failures.stream().map(Collections::unmodifiableMap).toList());
-        results.put("artifacts", artifacts);
-        return Collections.unmodifiableMap(results);
+    private static long count(Map<String, Object> tests, String key) {
+        return ((Number) tests.get(key)).longValue();
     }
 
     private void release(Path workspace, RunOutcome outcome, CancellationToken token) {

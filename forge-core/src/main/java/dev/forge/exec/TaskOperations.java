@@ -1,7 +1,10 @@
 package dev.forge.exec;
 
+import dev.forge.ForgeException;
 import dev.forge.Outcome;
+import dev.forge.RefusedException;
 import dev.forge.events.EventBus;
+import dev.forge.events.TaskEvent;
 import dev.forge.project.ProjectCatalog;
 import dev.forge.project.ProjectConfigException;
 import dev.forge.queue.JobQueue;
@@ -19,10 +22,16 @@ import dev.forge.task.TaskRecord;
 import dev.forge.task.TaskStatus;
 import dev.forge.validation.ValidationFailure;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * What the build and analysis services share once a request is validated: submitting a task
@@ -40,21 +49,21 @@ public final class TaskOperations {
     private final EventBus events;
     private final TaskUpdater updater;
     private final ProjectCatalog catalog;
-    private final RateLimiter rateLimiter;
     private final IdGenerator ids;
     private final Clock clock;
+    private final Completions completions;
 
     /** Creates the operations over these ports. */
     public TaskOperations(TaskStore store, JobQueue queue, EventBus events, TaskUpdater updater,
-            ProjectCatalog catalog, RateLimiter rateLimiter, IdGenerator ids, Clock clock) {
+            ProjectCatalog catalog, IdGenerator ids, Clock clock) {
         this.store = Objects.requireNonNull(store, "store");
         this.queue = Objects.requireNonNull(queue, "queue");
         this.events = Objects.requireNonNull(events, "events");
         this.updater = Objects.requireNonNull(updater, "updater");
         this.catalog = Objects.requireNonNull(catalog, "catalog");
-        this.rateLimiter = Objects.requireNonNull(rateLimiter, "rateLimiter");
         this.ids = Objects.requireNonNull(ids, "ids");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.completions = new Completions(events);
     }
 
     /**
@@ -88,20 +97,24 @@ public final class TaskOperations {
     }
 
     /**
-     * Checks the project and the rate limit, then stores and enqueues a new task.
+     * Checks the project and, when there is a rate limiter, takes a creation permit; then stores
+     * and enqueues a new task.
      *
+     * @param rateLimiter   where the creation permit comes from, or null for no limit
      * @param rateOperation the rate-limit operation this creation counts against
      * @return the new record; NotFound("project"); or RateLimited
      */
     public Outcome<TaskRecord> submit(Principal caller, TaskKind kind, String projectName,
             String goal, Map<String, String> parameters, List<String> analysisTypes,
-            int maxAttempts, String rateOperation) {
+            int maxAttempts, RateLimiter rateLimiter, String rateOperation) {
         if (!projectExists(projectName)) {
-            return new Outcome.NotFound<>("project");
+            return new Outcome.NotFound<>("project", projectName);
         }
-        RateLimitDecision decision = rateLimiter.tryAcquire(caller.userId(), rateOperation);
-        if (!decision.allowed()) {
-            return new Outcome.RateLimited<>(decision);
+        if (rateLimiter != null) {
+            RateLimitDecision decision = rateLimiter.tryAcquire(caller.userId(), rateOperation);
+            if (!decision.allowed()) {
+                return new Outcome.RateLimited<>(decision);
+            }
         }
         TaskRecord record = TaskRecord.create(ids.next(), kind, caller.userId(), projectName, goal,
                 parameters, analysisTypes, maxAttempts, clock.instant());
@@ -121,7 +134,7 @@ public final class TaskOperations {
     public Outcome<TaskRecord> find(Principal caller, TaskId id, TaskKind kind) {
         Optional<TaskRecord> found = store.find(id);
         if (found.isEmpty() || found.get().kind() != kind) {
-            return new Outcome.NotFound<>(kind.wireName());
+            return new Outcome.NotFound<>(kind.wireName(), id.value());
         }
         if (!caller.canAccess(found.get().owner())) {
             return new Outcome.Forbidden<>();
@@ -157,6 +170,76 @@ public final class TaskOperations {
             }
             // Lost a race with a worker's update: read again and decide again.
         }
+    }
+
+    /**
+     * A future completed with the task's terminal record, once it has one. It cannot miss a
+     * completion that happened before the call: it subscribes to the task's events first and
+     * reads the store after. A terminal event from any node sharing the bus completes it; the
+     * store is read again now and then in case the bus lost the event. Completes exceptionally
+     * with a {@link RefusedException} when the task is not found or not the caller's,
+     * and with a {@link ForgeException} when forge closes first. Cancelling the future
+     * stops the waiting.
+     */
+    public CompletableFuture<TaskRecord> completion(Principal caller, TaskId id,
+            TaskKind kind) {
+        Objects.requireNonNull(caller, "caller");
+        Objects.requireNonNull(id, "id");
+        return completions.await(id, () -> find(caller, id, kind));
+    }
+
+    /**
+     * Waits up to {@code timeout} for the task to finish (see {@link #completion}).
+     *
+     * @return the terminal record; NotFound or Forbidden; Conflict when it is still unfinished
+     *         at the deadline
+     * @throws ForgeException when interrupted (the interrupt flag is set again) or
+     *                                  when forge closes first
+     */
+    public Outcome<TaskRecord> await(Principal caller, TaskId id, TaskKind kind, Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        CompletableFuture<TaskRecord> future = completion(caller, id, kind);
+        try {
+            return Outcome.ok(future.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException e) {
+            future.cancel(false);
+            Outcome<TaskRecord> now = find(caller, id, kind);
+            if (now instanceof Outcome.Ok<TaskRecord> ok && !ok.value().isTerminal()) {
+                return new Outcome.Conflict<>(kind.wireName() + " " + id.value() + " is still "
+                        + ok.value().status().wireName() + " after " + timeout);
+            }
+            return now;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RefusedException refused) {
+                return refused.outcome().refusal();
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new ForgeException("awaiting " + kind.wireName() + " " + id.value() + " failed",
+                    e.getCause());
+        } catch (InterruptedException e) {
+            future.cancel(false);
+            Thread.currentThread().interrupt();
+            throw new ForgeException("interrupted while awaiting " + kind.wireName() + " " + id.value(), e);
+        }
+    }
+
+    /**
+     * Subscribes {@code listener} to the task's events, if the caller may see the task. Events
+     * already published are not replayed: read {@link #find} after subscribing for the state.
+     *
+     * @return the live subscription (close it to stop); NotFound or Forbidden
+     */
+    public Outcome<EventBus.Subscription> subscribe(Principal caller, TaskId id, TaskKind kind,
+            Consumer<TaskEvent> listener) {
+        Objects.requireNonNull(listener, "listener");
+        return find(caller, id, kind).map(found -> events.subscribe(id, listener));
+    }
+
+    /** Completes every pending {@link #completion} exceptionally: forge is closing. */
+    public void closeCompletions() {
+        completions.close();
     }
 
     private boolean projectExists(String name) {

@@ -15,7 +15,7 @@ import java.util.Set;
  * completed, failed, cancelled: terminal
  * </pre>
  */
-public final class TaskTransitions {
+final class TaskTransitions {
 
     private static final Map<TaskStatus, EnumSet<TaskStatus>> ALLOWED = new EnumMap<>(TaskStatus.class);
 

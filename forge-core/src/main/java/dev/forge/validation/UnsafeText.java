@@ -14,7 +14,7 @@ import java.util.Optional;
  * <p>Linear in the length of the text and allocation-light; safe to call on every request from
  * any thread. The rules and the decisions behind them are in docs/validation.md.
  */
-public final class UnsafeText {
+final class UnsafeText {
 
     /** What kind of attack was found; {@link #reason()} is safe to show to the sender. */
     public enum Threat {

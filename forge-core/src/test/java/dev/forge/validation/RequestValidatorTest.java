@@ -26,6 +26,16 @@ class RequestValidatorTest {
 
     private static final RequestValidator VALIDATOR = new RequestValidator();
 
+    /** Validates an analysis request in its wire form, as the HTTP API receives it. */
+    private static Optional<ValidationFailure> wire(String project, List<String> types) {
+        return wire(project, types, null);
+    }
+
+    private static Optional<ValidationFailure> wire(String project, List<String> types, String buildId) {
+        return AnalysisRequest.fromWire(project, types, buildId) instanceof dev.forge.Outcome.Invalid<?> invalid
+                ? Optional.of(invalid.failure()) : Optional.empty();
+    }
+
     private static BuildRequest build(String project, String goal, Map<String, String> parameters) {
         return new BuildRequest(project, goal, parameters);
     }
@@ -232,23 +242,23 @@ class RequestValidatorTest {
 
     @Test
     void validate_typicalAnalysis_passes() {
-        assertThat(VALIDATOR.validate(new AnalysisRequest("shop-api", List.of("quality", "security", "types",
-                "coverage")))).isEmpty();
-        assertThat(VALIDATOR.validate(new AnalysisRequest("p", List.of("coverage", "coverage")))).isEmpty();
+        assertThat(wire("shop-api", List.of("quality", "security", "types",
+                "coverage"))).isEmpty();
+        assertThat(wire("p", List.of("coverage", "coverage"))).isEmpty();
     }
 
     @Test
     void validate_missingAnalysisTypes_isSchemaError() {
         ValidationFailure expected = ValidationFailure.schema("analysis_types",
                 "must name at least one of quality, security, types, coverage");
-        assertThat(failure(new AnalysisRequest("p", null))).isEqualTo(expected);
-        assertThat(failure(new AnalysisRequest("p", List.of()))).isEqualTo(expected);
+        assertThat(wire("p", null).orElseThrow()).isEqualTo(expected);
+        assertThat(wire("p", List.of()).orElseThrow()).isEqualTo(expected);
     }
 
     @Test
     void validate_unknownAnalysisType_isSchemaErrorListedOnce() {
-        ValidationFailure failure = failure(new AnalysisRequest("p", List.of("quality", "QUALITY", "lint",
-                "<script>")));
+        ValidationFailure failure = wire("p", List.of("quality", "QUALITY", "lint",
+                "<script>")).orElseThrow();
 
         assertThat(failure).isEqualTo(ValidationFailure.schema("analysis_types",
                 "must contain only quality, security, types or coverage"));
@@ -256,7 +266,7 @@ class RequestValidatorTest {
 
     @Test
     void validate_nullAnalysisType_isSchemaError() {
-        assertThat(failure(new AnalysisRequest("p", Arrays.asList("quality", null))))
+        assertThat(wire("p", Arrays.asList("quality", null)).orElseThrow())
                 .isEqualTo(ValidationFailure.schema("analysis_types", "must not contain null"));
     }
 
@@ -264,10 +274,10 @@ class RequestValidatorTest {
     void validate_analysisWithNullProjectAndHostileName_areReported() {
         // a null project is the service's call: a build_id may name it (AnalysisService answers
         // "project_name is required unless build_id is given")
-        assertThat(VALIDATOR.validate(new AnalysisRequest(null, List.of("types")))).isEmpty();
-        assertThat(failure(new AnalysisRequest(null, List.of("types"), "../x")).errors().get(0).field())
+        assertThat(wire(null, List.of("types"))).isEmpty();
+        assertThat(wire(null, List.of("types"), "../x").orElseThrow().errors().get(0).field())
                 .isEqualTo("build_id");
-        assertThat(failure(new AnalysisRequest("../secrets", List.of("bogus"))))
+        assertThat(wire("../secrets", List.of("bogus")).orElseThrow())
                 .isEqualTo(ValidationFailure.security("project_name", "contains a path traversal sequence"));
     }
 

@@ -31,6 +31,16 @@ class ValidationProperties {
 
     private static final RequestValidator VALIDATOR = new RequestValidator();
 
+    /** Validates an analysis request in its wire form, as the HTTP API receives it. */
+    private static Optional<ValidationFailure> wire(String project, List<String> types) {
+        return wire(project, types, null);
+    }
+
+    private static Optional<ValidationFailure> wire(String project, List<String> types, String buildId) {
+        return AnalysisRequest.fromWire(project, types, buildId) instanceof dev.forge.Outcome.Invalid<?> invalid
+                ? Optional.of(invalid.failure()) : Optional.empty();
+    }
+
     // ---- the generators ----------------------------------------------------------------------
 
     /** Words that may appear inside a clause: several brush against a rule without breaking it. */
@@ -191,7 +201,7 @@ class ValidationProperties {
 
     @Property(tries = 10_000)
     void projectName_fromTheAlphabet_passes(@ForAll("projectNames") String name) {
-        assertThat(VALIDATOR.validate(new AnalysisRequest(name, List.of("quality")))).isEmpty();
+        assertThat(wire(name, List.of("quality"))).isEmpty();
         assertThat(VALIDATOR.validate(new BuildRequest(name, "Build", Map.of()))).isEmpty();
     }
 
@@ -206,7 +216,7 @@ class ValidationProperties {
         int at = (int) (where * (name.length() + 1)) % (name.length() + 1);
         String bad = name.substring(0, at) + intruder + name.substring(at); // never over 100 chars
 
-        Optional<ValidationFailure> failure = VALIDATOR.validate(new AnalysisRequest(bad, List.of("types")));
+        Optional<ValidationFailure> failure = wire(bad, List.of("types"));
         assertThat(failure).as(bad).isPresent();
         assertThat(failure.get().errors()).extracting(FieldError::field).containsExactly("project_name");
         assertThat(failure.get().errors()).allSatisfy(e -> assertThat(e.message())
@@ -243,7 +253,7 @@ class ValidationProperties {
     @Property(tries = 10_000)
     void projectName_tooLong_failsAsSchema(@ForAll("projectNames") String name) {
         String tooLong = name.repeat(100 / name.length() + 1);
-        assertThat(VALIDATOR.validate(new AnalysisRequest(tooLong, List.of("security"))))
+        assertThat(wire(tooLong, List.of("security")))
                 .hasValueSatisfying(f -> assertThat(f.kind()).isEqualTo(Kind.SCHEMA));
     }
 
@@ -298,11 +308,11 @@ class ValidationProperties {
     @Property(tries = 10_000)
     void analysisTypes_knownNames_passAndOneStrangerFails(@ForAll("typeLists") List<String> types,
             @ForAll("strangers") String stranger, @ForAll("positions") double where) {
-        assertThat(VALIDATOR.validate(new AnalysisRequest("p", types))).isEmpty();
+        assertThat(wire("p", types)).isEmpty();
 
         List<String> withStranger = new ArrayList<>(types);
         withStranger.add((int) (where * types.size()), stranger);
-        assertThat(VALIDATOR.validate(new AnalysisRequest("p", withStranger))).hasValue(
+        assertThat(wire("p", withStranger)).hasValue(
                 ValidationFailure.schema("analysis_types", "must contain only quality, security, types or coverage"));
     }
 

@@ -173,6 +173,9 @@ public final class ExampleServer {
                 .addKeyValue("url", running.url())
                 .addKeyValue("projects", projects.toString())
                 .log("forge listening on {}", running.url());
+        // once, at start: analyses without an optional analyzer module say so in every report too
+        forge.analysisPipeline().ifPresent(pipeline -> pipeline.missingAnalyzers()
+                .forEach(missing -> LoggerFactory.getLogger(ExampleServer.class).warn(missing)));
         return running;
     }
 

@@ -17,7 +17,10 @@ class EmbeddedExampleTest {
 
         String printed = out.toString(StandardCharsets.UTF_8);
         assertThat(code).as(printed).isZero();
-        assertThat(printed).contains("of hello-make: completed").contains("compiling hello").contains("3 tests passed");
+        assertThat(printed).contains("of hello-make: completed").contains("compiling hello")
+                .contains("tests: 3 passed, 0 failed")
+                .containsPattern("analysis \\S+: quality [0-9.]+ of 10, [0-9]+ findings, analyzers \\[.*pmd.*\\]")
+                .contains("not covered: nothing");
     }
 
     @Test
@@ -27,6 +30,6 @@ class EmbeddedExampleTest {
         int code = EmbeddedExample.run("no-such-sample", new PrintStream(out, true, StandardCharsets.UTF_8));
 
         assertThat(code).isEqualTo(1);
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("build refused");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("build refused: project 'no-such-sample' not found");
     }
 }

@@ -63,19 +63,19 @@ final class AnalysisRoutes {
     void events(Context ctx) {
         TaskId id = analysisId(ctx);
         Principal caller = Authentication.principal(ctx);
-        streams.stream(ctx, id, () -> analyses.result(caller, id), Wire::analysis);
+        streams.stream(ctx, id, () -> analyses.status(caller, id), Wire::analysis);
     }
 
     void result(Context ctx) {
         TaskId id = analysisId(ctx);
         Responses.json(ctx, Wire.analysis(ErrorMapper.valueOrThrow(
-                analyses.result(Authentication.principal(ctx), id))));
+                analyses.status(Authentication.principal(ctx), id))));
     }
 
     /** The completed analysis's findings as a SARIF 2.1.0 log, for code-scanning tools. */
     void sarif(Context ctx) {
         TaskId id = analysisId(ctx);
-        TaskRecord task = ErrorMapper.valueOrThrow(analyses.result(Authentication.principal(ctx), id));
+        TaskRecord task = ErrorMapper.valueOrThrow(analyses.status(Authentication.principal(ctx), id));
         if (task.status() != TaskStatus.COMPLETED) {
             throw new ProblemException(Problem.conflict("The analysis is " + task.status().wireName()
                     + "; its SARIF log exists once it has completed."));

@@ -1,6 +1,9 @@
 package dev.forge.http;
 
 import dev.forge.Forge;
+import dev.forge.ratelimit.InMemoryRateLimiter;
+import dev.forge.ratelimit.RateLimitConfig;
+import dev.forge.ratelimit.RateLimiter;
 import dev.forge.security.JwtAuthenticator;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -37,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * (exception handlers for {@code Exception} and Javalin's {@code HttpResponseException}, and
  * Jetty's own error pages); {@code prefer405over404}; and the request logger. An application
  * can still register more specific exception handlers for its own exceptions. Authentication
- * and rate limiting apply only to forge's routes.
+ * and rate limiting apply only to forge's routes; the rate limits are on even when the
+ * {@link Forge} has no limiter of its own (see {@code Forge.Builder.rateLimiter}).
  */
 public final class ForgeHttp {
 
@@ -85,6 +89,20 @@ public final class ForgeHttp {
             this.httpConfig = httpConfig;
         }
 
+        /**
+         * The HTTP API limits users whether or not the embedding application configured a
+         * limiter: forge's own when there is one (shared between nodes, custom limits), else the
+         * default limits in this process, closed with the server.
+         */
+        private static RateLimiter rateLimiter(Forge forge, JavalinConfig config) {
+            if (forge.rateLimiter().isPresent()) {
+                return forge.rateLimiter().get();
+            }
+            RateLimiter own = new InMemoryRateLimiter(RateLimitConfig.ofDefaults(), forge.clock());
+            config.events.serverStopped(own::close);
+            return own;
+        }
+
         void install() {
             String version = version();
             MeterRegistry registry = forge.metrics().registry();
@@ -99,16 +117,17 @@ public final class ForgeHttp {
             StreamLimits limits = new StreamLimits(httpConfig, scheduler, registry);
             EventStreams streams = new EventStreams(forge.events(), forge.store(), scheduler,
                     httpConfig.sseKeepAlive(), limits);
-            Authentication auth = new Authentication(forge.authenticator(), forge.rateLimiter());
-            BuildRoutes builds = new BuildRoutes(forge.builds(), streams, httpConfig);
-            AnalysisRoutes analyses = new AnalysisRoutes(forge.analyses(), streams, httpConfig);
+            RateLimiter limiter = rateLimiter(forge, config);
+            Authentication auth = new Authentication(forge.authenticator(), limiter);
+            BuildRoutes builds = new BuildRoutes(forge.builds().limitedBy(limiter), streams, httpConfig);
+            AnalysisRoutes analyses = new AnalysisRoutes(forge.analyses().limitedBy(limiter), streams, httpConfig);
             HealthRoutes health = new HealthRoutes(forge::health, accessLog::requests, forge.clock(), version,
                     securityDetails(forge, httpConfig));
             DocsRoutes docs = new DocsRoutes(version);
             ProjectRoutes projects = new ProjectRoutes(forge.catalog());
             DashboardRoutes dashboard = new DashboardRoutes();
             HostCheck hostCheck = new HostCheck(httpConfig);
-            WebSocketRoutes sockets = new WebSocketRoutes(forge.authenticator(), forge.rateLimiter(), forge.events(),
+            WebSocketRoutes sockets = new WebSocketRoutes(forge.authenticator(), limiter, forge.events(),
                     forge.store(), scheduler, httpConfig.sseKeepAlive(), hostCheck, limits);
 
             config.http.prefer405over404 = true;
@@ -167,7 +186,7 @@ public final class ForgeHttp {
             route(HandlerType.GET, DashboardRoutes.PATH, dashboard::page, Access.ANYONE);
             route(HandlerType.GET, DashboardRoutes.ASSET_PATH, dashboard::asset, Access.ANYONE);
             sockets.register(config, build + "/{task_id}/ws", "task_id", forge.builds()::status, Wire::build);
-            sockets.register(config, analysis + "/{analysis_id}/ws", "analysis_id", forge.analyses()::result,
+            sockets.register(config, analysis + "/{analysis_id}/ws", "analysis_id", forge.analyses()::status,
                     Wire::analysis);
         }
 

@@ -90,7 +90,8 @@ final class RequestBodies {
             }
         }
         throwIfAny(errors);
-        return new AnalysisRequest(project, types, buildId);
+        // type names become AnalysisType values here; unknown names are a 422 naming analysis_types
+        return ErrorMapper.valueOrThrow(AnalysisRequest.fromWire(project, types, buildId));
     }
 
     /**

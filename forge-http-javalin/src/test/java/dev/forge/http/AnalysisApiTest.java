@@ -107,6 +107,10 @@ class AnalysisApiTest {
             assertThat(done.get("recommendations").isArray()).isTrue();
             assertThat(done.get("analysis_id").asText()).isEqualTo(id);
             assertThat(done.toString()).doesNotContain("AKIAZ7Q3K9VX2MBW4RTN");
+            // forge-analysis-pmd is not on this module's class path: the report says what it missed
+            assertThat(done.get("not_covered").toString()).isEqualTo("[{\"type\":\"quality\",\"reason\":"
+                    + "\"code smells need forge-analysis-pmd on the classpath\"},{\"type\":\"security\","
+                    + "\"reason\":\"vulnerable code patterns need forge-analysis-pmd on the classpath\"}]");
             assertThat(sarif.statusCode()).isEqualTo(200);
             assertThat(sarif.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/sarif+json");
             JsonNode log = TestServer.json(sarif);

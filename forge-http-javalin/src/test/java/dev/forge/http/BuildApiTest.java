@@ -3,15 +3,18 @@ package dev.forge.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.forge.builds.BuildRequest;
 import dev.forge.ratelimit.InMemoryRateLimiter;
 import dev.forge.ratelimit.RateLimitConfig;
 import dev.forge.ratelimit.RateLimitRule;
 import dev.forge.ratelimit.RateLimiter;
+import dev.forge.security.Principal;
 import dev.forge.testing.MutableClock;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -246,6 +249,27 @@ class BuildApiTest {
             assertThat(response.statusCode()).as(query).isEqualTo(422);
             JsonNode body = TestServer.json(response);
             assertThat(body.get("errors").get(0).get("field").asText()).as(query).isEqualTo(query.split("=")[0]);
+        }
+    }
+
+    @Test
+    void rateLimit_forgeWithoutALimiter_httpStillLimitsCreationsButTheJavaApiDoesNot() {
+        try (TestServer limited = TestServer.start(new TestServer.Options().noWorkers().noForgeRateLimiter())) {
+            String user = TestServer.newUser();
+            String token = limited.userToken(user);
+            for (int i = 0; i < RateLimitConfig.DEFAULT_BUILD_CREATE_PER_MINUTE; i++) {
+                limited.createBuild(token, "hello");
+            }
+
+            HttpResponse<String> eleventh = limited.postJson("/api/build/", token,
+                    "{\"project_name\":\"hello\",\"goal\":\"one more\"}");
+
+            assertThat(eleventh.statusCode()).isEqualTo(429);
+            assertThat(eleventh.headers().firstValue("RateLimit-Limit")).contains("10");
+            assertThat(limited.forge.rateLimiter()).isEmpty();
+            // the same user, calling the Java API of the same forge, is not limited
+            assertThat(limited.forge.builds().create(Principal.user(user),
+                    new BuildRequest("hello", "from Java", Map.of())).isOk()).isTrue();
         }
     }
 

@@ -60,6 +60,7 @@ final class TestServer implements AutoCloseable {
         HttpConfig.Builder http = HttpConfig.builder().metricsRequireAdmin(false);
         boolean startWorkers = true;
         RateLimiter rateLimiter;
+        boolean forgeRateLimiter = true;
         Consumer<Forge.Builder> forge = b -> { };
 
         Options http(Consumer<HttpConfig.Builder> change) {
@@ -74,6 +75,12 @@ final class TestServer implements AutoCloseable {
 
         Options rateLimiter(RateLimiter limiter) {
             this.rateLimiter = limiter;
+            return this;
+        }
+
+        /** Forge without a rate limiter of its own, as an embedding application builds it. */
+        Options noForgeRateLimiter() {
+            forgeRateLimiter = false;
             return this;
         }
 
@@ -100,11 +107,13 @@ final class TestServer implements AutoCloseable {
             Path workspaces = Files.createDirectories(root.resolve("workspaces"));
             Forge.Builder builder = Forge.builder()
                     .authenticator(JwtAuthenticator.builder().hs256Secret(SECRET).build())
-                    .rateLimiter(options.rateLimiter != null ? options.rateLimiter : generousLimits())
                     .projectCatalog(new DirectoryProjectCatalog(projects))
                     .workspaceRoot(workspaces)
                     .meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
                     .workers(2);
+            if (options.forgeRateLimiter) {
+                builder.rateLimiter(options.rateLimiter != null ? options.rateLimiter : generousLimits());
+            }
             options.forge.accept(builder);
             Forge forge = builder.build();
             if (options.startWorkers) {

@@ -32,6 +32,7 @@ class PmdPipelineTest {
         assertThat(pipeline.analyzers()).extracting(Analyzer::name)
                 .containsExactly("javac", "coverage", "secrets", "sarif", "pmd");
         assertThat(pipeline.analyzers().get(4)).isInstanceOf(PmdAnalyzer.class);
+        assertThat(pipeline.missingAnalyzers()).as("nothing to warn about at start").isEmpty();
     }
 
     @Test
@@ -41,6 +42,7 @@ class PmdPipelineTest {
         Map<String, Object> results = run();
 
         assertThat(results.get("analyzers")).isEqualTo(List.of("javac", "coverage", "secrets", "sarif", "pmd"));
+        assertThat(results.get("not_covered")).as("PMD covers smells and patterns").isEqualTo(List.of());
         // PMD's smells in App.java plus the SARIF quality warning
         assertThat((Integer) results.get("code_smells")).isGreaterThanOrEqualTo(4);
         @SuppressWarnings("unchecked")
@@ -93,6 +95,8 @@ class PmdPipelineTest {
         assertThat(results.get("analyzer_errors")).asString().contains("pmd").contains("nested too deeply");
         assertThat(((Map<?, ?>) results.get("measures")).get("lines_of_code")).isNotNull();
         assertThat(results.get("analyzers")).asList().contains("secrets", "sarif").doesNotContain("pmd");
+        // PMD was there but failed: quality and security say so
+        assertThat(results.get("not_covered")).asString().contains("type=quality").contains("pmd failed:");
         // whether javac's parser also runs out of its 8 MiB depends on how much of it the JIT has
         // compiled (compiled frames are smaller): either way it is reported, never thrown
         if (((List<?>) results.get("analyzers")).contains("javac")) {
