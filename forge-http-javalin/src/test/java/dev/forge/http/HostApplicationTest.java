@@ -123,7 +123,7 @@ class HostApplicationTest {
         // Javalin's default is 404, not 405, for a wrong method: forge does not switch on prefer405over404
         assertThat(missing.statusCode()).isEqualTo(404);
         assertThat(wrongMethod.statusCode()).isEqualTo(404);
-        for (HttpResponse<String> response : new HttpResponse[] {handled, uncaught, badRequest, missing, wrongMethod}) {
+        for (HttpResponse<String> response : java.util.List.of(handled, uncaught, badRequest, missing, wrongMethod)) {
             assertNotProblem(response);
             assertThat(response.headers().firstValue("Content-Security-Policy")).as(response.uri().toString())
                     .isEmpty();
