@@ -128,6 +128,7 @@ final class AttemptRunner {
                             new TaskError(TaskError.INFRASTRUCTURE, "worker lost after "
                                     + record.attempt() + " attempts"), clock.instant());
                     if (updater.apply(record, failed)) {
+                        TaskLog.ended(failed);
                         queue.ack(lease);
                         return null;
                     }
@@ -143,6 +144,7 @@ final class AttemptRunner {
             }
             TaskRecord started = record.start(clock.instant());
             if (updater.apply(record, started)) {
+                TaskLog.started(started);
                 LogBuffer logs = new LogBuffer(id, store, events, clock, config.logBatchLines());
                 return new Attempt(lease, kind, started, logs, updater, store, clock);
             }

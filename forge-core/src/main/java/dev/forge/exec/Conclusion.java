@@ -111,6 +111,9 @@ final class Conclusion {
             stored = attempt.update(current -> current.transitionTo(TaskStatus.FAILED, Map.of(),
                     new TaskError(TaskError.TASK, "the task's results could not be stored"), clock.instant()));
         }
+        if (stored) {
+            TaskLog.ended(attempt.task());
+        }
         // When the update loses to a user's cancel, the task is terminal anyway: ack the job.
         if (stored || !attempt.leaseLost()) {
             queue.ack(attempt.lease);

@@ -163,6 +163,7 @@ public final class TaskOperations {
                     new TaskError(TaskError.CANCELLED, "cancelled by " + caller.username()),
                     clock.instant());
             if (updater.apply(current, cancelled)) {
+                TaskLog.cancelled(cancelled);
                 if (current.status() == TaskStatus.RUNNING) {
                     events.requestCancel(id);
                 }

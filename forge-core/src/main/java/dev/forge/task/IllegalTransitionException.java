@@ -7,7 +7,9 @@ public final class IllegalTransitionException extends ForgeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The status the task was in. */
     private final TaskStatus from;
+    /** The status it was asked to move to. */
     private final TaskStatus to;
 
     /** Creates the exception for {@code from -> to}. */

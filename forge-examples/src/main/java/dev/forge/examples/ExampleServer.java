@@ -91,7 +91,8 @@ public final class ExampleServer {
         useLogFormat(settings.logFormat());
         Running running;
         try {
-            running = start(settings, out);
+            // the banner is for the person at the terminal: stderr, so stdout carries log lines only
+            running = start(settings, err);
         } catch (RuntimeException e) {
             LoggerFactory.getLogger(ExampleServer.class).error("start-up failed", e);
             err.println("forge: could not start: " + e.getMessage());
@@ -136,6 +137,8 @@ public final class ExampleServer {
                 .enforcement(enforcement(settings, generated)).sandboxPolicy(settings.sandboxPolicy()).build());
         RedisBackend redis = connectRedis(settings);
         PostgresBackend postgres = postgres(settings, limits);
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        AutoCloseable jvmMetrics = JvmMetrics.bindTo(prometheus);
         Forge.Builder builder = Forge.builder()
                 .buildRunner(runner)
                 // the token command mints up to 720 h; the server must accept what its own tool makes
@@ -148,7 +151,7 @@ public final class ExampleServer {
                 .workspaceRoot(workspace)
                 .executorConfig(ExecutorConfig.custom().workers(settings.workers())
                         .leaseVisibility(settings.queueVisibility()).build())
-                .meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+                .meterRegistry(prometheus);
         Forge forge;
         try {
             forge = builder.build();
@@ -168,6 +171,7 @@ public final class ExampleServer {
             throw e;
         }
         running.closeAfterForge(postgres);
+        running.closeAfterForge(jvmMetrics);
         banner(out, settings, running, projects, forge);
         LoggerFactory.getLogger(ExampleServer.class).atInfo()
                 .addKeyValue("url", running.url())

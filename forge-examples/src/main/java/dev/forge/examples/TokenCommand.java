@@ -12,6 +12,8 @@ import java.util.Set;
 /**
  * {@code token --user alice [--name "Alice"] [--role admin] [--ttl-hours 24]}: mints a
  * development JWT with the server's secret ({@code FORGE_JWT_SECRET} or {@code --jwt-secret}).
+ * {@code --help} (or {@code -h}) prints the usage; an error names the option as the user typed
+ * it, so {@code --ttl-hours=0} is answered about {@code --ttl-hours}, not about a setting name.
  */
 final class TokenCommand {
 
@@ -28,15 +30,24 @@ final class TokenCommand {
         Set<Role> roles = EnumSet.noneOf(Role.class);
         long ttlHours = 24;
         String secret = env.get("FORGE_JWT_SECRET");
+        String secretSource = "FORGE_JWT_SECRET";
+        if (args.contains("--help") || args.contains("-h")) {
+            out.println(USAGE);
+            out.println("Mints a development token signed with the server's secret (FORGE_JWT_SECRET or --jwt-secret).");
+            return 0;
+        }
         try {
             for (int i = 0; i < args.size(); i++) {
                 String arg = args.get(i);
                 int eq = arg.indexOf('=');
                 String flag = eq < 0 ? arg : arg.substring(0, eq);
+                if (!flag.startsWith("--")) {
+                    throw new SettingsException("unexpected argument '" + arg + "'; " + USAGE);
+                }
                 String value;
                 if (eq >= 0) {
                     value = arg.substring(eq + 1);
-                } else if (i + 1 < args.size()) {
+                } else if (i + 1 < args.size() && !args.get(i + 1).startsWith("--")) {
                     value = args.get(++i);
                 } else {
                     throw new SettingsException(flag + " needs a value; " + USAGE);
@@ -50,13 +61,14 @@ final class TokenCommand {
                         break;
                     case "--role":
                         roles.add(Role.fromWire(value).orElseThrow(
-                                () -> new SettingsException("--role must be user or admin, was '" + value + "'")));
+                                () -> new SettingsException(flag + " must be user or admin, was '" + value + "'")));
                         break;
                     case "--ttl-hours":
-                        ttlHours = parseHours(value);
+                        ttlHours = parseHours(flag, value);
                         break;
                     case "--jwt-secret":
                         secret = value;
+                        secretSource = flag;
                         break;
                     default:
                         throw new SettingsException("unknown option " + flag + "; " + USAGE);
@@ -75,7 +87,7 @@ final class TokenCommand {
             try {
                 tokens = DevTokens.hs256(secret);
             } catch (IllegalArgumentException e) {
-                throw new SettingsException("FORGE_JWT_SECRET: must be at least 32 bytes");
+                throw new SettingsException(secretSource + " must be at least 32 bytes");
             }
             out.println(tokens.mint(user, name, roles, Duration.ofHours(ttlHours)));
             return 0;
@@ -85,7 +97,7 @@ final class TokenCommand {
         }
     }
 
-    private static long parseHours(String value) {
+    private static long parseHours(String flag, String value) {
         try {
             long hours = Long.parseLong(value);
             if (hours >= 1 && hours <= 720) {
@@ -94,6 +106,6 @@ final class TokenCommand {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new SettingsException("--ttl-hours must be a whole number from 1 to 720, was '" + value + "'");
+        throw new SettingsException(flag + " must be a whole number from 1 to 720, was '" + value + "'");
     }
 }

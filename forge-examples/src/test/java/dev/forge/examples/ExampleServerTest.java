@@ -250,4 +250,35 @@ class ExampleServerTest {
             throw new AssertionError("not JSON: " + response.body(), e);
         }
     }
+
+    @Test
+    void metrics_carryTheJvmAndProcessFamilies_andPassPromtool() throws Exception {
+        HttpResponse<String> metrics = get("/metrics", adminToken);
+
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("jvm_memory_used_bytes", "jvm_gc_memory_allocated_bytes_total",
+                "jvm_threads_live_threads", "jvm_classes_loaded_classes", "process_cpu_usage", "process_cpu_seconds_total",
+                "system_cpu_processors",
+                "process_uptime_seconds", "process_files_open_files", "forge_");
+        Path promtool = onPath("promtool");
+        org.junit.jupiter.api.Assumptions.assumeTrue(promtool != null,
+                "promtool is not on the PATH (Debian package prometheus); /metrics was not linted");
+        Process check = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
+        try (var stdin = check.getOutputStream()) {
+            stdin.write(metrics.body().getBytes(StandardCharsets.UTF_8));
+        }
+        String verdict = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(check.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("promtool finished").isTrue();
+        assertThat(check.exitValue()).as(verdict).isZero();
+    }
+
+    private static Path onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            Path candidate = Path.of(dir).resolve(program);
+            if (!dir.isEmpty() && Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
 }

@@ -62,6 +62,36 @@ class TokenCommandTest {
                 .contains("FORGE_JWT_SECRET").contains("--ttl-hours").contains("32 bytes");
     }
 
+    @Test
+    void help_printsTheUsage_andExits0() {
+        int code = ExampleServer.run(new String[] {"token", "--help"}, Map.of(), print(out), print(err));
+        int shortCode = TokenCommand.run(List.of("--user", "a", "-h"), Map.of(), print(out), print(err));
+
+        assertThat(code).isZero();
+        assertThat(shortCode).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith(TokenCommand.USAGE).doesNotContain("needs a value");
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void errors_nameTheOptionAsTyped() {
+        assertThat(TokenCommand.run(List.of("--user", "a", "--jwt-secret=short"), Map.of(), print(out), print(err)))
+                .isEqualTo(2);
+        assertThat(TokenCommand.run(List.of("--user", "--role", "admin"), Map.of("FORGE_JWT_SECRET", SECRET),
+                print(out), print(err))).isEqualTo(2);
+        assertThat(TokenCommand.run(List.of("--user=a", "--ttl-hours=9999"), Map.of("FORGE_JWT_SECRET", SECRET),
+                print(out), print(err))).isEqualTo(2);
+        assertThat(TokenCommand.run(List.of("alice"), Map.of("FORGE_JWT_SECRET", SECRET), print(out), print(err)))
+                .isEqualTo(2);
+
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+        assertThat(err.toString(StandardCharsets.UTF_8).lines().toList()).satisfiesExactly(
+                line -> assertThat(line).startsWith("forge: --jwt-secret must be at least 32 bytes"),
+                line -> assertThat(line).startsWith("forge: --user needs a value"),
+                line -> assertThat(line).startsWith("forge: --ttl-hours must be a whole number").contains("'9999'"),
+                line -> assertThat(line).startsWith("forge: unexpected argument 'alice'"));
+    }
+
     private static PrintStream print(ByteArrayOutputStream buffer) {
         return new PrintStream(buffer, true, StandardCharsets.UTF_8);
     }

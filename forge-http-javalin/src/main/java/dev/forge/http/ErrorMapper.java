@@ -7,6 +7,9 @@ import dev.forge.validation.ValidationFailure;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
+import io.javalin.http.InternalServerErrorResponse;
+import io.javalin.router.EndpointNotFound;
+import io.javalin.router.exception.HttpResponseExceptionMapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -15,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * filters, Javalin's own HTTP exceptions and unexpected exceptions all end up as
  * {@code application/problem+json}. Unexpected exceptions are logged with an error id that
  * the 500 body repeats; their class and message reach the body only in debug mode.
+ *
+ * <p>Only on forge's own paths (see {@link ForgePaths}): exceptions on a host application's
+ * routes get what Javalin would give them without forge, so embedding forge does not turn the
+ * host's errors into problems.
  */
 final class ErrorMapper {
 
@@ -31,9 +39,11 @@ final class ErrorMapper {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final HttpConfig config;
+    private final ForgePaths paths;
 
-    ErrorMapper(HttpConfig config) {
+    ErrorMapper(HttpConfig config, ForgePaths paths) {
         this.config = config;
+        this.paths = paths;
     }
 
     /** The problem for a refused service outcome. */
@@ -78,7 +88,24 @@ final class ErrorMapper {
 
     /** Javalin exception handler: every exception a route or filter throws comes here. */
     void handle(Exception exception, Context ctx) {
+        if (!paths.owns(ctx)) {
+            javalinDefault(exception, ctx);
+            return;
+        }
         write(ctx, problemFor(exception, ctx));
+    }
+
+    /**
+     * What Javalin 7 does when no handler matches: its own rendering of HTTP exceptions, and for
+     * anything else a warning and its plain 500 (as its {@code ExceptionMapper.uncaughtException}).
+     */
+    private static void javalinDefault(Exception exception, Context ctx) {
+        if (exception instanceof HttpResponseException http) {
+            HttpResponseExceptionMapper.INSTANCE.handle(http, ctx);
+            return;
+        }
+        LOG.warn("Uncaught exception", exception);
+        HttpResponseExceptionMapper.INSTANCE.handle(new InternalServerErrorResponse(), ctx);
     }
 
     /** Handler for {@link Error}s Javalin catches; answers 500 without touching the body twice. */
@@ -122,7 +149,10 @@ final class ErrorMapper {
             case 400:
                 return Problem.malformed("The request could not be read.");
             case 404:
-                return Problem.notFound("No resource at " + safePath(ctx) + ".");
+                SortedSet<String> methods = http instanceof EndpointNotFound ? paths.methodsAt(ctx) : new TreeSet<>();
+                return methods.isEmpty()
+                        ? Problem.notFound("No resource at " + safePath(ctx) + ".")
+                        : Problem.methodNotAllowed(String.join(", ", methods));
             case 405:
                 return Problem.methodNotAllowed(allowed(http.getDetails()));
             case 413:

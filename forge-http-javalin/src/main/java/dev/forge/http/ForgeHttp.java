@@ -35,13 +35,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Besides the routes ({@code /api/build}, {@code /api/analysis}, {@code /api/health},
  * {@code /api/projects}, {@code /metrics}, {@code /openapi.json}, {@code /docs}, the task
- * WebSockets and the {@code /dashboard} page) it installs, for the whole app: the
- * request-id, security-header, trusted-host and CORS filters; problem+json for every error
- * (exception handlers for {@code Exception} and Javalin's {@code HttpResponseException}, and
- * Jetty's own error pages); {@code prefer405over404}; and the request logger. An application
- * can still register more specific exception handlers for its own exceptions. Authentication
- * and rate limiting apply only to forge's routes; the rate limits are on even when the
- * {@link Forge} has no limiter of its own (see {@code Forge.Builder.rateLimiter}).
+ * WebSockets and the {@code /dashboard} page) it installs, for forge's paths only (those
+ * prefixes, see {@code docs/http.md}): the request-id, security-header, trusted-host, CORS and
+ * HEAD-refusal filters; problem+json for every error, 405 with {@code Allow} for a wrong method;
+ * and the access log. The host application's own routes keep their behaviour: no forge headers,
+ * Javalin's own error responses, HEAD answered as Javalin answers it. Authentication and rate
+ * limiting apply only to forge's routes; the rate limits are on even when the {@link Forge} has
+ * no limiter of its own (see {@code Forge.Builder.rateLimiter}). {@link ForgeServer}, where forge
+ * is the whole application, applies all of it to every path.
  */
 public final class ForgeHttp {
 
@@ -61,7 +62,12 @@ public final class ForgeHttp {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(forge, "forge");
         Objects.requireNonNull(httpConfig, "httpConfig");
-        new Installer(config, forge, httpConfig).install();
+        new Installer(config, forge, httpConfig, ForgePaths.embedded()).install();
+    }
+
+    /** As {@link #install}, for an application that is forge alone: every path is forge's. */
+    static void installAsWholeApplication(JavalinConfig config, Forge forge, HttpConfig httpConfig) {
+        new Installer(config, forge, httpConfig, ForgePaths.wholeApplication()).install();
     }
 
     /** The library version, as shown by the health routes and the OpenAPI document. */
@@ -82,11 +88,14 @@ public final class ForgeHttp {
         private final JavalinConfig config;
         private final Forge forge;
         private final HttpConfig httpConfig;
+        private final ForgePaths paths;
+        private ErrorMapper errors;
 
-        Installer(JavalinConfig config, Forge forge, HttpConfig httpConfig) {
+        Installer(JavalinConfig config, Forge forge, HttpConfig httpConfig, ForgePaths paths) {
             this.config = config;
             this.forge = forge;
             this.httpConfig = httpConfig;
+            this.paths = paths;
         }
 
         /**
@@ -106,7 +115,7 @@ public final class ForgeHttp {
         void install() {
             String version = version();
             MeterRegistry registry = forge.metrics().registry();
-            ErrorMapper errors = new ErrorMapper(httpConfig);
+            errors = new ErrorMapper(httpConfig, paths);
             AccessLog accessLog = new AccessLog(registry);
             ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread thread = new Thread(r, "forge-http-sse");
@@ -130,12 +139,19 @@ public final class ForgeHttp {
             WebSocketRoutes sockets = new WebSocketRoutes(forge.authenticator(), limiter, forge.events(),
                     forge.store(), scheduler, httpConfig.sseKeepAlive(), hostCheck, limits);
 
-            config.http.prefer405over404 = true;
-            config.requestLogger.http(accessLog::log);
-            config.router.javaLangErrorHandler(errors::handleError);
-            config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors.ServerHandler()));
+            // no prefer405over404: it is app-wide; forge answers 405 on its own paths (ErrorMapper)
+            config.requestLogger.http((ctx, millis) -> {
+                if (paths.owns(ctx)) {
+                    accessLog.log(ctx, millis);
+                }
+            });
+            if (paths.owns("/")) {
+                // java.lang.Error handling is app-wide and sees no request: only when forge is the app
+                config.router.javaLangErrorHandler(errors::handleError);
+            }
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors.ServerHandler(paths)));
             config.jetty.modifyServletContextHandler(
-                    handler -> handler.setErrorHandler(new JettyErrors.ContextHandler()));
+                    handler -> handler.setErrorHandler(new JettyErrors.ContextHandler(paths)));
             config.events.serverStopping(streams::close);
             config.events.serverStopped(limits::close);
             config.events.serverStopped(scheduler::shutdownNow);
@@ -143,10 +159,10 @@ public final class ForgeHttp {
             var routes = config.routes;
             routes.exception(Exception.class, errors::handle);
             routes.exception(HttpResponseException.class, errors::handle);
-            routes.before(RequestContext::begin);
-            routes.before(hostCheck::check);
-            routes.before(new Cors(httpConfig)::apply);
-            routes.before(ForgeHttp::refuseHeadOutsideHealth);
+            routes.before(onForgePaths(RequestContext::begin));
+            routes.before(onForgePaths(hostCheck::check));
+            routes.before(onForgePaths(new Cors(httpConfig)::apply));
+            routes.before(onForgePaths(ForgeHttp::refuseHeadOutsideHealth));
             routes.beforeMatched(auth::check);
 
             String build = BuildRoutes.BASE;
@@ -192,10 +208,35 @@ public final class ForgeHttp {
 
         /** Registers the route with and, when the router does not ignore them, without a trailing slash. */
         private void route(HandlerType method, String path, Handler handler, Access access) {
-            config.routes.addHttpHandler(method, path, handler, access);
+            paths.add(method, path);
+            Handler guarded = guarded(handler);
+            config.routes.addHttpHandler(method, path, guarded, access);
             if (!config.router.ignoreTrailingSlashes) {
-                config.routes.addHttpHandler(method, path + "/", handler, access);
+                config.routes.addHttpHandler(method, path + "/", guarded, access);
             }
+        }
+
+        /** A filter that runs only for forge's paths, leaving the host's routes alone. */
+        private Handler onForgePaths(Handler filter) {
+            return ctx -> {
+                if (paths.owns(ctx)) {
+                    filter.handle(ctx);
+                }
+            };
+        }
+
+        /**
+         * Maps a forge route's exceptions itself, so that an exception handler the host registers
+         * for its own routes (say for {@code Exception}) cannot turn forge's problems into its pages.
+         */
+        private Handler guarded(Handler handler) {
+            return ctx -> {
+                try {
+                    handler.handle(ctx);
+                } catch (Exception e) {
+                    errors.handle(e, ctx);
+                }
+            };
         }
 
         private static Map<String, Object> securityDetails(Forge forge, HttpConfig httpConfig) {

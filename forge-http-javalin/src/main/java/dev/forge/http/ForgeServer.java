@@ -66,7 +66,7 @@ public final class ForgeServer implements AutoCloseable {
             Javalin app = Javalin.create(config -> {
                 config.startup.showJavalinBanner = false;
                 config.startup.showOldJavalinVersionWarning = false;
-                ForgeHttp.install(config, forge, httpConfig);
+                ForgeHttp.installAsWholeApplication(config, forge, httpConfig);
                 // connectors exist once Jetty starts, not while Javalin is being configured
                 config.jetty.modifyServer(server -> server.addEventListener(guardOnStart(server, guard, httpConfig)));
             });

@@ -1,5 +1,6 @@
 package dev.forge.http;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Errors Jetty answers itself, before Javalin sees the request (unparseable request lines,
  * bad URIs, oversized headers): the same problem+json and security headers as the API's own
- * errors, never Jetty's HTML page with its message.
+ * errors, never Jetty's HTML page with its message. On a host application's paths (see
+ * {@link ForgePaths}) Jetty's own error page stays; a request too broken to have a path is
+ * answered with a problem whoever's it was.
  */
 final class JettyErrors {
 
@@ -71,8 +74,19 @@ final class JettyErrors {
         return true;
     }
 
+    private static boolean ownedBy(ForgePaths paths, Request request) {
+        String path = Request.getPathInContext(request);
+        return path == null || paths.owns(path);
+    }
+
     /** For the server: covers requests that never reached a context, and unparseable ones. */
     static final class ServerHandler extends org.eclipse.jetty.server.handler.ErrorHandler {
+
+        private final ForgePaths paths;
+
+        ServerHandler(ForgePaths paths) {
+            this.paths = paths;
+        }
 
         @Override
         public boolean errorPageForMethod(String method) {
@@ -81,14 +95,23 @@ final class JettyErrors {
 
         @Override
         protected boolean generateAcceptableResponse(Request request, Response response, Callback callback,
-                String contentType, List<Charset> charsets, int code, String message, Throwable cause) {
+                String contentType, List<Charset> charsets, int code, String message, Throwable cause)
+                throws IOException {
+            if (!ownedBy(paths, request)) {
+                return super.generateAcceptableResponse(request, response, callback, contentType, charsets, code,
+                        message, cause);
+            }
             return writeProblem(response, callback, code);
         }
 
         @Override
         protected void generateResponse(Request request, Response response, int code, String message,
-                Throwable cause, Callback callback) {
-            // Whatever the client accepts: every error body is a problem.
+                Throwable cause, Callback callback) throws IOException {
+            if (!ownedBy(paths, request)) {
+                super.generateResponse(request, response, code, message, cause, callback);
+                return;
+            }
+            // Whatever the client accepts: every error body on forge's paths is a problem.
             writeProblem(response, callback, code);
         }
 
@@ -103,6 +126,12 @@ final class JettyErrors {
     /** For Javalin's servlet context: servlet-level errors such as ambiguous paths. */
     static final class ContextHandler extends org.eclipse.jetty.ee10.servlet.ErrorHandler {
 
+        private final ForgePaths paths;
+
+        ContextHandler(ForgePaths paths) {
+            this.paths = paths;
+        }
+
         @Override
         public boolean errorPageForMethod(String method) {
             return true;
@@ -110,13 +139,22 @@ final class JettyErrors {
 
         @Override
         protected void generateResponse(Request request, Response response, int code, String message,
-                Throwable cause, Callback callback) {
+                Throwable cause, Callback callback) throws IOException {
+            if (!ownedBy(paths, request)) {
+                super.generateResponse(request, response, code, message, cause, callback);
+                return;
+            }
             writeProblem(response, callback, code);
         }
 
         @Override
         protected boolean generateAcceptableResponse(Request request, Response response, Callback callback,
-                String contentType, List<Charset> charsets, int code, String message, Throwable cause) {
+                String contentType, List<Charset> charsets, int code, String message, Throwable cause)
+                throws IOException {
+            if (!ownedBy(paths, request)) {
+                return super.generateAcceptableResponse(request, response, callback, contentType, charsets, code,
+                        message, cause);
+            }
             return writeProblem(response, callback, code);
         }
     }
