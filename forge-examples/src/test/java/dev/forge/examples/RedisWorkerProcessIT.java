@@ -42,8 +42,8 @@ class RedisWorkerProcessIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final String REDIS = System.getenv().getOrDefault("FORGE_REDIS_URL", "redis://127.0.0.1:6379/0");
-    // long enough for a cold worker JVM on a busy machine to send its first heartbeat (the
-    // executor schedules it only after the attempt has begun)
+    // short, so the test waits little for the lapses it causes; a worker's heartbeat starts as
+    // soon as it holds the lease, so even a cold JVM on a busy machine keeps it
     private static final String VISIBILITY_SECONDS = "10";
 
     private static String prefix;
