@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
  * next worker; the build completes once, and the frozen worker, woken up, cannot store its late
  * result.
  *
- * <p>Part of {@code mvn verify}: it starts three JVMs and waits out two leases, 46 s in one run at
- * load average 20 on two cores; alone:
+ * <p>Part of {@code mvn verify}: it starts three JVMs and waits out two leases, 30-46 s at load
+ * average 11-20 on two cores; alone:
  * {@code mvn -B -pl forge-examples -am test -Dtest=RedisWorkerProcessTest -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 class RedisWorkerProcessTest {
