@@ -165,6 +165,45 @@ class RedisRestartTest {
         }
     }
 
+    @Test
+    void redisDownAtStartOrRestarted_persistenceIsCheckedWhenItAnswersAgain() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(RedisBackend.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try (PrivateRedis redis = PrivateRedis.start(false)) {
+            redis.stop();
+            try (RedisBackend backend = RedisBackend.connect(RedisSettings.custom().uri(redis.url()).build())) {
+                assertThat(backend.ping()).isFalse();
+                assertThat(warnings(appender)).as("nothing known while Redis is down").isEmpty();
+
+                redis.restart();
+                awaitWarnings(backend, appender, 1);
+
+                redis.stop();
+                assertThat(backend.ping()).isFalse();
+                redis.restart(); // empty again, and still without persistence: said again
+                awaitWarnings(backend, appender, 2);
+            }
+        } finally {
+            logger.detachAppender(appender);
+        }
+        assertThat(warnings(appender)).allSatisfy(w -> assertThat(w).contains("neither AOF"));
+    }
+
+    /** Pings (a command that succeeds once Redis is back) until {@code count} warnings were logged. */
+    private static void awaitWarnings(RedisBackend backend, ListAppender<ILoggingEvent> appender, int count)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!(backend.ping() && warnings(appender).size() >= count)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("expected " + count + " persistence warnings, got " + warnings(appender));
+            }
+            Thread.sleep(50); // the check runs on a thread of its own
+        }
+        assertThat(warnings(appender)).hasSize(count);
+    }
+
     private static List<String> warnings(ListAppender<ILoggingEvent> appender) {
         return appender.list.stream().filter(e -> e.getLevel() == Level.WARN)
                 .map(ILoggingEvent::getFormattedMessage).toList();
