@@ -23,7 +23,6 @@ final class Attempt implements TaskContext {
     final AtomicBoolean concluded = new AtomicBoolean();
     final LogBuffer logs;
     /** Guards against piling up timer work for one attempt while the previous run is still busy. */
-    final AtomicBoolean heartbeatBusy = new AtomicBoolean();
     final AtomicBoolean statusCheckBusy = new AtomicBoolean();
     final AtomicBoolean flushBusy = new AtomicBoolean();
     volatile Thread thread;

@@ -88,14 +88,17 @@ final class AttemptRunner {
             return;
         }
         MDC.put("task_id", id.value());
+        // Renewed from now on: beginning the attempt and finding its project take time too.
+        AttemptTimers.Heartbeat heartbeat = timers.heartbeat(lease, id);
         try {
             Attempt attempt = begin(kind, lease, id);
             if (attempt != null) {
                 MDC.put("user", attempt.task().owner());
                 MDC.put("project", attempt.task().projectName());
                 running.put(id, attempt);
+                heartbeat.attach(attempt);
                 try {
-                    execute(attempt);
+                    execute(attempt, heartbeat);
                 } finally {
                     // Only this attempt's entry: a redelivery of the same task may have replaced it.
                     running.remove(id, attempt);
@@ -106,6 +109,7 @@ final class AttemptRunner {
             metrics.exception();
             log.error("attempt of task {} aborted by an infrastructure error", id, e);
         } finally {
+            heartbeat.stop();
             MDC.remove("task_id");
             MDC.remove("user");
             MDC.remove("project");
@@ -153,7 +157,7 @@ final class AttemptRunner {
         return null;
     }
 
-    private void execute(Attempt attempt) {
+    private void execute(Attempt attempt, AttemptTimers.Heartbeat heartbeat) {
         TaskRecord task = attempt.task();
         ProjectSpec spec;
         try {
@@ -170,7 +174,7 @@ final class AttemptRunner {
         Duration soft = spec.softTimeout() != null ? spec.softTimeout() : config.softTimeout(attempt.kind);
         Duration hard = spec.hardTimeout() != null ? spec.hardTimeout() : config.hardTimeout(attempt.kind);
         attempt.thread = Thread.currentThread();
-        AttemptTimers.Armed armed = timers.arm(attempt, soft, hard, () -> abandon(attempt, hard));
+        AttemptTimers.Armed armed = timers.arm(attempt, heartbeat, soft, hard, () -> abandon(attempt, hard));
         // The contract of a cancel that lands before the runner starts: the runner sees it at
         // its start. The attempt is registered above, so a cancel request from now on finds it;
         // one stored earlier (while the task started or the project was looked up) is read here.

@@ -9,9 +9,6 @@ import dev.forge.task.Page;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,25 +20,27 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * Restarts the PostgreSQL server process and finds every task, log line and history page again;
- * a queued job survives, and the LISTEN connection comes back so an idle worker is woken again.
+ * Crashes and restarts a PostgreSQL server and finds every task, log line and history page
+ * again; a queued job survives, and the LISTEN connection comes back so an idle worker is woken
+ * again.
  *
- * <p>Opt-in ({@code FORGE_POSTGRES_RESTART_TEST=1}): a restart breaks every other connection to
- * the server, and on a shared machine another developer's PostgreSQL tests may be running.
+ * <p>The server is a private cluster ({@link PrivatePostgres}: initdb into a temporary folder, a
+ * free port), stopped with {@code pg_ctl stop -m immediate} - no shutdown checkpoint, the WAL is
+ * replayed at start, as after a crash - so the shared server and the tests of others on it are
+ * never disturbed, and the test runs in every {@code mvn verify}.
  */
 class PostgresRestartTest {
 
     @Test
     void serverRestart_losesNoTaskLogHistoryOrJob_andWakeUpsResume() throws Exception {
-        Assumptions.assumeTrue("1".equals(System.getenv("FORGE_POSTGRES_RESTART_TEST")),
-                "restarts the PostgreSQL server; opt in with FORGE_POSTGRES_RESTART_TEST=1");
-        try (PostgresTestDatabase db = PostgresTestDatabase.create()) {
-            TaskStore store = db.backend().taskStore();
-            JobQueue queue = db.backend().jobQueue();
+        try (PrivatePostgres server = PrivatePostgres.create();
+                PostgresBackend node = node(server);
+                PostgresBackend secondNode = node(server)) {
+            TaskStore store = node.taskStore();
+            JobQueue queue = node.jobQueue();
             Instant start = Instant.parse("2026-01-01T00:00:00Z");
             Map<TaskId, TaskRecord> tasks = new HashMap<>();
             Map<TaskId, String> logs = new HashMap<>();
@@ -56,7 +55,8 @@ class PostgresRestartTest {
             List<Page<TaskRecord>> pages = historyPages(store);
             queue.enqueue("build", "queued-before");
 
-            restartServer();
+            server.crash();
+            server.start();
             awaitAnswer(store);
 
             for (TaskRecord task : tasks.values()) {
@@ -69,7 +69,7 @@ class PostgresRestartTest {
             assertThat(queue.ack(before.get())).isTrue();
 
             // an idle worker on a second node is woken by the NOTIFY of an enqueue after the restart
-            JobQueue other = db.secondNode().jobQueue();
+            JobQueue other = secondNode.jobQueue();
             ExecutorService waiter = Executors.newSingleThreadExecutor();
             try {
                 Future<Optional<Lease>> leased = waiter.submit(
@@ -94,17 +94,9 @@ class PostgresRestartTest {
         return pages;
     }
 
-    /** {@code pg_ctlcluster <version> main restart}, as argv, for the one installed cluster. */
-    private static void restartServer() throws Exception {
-        File[] versions = Path.of("/etc/postgresql").toFile().listFiles(File::isDirectory);
-        assertThat(versions).as("a PostgreSQL cluster under /etc/postgresql").isNotEmpty();
-        Path output = Files.createTempFile("pg-restart", ".log");
-        Process process = new ProcessBuilder("pg_ctlcluster", "--skip-systemctl-redirect",
-                versions[0].getName(), "main", "restart")
-                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("pg_ctlcluster finished").isTrue();
-        assertThat(process.exitValue()).as("pg_ctlcluster: %s", Files.readString(output)).isZero();
-        Files.deleteIfExists(output);
+    /** A node on the private server: its own pool and LISTEN connection. */
+    private static PostgresBackend node(PrivatePostgres server) {
+        return PostgresBackend.builder().jdbcUrl(server.url()).username("postgres").poolSize(4).build();
     }
 
     private static void awaitAnswer(TaskStore store) throws InterruptedException {

@@ -16,6 +16,7 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.util.JedisURIHelper;
 
@@ -68,11 +69,13 @@ public final class RedisBackend implements AutoCloseable {
      * Opens the pool and the subscriber connection, and checks the server: logs a warning when
      * neither AOF nor RDB snapshots are on (tasks would not survive a Redis restart). A Redis that
      * is down does not fail this call - forge starts, reports not ready, and recovers when Redis
-     * comes back.
+     * comes back. The check runs again whenever Redis answers after it could not be reached (it
+     * was down at start, or restarted - perhaps empty, or with other settings).
      */
     public static RedisBackend connect(RedisSettings settings) {
         Objects.requireNonNull(settings, "settings");
         RedisBackend backend = new RedisBackend(settings);
+        backend.commands.onReachableAgain(backend::checkPersistenceSoon);
         backend.checkPersistence();
         return backend;
     }
@@ -187,10 +190,24 @@ public final class RedisBackend implements AutoCloseable {
                 LOG.warn("Redis at {} has neither AOF (appendonly) nor RDB snapshots (save) on: tasks and "
                         + "queued jobs are lost if Redis restarts; see docs/operations.md", settings.uri().getHost());
             }
+        } catch (JedisDataException e) {
+            // CONFIG may be renamed or forbidden (managed Redis): say so and go on
+            LOG.info("could not read Redis persistence settings: {}", e.getMessage());
         } catch (JedisException e) {
-            // CONFIG may be renamed or forbidden (managed Redis), or Redis is down: say so and go on
+            // Redis is down: checked again when it answers
+            commands.markUnreachable();
             LOG.info("could not read Redis persistence settings: {}", e.getMessage());
         }
+    }
+
+    /** Checks on a thread of its own: the caller is a command that just succeeded, maybe a request's. */
+    private void checkPersistenceSoon() {
+        if (closed) {
+            return;
+        }
+        Thread check = new Thread(this::checkPersistence, "forge-redis-persistence-check");
+        check.setDaemon(true);
+        check.start();
     }
 
     private static JedisClientConfig clientConfig(RedisSettings settings) {

@@ -3,20 +3,25 @@ package dev.forge.redis;
 import dev.forge.InfrastructureException;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
  * The one place where the adapters talk to the pooled client: every driver exception becomes an
  * {@link InfrastructureException} here (once, at the boundary, with a message that names no
- * driver class), and scripts are reloaded when Redis answers {@code NOSCRIPT}.
+ * driver class), and scripts are reloaded when Redis answers {@code NOSCRIPT}. It also notices
+ * when Redis answers again after it could not be reached (see {@link #onReachableAgain}).
  */
 final class RedisCommands {
 
     private final UnifiedJedis client;
     private final Keys keys;
+    private final AtomicBoolean unreachable = new AtomicBoolean();
+    private volatile Runnable reachableAgain = () -> { };
 
     RedisCommands(UnifiedJedis client, Keys keys) {
         this.client = Objects.requireNonNull(client, "client");
@@ -27,13 +32,30 @@ final class RedisCommands {
         return keys;
     }
 
+    /**
+     * Runs {@code listener} (on the calling thread; it must be quick) when a command succeeds
+     * after Redis could not be reached: Redis was down at start, or restarted, perhaps empty
+     * or with other settings.
+     */
+    void onReachableAgain(Runnable listener) {
+        this.reachableAgain = Objects.requireNonNull(listener, "listener");
+    }
+
+    /** Records that Redis could not be reached outside {@link #run} (the start-up check). */
+    void markUnreachable() {
+        unreachable.set(true);
+    }
+
     /** Runs {@code command} on a pooled connection, translating driver failures. */
     <T> T run(String what, Function<UnifiedJedis, T> command) {
+        T result;
         try {
-            return command.apply(client);
+            result = command.apply(client);
         } catch (JedisException e) {
-            throw translate(what, e);
+            throw failed(what, e);
         }
+        answered();
+        return result;
     }
 
     /**
@@ -41,15 +63,32 @@ final class RedisCommands {
      * restart without persistence, or SCRIPT FLUSH) - so forge recovers without a restart.
      */
     Object eval(LuaScript script, List<String> keyArgs, List<String> args) {
+        Object result;
         try {
             try {
-                return client.evalsha(script.sha(), keyArgs, args);
+                result = client.evalsha(script.sha(), keyArgs, args);
             } catch (JedisNoScriptException e) {
                 client.scriptLoad(script.source());
-                return client.evalsha(script.sha(), keyArgs, args);
+                result = client.evalsha(script.sha(), keyArgs, args);
             }
         } catch (JedisException e) {
-            throw translate("script " + script.name(), e);
+            throw failed("script " + script.name(), e);
+        }
+        answered();
+        return result;
+    }
+
+    /** An error reply means Redis answered; anything else (refused, timed out, pool empty) that it did not. */
+    private InfrastructureException failed(String what, JedisException e) {
+        if (!(e instanceof JedisDataException)) {
+            unreachable.set(true);
+        }
+        return translate(what, e);
+    }
+
+    private void answered() {
+        if (unreachable.get() && unreachable.compareAndSet(true, false)) {
+            reachableAgain.run();
         }
     }
 
