@@ -5,6 +5,7 @@ import dev.forge.builds.BuildService;
 import dev.forge.builds.ProcessBuildRunner;
 import dev.forge.events.EventBus;
 import dev.forge.events.InMemoryEventBus;
+import dev.forge.exec.AdmissionConfig;
 import dev.forge.exec.ExecutorConfig;
 import dev.forge.exec.JobExecutor;
 import dev.forge.exec.TaskRunner;
@@ -94,7 +95,7 @@ public final class Forge implements AutoCloseable {
                 : b.executorConfig.toBuilder().workers(b.workers).build();
         TaskUpdater updater = new TaskUpdater(store, events, metrics, clock);
         TaskOperations tasks = new TaskOperations(store, queue, events, updater, catalog,
-                rateLimiter, b.ids, clock);
+                rateLimiter, b.ids, clock, b.admission);
         RequestValidator validator = new RequestValidator();
         this.builds = new BuildService(tasks, validator, config.maxAttempts(TaskKind.BUILD));
         this.analyses = new AnalysisService(tasks, validator, config.maxAttempts(TaskKind.ANALYSIS));
@@ -295,6 +296,7 @@ public final class Forge implements AutoCloseable {
         private java.time.Duration keepBuildWorkspaces = DefaultWorkspaces.DEFAULT_KEEP_BUILDS_FOR;
         private ExecutorConfig executorConfig = ExecutorConfig.ofDefaults();
         private Integer workers;
+        private AdmissionConfig admission = AdmissionConfig.ofDefaults();
         private MeterRegistry meterRegistry = new SimpleMeterRegistry();
 
         private Builder() {
@@ -403,6 +405,16 @@ public final class Forge implements AutoCloseable {
         /** Executor settings (default {@link ExecutorConfig#ofDefaults()}). */
         public Builder executorConfig(ExecutorConfig value) {
             this.executorConfig = Objects.requireNonNull(value, "executorConfig");
+            return this;
+        }
+
+        /**
+         * Limits on tasks waiting: per user (queued + running) and per queue (default
+         * {@link AdmissionConfig#ofDefaults()}). Counted in the job queue, so nodes sharing a
+         * queue share the limits.
+         */
+        public Builder admission(AdmissionConfig value) {
+            this.admission = Objects.requireNonNull(value, "admission");
             return this;
         }
 

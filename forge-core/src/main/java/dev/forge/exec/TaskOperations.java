@@ -19,6 +19,7 @@ import dev.forge.task.TaskRecord;
 import dev.forge.task.TaskStatus;
 import dev.forge.validation.ValidationFailure;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -43,10 +44,19 @@ public final class TaskOperations {
     private final RateLimiter rateLimiter;
     private final IdGenerator ids;
     private final Clock clock;
+    private final Admission admission;
 
-    /** Creates the operations over these ports. */
+    /** Creates the operations over these ports, with no admission limits. */
     public TaskOperations(TaskStore store, JobQueue queue, EventBus events, TaskUpdater updater,
             ProjectCatalog catalog, RateLimiter rateLimiter, IdGenerator ids, Clock clock) {
+        this(store, queue, events, updater, catalog, rateLimiter, ids, clock,
+                AdmissionConfig.unlimited());
+    }
+
+    /** Creates the operations over these ports; new tasks must pass {@code admission}'s limits. */
+    public TaskOperations(TaskStore store, JobQueue queue, EventBus events, TaskUpdater updater,
+            ProjectCatalog catalog, RateLimiter rateLimiter, IdGenerator ids, Clock clock,
+            AdmissionConfig admission) {
         this.store = Objects.requireNonNull(store, "store");
         this.queue = Objects.requireNonNull(queue, "queue");
         this.events = Objects.requireNonNull(events, "events");
@@ -55,6 +65,7 @@ public final class TaskOperations {
         this.rateLimiter = Objects.requireNonNull(rateLimiter, "rateLimiter");
         this.ids = Objects.requireNonNull(ids, "ids");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.admission = new Admission(admission, queue);
     }
 
     /**
@@ -88,16 +99,21 @@ public final class TaskOperations {
     }
 
     /**
-     * Checks the project and the rate limit, then stores and enqueues a new task.
+     * Checks the project, the admission limits and the rate limit, then stores and enqueues a
+     * new task, in its owner's fairness group.
      *
      * @param rateOperation the rate-limit operation this creation counts against
-     * @return the new record; NotFound("project"); or RateLimited
+     * @return the new record; NotFound("project"); Refused; or RateLimited
      */
     public Outcome<TaskRecord> submit(Principal caller, TaskKind kind, String projectName,
             String goal, Map<String, String> parameters, List<String> analysisTypes,
             int maxAttempts, String rateOperation) {
         if (!projectExists(projectName)) {
             return new Outcome.NotFound<>("project");
+        }
+        Optional<Outcome<TaskRecord>> refused = admission.check(caller.userId(), kind);
+        if (refused.isPresent()) {
+            return refused.get();
         }
         RateLimitDecision decision = rateLimiter.tryAcquire(caller.userId(), rateOperation);
         if (!decision.allowed()) {
@@ -107,7 +123,7 @@ public final class TaskOperations {
                 parameters, analysisTypes, maxAttempts, clock.instant());
         updater.created(record);
         try {
-            queue.enqueue(Queues.forKind(kind), record.id().value());
+            queue.enqueue(Queues.forKind(kind), record.id().value(), Duration.ZERO, record.owner());
         } catch (RuntimeException e) {
             // Nothing would ever run a stored task without a job: end it, then report the failure.
             updater.apply(record, record.transitionTo(TaskStatus.FAILED, null,
