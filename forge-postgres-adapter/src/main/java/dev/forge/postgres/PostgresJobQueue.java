@@ -100,7 +100,7 @@ public final class PostgresJobQueue implements JobQueue {
         this.groupDepthSql = "SELECT count(*) FROM " + jobs + " WHERE queue = ? AND grp = ?";
         // ready jobs, and timed ones whose time has come (not ranked yet): both are visible
         this.waitingGroupsSql = "SELECT count(DISTINCT grp) FROM " + jobs
-                + " WHERE queue = ? AND visible_at <= now()";
+                + " WHERE queue = ? AND (rank IS NOT NULL OR (rank IS NULL AND visible_at <= now()))";
         this.notifySql = "SELECT pg_notify(?, ?)";
         this.announcements = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "forge-pg-announce-" + sql.schema());

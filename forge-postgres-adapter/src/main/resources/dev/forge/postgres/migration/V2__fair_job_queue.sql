@@ -7,6 +7,10 @@
 ALTER TABLE jobs ADD COLUMN grp text NOT NULL DEFAULT '';
 ALTER TABLE jobs ADD COLUMN rank bigint;
 
+-- Timed jobs by visibility, without the ranked ones: otherwise every lease would step over all
+-- the visible jobs already ranked (their visible_at is past too) to find the newly due ones.
+DROP INDEX jobs_next;
+CREATE INDEX jobs_timed ON jobs (queue, visible_at, id) WHERE rank IS NULL;
 CREATE INDEX jobs_ready ON jobs (queue, rank, id) WHERE rank IS NOT NULL;
 CREATE INDEX jobs_group ON jobs (queue, grp);
 
