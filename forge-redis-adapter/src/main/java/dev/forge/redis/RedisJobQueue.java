@@ -41,6 +41,7 @@ public final class RedisJobQueue implements JobQueue {
     private static final LuaScript ENQUEUE = LuaScript.load("q_enqueue");
     private static final LuaScript LEASE = LuaScript.load("q_lease");
     private static final LuaScript HELD = LuaScript.load("q_held");
+    private static final LuaScript DEPTH = LuaScript.load("q_depth");
 
     private final RedisCommands redis;
     private final Keys keys;
@@ -179,9 +180,7 @@ public final class RedisJobQueue implements JobQueue {
 
     @Override
     public long depth(String queue) {
-        String timers = keys.queue(queue);
-        String ready = keys.queueReady(queue);
-        return redis.run("depth", c -> c.zcard(timers) + c.zcard(ready));
+        return (Long) redis.eval(DEPTH, List.of(keys.queue(queue), keys.queueReady(queue)), List.of());
     }
 
     @Override
