@@ -479,6 +479,21 @@ public abstract class JobQueueContract {
     }
 
     @Test
+    void fairness_afterManyGroupsWentIdle_theGroupServedLastStillQueuesBehindANewcomer() throws Exception {
+        for (int i = 0; i < 100; i++) {
+            queue.enqueue("build", "once-" + i, null, "user-" + i);
+        }
+        queue.enqueue("build", "last-1", null, "last");
+        assertThat(leaseAll(queue, "build", 101)).endsWith("last-1");
+
+        // Adapters may forget the last ranks of idle groups, but not the one at the virtual time.
+        queue.enqueue("build", "last-2", null, "last");
+        queue.enqueue("build", "new-1", null, "newcomer");
+
+        assertThat(leaseAll(queue, "build", 2)).containsExactly("new-1", "last-2");
+    }
+
+    @Test
     void fairness_theDefaultGroupIsOneGroup() throws Exception {
         queue.enqueue("build", "d1");
         queue.enqueue("build", "d2", Duration.ZERO);
