@@ -414,6 +414,17 @@ public abstract class JobQueueContract {
     }
 
     @Test
+    void fairness_aLateGroupsFirstJob_goesNext_evenBehindThousandsQueuedWhileNoWorkerLeased()
+            throws Exception {
+        for (int i = 1; i <= 2_100; i++) {
+            queue.enqueue("build", "a" + i, null, "alice");
+        }
+        queue.enqueue("build", "b1", null, "bob");
+
+        assertThat(leaseAll(queue, "build", 3)).containsExactly("a1", "b1", "a2");
+    }
+
+    @Test
     void fairness_aDelayedJobTakesNoPlaceInLineWhileDelayed() throws Exception {
         queue.enqueue("build", "a-later", Duration.ofSeconds(60), "alice");
         queue.enqueue("build", "a1", null, "alice");

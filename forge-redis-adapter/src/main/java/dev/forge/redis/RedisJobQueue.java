@@ -73,7 +73,9 @@ public final class RedisJobQueue implements JobQueue {
         requireOpen();
         long delayMs = delayMillis(delay);
         Object id = redis.eval(ENQUEUE,
-                List.of(keys.queue(queue), keys.queueSeq(queue), keys.queueGroupJobs(queue)),
+                List.of(keys.queue(queue), keys.queueSeq(queue), keys.queueGroupJobs(queue),
+                        keys.queueReady(queue), keys.queueClock(queue), keys.queueLastRanks(queue),
+                        keys.queueReadyGroups(queue)),
                 List.of(payload, Long.toString(delayMs), keys.jobPrefix(queue),
                         keys.queueWakeChannel(queue), group));
         return (String) id;

@@ -17,7 +17,7 @@
 -- Returns {i, id, payload, deliveries, expiresAt ms} or {0, ms until the next job is due or -1}.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
--- a bound on one call's work; later calls rank the rest
+-- a bound on one call's work; later calls (leases and enqueues) rank the rest
 local PROMOTE_MAX = 1000
 
 local function promote(timers, ready, clock, lastRanks, readyGroups, prefix)

@@ -34,9 +34,10 @@ CREATE INDEX queue_groups_rank ON queue_groups (queue, last_rank);
 
 -- Leases the next job of p_queue in fair order, or returns no row. One call, one transaction:
 -- 1. lock the queue's clock row (leases of one queue run one at a time; they are short);
--- 2. rank the due timed jobs (at most 1,000 a call), in the order they became visible: the n-th
---    due job of a group gets max(vtime, the group's last rank + 1) + n - 1 - the same ranks as
---    ranking each when it became visible, because vtime moves only here;
+-- 2. rank the due timed jobs (at most 10,000 a call: the default cap of a queue, so jobs queued
+--    while every worker was busy are all ranked by the next lease), in the order they became
+--    visible: the n-th due job of a group gets max(vtime, the group's last rank + 1) + n - 1 -
+--    the same ranks as ranking each when it became visible, because vtime moves only here;
 -- 3. take the lowest rank (ties: lowest id, i.e. enqueue order), move vtime to it, and make the
 --    job timed again with a fresh token, visible when the lease lapses.
 CREATE FUNCTION lease_job(p_queue text, p_visibility_micros bigint)
@@ -58,7 +59,7 @@ BEGIN
         FROM jobs j
         WHERE j.queue = p_queue AND j.rank IS NULL AND j.visible_at <= now()
         ORDER BY j.visible_at, j.id
-        LIMIT 1000
+        LIMIT 10000
     ), ranked AS (
         SELECT d.id, d.grp, greatest(v, coalesce(g.last_rank + 1, v)) + d.n - 1 AS r
         FROM due d LEFT JOIN queue_groups g ON g.queue = p_queue AND g.grp = d.grp
