@@ -50,8 +50,11 @@ DECLARE
     p_id     bigint;
     p_rank   bigint;
 BEGIN
-    INSERT INTO queue_clocks AS c (queue, vtime) VALUES (p_queue, 0) ON CONFLICT (queue) DO NOTHING;
     SELECT c.vtime INTO v FROM queue_clocks c WHERE c.queue = p_queue FOR UPDATE;
+    IF NOT FOUND THEN
+        INSERT INTO queue_clocks AS c (queue, vtime) VALUES (p_queue, 0) ON CONFLICT (queue) DO NOTHING;
+        SELECT c.vtime INTO v FROM queue_clocks c WHERE c.queue = p_queue FOR UPDATE;
+    END IF;
 
     WITH due AS (
         SELECT j.id, j.grp,
