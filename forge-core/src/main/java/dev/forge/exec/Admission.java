@@ -32,18 +32,22 @@ public final class Admission {
 
     /**
      * Empty when {@code owner} may queue one more task of {@code kind}; otherwise the refusal.
-     * The owner's own limit is checked first: it is theirs to resolve, a full queue is not.
+     * The owner's own limit is checked first: it is theirs to resolve, a full queue is not. A
+     * limit of {@link Integer#MAX_VALUE} is not counted at all (no queue round trips).
      */
     public <T> Optional<Outcome<T>> check(String owner, TaskKind kind) {
-        long active = 0;
-        for (TaskKind each : TaskKind.values()) {
-            active += queue.depth(Queues.forKind(each), owner);
+        if (config.activeTasksPerUser() < Integer.MAX_VALUE) {
+            long active = 0;
+            for (TaskKind each : TaskKind.values()) {
+                active += queue.depth(Queues.forKind(each), owner);
+            }
+            if (active >= config.activeTasksPerUser()) {
+                return Optional.of(new Outcome.Refused<>(Limit.ACTIVE_TASKS_PER_USER,
+                        config.activeTasksPerUser(), config.userRetryAfter()));
+            }
         }
-        if (active >= config.activeTasksPerUser()) {
-            return Optional.of(new Outcome.Refused<>(Limit.ACTIVE_TASKS_PER_USER,
-                    config.activeTasksPerUser(), config.userRetryAfter()));
-        }
-        if (queue.depth(Queues.forKind(kind)) >= config.queuedTasksPerQueue()) {
+        if (config.queuedTasksPerQueue() < Integer.MAX_VALUE
+                && queue.depth(Queues.forKind(kind)) >= config.queuedTasksPerQueue()) {
             return Optional.of(new Outcome.Refused<>(Limit.QUEUED_TASKS,
                     config.queuedTasksPerQueue(), config.queueRetryAfter()));
         }

@@ -39,7 +39,7 @@ public final class AdmissionConfig {
                 Duration.ofSeconds(10), Duration.ofSeconds(30));
     }
 
-    /** No limits (each is {@link Integer#MAX_VALUE}). */
+    /** No limits (each is {@link Integer#MAX_VALUE}, which is not even counted). */
     public static AdmissionConfig unlimited() {
         return ofDefaults().withActiveTasksPerUser(Integer.MAX_VALUE).withQueuedTasksPerQueue(Integer.MAX_VALUE);
     }
