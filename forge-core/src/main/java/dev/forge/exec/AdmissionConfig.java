@@ -16,9 +16,9 @@ import java.util.Objects;
 public final class AdmissionConfig {
 
     /** Default {@link #activeTasksPerUser()}. */
-    public static final int DEFAULT_ACTIVE_TASKS_PER_USER = 100;
+    public static final int DEFAULT_ACTIVE_TASKS_PER_USER = 50;
     /** Default {@link #queuedTasksPerQueue()}. */
-    public static final int DEFAULT_QUEUED_TASKS_PER_QUEUE = 10_000;
+    public static final int DEFAULT_QUEUED_TASKS_PER_QUEUE = 2_000;
 
     private final int activeTasksPerUser;
     private final int queuedTasksPerQueue;
@@ -33,7 +33,7 @@ public final class AdmissionConfig {
         this.queueRetryAfter = positive("queueRetryAfter", queueRetryAfter);
     }
 
-    /** 100 active tasks per user, 10,000 tasks per queue; retry after 10 s and 30 s. */
+    /** 50 active tasks per user, 2,000 tasks per queue; retry after 10 s and 30 s (docs/queues.md says why). */
     public static AdmissionConfig ofDefaults() {
         return new AdmissionConfig(DEFAULT_ACTIVE_TASKS_PER_USER, DEFAULT_QUEUED_TASKS_PER_QUEUE,
                 Duration.ofSeconds(10), Duration.ofSeconds(30));

@@ -43,8 +43,8 @@ class ServerSettingsTest {
         ServerSettings set = ServerSettings.parse(Map.of("FORGE_MAX_ACTIVE_TASKS_PER_USER", "7"),
                 List.of("--max-queued-tasks=500"));
 
-        assertThat(defaults.admission().activeTasksPerUser()).isEqualTo(100);
-        assertThat(defaults.admission().queuedTasksPerQueue()).isEqualTo(10_000);
+        assertThat(defaults.admission().activeTasksPerUser()).isEqualTo(50);
+        assertThat(defaults.admission().queuedTasksPerQueue()).isEqualTo(2_000);
         assertThat(set.admission().activeTasksPerUser()).isEqualTo(7);
         assertThat(set.admission().queuedTasksPerQueue()).isEqualTo(500);
         assertThatThrownBy(() -> ServerSettings.parse(Map.of("FORGE_MAX_QUEUED_TASKS", "0"), List.of()))

@@ -34,7 +34,7 @@ CREATE INDEX queue_groups_rank ON queue_groups (queue, last_rank);
 
 -- Leases the next job of p_queue in fair order, or returns no row. One call, one transaction:
 -- 1. lock the queue's clock row (leases of one queue run one at a time; they are short);
--- 2. rank the due timed jobs (at most 10,000 a call: the default cap of a queue, so jobs queued
+-- 2. rank the due timed jobs (at most 10,000 a call: five times the default cap of a queue, so jobs queued
 --    while every worker was busy are all ranked by the next lease), in the order they became
 --    visible: the n-th due job of a group gets max(vtime, the group's last rank + 1) + n - 1 -
 --    the same ranks as ranking each when it became visible, because vtime moves only here;
