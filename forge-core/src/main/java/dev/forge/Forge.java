@@ -6,6 +6,7 @@ import dev.forge.builds.BuildService;
 import dev.forge.builds.ProcessBuildRunner;
 import dev.forge.events.EventBus;
 import dev.forge.events.InMemoryEventBus;
+import dev.forge.exec.AdmissionConfig;
 import dev.forge.exec.ExecutorConfig;
 import dev.forge.exec.JobExecutor;
 import dev.forge.exec.TaskRunner;
@@ -95,7 +96,7 @@ public final class Forge implements AutoCloseable {
         ExecutorConfig config = b.workers == null ? b.executorConfig
                 : b.executorConfig.toBuilder().workers(b.workers).build();
         TaskUpdater updater = new TaskUpdater(store, events, metrics, clock);
-        this.tasks = new TaskOperations(store, queue, events, updater, catalog, b.ids, clock);
+        this.tasks = new TaskOperations(store, queue, events, updater, catalog, b.ids, clock, b.admission);
         RequestValidator validator = new RequestValidator();
         this.builds = new BuildService(tasks, validator, config.maxAttempts(TaskKind.BUILD), rateLimiter);
         this.analyses = new AnalysisService(tasks, validator, config.maxAttempts(TaskKind.ANALYSIS),
@@ -312,6 +313,7 @@ public final class Forge implements AutoCloseable {
         private java.time.Duration keepBuildWorkspaces = DefaultWorkspaces.DEFAULT_KEEP_BUILDS_FOR;
         private ExecutorConfig executorConfig = ExecutorConfig.ofDefaults();
         private Integer workers;
+        private AdmissionConfig admission = AdmissionConfig.ofDefaults();
         private MeterRegistry meterRegistry = new SimpleMeterRegistry();
 
         private Builder() {
@@ -425,6 +427,16 @@ public final class Forge implements AutoCloseable {
         /** Executor settings (default {@link ExecutorConfig#ofDefaults()}). */
         public Builder executorConfig(ExecutorConfig value) {
             this.executorConfig = Objects.requireNonNull(value, "executorConfig");
+            return this;
+        }
+
+        /**
+         * Limits on tasks waiting: per user (queued + running) and per queue (default
+         * {@link AdmissionConfig#ofDefaults()}). Counted in the job queue, so nodes sharing a
+         * queue share the limits.
+         */
+        public Builder admission(AdmissionConfig value) {
+            this.admission = Objects.requireNonNull(value, "admission");
             return this;
         }
 

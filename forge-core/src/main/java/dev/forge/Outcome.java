@@ -2,6 +2,7 @@ package dev.forge;
 
 import dev.forge.ratelimit.RateLimitDecision;
 import dev.forge.validation.ValidationFailure;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -65,6 +66,42 @@ public sealed interface Outcome<T> {
         /** Validates the outcome. */
         public RateLimited {
             Objects.requireNonNull(decision, "decision");
+        }
+    }
+
+    /**
+     * An admission limit refused a new task: the caller already has too many tasks queued or
+     * running ({@link Limit#ACTIVE_TASKS_PER_USER}, the caller's to resolve), or the queue is
+     * full ({@link Limit#QUEUED_TASKS}, the server's). Nothing was stored.
+     *
+     * @param limit      which limit
+     * @param max        the limit's configured value
+     * @param retryAfter when trying again makes sense
+     */
+    record Refused<T>(Limit limit, long max, Duration retryAfter) implements Outcome<T> {
+        /** Validates the outcome. */
+        public Refused {
+            Objects.requireNonNull(limit, "limit");
+            Objects.requireNonNull(retryAfter, "retryAfter");
+        }
+
+        /** The admission limits; each names itself on the wire. */
+        public enum Limit {
+            /** Queued plus running tasks of one user, all kinds, across the cluster. */
+            ACTIVE_TASKS_PER_USER("active_tasks_per_user"),
+            /** Tasks in one kind's queue (waiting, delayed for a retry, or running), across the cluster. */
+            QUEUED_TASKS("queued_tasks");
+
+            private final String wireName;
+
+            Limit(String wireName) {
+                this.wireName = wireName;
+            }
+
+            /** The limit's name in problem bodies and settings. */
+            public String wireName() {
+                return wireName;
+            }
         }
     }
 
@@ -142,6 +179,10 @@ public sealed interface Outcome<T> {
         }
         if (this instanceof Conflict<T> conflict) {
             return "conflict: " + conflict.message();
+        }
+        if (this instanceof Refused<T> refused) {
+            return "refused: at most " + refused.max() + " " + refused.limit().wireName().replace('_', ' ')
+                    + ", retry in " + refused.retryAfter().toSeconds() + " s";
         }
         RateLimited<T> limited = (RateLimited<T>) this;
         return "rate limited: retry in " + limited.decision().retryAfter().toMillis() + " ms";

@@ -377,8 +377,8 @@ class ExecutorClusterTest {
         }
 
         @Override
-        public String enqueue(String queue, String payload, Duration delay) {
-            return delegate.enqueue(queue, payload, delay);
+        public String enqueue(String queue, String payload, Duration delay, String group) {
+            return delegate.enqueue(queue, payload, delay, group);
         }
 
         @Override
@@ -410,6 +410,16 @@ class ExecutorClusterTest {
         @Override
         public long depth(String queue) {
             return delegate.depth(queue);
+        }
+
+        @Override
+        public long depth(String queue, String group) {
+            return delegate.depth(queue, group);
+        }
+
+        @Override
+        public long waitingGroups(String queue) {
+            return delegate.waitingGroups(queue);
         }
     }
 }

@@ -454,7 +454,7 @@ class ForgeEmbeddingTest {
         InMemoryJobQueue real = new InMemoryJobQueue();
         JobQueue broken = new JobQueue() {
             @Override
-            public String enqueue(String queue, String payload, Duration delay) {
+            public String enqueue(String queue, String payload, Duration delay, String group) {
                 throw new InfrastructureException("queue unreachable");
             }
 
@@ -482,6 +482,16 @@ class ForgeEmbeddingTest {
             @Override
             public long depth(String queue) {
                 return real.depth(queue);
+            }
+
+            @Override
+            public long depth(String queue, String group) {
+                return real.depth(queue, group);
+            }
+
+            @Override
+            public long waitingGroups(String queue) {
+                return real.waitingGroups(queue);
             }
         };
         Forge forge = forge(new ScriptedRunner()).jobQueue(broken).build();

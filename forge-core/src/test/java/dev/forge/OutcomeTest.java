@@ -34,6 +34,9 @@ class OutcomeTest {
         assertThatThrownBy(() -> new Outcome.RateLimited<>(new RateLimitDecision(false, 10, 0,
                 Duration.ofSeconds(6), Duration.ofMillis(5500))).orElseThrow())
                 .hasMessage("rate limited: retry in 5500 ms");
+        assertThatThrownBy(() -> new Outcome.Refused<>(Outcome.Refused.Limit.ACTIVE_TASKS_PER_USER, 50,
+                Duration.ofSeconds(30)).orElseThrow())
+                .hasMessage("refused: at most 50 active tasks per user, retry in 30 s");
         Outcome<String> forbidden = new Outcome.Forbidden<>();
         assertThatThrownBy(forbidden::orElseThrow).isInstanceOfSatisfying(RefusedException.class,
                 e -> assertThat(e.outcome()).isSameAs(forbidden));

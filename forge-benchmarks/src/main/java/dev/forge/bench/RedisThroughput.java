@@ -3,6 +3,7 @@ package dev.forge.bench;
 import dev.forge.Forge;
 import dev.forge.builds.BuildRequest;
 import dev.forge.events.TaskEvent;
+import dev.forge.exec.AdmissionConfig;
 import dev.forge.exec.ExecutorConfig;
 import dev.forge.exec.RunOutcome;
 import dev.forge.project.InMemoryProjectCatalog;
@@ -145,6 +146,8 @@ public final class RedisThroughput {
                 .rule(RateLimiter.BUILD_CREATE, new RateLimitRule(1_000_000, Duration.ofSeconds(1))).build();
         return redis.configure(Forge.builder())
                 .rateLimiter(redis.rateLimiter(unlimited))
+                // N tasks of one user wait at once: lift the admission limits too
+                .admission(AdmissionConfig.unlimited())
                 .projectCatalog(new InMemoryProjectCatalog(List.of(
                         ProjectSpec.builder("noop").localSource(Path.of(".")).build())))
                 .buildRunner((project, context) -> RunOutcome.success(Map.of()))

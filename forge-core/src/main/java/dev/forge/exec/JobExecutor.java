@@ -88,6 +88,9 @@ public final class JobExecutor implements AutoCloseable {
         for (String name : List.of(Queues.BUILD, Queues.ANALYSIS)) {
             metrics.gauge("forge_queue_depth", "Jobs waiting, delayed or leased in a queue",
                     () -> safeDepth(name), "queue", name);
+            metrics.gauge("forge_queue_waiting_users",
+                    "Users with a job visible in a queue, waiting for a worker (the queue's fairness groups)",
+                    () -> safeWaitingUsers(name), "queue", name);
         }
     }
 
@@ -171,6 +174,14 @@ public final class JobExecutor implements AutoCloseable {
     private long safeDepth(String name) {
         try {
             return queue.depth(name);
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private long safeWaitingUsers(String name) {
+        try {
+            return queue.waitingGroups(name);
         } catch (RuntimeException e) {
             return -1;
         }

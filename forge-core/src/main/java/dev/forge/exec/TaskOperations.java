@@ -52,10 +52,17 @@ public final class TaskOperations {
     private final IdGenerator ids;
     private final Clock clock;
     private final Completions completions;
+    private final Admission admission;
 
-    /** Creates the operations over these ports. */
+    /** Creates the operations over these ports, with no admission limits. */
     public TaskOperations(TaskStore store, JobQueue queue, EventBus events, TaskUpdater updater,
             ProjectCatalog catalog, IdGenerator ids, Clock clock) {
+        this(store, queue, events, updater, catalog, ids, clock, AdmissionConfig.unlimited());
+    }
+
+    /** Creates the operations over these ports; new tasks must pass {@code admission}'s limits. */
+    public TaskOperations(TaskStore store, JobQueue queue, EventBus events, TaskUpdater updater,
+            ProjectCatalog catalog, IdGenerator ids, Clock clock, AdmissionConfig admission) {
         this.store = Objects.requireNonNull(store, "store");
         this.queue = Objects.requireNonNull(queue, "queue");
         this.events = Objects.requireNonNull(events, "events");
@@ -64,6 +71,7 @@ public final class TaskOperations {
         this.ids = Objects.requireNonNull(ids, "ids");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.completions = new Completions(events);
+        this.admission = new Admission(admission, queue);
     }
 
     /**
@@ -97,18 +105,22 @@ public final class TaskOperations {
     }
 
     /**
-     * Checks the project and, when there is a rate limiter, takes a creation permit; then stores
-     * and enqueues a new task.
+     * Checks the project, the admission limits and, when there is a rate limiter, takes a creation
+     * permit; then stores and enqueues a new task, in its owner's fairness group.
      *
      * @param rateLimiter   where the creation permit comes from, or null for no limit
      * @param rateOperation the rate-limit operation this creation counts against
-     * @return the new record; NotFound("project"); or RateLimited
+     * @return the new record; NotFound("project"); Refused; or RateLimited
      */
     public Outcome<TaskRecord> submit(Principal caller, TaskKind kind, String projectName,
             String goal, Map<String, String> parameters, List<String> analysisTypes,
             int maxAttempts, RateLimiter rateLimiter, String rateOperation) {
         if (!projectExists(projectName)) {
             return new Outcome.NotFound<>("project", projectName);
+        }
+        Optional<Outcome<TaskRecord>> refused = admission.check(caller.userId(), kind);
+        if (refused.isPresent()) {
+            return refused.get();
         }
         if (rateLimiter != null) {
             RateLimitDecision decision = rateLimiter.tryAcquire(caller.userId(), rateOperation);
@@ -120,7 +132,7 @@ public final class TaskOperations {
                 parameters, analysisTypes, maxAttempts, clock.instant());
         updater.created(record);
         try {
-            queue.enqueue(Queues.forKind(kind), record.id().value());
+            queue.enqueue(Queues.forKind(kind), record.id().value(), Duration.ZERO, record.owner());
         } catch (RuntimeException e) {
             // Nothing would ever run a stored task without a job: end it, then report the failure.
             updater.apply(record, record.transitionTo(TaskStatus.FAILED, null,

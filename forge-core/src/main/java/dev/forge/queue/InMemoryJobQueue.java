@@ -23,11 +23,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * A {@link JobQueue} in this JVM's memory: the embedded default, and the reference the Redis
  * queue is tested against.
  *
- * <p>Every job of a queue sits in one set ordered by the instant it becomes visible (then by
- * enqueue order): a waiting job when its delay ends, a leased one at its lease's expiry.
- * Leasing takes the first job whose instant has passed on the injected clock, so expired leases
- * are redelivered without a sweeper, and a job's token changes with every delivery, which is
- * what makes an old holder's ack, extend or release fail.
+ * <p>A job of a queue is in one of two ordered sets. Until it is visible it is timed: ordered
+ * by the instant it becomes visible (then by enqueue order) - a delayed job when its delay ends,
+ * a leased one at its lease's expiry. Once that instant has passed on the injected clock it is
+ * ready: ranked by start-time fair queuing (see {@link JobQueue}) and ordered by rank, then
+ * enqueue order. Each operation first moves the timed jobs that are due to the ready set, in the
+ * order they became visible, so expired leases are redelivered without a sweeper; ranking them
+ * late changes nothing, as the queue's virtual time moves only when a job is leased. A job's
+ * token changes with every delivery, which is what makes an old holder's ack, extend or release
+ * fail.
  *
  * <p>{@code lease} waits in real time for at most {@code wait}, woken by enqueue and release;
  * it re-reads the clock at least every {@value #MAX_WAIT_SLICE_MILLIS} ms, so a clock moved by
@@ -90,9 +94,10 @@ public final class InMemoryJobQueue implements JobQueue {
      * @throws IllegalStateException if the queue is closed
      */
     @Override
-    public String enqueue(String queue, String payload, Duration delay) {
+    public String enqueue(String queue, String payload, Duration delay, String group) {
         Objects.requireNonNull(queue, "queue");
         Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(group, "group");
         requireDelay(delay);
         if (closed) {
             throw new IllegalStateException("job queue is closed");
@@ -101,10 +106,11 @@ public final class InMemoryJobQueue implements JobQueue {
         state.lock.lock();
         try {
             long seq = ++state.lastSeq;
-            Job job = new Job(Long.toString(seq), payload, seq);
+            Job job = new Job(Long.toString(seq), payload, seq, group);
             job.visibleAt = plusSaturated(clock.instant(), delay == null ? Duration.ZERO : delay);
             state.jobs.put(job.id, job);
-            state.byVisibility.add(job);
+            state.groupJobs.merge(group, 1, Integer::sum);
+            state.timed.add(job);
             state.changed.signalAll();
             return job.id;
         } finally {
@@ -175,10 +181,11 @@ public final class InMemoryJobQueue implements JobQueue {
         try {
             while (!closed) {
                 Instant now = clock.instant();
-                Job first = state.byVisibility.isEmpty() ? null : state.byVisibility.first();
-                if (first != null && !first.visibleAt.isAfter(now)) {
-                    return Optional.of(deliver(state, queue, first, now, visibility));
+                state.promoteDue(now);
+                if (!state.ready.isEmpty()) {
+                    return Optional.of(deliver(state, queue, now, visibility));
                 }
+                Job first = state.timed.isEmpty() ? null : state.timed.first();
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
                     return Optional.empty();
@@ -196,13 +203,16 @@ public final class InMemoryJobQueue implements JobQueue {
         }
     }
 
-    private static Lease deliver(QueueState state, String queue, Job job, Instant now,
-            Duration visibility) {
-        state.byVisibility.remove(job);
+    /** Leases the lowest-ranked ready job; the queue's virtual time moves to its rank. */
+    private static Lease deliver(QueueState state, String queue, Instant now, Duration visibility) {
+        Job job = state.ready.pollFirst();
+        state.virtualTime = job.rank;
+        state.unready(job);
         job.token = UUID.randomUUID().toString();
         job.deliveries++;
         job.visibleAt = plusSaturated(now, visibility);
-        state.byVisibility.add(job);
+        state.timed.add(job);
+        state.forgetIdleGroups();
         return new Lease(queue, job.id, job.payload, job.token, job.deliveries, job.visibleAt);
     }
 
@@ -211,9 +221,9 @@ public final class InMemoryJobQueue implements JobQueue {
         Objects.requireNonNull(lease, "lease");
         requirePositive(visibility, "visibility");
         return withHeldJob(lease, (state, job, now) -> {
-            state.byVisibility.remove(job);
+            state.timed.remove(job);
             job.visibleAt = plusSaturated(now, visibility);
-            state.byVisibility.add(job);
+            state.timed.add(job);
         });
     }
 
@@ -221,8 +231,9 @@ public final class InMemoryJobQueue implements JobQueue {
     public boolean ack(Lease lease) {
         Objects.requireNonNull(lease, "lease");
         return withHeldJob(lease, (state, job, now) -> {
-            state.byVisibility.remove(job);
+            state.timed.remove(job);
             state.jobs.remove(job.id);
+            state.groupJobs.computeIfPresent(job.group, (g, n) -> n == 1 ? null : n - 1);
         });
     }
 
@@ -231,10 +242,10 @@ public final class InMemoryJobQueue implements JobQueue {
         Objects.requireNonNull(lease, "lease");
         requireDelay(delay);
         boolean released = withHeldJob(lease, (state, job, now) -> {
-            state.byVisibility.remove(job);
+            state.timed.remove(job);
             job.token = null;
             job.visibleAt = plusSaturated(now, delay == null ? Duration.ZERO : delay);
-            state.byVisibility.add(job);
+            state.timed.add(job);
             state.changed.signalAll();
         });
         if (released) {
@@ -257,8 +268,8 @@ public final class InMemoryJobQueue implements JobQueue {
         try {
             Job job = state.jobs.get(lease.jobId());
             Instant now = clock.instant();
-            if (job == null || job.token == null || !job.token.equals(lease.token())
-                    || !now.isBefore(job.visibleAt)) {
+            if (job == null || job.rank != Job.UNRANKED || job.token == null
+                    || !job.token.equals(lease.token()) || !now.isBefore(job.visibleAt)) {
                 return false;
             }
             action.apply(state, job, now);
@@ -278,6 +289,38 @@ public final class InMemoryJobQueue implements JobQueue {
         state.lock.lock();
         try {
             return state.jobs.size();
+        } finally {
+            state.lock.unlock();
+        }
+    }
+
+    @Override
+    public long depth(String queue, String group) {
+        Objects.requireNonNull(queue, "queue");
+        Objects.requireNonNull(group, "group");
+        QueueState state = queues.get(queue);
+        if (state == null) {
+            return 0;
+        }
+        state.lock.lock();
+        try {
+            return state.groupJobs.getOrDefault(group, 0);
+        } finally {
+            state.lock.unlock();
+        }
+    }
+
+    @Override
+    public long waitingGroups(String queue) {
+        Objects.requireNonNull(queue, "queue");
+        QueueState state = queues.get(queue);
+        if (state == null) {
+            return 0;
+        }
+        state.lock.lock();
+        try {
+            state.promoteDue(clock.instant());
+            return state.readyByGroup.size();
         } finally {
             state.lock.unlock();
         }
@@ -337,25 +380,76 @@ public final class InMemoryJobQueue implements JobQueue {
         final ReentrantLock lock = new ReentrantLock();
         final Condition changed = lock.newCondition();
         final Map<String, Job> jobs = new HashMap<>();
-        final NavigableSet<Job> byVisibility = new TreeSet<>(
+        /** Delayed and leased jobs, by when they become visible. */
+        final NavigableSet<Job> timed = new TreeSet<>(
                 Comparator.comparing((Job j) -> j.visibleAt).thenComparingLong(j -> j.seq));
+        /** Visible jobs, by fair rank. */
+        final NavigableSet<Job> ready = new TreeSet<>(
+                Comparator.comparingLong((Job j) -> j.rank).thenComparingLong(j -> j.seq));
+        /** The rank of the last job leased. */
+        long virtualTime;
+        /** Each group's last rank; an entry below the virtual time means the same as none. */
+        final Map<String, Long> lastRank = new HashMap<>();
+        /** Ready jobs per group (only groups with some). */
+        final Map<String, Integer> readyByGroup = new HashMap<>();
+        /** All jobs per group (only groups with some). */
+        final Map<String, Integer> groupJobs = new HashMap<>();
         long lastSeq;
+
+        /** Ranks the timed jobs that are visible at {@code now}, in the order they became visible. */
+        void promoteDue(Instant now) {
+            while (!timed.isEmpty() && !timed.first().visibleAt.isAfter(now)) {
+                Job job = timed.pollFirst();
+                Long last = lastRank.get(job.group);
+                job.rank = last == null ? virtualTime : Math.max(virtualTime, last + 1);
+                job.token = null;
+                lastRank.put(job.group, job.rank);
+                readyByGroup.merge(job.group, 1, Integer::sum);
+                ready.add(job);
+            }
+        }
+
+        /** Marks a job taken out of {@link #ready}. */
+        void unready(Job job) {
+            readyByGroup.computeIfPresent(job.group, (g, n) -> n == 1 ? null : n - 1);
+            job.rank = Job.UNRANKED;
+        }
+
+        /**
+         * Drops last ranks below the virtual time (they rank a group's next job exactly as no
+         * entry does), once they outnumber the groups that matter, so memory follows the groups
+         * with jobs, not every group ever seen.
+         */
+        void forgetIdleGroups() {
+            if (lastRank.size() > 2 * readyByGroup.size() + 64) {
+                lastRank.values().removeIf(rank -> rank < virtualTime);
+            }
+        }
     }
 
-    /** A job; its {@code visibleAt} may change only while it is out of the ordered set. */
+    /**
+     * A job; its {@code visibleAt} may change only while it is out of {@code timed}, its
+     * {@code rank} only while out of {@code ready}.
+     */
     private static final class Job {
+        static final long UNRANKED = Long.MIN_VALUE;
+
         final String id;
         final String payload;
         final long seq;
+        final String group;
         Instant visibleAt;
+        /** The fair rank while ready, else {@link #UNRANKED}. */
+        long rank = UNRANKED;
         /** The current delivery's token; null while waiting. */
         String token;
         int deliveries;
 
-        Job(String id, String payload, long seq) {
+        Job(String id, String payload, long seq, String group) {
             this.id = id;
             this.payload = payload;
             this.seq = seq;
+            this.group = group;
         }
     }
 }

@@ -10,6 +10,16 @@ import java.util.Optional;
  * delivered again, to this or another worker. Payloads are short strings (a task id, a
  * maintenance job name). Implementations are thread-safe.
  *
+ * <p><b>Fairness.</b> Every job belongs to a fairness group (forge uses the task's owner). Within
+ * a queue, jobs are leased in start-time fair order, not first-come first-served: a job gets a
+ * virtual rank when it becomes visible - {@code max(queue's virtual time, group's last rank + 1)}
+ * - a lease takes the visible job with the lowest rank (ties by job id, i.e. enqueue order) and
+ * moves the queue's virtual time to that rank. So the groups with visible jobs take turns: a
+ * group's first job waits behind at most one more job of each other group, however long their
+ * backlogs. Jobs that become visible again (a lapsed lease, a release) are ranked afresh, at the
+ * back of their group's line. The rule holds across nodes: the ranks live in the backend.
+ * See docs/queues.md.
+ *
  * <p><b>Time.</b> Delays, visibility and lease expiry are measured by the backend's clock (for a
  * shared backend: its own time, e.g. Redis {@code TIME} or PostgreSQL {@code now()}), never by
  * the caller's, so clock skew between nodes cannot make two workers hold one job. That is why
@@ -18,14 +28,30 @@ import java.util.Optional;
  */
 public interface JobQueue extends AutoCloseable {
 
+    /** The fairness group of jobs enqueued without one. */
+    String DEFAULT_GROUP = "";
+
     /**
-     * Adds a job that becomes visible after {@code delay} (null or zero: now), by the backend's
-     * clock.
+     * Adds a job of fairness group {@code group} that becomes visible after {@code delay} (null
+     * or zero: now), by the backend's clock.
+     *
+     * @param group who the job is for (forge: the task's owner); jobs of different groups take
+     *              turns within the queue
+     * @return the job's id, unique within the queue
+     * @throws IllegalArgumentException if {@code delay} is negative
+     */
+    String enqueue(String queue, String payload, Duration delay, String group);
+
+    /**
+     * Adds a job of the {@link #DEFAULT_GROUP} that becomes visible after {@code delay} (null or
+     * zero: now).
      *
      * @return the job's id, unique within the queue
      * @throws IllegalArgumentException if {@code delay} is negative
      */
-    String enqueue(String queue, String payload, Duration delay);
+    default String enqueue(String queue, String payload, Duration delay) {
+        return enqueue(queue, payload, delay, DEFAULT_GROUP);
+    }
 
     /** Adds a job that is visible at once. */
     default String enqueue(String queue, String payload) {
@@ -89,6 +115,15 @@ public interface JobQueue extends AutoCloseable {
 
     /** Jobs in the queue, visible, delayed or leased. */
     long depth(String queue);
+
+    /**
+     * Jobs of one fairness group in the queue, visible, delayed or leased: for forge, the owner's
+     * queued and running tasks of the queue's kind, counted across the cluster.
+     */
+    long depth(String queue, String group);
+
+    /** Fairness groups with at least one visible job in the queue: the users waiting for a worker. */
+    long waitingGroups(String queue);
 
     /** Releases resources; the default does nothing. */
     @Override

@@ -377,6 +377,182 @@ public abstract class JobQueueContract {
         assertThat(queue.depth("unknown")).isZero();
     }
 
+    // ---- fairness across groups
+
+    private List<String> leaseAll(JobQueue on, String name, int count) throws InterruptedException {
+        List<String> payloads = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            payloads.add(on.lease(name, VISIBILITY, Duration.ZERO).orElseThrow(
+                    () -> new AssertionError("no visible job after " + payloads)).payload());
+        }
+        return payloads;
+    }
+
+    @Test
+    void fairness_twoGroupsWithBacklogs_takeTurns() throws Exception {
+        for (int i = 1; i <= 4; i++) {
+            queue.enqueue("build", "a" + i, null, "alice");
+        }
+        for (int i = 1; i <= 4; i++) {
+            queue.enqueue("build", "b" + i, null, "bob");
+        }
+
+        assertThat(leaseAll(queue, "build", 8)).containsExactly("a1", "b1", "a2", "b2", "a3", "b3", "a4", "b4");
+    }
+
+    @Test
+    void fairness_aLateGroupsFirstJob_goesNext() throws Exception {
+        for (int i = 1; i <= 20; i++) {
+            queue.enqueue("build", "a" + i, null, "alice");
+        }
+        assertThat(leaseAll(queue, "build", 3)).containsExactly("a1", "a2", "a3");
+
+        queue.enqueue("build", "b1", null, "bob");
+        queue.enqueue("build", "b2", null, "bob");
+
+        assertThat(leaseAll(queue, "build", 4)).containsExactly("b1", "a4", "b2", "a5");
+    }
+
+    @Test
+    void fairness_aLateGroupsFirstJob_goesNext_evenBehindThousandsQueuedWhileNoWorkerLeased()
+            throws Exception {
+        for (int i = 1; i <= 2_100; i++) {
+            queue.enqueue("build", "a" + i, null, "alice");
+        }
+        queue.enqueue("build", "b1", null, "bob");
+
+        assertThat(leaseAll(queue, "build", 3)).containsExactly("a1", "b1", "a2");
+    }
+
+    @Test
+    void fairness_aDelayedJobTakesNoPlaceInLineWhileDelayed() throws Exception {
+        queue.enqueue("build", "a-later", Duration.ofSeconds(60), "alice");
+        queue.enqueue("build", "a1", null, "alice");
+        queue.enqueue("build", "a2", null, "alice");
+        queue.enqueue("build", "b1", null, "bob");
+        queue.enqueue("build", "b2", null, "bob");
+
+        // Ranked at enqueue, a-later would push alice's visible jobs behind bob's.
+        assertThat(leaseAll(queue, "build", 4)).containsExactly("a1", "b1", "a2", "b2");
+        assertThat(leaseNow("build")).isEmpty();
+    }
+
+    @Test
+    void fairness_aDelayedJob_joinsAtItsVisibilityTime_aheadOfAnotherGroupsBacklog() throws Exception {
+        for (int i = 1; i <= 10; i++) {
+            queue.enqueue("build", "a" + i, null, "alice");
+        }
+        assertThat(leaseAll(queue, "build", 3)).containsExactly("a1", "a2", "a3");
+        long before = System.nanoTime();
+        queue.enqueue("build", "b-delayed", DELAY, "bob");
+        awaitElapsed(before, DELAY.plus(GRANULARITY).plusMillis(50));
+
+        assertThat(leaseAll(queue, "build", 2)).containsExactly("b-delayed", "a4");
+    }
+
+    @Test
+    void fairness_aReleasedJob_goesToTheBackOfItsGroupsLine() throws Exception {
+        queue.enqueue("build", "a1", null, "alice");
+        queue.enqueue("build", "a2", null, "alice");
+        queue.enqueue("build", "b1", null, "bob");
+        Lease first = mustLease("build");
+        assertThat(first.payload()).isEqualTo("a1");
+
+        assertThat(queue.release(first, null)).isTrue();
+
+        assertThat(leaseAll(queue, "build", 3)).containsExactly("b1", "a2", "a1");
+    }
+
+    @Test
+    void fairness_aLapsedLease_isRankedAgainAtTheBackOfItsGroupsLine() throws Exception {
+        queue.enqueue("build", "a1", null, "alice");
+        queue.enqueue("build", "a2", null, "alice");
+        queue.enqueue("build", "b1", null, "bob");
+        queue.enqueue("build", "b2", null, "bob");
+        long before = System.nanoTime();
+        assertThat(queue.lease("build", SHORT_LEASE, Duration.ZERO).orElseThrow().payload()).isEqualTo("a1");
+        awaitElapsed(before, SHORT_LEASE.plusMillis(100));
+
+        assertThat(leaseAll(queue, "build", 4)).containsExactly("b1", "a2", "b2", "a1");
+    }
+
+    @Test
+    void fairness_holdsAcrossNodes() throws Exception {
+        JobQueue other = secondNode();
+        for (int i = 1; i <= 10; i++) {
+            queue.enqueue("build", "a" + i, null, "alice");
+        }
+        assertThat(leaseAll(other, "build", 2)).containsExactly("a1", "a2");
+
+        other.enqueue("build", "b1", null, "bob");
+
+        assertThat(leaseAll(queue, "build", 2)).containsExactly("b1", "a3");
+    }
+
+    @Test
+    void fairness_afterManyGroupsWentIdle_theGroupServedLastStillQueuesBehindANewcomer() throws Exception {
+        for (int i = 0; i < 100; i++) {
+            queue.enqueue("build", "once-" + i, null, "user-" + i);
+        }
+        queue.enqueue("build", "last-1", null, "last");
+        assertThat(leaseAll(queue, "build", 101)).endsWith("last-1");
+
+        // Adapters may forget the last ranks of idle groups, but not the one at the virtual time.
+        queue.enqueue("build", "last-2", null, "last");
+        queue.enqueue("build", "new-1", null, "newcomer");
+
+        assertThat(leaseAll(queue, "build", 2)).containsExactly("new-1", "last-2");
+    }
+
+    @Test
+    void fairness_theDefaultGroupIsOneGroup() throws Exception {
+        queue.enqueue("build", "d1");
+        queue.enqueue("build", "d2", Duration.ZERO);
+        queue.enqueue("build", "c1", null, "carol");
+
+        assertThat(leaseAll(queue, "build", 3)).containsExactly("d1", "c1", "d2");
+    }
+
+    @Test
+    void depthOfAGroup_countsItsVisibleDelayedAndLeasedJobs_andWaitingGroupsCountsGroupsWithVisibleJobs()
+            throws Exception {
+        queue.enqueue("build", "a1", null, "alice");
+        queue.enqueue("build", "a2", null, "alice");
+        queue.enqueue("build", "b1", null, "bob");
+        queue.enqueue("build", "c-later", Duration.ofSeconds(60), "carol");
+        assertThat(queue.depth("build", "alice")).isEqualTo(2);
+        assertThat(queue.depth("build", "carol")).isEqualTo(1);
+        assertThat(queue.depth("build", "dave")).isZero();
+        assertThat(queue.depth("analysis", "alice")).isZero();
+        assertThat(queue.waitingGroups("build")).as("carol's job is not visible yet").isEqualTo(2);
+
+        Lease a1 = mustLease("build");
+        assertThat(queue.depth("build", "alice")).as("a leased job still counts").isEqualTo(2);
+        Lease b1 = mustLease("build");
+        assertThat(queue.waitingGroups("build")).as("only alice still waits").isEqualTo(1);
+
+        assertThat(queue.ack(a1)).isTrue();
+        assertThat(queue.ack(b1)).isTrue();
+        assertThat(queue.depth("build", "alice")).isEqualTo(1);
+        assertThat(queue.depth("build", "bob")).isZero();
+        assertThat(queue.waitingGroups("build")).isEqualTo(1);
+        assertThat(queue.waitingGroups("analysis")).isZero();
+    }
+
+    @Test
+    void fairOrder_matchesTheReferenceQueue_forRandomSequences() throws Exception {
+        for (long seed = 1; seed <= 4; seed++) {
+            JobQueue reference = new InMemoryJobQueue();
+            String name = "model-" + seed;
+            List<String> expected = FairnessScript.random(seed, 60).runOn(reference, name);
+            reference.close();
+
+            List<String> actual = FairnessScript.random(seed, 60).runOn(queue, name);
+
+            assertThat(actual).as("lease order for seed %d", seed).isEqualTo(expected);
+        }
+    }
+
     // ---- waiting and concurrency
 
     @Test

@@ -143,7 +143,8 @@ public final class ExampleServer {
                 .buildRunner(runner)
                 // the token command mints up to 720 h; the server must accept what its own tool makes
                 .authenticator(JwtAuthenticator.builder().hs256Secret(secret).maxTokenLifetime(Duration.ofHours(720)).build())
-                .rateLimiter(new InMemoryRateLimiter(limits, Clock.systemUTC()));
+                .rateLimiter(new InMemoryRateLimiter(limits, Clock.systemUTC()))
+                .admission(settings.admission());
         useRedis(builder, redis, limits);
         usePostgres(builder, postgres, redis != null);
         builder

@@ -1,5 +1,6 @@
 package dev.forge.examples;
 
+import dev.forge.exec.AdmissionConfig;
 import dev.forge.http.HttpConfig;
 import dev.forge.sandbox.SandboxPolicy;
 import java.io.IOException;
@@ -41,11 +42,14 @@ import java.util.function.Function;
  * @param sandbox              auto, strict or off ({@code FORGE_SANDBOX})
  * @param sandboxPolicy        the default sandbox policy of builds ({@code FORGE_SANDBOX_*})
  * @param databaseUrl          PostgreSQL JDBC URL that puts every port on PostgreSQL, or null
+ * @param admission            limits on queued tasks ({@code FORGE_MAX_ACTIVE_TASKS_PER_USER},
+ *                             {@code FORGE_MAX_QUEUED_TASKS})
  */
 record ServerSettings(String host, int port, String jwtSecret, Path projectsDir, Path workspaceDir,
         int workers, int buildsPerMinute, int requestsPerMinute, List<String> corsOrigins,
         List<String> trustedHosts, boolean debug, URI redisUrl, String role, Duration queueVisibility,
-        String logFormat, String sandbox, SandboxPolicy sandboxPolicy, String databaseUrl) {
+        String logFormat, String sandbox, SandboxPolicy sandboxPolicy, String databaseUrl,
+        AdmissionConfig admission) {
 
     /** Each variable, in the order {@code --help} lists them. */
     static final Map<String, String> VARIABLES;
@@ -75,6 +79,10 @@ record ServerSettings(String host, int port, String jwtSecret, Path projectsDir,
         vars.put("FORGE_SANDBOX_READABLE", "comma-separated folders builds may read, e.g. a Maven cache");
         vars.put("FORGE_DATABASE_URL", "jdbc:postgresql://host:port/db: tasks, queue, events and limits in"
                 + " PostgreSQL (default: in memory; with FORGE_REDIS_URL, tasks and logs only)");
+        vars.put("FORGE_MAX_ACTIVE_TASKS_PER_USER", "queued + running tasks per user, all kinds; more"
+                + " answer 429 (default " + AdmissionConfig.DEFAULT_ACTIVE_TASKS_PER_USER + ")");
+        vars.put("FORGE_MAX_QUEUED_TASKS", "tasks per queue (builds, analyses); more answer 503 (default "
+                + AdmissionConfig.DEFAULT_QUEUED_TASKS_PER_QUEUE + ")");
         VARIABLES = Map.copyOf(vars);
     }
 
@@ -83,7 +91,8 @@ record ServerSettings(String host, int port, String jwtSecret, Path projectsDir,
             "FORGE_RATE_LIMIT_REQUESTS_PER_MINUTE", "FORGE_CORS_ORIGINS", "FORGE_TRUSTED_HOSTS", "FORGE_DEBUG",
             "FORGE_REDIS_URL", "FORGE_ROLE", "FORGE_QUEUE_VISIBILITY_SECONDS", "FORGE_LOG_FORMAT",
             "FORGE_SANDBOX", "FORGE_SANDBOX_NETWORK", "FORGE_SANDBOX_MEMORY_MB", "FORGE_SANDBOX_PROCESSES",
-            "FORGE_SANDBOX_READABLE", "FORGE_DATABASE_URL");
+            "FORGE_SANDBOX_READABLE", "FORGE_DATABASE_URL", "FORGE_MAX_ACTIVE_TASKS_PER_USER",
+            "FORGE_MAX_QUEUED_TASKS");
 
     ServerSettings {
         corsOrigins = List.copyOf(corsOrigins);
@@ -151,8 +160,13 @@ record ServerSettings(String host, int port, String jwtSecret, Path projectsDir,
         SandboxPolicy policy = defaults.withNetwork(network).withMemoryMb(memory).withProcesses(processes)
                 .withReadable(readable);
         String database = reader.get("FORGE_DATABASE_URL", null, ServerSettings::databaseUrl);
+        AdmissionConfig admission = AdmissionConfig.ofDefaults()
+                .withActiveTasksPerUser(reader.get("FORGE_MAX_ACTIVE_TASKS_PER_USER",
+                        AdmissionConfig.DEFAULT_ACTIVE_TASKS_PER_USER, v -> integer(v, 1, 1_000_000)))
+                .withQueuedTasksPerQueue(reader.get("FORGE_MAX_QUEUED_TASKS",
+                        AdmissionConfig.DEFAULT_QUEUED_TASKS_PER_QUEUE, v -> integer(v, 1, 10_000_000)));
         return new ServerSettings(host, port, secret, projects, workspace, workers, builds, requests, origins,
-                hosts, debug, redis, role, visibility, logFormat, sandbox, policy, database);
+                hosts, debug, redis, role, visibility, logFormat, sandbox, policy, database, admission);
     }
 
     /** The flag of a variable: {@code FORGE_RATE_LIMIT_BUILDS_PER_MINUTE -> --rate-limit-builds-per-minute}. */

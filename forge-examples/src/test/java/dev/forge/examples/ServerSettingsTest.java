@@ -38,6 +38,20 @@ class ServerSettingsTest {
     }
 
     @Test
+    void parse_admissionLimits_defaultsAndOverrides_andBadValuesAreNamed() {
+        ServerSettings defaults = ServerSettings.parse(Map.of(), List.of());
+        ServerSettings set = ServerSettings.parse(Map.of("FORGE_MAX_ACTIVE_TASKS_PER_USER", "7"),
+                List.of("--max-queued-tasks=500"));
+
+        assertThat(defaults.admission().activeTasksPerUser()).isEqualTo(50);
+        assertThat(defaults.admission().queuedTasksPerQueue()).isEqualTo(2_000);
+        assertThat(set.admission().activeTasksPerUser()).isEqualTo(7);
+        assertThat(set.admission().queuedTasksPerQueue()).isEqualTo(500);
+        assertThatThrownBy(() -> ServerSettings.parse(Map.of("FORGE_MAX_QUEUED_TASKS", "0"), List.of()))
+                .isInstanceOf(SettingsException.class).hasMessageContaining("FORGE_MAX_QUEUED_TASKS");
+    }
+
+    @Test
     void parse_environment_readsEveryVariable() throws Exception {
         Path projects = Files.createDirectory(temp.resolve("projects"));
         Map<String, String> env = Map.ofEntries(

@@ -66,6 +66,9 @@ final class ErrorMapper {
         if (refusal instanceof Outcome.RateLimited<?> limited) {
             return rateLimited(limited.decision());
         }
+        if (refusal instanceof Outcome.Refused<?> refused) {
+            return admissionRefused(refused);
+        }
         throw new IllegalArgumentException("not a refusal: " + refusal);
     }
 
@@ -76,6 +79,16 @@ final class ErrorMapper {
             problem = problem.withHeader(header.getKey(), header.getValue());
         }
         return problem;
+    }
+
+    /** 429 for the caller's own limit, 503 for a full queue; both name the limit and say when to retry. */
+    static Problem admissionRefused(Outcome.Refused<?> refused) {
+        long seconds = RateLimitHeaders.seconds(refused.retryAfter());
+        String limit = refused.limit().wireName();
+        return switch (refused.limit()) {
+            case ACTIVE_TASKS_PER_USER -> Problem.tooManyActiveTasks(limit, refused.max(), seconds);
+            case QUEUED_TASKS -> Problem.queueFull(limit, refused.max(), seconds);
+        };
     }
 
     /** Throws the problem for a refusal, or returns the value of an {@code Ok}. */

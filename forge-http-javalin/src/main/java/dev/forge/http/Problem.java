@@ -137,6 +137,24 @@ record Problem(int status, String slug, String title, String detail, List<FieldE
                 .withHeader("Retry-After", Long.toString(retryAfterSeconds));
     }
 
+    /** 429: the caller's own limit of queued plus running tasks; {@code limit} names it. */
+    static Problem tooManyActiveTasks(String limit, long max, long retryAfterSeconds) {
+        return of(429, "too-many-active-tasks", "Too many active tasks",
+                "You already have " + max + " tasks queued or running, the most allowed; retry after "
+                        + retryAfterSeconds + " s or once one has finished.")
+                .withHeader("Retry-After", Long.toString(retryAfterSeconds))
+                .withExtra("limit", limit).withExtra("max", max);
+    }
+
+    /** 503: the queue for this kind of task is full, whoever asks; {@code limit} names the limit. */
+    static Problem queueFull(String limit, long max, long retryAfterSeconds) {
+        return of(503, "queue-full", "Queue full",
+                "The queue already holds " + max + " tasks, the most allowed; retry after "
+                        + retryAfterSeconds + " s.")
+                .withHeader("Retry-After", Long.toString(retryAfterSeconds))
+                .withExtra("limit", limit).withExtra("max", max);
+    }
+
     static Problem internal(String errorId) {
         return of(500, "internal-error", "Internal server error",
                 "An unexpected error occurred; quote error id " + errorId + " when reporting it.")

@@ -21,11 +21,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link JobQueue} in one PostgreSQL table. A lease is one statement: the oldest visible job
- * of the queue is picked with {@code FOR UPDATE SKIP LOCKED} (competing workers skip each
- * other's rows instead of waiting on them) and updated in place to carry a fresh token and the
- * lease's expiry as its next visibility. Every time - visibility, delays, expiry - is the
- * database's {@code now()}, so the nodes' clocks do not matter.
+ * A {@link JobQueue} in one PostgreSQL table. A lease is one statement, a call of the schema's
+ * {@code lease_job} function (see the V2 migration): under the queue's clock row lock it ranks
+ * the jobs that became visible in start-time fair order across groups, then takes the lowest
+ * rank and updates it in place to carry a fresh token and the lease's expiry as its next
+ * visibility. Leases of one queue thus run one at a time across the cluster (they are short);
+ * that is the price of one fair order for every node. Every time - visibility, delays, expiry -
+ * is the database's {@code now()}, so the nodes' clocks do not matter.
  *
  * <p>An enqueue NOTIFYs the queue's channel in the same statement (at most once per 20 ms per
  * queue and node, with one trailing NOTIFY for what came in between); idle workers wait on that
@@ -60,6 +62,8 @@ public final class PostgresJobQueue implements JobQueue {
     private final String ackSql;
     private final String releaseSql;
     private final String depthSql;
+    private final String groupDepthSql;
+    private final String waitingGroupsSql;
 
     private final Consumer<String> onNotify = queue -> signal();
     private final Runnable onReconnect = this::signalAll;
@@ -77,18 +81,13 @@ public final class PostgresJobQueue implements JobQueue {
         this.listener = listener;
         this.channel = sql.channel("jobs");
         String jobs = sql.table("jobs");
-        String insert = "INSERT INTO " + jobs + " (queue, payload, visible_at, enqueued_at)"
-                + " VALUES (?, ?, now() + ? * interval '1 microsecond', now()) RETURNING id";
+        String insert = "INSERT INTO " + jobs + " (queue, payload, visible_at, enqueued_at, grp)"
+                + " VALUES (?, ?, now() + ? * interval '1 microsecond', now(), ?) RETURNING id";
         this.enqueueSql = "WITH j AS (" + insert + ") SELECT id, pg_notify(?, ?) FROM j";
         this.quietEnqueueSql = insert;
-        this.leaseSql = "UPDATE " + jobs + " SET deliveries = deliveries + 1,"
-                + " lease_token = gen_random_uuid()::text,"
-                + " visible_at = now() + ? * interval '1 microsecond'"
-                + " WHERE id = (SELECT id FROM " + jobs + " WHERE queue = ? AND visible_at <= now()"
-                + " ORDER BY visible_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-                + " RETURNING id, payload, lease_token, deliveries, visible_at";
+        this.leaseSql = "SELECT * FROM " + sql.table("lease_job") + "(?, ?)";
         this.nextVisibleSql = "SELECT extract(epoch FROM min(visible_at) - now()) FROM " + jobs
-                + " WHERE queue = ANY (?)";
+                + " WHERE queue = ANY (?) AND rank IS NULL";
         this.extendSql = "UPDATE " + jobs + " SET visible_at = now() + ? * interval '1 microsecond'"
                 + " WHERE id = ? AND queue = ? AND lease_token = ? AND visible_at > now()";
         this.ackSql = "DELETE FROM " + jobs
@@ -98,6 +97,10 @@ public final class PostgresJobQueue implements JobQueue {
                 + " WHERE id = ? AND queue = ? AND lease_token = ? AND visible_at > now() RETURNING queue)"
                 + " SELECT pg_notify(?, queue) FROM r";
         this.depthSql = "SELECT count(*) FROM " + jobs + " WHERE queue = ?";
+        this.groupDepthSql = "SELECT count(*) FROM " + jobs + " WHERE queue = ? AND grp = ?";
+        // ready jobs, and timed ones whose time has come (not ranked yet): both are visible
+        this.waitingGroupsSql = "SELECT count(DISTINCT grp) FROM " + jobs
+                + " WHERE queue = ? AND (rank IS NOT NULL OR (rank IS NULL AND visible_at <= now()))";
         this.notifySql = "SELECT pg_notify(?, ?)";
         this.announcements = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "forge-pg-announce-" + sql.schema());
@@ -107,9 +110,10 @@ public final class PostgresJobQueue implements JobQueue {
     }
 
     @Override
-    public String enqueue(String queue, String payload, Duration delay) {
+    public String enqueue(String queue, String payload, Duration delay, String group) {
         Objects.requireNonNull(queue, "queue");
         Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(group, "group");
         long delayMicros = micros(requireNotNegative(delay, "delay"));
         boolean announce = announcer(queue).claim();
         return sql.run("enqueue a job", c -> {
@@ -117,9 +121,10 @@ public final class PostgresJobQueue implements JobQueue {
                 statement.setString(1, queue);
                 statement.setString(2, payload);
                 statement.setLong(3, delayMicros);
+                statement.setString(4, group);
                 if (announce) {
-                    statement.setString(4, channel);
-                    statement.setString(5, queue);
+                    statement.setString(5, channel);
+                    statement.setString(6, queue);
                 }
                 try (ResultSet rows = statement.executeQuery()) {
                     rows.next();
@@ -204,8 +209,8 @@ public final class PostgresJobQueue implements JobQueue {
         long visibilityMicros = micros(visibility);
         return sql.run("lease a job", c -> {
             try (PreparedStatement statement = sql.prepare(c, leaseSql)) {
-                statement.setLong(1, visibilityMicros);
-                statement.setString(2, queue);
+                statement.setString(1, queue);
+                statement.setLong(2, visibilityMicros);
                 try (ResultSet rows = statement.executeQuery()) {
                     if (!rows.next()) {
                         return Optional.empty();
@@ -357,6 +362,36 @@ public final class PostgresJobQueue implements JobQueue {
         Objects.requireNonNull(queue, "queue");
         return sql.run("count a queue", c -> {
             try (PreparedStatement statement = sql.prepare(c, depthSql)) {
+                statement.setString(1, queue);
+                try (ResultSet rows = statement.executeQuery()) {
+                    rows.next();
+                    return rows.getLong(1);
+                }
+            }
+        });
+    }
+
+    @Override
+    public long depth(String queue, String group) {
+        Objects.requireNonNull(queue, "queue");
+        Objects.requireNonNull(group, "group");
+        return sql.run("count a group's jobs", c -> {
+            try (PreparedStatement statement = sql.prepare(c, groupDepthSql)) {
+                statement.setString(1, queue);
+                statement.setString(2, group);
+                try (ResultSet rows = statement.executeQuery()) {
+                    rows.next();
+                    return rows.getLong(1);
+                }
+            }
+        });
+    }
+
+    @Override
+    public long waitingGroups(String queue) {
+        Objects.requireNonNull(queue, "queue");
+        return sql.run("count waiting groups", c -> {
+            try (PreparedStatement statement = sql.prepare(c, waitingGroupsSql)) {
                 statement.setString(1, queue);
                 try (ResultSet rows = statement.executeQuery()) {
                     rows.next();

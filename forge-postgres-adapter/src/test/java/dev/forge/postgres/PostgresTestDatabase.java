@@ -22,7 +22,7 @@ final class PostgresTestDatabase implements AutoCloseable {
     static final String URL = "jdbc:postgresql://127.0.0.1:5432/test";
     private static final List<String> USERS = List.of("postgres", "root");
     private static final List<String> TABLES = List.of("tasks", "log_lines", "log_meta", "jobs",
-            "rate_buckets", "locks", "event_spill");
+            "rate_buckets", "locks", "event_spill", "queue_clocks", "queue_groups");
     private static String user;
 
     private final String schema;

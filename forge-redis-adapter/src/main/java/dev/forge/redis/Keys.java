@@ -73,6 +73,31 @@ final class Keys {
         return prefix + "q:" + checkedName(name, "queue") + ":seq";
     }
 
+    /** Visible jobs of the queue, scored by fair rank. */
+    String queueReady(String name) {
+        return prefix + "q:" + checkedName(name, "queue") + ":r";
+    }
+
+    /** The queue's virtual time: the rank of the job leased last. */
+    String queueClock(String name) {
+        return prefix + "q:" + checkedName(name, "queue") + ":vt";
+    }
+
+    /** Each fairness group's last rank (a sorted set, so ranks below the virtual time are trimmed). */
+    String queueLastRanks(String name) {
+        return prefix + "q:" + checkedName(name, "queue") + ":gl";
+    }
+
+    /** Visible jobs per fairness group (a hash; groups without one are absent). */
+    String queueReadyGroups(String name) {
+        return prefix + "q:" + checkedName(name, "queue") + ":gr";
+    }
+
+    /** All jobs per fairness group (a hash; groups without one are absent). */
+    String queueGroupJobs(String name) {
+        return prefix + "q:" + checkedName(name, "queue") + ":gn";
+    }
+
     /** What scripts prepend to a job id to get the job's hash. */
     String jobPrefix(String name) {
         return prefix + "q:" + checkedName(name, "queue") + ":j:";

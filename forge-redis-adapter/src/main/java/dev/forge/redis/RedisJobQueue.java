@@ -12,15 +12,19 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A {@link JobQueue} on Redis: one sorted set per queue whose score is the instant (Redis time,
- * epoch ms) a job is next visible, and one hash per job (payload, current token, deliveries).
- * Every operation is one Lua script that reads Redis {@code TIME} itself, so leases, delays and
- * expiry are decided by the server's clock and never by a worker's.
+ * A {@link JobQueue} on Redis: per queue, a timer sorted set whose score is the instant (Redis
+ * time, epoch ms) a job not yet visible becomes visible, a ready sorted set of visible jobs
+ * scored by fair rank, the queue's virtual time and per-group bookkeeping (last rank, visible
+ * jobs, all jobs); and one hash per job (payload, group, current token, deliveries). Every
+ * operation is one Lua script that reads Redis {@code TIME} itself, so leases, delays and
+ * expiry are decided by the server's clock and never by a worker's, and the fair order is
+ * decided in one place for every node.
  *
  * <ul>
- *   <li>Leasing takes the first job whose score has passed and moves its score to the lease's
- *       expiry: a worker that dies simply lets the score pass, and the job is due again - no
- *       sweeper, no visibility-timeout duplicates while the holder extends its lease.</li>
+ *   <li>Leasing first ranks the timer entries that are due (moving them to the ready set), then
+ *       takes the lowest rank and puts the job back on the timer set at the lease's expiry: a
+ *       worker that dies simply lets the score pass, and the job is due again - no sweeper, no
+ *       visibility-timeout duplicates while the holder extends its lease.</li>
  *   <li>A delayed job (a retry with backoff) is a score in the future; whichever node leases it
  *       first takes it, atomically, so it is delivered exactly once per lapse.</li>
  *   <li>Each delivery gets a new token; extend, ack and release check token and expiry.</li>
@@ -37,6 +41,7 @@ public final class RedisJobQueue implements JobQueue {
     private static final LuaScript ENQUEUE = LuaScript.load("q_enqueue");
     private static final LuaScript LEASE = LuaScript.load("q_lease");
     private static final LuaScript HELD = LuaScript.load("q_held");
+    private static final LuaScript DEPTH = LuaScript.load("q_depth");
 
     private final RedisCommands redis;
     private final Keys keys;
@@ -62,13 +67,17 @@ public final class RedisJobQueue implements JobQueue {
      * @throws dev.forge.InfrastructureException if Redis fails
      */
     @Override
-    public String enqueue(String queue, String payload, Duration delay) {
+    public String enqueue(String queue, String payload, Duration delay, String group) {
         Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(group, "group");
         requireOpen();
         long delayMs = delayMillis(delay);
-        Object id = redis.eval(ENQUEUE, List.of(keys.queue(queue), keys.queueSeq(queue)),
+        Object id = redis.eval(ENQUEUE,
+                List.of(keys.queue(queue), keys.queueSeq(queue), keys.queueGroupJobs(queue),
+                        keys.queueReady(queue), keys.queueClock(queue), keys.queueLastRanks(queue),
+                        keys.queueReadyGroups(queue)),
                 List.of(payload, Long.toString(delayMs), keys.jobPrefix(queue),
-                        keys.queueWakeChannel(queue)));
+                        keys.queueWakeChannel(queue), group));
         return (String) id;
     }
 
@@ -91,12 +100,12 @@ public final class RedisJobQueue implements JobQueue {
         if (wait.isNegative()) {
             throw new IllegalArgumentException("wait must be >= 0, was " + wait);
         }
-        List<String> zsets = new ArrayList<>(queues.size());
+        List<String> zsets = new ArrayList<>(queues.size() * 5);
         List<String> args = new ArrayList<>(queues.size() + 2);
         args.add(Long.toString(visibilityMs));
         args.add("");
         for (String queue : queues) {
-            zsets.add(keys.queue(queue));
+            zsets.addAll(leaseKeys(queue));
             args.add(keys.jobPrefix(queue));
         }
         if (!wait.isZero()) {
@@ -126,6 +135,12 @@ public final class RedisJobQueue implements JobQueue {
             waiters.await(queues, seen, slice);
         }
         return Optional.empty();
+    }
+
+    /** The five keys q_lease.lua reads and writes for one queue, in its order. */
+    private List<String> leaseKeys(String queue) {
+        return List.of(keys.queue(queue), keys.queueReady(queue), keys.queueClock(queue),
+                keys.queueLastRanks(queue), keys.queueReadyGroups(queue));
     }
 
     private void listenForWakeups(String queue) {
@@ -158,7 +173,8 @@ public final class RedisJobQueue implements JobQueue {
     private boolean held(Lease lease, String action, long millis) {
         String queue = lease.queue();
         Object reply = redis.eval(HELD,
-                List.of(keys.queue(queue), keys.jobPrefix(queue) + lease.jobId()),
+                List.of(keys.queue(queue), keys.jobPrefix(queue) + lease.jobId(),
+                        keys.queueGroupJobs(queue)),
                 List.of(lease.jobId(), lease.token(), action, Long.toString(millis),
                         keys.queueWakeChannel(queue)));
         return (Long) reply != 0L;
@@ -166,8 +182,22 @@ public final class RedisJobQueue implements JobQueue {
 
     @Override
     public long depth(String queue) {
-        String key = keys.queue(queue);
-        return redis.run("depth", c -> c.zcard(key));
+        return (Long) redis.eval(DEPTH, List.of(keys.queue(queue), keys.queueReady(queue)), List.of());
+    }
+
+    @Override
+    public long depth(String queue, String group) {
+        Objects.requireNonNull(group, "group");
+        String key = keys.queueGroupJobs(queue);
+        String count = redis.run("depth of a group", c -> c.hget(key, group));
+        return count == null ? 0 : Math.max(0, Long.parseLong(count));
+    }
+
+    /** Ranks the due jobs first (as a lease would), so jobs whose delay just ended count. */
+    @Override
+    public long waitingGroups(String queue) {
+        Object count = redis.eval(LEASE, leaseKeys(queue), List.of("count", "", keys.jobPrefix(queue)));
+        return (Long) count;
     }
 
     /** Wakes every waiting lease (they return empty); later enqueues fail. Redis keeps the jobs. */

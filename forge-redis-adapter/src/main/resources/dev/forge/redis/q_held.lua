@@ -1,7 +1,8 @@
 -- Acts on a leased job if the lease still holds it: same token and not lapsed (Redis time).
 -- An expired lease is lost even before another worker takes the job, so only one holder can
 -- ever act on a delivery.
--- KEYS[1] queue zset, KEYS[2] job hash
+-- KEYS[1] queue timer zset (a held job is there, scored by its lease's expiry), KEYS[2] job
+-- hash, KEYS[3] jobs per group
 -- ARGV[1] job id, ARGV[2] token, ARGV[3] action (extend|ack|release), ARGV[4] ms
 -- (visibility for extend, delay for release), ARGV[5] wake channel
 -- Returns 0 when the lease is lost, else 1 (extend: the new expiry in epoch ms).
@@ -16,6 +17,10 @@ if not score or tonumber(score) <= now then
 end
 local action = ARGV[3]
 if action == 'ack' then
+  local g = redis.call('HGET', KEYS[2], 'g') or ''
+  if redis.call('HINCRBY', KEYS[3], g, -1) <= 0 then
+    redis.call('HDEL', KEYS[3], g)
+  end
   redis.call('DEL', KEYS[2])
   redis.call('ZREM', KEYS[1], ARGV[1])
   return 1

@@ -1,37 +1,92 @@
--- Leases the first due job of the first queue that has one. A job's score is when it is next
--- visible: its enqueue or retry time while waiting, its lease's expiry while leased - so a lapsed
--- lease is due again without a sweeper, and only this script, atomically, hands a job out.
--- KEYS[i] queue zsets in preference order; ARGV[1] visibility ms, ARGV[2] the new token,
--- ARGV[2 + i] job key prefix of KEYS[i].
+-- Leases the lowest-ranked visible job of the first queue that has one, in start-time fair
+-- order across groups (see JobQueue and docs/queues.md).
+--
+-- A job waits in one of two sorted sets. The timer set (KEYS[5i-4]) holds jobs not visible yet,
+-- scored by when they become visible: a delayed job's due time, a leased job's expiry - so a
+-- lapsed lease is due again without a sweeper. The ready set (KEYS[5i-3]) holds visible jobs,
+-- scored by fair rank; ties go by member, the zero-padded id, i.e. enqueue order. First the
+-- timer entries that are due move to the ready set, in the order they became visible, each
+-- ranked max(virtual time, its group's last rank + 1); ranking them here rather than at their
+-- due time changes nothing, as the virtual time moves only in this script. Then the lowest rank
+-- is leased, and the virtual time moves to it.
+--
+-- KEYS per queue i (5 each): timer zset, ready zset, virtual time, last rank per group (zset),
+-- visible jobs per group (hash); in preference order.
+-- ARGV[1] visibility ms, or 'count' to only rank due jobs and return the number of groups with
+-- visible jobs in the first queue; ARGV[2] the new token; ARGV[2 + i] job key prefix of queue i.
 -- Returns {i, id, payload, deliveries, expiresAt ms} or {0, ms until the next job is due or -1}.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- a bound on one call's work; later calls (leases and enqueues) rank the rest
+local PROMOTE_MAX = 1000
+
+local function promote(timers, ready, clock, lastRanks, readyGroups, prefix)
+  local due = redis.call('ZRANGEBYSCORE', timers, '-inf', now, 'LIMIT', 0, PROMOTE_MAX)
+  if #due == 0 then
+    return
+  end
+  local v = tonumber(redis.call('GET', clock) or '0')
+  for _, id in ipairs(due) do
+    redis.call('ZREM', timers, id)
+    local job = prefix .. id
+    local fields = redis.call('HMGET', job, 'p', 'g')
+    if fields[1] then -- an entry without its job is dropped: never hand it out
+      local g = fields[2] or '' -- jobs queued before fairness: the default group
+      local rank = v
+      local last = redis.call('ZSCORE', lastRanks, g)
+      if last and tonumber(last) + 1 > rank then
+        rank = tonumber(last) + 1
+      end
+      redis.call('ZADD', lastRanks, string.format('%d', rank), g)
+      redis.call('HINCRBY', readyGroups, g, 1)
+      redis.call('HDEL', job, 't')
+      redis.call('ZADD', ready, string.format('%d', rank), id)
+    end
+  end
+end
+
+local queues = #KEYS / 5
+if ARGV[1] == 'count' then
+  promote(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[3])
+  return redis.call('HLEN', KEYS[5])
+end
 local vis = tonumber(ARGV[1])
 local nextDue = -1
-for i = 1, #KEYS do
+for i = 1, queues do
+  local k = 5 * (i - 1)
+  local timers, ready, clock, lastRanks, readyGroups = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5]
+  local prefix = ARGV[2 + i]
+  promote(timers, ready, clock, lastRanks, readyGroups, prefix)
   while true do
-    local first = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
+    local first = redis.call('ZRANGE', ready, 0, 0, 'WITHSCORES')
     if #first == 0 then
       break
     end
     local id = first[1]
-    local score = tonumber(first[2])
-    if score > now then
-      if nextDue < 0 or score - now < nextDue then
-        nextDue = score - now
-      end
-      break
+    local rank = first[2]
+    redis.call('ZREM', ready, id)
+    local job = prefix .. id
+    local fields = redis.call('HMGET', job, 'p', 'g')
+    local g = fields[2] or ''
+    if redis.call('HINCRBY', readyGroups, g, -1) <= 0 then
+      redis.call('HDEL', readyGroups, g)
     end
-    local job = ARGV[2 + i] .. id
-    local payload = redis.call('HGET', job, 'p')
-    if not payload then
-      redis.call('ZREM', KEYS[i], id) -- an entry without its job: never hand it out
-    else
+    if fields[1] then
+      redis.call('SET', clock, rank)
+      -- a last rank below the virtual time ranks a group's next job as no entry does
+      redis.call('ZREMRANGEBYSCORE', lastRanks, '-inf', '(' .. rank)
       local deliveries = redis.call('HINCRBY', job, 'd', 1)
       redis.call('HSET', job, 't', ARGV[2])
       local expires = now + vis
-      redis.call('ZADD', KEYS[i], string.format('%d', expires), id)
-      return {i, id, payload, deliveries, expires}
+      redis.call('ZADD', timers, string.format('%d', expires), id)
+      return {i, id, fields[1], deliveries, expires}
+    end
+  end
+  local pending = redis.call('ZRANGE', timers, 0, 0, 'WITHSCORES')
+  if #pending > 0 then
+    local wait = tonumber(pending[2]) - now
+    if nextDue < 0 or wait < nextDue then
+      nextDue = wait
     end
   end
 end
