@@ -201,6 +201,7 @@ public final class Forge implements AutoCloseable {
     }
 
     /** The executor (workers, maintenance). */
+    @Internal
     public JobExecutor executor() {
         return executor;
     }

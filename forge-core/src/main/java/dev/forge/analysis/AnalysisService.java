@@ -1,5 +1,6 @@
 package dev.forge.analysis;
 
+import dev.forge.Internal;
 import dev.forge.Outcome;
 import dev.forge.events.EventBus;
 import dev.forge.events.TaskEvent;
@@ -43,6 +44,7 @@ public final class AnalysisService {
      * Creates the service; {@code maxAttempts} bounds retries of infrastructure failures;
      * {@code rateLimiter} limits creations per user, or is null for no limit.
      */
+    @Internal
     public AnalysisService(TaskOperations tasks, RequestValidator validator, int maxAttempts,
             RateLimiter rateLimiter) {
         this.tasks = Objects.requireNonNull(tasks, "tasks");

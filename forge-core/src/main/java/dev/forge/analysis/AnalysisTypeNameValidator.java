@@ -1,5 +1,6 @@
 package dev.forge.analysis;
 
+import dev.forge.Internal;
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
 
@@ -7,6 +8,7 @@ import jakarta.validation.ConstraintValidatorContext;
  * Checks {@link AnalysisTypeName}. Public only because Jakarta Validation instantiates constraint validators
  * reflectively; use the annotation, not this class.
  */
+@Internal
 public final class AnalysisTypeNameValidator implements ConstraintValidator<AnalysisTypeName, String> {
 
     /** Creates the validator; called by the validation provider. */

@@ -1,5 +1,6 @@
 package dev.forge.builds;
 
+import dev.forge.Internal;
 import dev.forge.Outcome;
 import dev.forge.events.EventBus;
 import dev.forge.events.TaskEvent;
@@ -45,6 +46,7 @@ public final class BuildService {
      * Creates the service; {@code maxAttempts} bounds retries of infrastructure failures;
      * {@code rateLimiter} limits creations per user, or is null for no limit.
      */
+    @Internal
     public BuildService(TaskOperations tasks, RequestValidator validator, int maxAttempts, RateLimiter rateLimiter) {
         this.tasks = Objects.requireNonNull(tasks, "tasks");
         this.validator = Objects.requireNonNull(validator, "validator");

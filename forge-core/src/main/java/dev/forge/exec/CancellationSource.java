@@ -1,5 +1,6 @@
 package dev.forge.exec;
 
+import dev.forge.Internal;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -10,6 +11,7 @@ import java.util.function.Consumer;
  * The executor's side of a {@link CancellationToken}: {@link #cancel} requests a stop, and every
  * registered callback hears each distinct reason once, in the order requested.
  */
+@Internal
 public final class CancellationSource implements CancellationToken {
 
     private final AtomicReference<Reason> first = new AtomicReference<>();

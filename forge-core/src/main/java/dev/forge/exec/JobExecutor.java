@@ -1,5 +1,6 @@
 package dev.forge.exec;
 
+import dev.forge.Internal;
 import dev.forge.events.EventBus;
 import dev.forge.lock.ClusterLock;
 import dev.forge.metrics.ForgeMetrics;
@@ -38,6 +39,7 @@ import org.slf4j.LoggerFactory;
  * timer thread that only signals, and a small I/O pool that does what the timers ask of the store
  * and queue (heartbeats, status checks, log flushes, maintenance).
  */
+@Internal
 public final class JobExecutor implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(JobExecutor.class);

@@ -1,6 +1,7 @@
 package dev.forge.exec;
 
 import dev.forge.ForgeException;
+import dev.forge.Internal;
 import dev.forge.Outcome;
 import dev.forge.RefusedException;
 import dev.forge.events.EventBus;
@@ -37,6 +38,7 @@ import java.util.function.Consumer;
  * What the build and analysis services share once a request is validated: submitting a task
  * (project check, creation permit, store, enqueue), looking one up for a caller, cancelling.
  */
+@Internal
 public final class TaskOperations {
 
     /** Default page size of {@link #history}. */

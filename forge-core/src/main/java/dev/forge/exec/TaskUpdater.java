@@ -1,5 +1,6 @@
 package dev.forge.exec;
 
+import dev.forge.Internal;
 import dev.forge.events.EventBus;
 import dev.forge.events.TaskEvent;
 import dev.forge.metrics.ForgeMetrics;
@@ -15,6 +16,7 @@ import java.util.Objects;
  * event on the bus and the status counters. Every status change in forge goes through here, so
  * events and metrics never disagree with the store.
  */
+@Internal
 public final class TaskUpdater {
 
     private final TaskStore store;

@@ -1,6 +1,7 @@
 package dev.forge.process;
 
 import dev.forge.InfrastructureException;
+import dev.forge.Internal;
 import dev.forge.exec.CancellationToken;
 import dev.forge.exec.CancellationToken.Reason;
 import java.io.File;
@@ -35,6 +36,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Used by workspaces (git clone) and the build runner (steps); thread-safe.
  */
+@Internal
 public final class ProcessSupervisor {
 
     /** Default time between SIGTERM and SIGKILL. */

@@ -1,5 +1,6 @@
 package dev.forge.project;
 
+import dev.forge.Internal;
 import dev.forge.project.ProjectSpec.Step;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.util.List;
  * default steps: a build step that skips tests, then a test step. The first match wins, in this
  * order: Maven, Gradle, npm, Make, Cargo, Go.
  */
+@Internal
 public final class BuildTools {
 
     private BuildTools() {

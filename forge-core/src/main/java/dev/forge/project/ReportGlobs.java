@@ -1,5 +1,6 @@
 package dev.forge.project;
 
+import dev.forge.Internal;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
@@ -19,6 +20,7 @@ import java.util.TreeSet;
  * matches at the root, as users expect. Symbolic links are not followed, and {@code .git} and
  * {@code node_modules} are not searched (dependencies ship report-like files of their own).
  */
+@Internal
 public final class ReportGlobs {
 
     /** At most this many files are returned per search. */

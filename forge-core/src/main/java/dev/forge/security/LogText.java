@@ -1,5 +1,7 @@
 package dev.forge.security;
 
+import dev.forge.Internal;
+
 /**
  * Escapes text that a caller controls before it is written to a line-oriented log, so a value
  * can never start a new log line, rewrite one ({@code \r}), colour a terminal (ANSI {@code ESC})
@@ -12,6 +14,7 @@ package dev.forge.security;
  * same as an escaped newline: ambiguous to a reader, but it cannot forge a line. Text with
  * nothing to escape is returned as the same instance, without copying.
  */
+@Internal
 public final class LogText {
 
     private LogText() {

@@ -1,5 +1,6 @@
 package dev.forge.validation;
 
+import dev.forge.Internal;
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
 import java.util.Optional;
@@ -9,6 +10,7 @@ import java.util.regex.Pattern;
  * Checks {@link ProjectName}. Public only because Jakarta Validation instantiates constraint validators
  * reflectively; use the annotation, not this class.
  */
+@Internal
 public final class ProjectNameValidator implements ConstraintValidator<ProjectName, String> {
 
     static final Pattern ALPHABET = Pattern.compile("[A-Za-z0-9_-]{1,100}");

@@ -1,5 +1,6 @@
 package dev.forge.validation;
 
+import dev.forge.Internal;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ElementKind;
 import jakarta.validation.Path;
@@ -30,6 +31,7 @@ import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator
  * ordered by field ({@code project_name}, {@code goal}, {@code parameters},
  * {@code analysis_types}) and never quote the offending value.
  */
+@Internal
 public final class RequestValidator {
 
     private static final List<String> FIELD_ORDER =

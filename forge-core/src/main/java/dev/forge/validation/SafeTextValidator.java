@@ -1,5 +1,6 @@
 package dev.forge.validation;
 
+import dev.forge.Internal;
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
 import java.util.Optional;
@@ -8,6 +9,7 @@ import java.util.Optional;
  * Checks {@link SafeText}. Public only because Jakarta Validation instantiates constraint validators
  * reflectively; use the annotation, not this class.
  */
+@Internal
 public final class SafeTextValidator implements ConstraintValidator<SafeText, CharSequence> {
 
     /** Creates the validator; called by the validation provider. */
