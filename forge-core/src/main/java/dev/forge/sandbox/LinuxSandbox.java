@@ -17,16 +17,23 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * bubblewrap or unshare, with limits from prlimit and control groups, and an unprivileged user
- * id per build when forge runs as root. A step's argv becomes
- * {@code [sh -c <join cgroup>] prlimit <limits> -- [setpriv <build uid> --] bwrap|unshare ... -- argv};
- * each program execs the next, so the supervised process is the namespace's parent and killing
- * it (or its exit) ends everything inside.
+ * bubblewrap or unshare, with rlimits and control groups, and an unprivileged user id per build
+ * when forge runs as root. A step's argv becomes
+ * {@code sh -c <set ulimits, join cgroups> -- [setpriv <build uid> --] bwrap|unshare ... -- argv}
+ * (with {@code prlimit <limits> --} after the {@code sh} where the shell's {@code ulimit} cannot
+ * set them, see {@link ShellLimits}); each program execs the next, so the supervised process is
+ * the namespace's parent and killing it (or its exit) ends everything inside.
  */
 final class LinuxSandbox implements Sandbox {
 
-    /** Joins the cgroups named before {@code --}, then execs the rest; a fixed script, never user input. */
-    static final String JOIN_CGROUPS = "for f do if [ \"$f\" = -- ]; then shift; exec \"$@\"; fi; "
+    /**
+     * The first program of every step: sets the {@code ulimit} option/value pairs before the first
+     * {@code --}, joins the cgroups whose {@code cgroup.procs} files come before the second, then
+     * execs the rest. A fixed script, never user input; its arguments are numbers and paths forge
+     * made. One shell doing both saves a {@code prlimit} process per step (see docs/builds.md).
+     */
+    static final String LAUNCH = "while [ \"$1\" != -- ]; do ulimit \"$1\" \"$2\" || exit 125; shift 2; done; "
+            + "shift; for f do if [ \"$f\" = -- ]; then shift; exec \"$@\"; fi; "
             + "echo $$ > \"$f\" || exit 125; shift; done; exit 125";
     /** System folders mounted read-only in the bubblewrap view; nothing else of the host is. */
     static final List<Path> SYSTEM = List.of(Path.of("/usr"), Path.of("/bin"), Path.of("/sbin"),
@@ -65,6 +72,16 @@ final class LinuxSandbox implements Sandbox {
     /** The same sandbox, reporting why a stronger one was not used. */
     LinuxSandbox withProblems(List<String> why) {
         return new LinuxSandbox(isolation, program, tools, users, cgroups, why);
+    }
+
+    /** The helper programs this sandbox starts. */
+    SandboxProbe.Tools tools() {
+        return tools;
+    }
+
+    /** The same sandbox with other helper programs (e.g. without the shell's {@code ulimit}). */
+    LinuxSandbox withTools(SandboxProbe.Tools other) {
+        return new LinuxSandbox(isolation, program, other, users, cgroups, problems);
     }
 
     @Override
@@ -230,29 +247,29 @@ final class LinuxSandbox implements Sandbox {
             if (group != null) {
                 oomBefore = group.oomKills();
                 forksBefore = group.forkRefusals();
-                command.addAll(List.of(tools.sh().toString(), "-c", JOIN_CGROUPS, "forge-sandbox"));
-                command.addAll(group.procsFiles());
+            }
+            long cpu = policy.cpuSeconds();
+            long file = policy.fileSizeMb() * MIB;
+            // per real user id, so it counts this build only: every build has its own id; with a
+            // pids cgroup that one bites first, and its counter names the limit
+            long processes = policy.processes() > 0 && uid >= 0 && group == null ? policy.processes() : 0;
+            // the crude fallback: per process, and counts reserved address space as well
+            long data = policy.memoryMb() > 0 && group == null ? policy.memoryMb() * MIB : 0;
+            ShellLimits shell = tools.shellLimits();
+            if (shell != null || group != null) {
+                command.addAll(List.of(tools.sh().toString(), "-c", LAUNCH, "forge-sandbox"));
+                if (shell != null) {
+                    command.addAll(shell.arguments(cpu, file, processes, data));
+                }
+                command.add("--");
+                if (group != null) {
+                    command.addAll(group.procsFiles());
+                }
                 command.add("--");
             }
-            command.add(tools.prlimit().toString());
-            if (policy.cpuSeconds() > 0) {
-                command.add("--cpu=" + policy.cpuSeconds() + ":" + policy.cpuSeconds());
+            if (shell == null) {
+                prlimit(command, cpu, file, processes, data);
             }
-            if (policy.fileSizeMb() > 0) {
-                long bytes = policy.fileSizeMb() * MIB;
-                command.add("--fsize=" + bytes + ":" + bytes);
-            }
-            if (policy.processes() > 0 && uid >= 0 && group == null) {
-                // per real user id, so it counts this build only: every build has its own id;
-                // with a pids cgroup that one bites first, and its counter names the limit
-                command.add("--nproc=" + policy.processes() + ":" + policy.processes());
-            }
-            if (policy.memoryMb() > 0 && group == null) {
-                // the crude fallback: per process, and counts reserved address space as well
-                long bytes = policy.memoryMb() * MIB;
-                command.add("--data=" + bytes + ":" + bytes);
-            }
-            command.add("--");
             if (staged) {
                 stage(command);
             }
@@ -268,6 +285,23 @@ final class LinuxSandbox implements Sandbox {
             command.add("--");
             command.addAll(argv);
             return command;
+        }
+
+        private void prlimit(List<String> command, long cpu, long file, long processes, long data) {
+            command.add(tools.prlimit().toString());
+            if (cpu > 0) {
+                command.add("--cpu=" + cpu + ":" + cpu);
+            }
+            if (file > 0) {
+                command.add("--fsize=" + file + ":" + file);
+            }
+            if (processes > 0) {
+                command.add("--nproc=" + processes + ":" + processes);
+            }
+            if (data > 0) {
+                command.add("--data=" + data + ":" + data);
+            }
+            command.add("--");
         }
 
         /**
