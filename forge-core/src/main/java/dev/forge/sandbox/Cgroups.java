@@ -35,10 +35,23 @@ final class Cgroups {
     /** The writable hierarchies, or empty (with the reason logged at debug). */
     static Optional<Cgroups> detect() {
         try {
+            return detect(Files.readAllLines(Path.of("/proc/self/mountinfo")));
+        } catch (IOException e) {
+            LOG.debug("no writable cgroup memory and pids controllers: {}", e.toString());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The writable hierarchies among the mounts of {@code mountinfo} (lines as in
+     * {@code /proc/self/mountinfo}); a test passes a fake tree's mount here.
+     */
+    static Optional<Cgroups> detect(List<String> mountinfo) {
+        try {
             Path memory = null;
             Path pids = null;
             Path unified = null;
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            for (String line : mountinfo) {
                 int dash = line.indexOf(" - ");
                 if (dash < 0) {
                     continue;
