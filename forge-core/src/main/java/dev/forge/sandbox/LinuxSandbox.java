@@ -45,6 +45,8 @@ final class LinuxSandbox implements Sandbox {
     static final String UNSHARE_LACKS = "the unshare fallback lacks a read-only view of the system, a private "
             + "/tmp and hiding of the projects folder and other builds' workspaces (only file permissions "
             + "protect them)";
+    /** Groups below this are system groups, never given to a build (see {@link #sharedGroup}). */
+    static final int MIN_SHARED_GID = 1000;
     private static final long MIB = 1024L * 1024L;
 
     private final Isolation isolation;
@@ -127,25 +129,59 @@ final class LinuxSandbox implements Sandbox {
 
     /**
      * Why the build users could not use {@code path}, or empty. Folders above it need not be
-     * open (a staging mount reaches them), but the path itself must be open to other users.
+     * open (a staging mount reaches them), but the path itself must be open to other users, or,
+     * for a {@code readable} path, to its group (see {@link #sharedGroup}).
      */
     private Optional<String> unreachable(Path path, boolean write) {
         String field = write ? "sandbox.writable" : "sandbox.readable";
         try {
             Set<PosixFilePermission> mode = Files.getPosixFilePermissions(path);
-            boolean ok = mode.contains(PosixFilePermission.OTHERS_READ)
-                    && (mode.contains(PosixFilePermission.OTHERS_EXECUTE) || !Files.isDirectory(path))
-                    && (!write || mode.contains(PosixFilePermission.OTHERS_WRITE));
-            if (!ok) {
-                return Optional.of(field + " '" + path + "' is closed to the build users (mode "
-                        + PosixFilePermissions.toString(mode) + "); builds run as unprivileged users, so "
-                        + "share a copy open to other users (chmod -R o+rX" + (write ? ",o+w" : "") + ")");
+            boolean dir = Files.isDirectory(path);
+            if (opens(mode, dir, write, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_EXECUTE,
+                    PosixFilePermission.OTHERS_WRITE) || (!write && sharedGroup(path).isPresent())) {
+                return Optional.empty();
             }
-            return Optional.empty();
+            String text = field + " '" + path + "' is closed to the build users (mode "
+                    + PosixFilePermissions.toString(mode) + "); builds run as unprivileged users, so ";
+            if (write) {
+                return Optional.of(text + "open it to other users (chmod -R o+rwX) or use another path");
+            }
+            int gid = (Integer) Files.getAttribute(path, "unix:gid");
+            return Optional.of(text + "give it a group of its own (id " + MIN_SHARED_GID + " or more, used for "
+                    + "nothing else; not its group " + gid + "): groupadd forge-cache && chgrp -R forge-cache "
+                    + path + " && chmod -R g+rX " + path + " - forge adds that group to the build users - or "
+                    + "share a copy open to other users (chmod -R o+rX)");
         } catch (NoSuchFileException e) {
             return Optional.of(field + " '" + path + "' does not exist");
         } catch (IOException | UnsupportedOperationException e) {
             return Optional.of(field + " '" + path + "' cannot be checked: " + e.getMessage());
+        }
+    }
+
+    private static boolean opens(Set<PosixFilePermission> mode, boolean dir, boolean write, PosixFilePermission read,
+            PosixFilePermission enter, PosixFilePermission change) {
+        return mode.contains(read) && (mode.contains(enter) || !dir) && (!write || mode.contains(change));
+    }
+
+    /**
+     * The group through which build users may read {@code path}: its own group, when the path is
+     * closed to other users but open to that group and the group is not a system group (below
+     * {@value #MIN_SHARED_GID}: root, shadow, adm and the like own files in the system folders
+     * every build sees). A root-owned {@code ~/.m2} with folders of mode 750 is shared this way
+     * once it has a group of its own; the build user gets that group as a supplementary group.
+     */
+    static Optional<Integer> sharedGroup(Path path) {
+        try {
+            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(path);
+            boolean dir = Files.isDirectory(path);
+            int gid = (Integer) Files.getAttribute(path, "unix:gid");
+            boolean othersOpen = opens(mode, dir, false, PosixFilePermission.OTHERS_READ,
+                    PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE);
+            boolean groupOpen = opens(mode, dir, false, PosixFilePermission.GROUP_READ,
+                    PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE);
+            return !othersOpen && groupOpen && gid >= MIN_SHARED_GID ? Optional.of(gid) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
         }
     }
 
@@ -226,6 +262,8 @@ final class LinuxSandbox implements Sandbox {
         private final int uid;
         private final Cgroups.Group group;
         private final boolean staged;
+        /** Supplementary groups of the build user: those of group-shared readable paths. */
+        private final List<Integer> groups;
         private long oomBefore;
         private long forksBefore;
         private boolean closed;
@@ -236,6 +274,8 @@ final class LinuxSandbox implements Sandbox {
             this.uid = uid;
             this.group = group;
             // staging costs a process per step: only when the build user cannot reach a path itself
+            this.groups = uid < 0 ? List.of() : policy.readable().stream().map(LinuxSandbox::sharedGroup)
+                    .flatMap(Optional::stream).distinct().toList();
             this.staged = isolation == Isolation.BUBBLEWRAP && uid >= 0
                     && (!reachable(workspace.getParent()) || !policy.readable().stream().allMatch(LinuxSandbox::reachable)
                     || !policy.writable().stream().allMatch(LinuxSandbox::reachable));
@@ -275,7 +315,8 @@ final class LinuxSandbox implements Sandbox {
             }
             if (uid >= 0) {
                 command.addAll(List.of(tools.setpriv().toString(), "--reuid=" + uid, "--regid=" + uid,
-                        "--clear-groups", "--"));
+                        groups.isEmpty() ? "--clear-groups" : "--groups=" + groups.stream().map(String::valueOf)
+                                .collect(java.util.stream.Collectors.joining(",")), "--"));
             }
             if (isolation == Isolation.BUBBLEWRAP) {
                 bubblewrap(command, staged);

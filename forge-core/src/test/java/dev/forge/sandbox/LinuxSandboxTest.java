@@ -93,6 +93,61 @@ class LinuxSandboxTest {
         }
     }
 
+    /** A gid above the system groups that no account uses; it needs no entry in /etc/group. */
+    static final int SHARED_GID = 2_099_000_123;
+
+    /**
+     * The shape of root's {@code ~/.m2} here: below a folder of mode 700 (like /root), itself of
+     * mode 750 and its files 640, so closed to other users; owned by {@code gid}.
+     */
+    private Path closedCache(String name, int gid, String secret) throws IOException {
+        Path home = Files.createDirectories(temp.resolve(name));
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
+        Path cache = Files.createDirectories(home.resolve(".m2/repository"));
+        Files.writeString(cache.resolve("artifact.pom"), secret);
+        for (Path path : List.of(home.resolve(".m2"), cache, cache.resolve("artifact.pom"))) {
+            Files.setAttribute(path, "unix:gid", gid);
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(
+                    Files.isDirectory(path) ? "rwxr-x---" : "rw-r-----"));
+        }
+        return cache;
+    }
+
+    @Test
+    void readable_closedToOthersButSharedWithItsGroup_isReadByTheBuildUser_andOnlyWithAGroupOfItsOwn()
+            throws Exception {
+        SandboxedEngine.requireBubblewrap();
+        SandboxedEngine.require(SandboxProbe.ownUid() == 0, "build users (and groups) need forge to run as root");
+        Path workspace = workspace();
+        Path shared = closedCache("shared-home", SHARED_GID, "shared-" + UUID.randomUUID());
+        Path rootGroup = closedCache("root-home", 0, "root-" + UUID.randomUUID());
+        String read = "cat \"$1\"/artifact.pom && echo && ls \"$1\" && echo x > \"$1\"/written || echo READ-ONLY";
+
+        SandboxPolicy sharing = SandboxPolicy.defaults().withReadable(List.of(shared));
+        assertThat(SandboxedEngine.DETECTED.gaps(sharing)).isEmpty();
+        try (Sandbox.Session session = SandboxedEngine.DETECTED.open(workspace, sharing)) {
+            int[] exit = new int[1];
+            String output = String.join("\n", run(session, workspace, List.of("sh", "-c", read, "sh", shared.toString()),
+                    exit));
+            assertThat(exit[0]).as(output).isZero();
+            assertThat(output).contains(Files.readString(shared.resolve("artifact.pom")), "READ-ONLY");
+            assertThat(shared.resolve("written")).doesNotExist();
+        }
+
+        // group root is never given to a build: the operator is told how to share the cache
+        SandboxPolicy closed = SandboxPolicy.defaults().withReadable(List.of(rootGroup));
+        assertThat(SandboxedEngine.DETECTED.gaps(closed)).singleElement().asString()
+                .contains("sandbox.readable '" + rootGroup + "' is closed to the build users (mode rwxr-x---)",
+                        "chgrp -R forge-cache " + rootGroup, "chmod -R g+rX");
+        try (Sandbox.Session session = SandboxedEngine.DETECTED.open(workspace, closed)) {
+            int[] exit = new int[1];
+            String output = String.join("\n", run(session, workspace,
+                    List.of("sh", "-c", read, "sh", rootGroup.toString()), exit));
+            assertThat(output).doesNotContain(Files.readString(rootGroup.resolve("artifact.pom")))
+                    .contains("Permission denied");
+        }
+    }
+
     /** A PATH holding the util-linux tools and a shell, but no bubblewrap. */
     private Path toolsWithoutBubblewrap() throws IOException {
         Path bin = Files.createDirectories(temp.resolve("bin"));
