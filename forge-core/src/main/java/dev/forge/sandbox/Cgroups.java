@@ -150,12 +150,19 @@ final class Cgroups {
             this.pids = pids;
         }
 
-        /** The {@code cgroup.procs} files a process writes its pid into to join. */
+        /**
+         * The files a single-threaded process writes {@code 0} (itself) into to join the group:
+         * under v1 the {@code tasks} files, which move just the writing thread and so skip the
+         * kernel's global lock on thread groups, whose writer waits for an RCU grace period (10 ms
+         * and more per step on a busy machine, measured in docs/builds.md); under v2, which has
+         * no such file for domain groups, {@code cgroup.procs}.
+         */
         List<String> procsFiles() {
+            String file = v2 ? "cgroup.procs" : "tasks";
             List<String> files = new ArrayList<>();
-            files.add(memory.resolve("cgroup.procs").toString());
+            files.add(memory.resolve(file).toString());
             if (!pids.equals(memory)) {
-                files.add(pids.resolve("cgroup.procs").toString());
+                files.add(pids.resolve(file).toString());
             }
             return files;
         }

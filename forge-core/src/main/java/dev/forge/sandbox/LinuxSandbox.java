@@ -28,13 +28,14 @@ final class LinuxSandbox implements Sandbox {
 
     /**
      * The first program of every step: sets the {@code ulimit} option/value pairs before the first
-     * {@code --}, joins the cgroups whose {@code cgroup.procs} files come before the second, then
-     * execs the rest. A fixed script, never user input; its arguments are numbers and paths forge
-     * made. One shell doing both saves a {@code prlimit} process per step (see docs/builds.md).
+     * {@code --}, joins the cgroups whose files come before the second (writing {@code 0}, "this
+     * process": the shell is single-threaded, see {@link Cgroups.Group#procsFiles}), then execs the
+     * rest. A fixed script, never user input; its arguments are numbers and paths forge made. One
+     * shell doing both saves a {@code prlimit} process per step (see docs/builds.md).
      */
     static final String LAUNCH = "while [ \"$1\" != -- ]; do ulimit \"$1\" \"$2\" || exit 125; shift 2; done; "
             + "shift; for f do if [ \"$f\" = -- ]; then shift; exec \"$@\"; fi; "
-            + "echo $$ > \"$f\" || exit 125; shift; done; exit 125";
+            + "echo 0 > \"$f\" || exit 125; shift; done; exit 125";
     /** System folders mounted read-only in the bubblewrap view; nothing else of the host is. */
     static final List<Path> SYSTEM = List.of(Path.of("/usr"), Path.of("/bin"), Path.of("/sbin"),
             Path.of("/lib"), Path.of("/lib32"), Path.of("/lib64"), Path.of("/libx32"), Path.of("/etc"),

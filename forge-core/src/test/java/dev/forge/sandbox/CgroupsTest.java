@@ -85,8 +85,9 @@ class CgroupsTest {
         Cgroups.Group group = cgroups.create("build-2-9", 32L * 1024 * 1024, 64);
         assertThat(memory.resolve("build-2-9/memory.limit_in_bytes")).hasContent("33554432");
         assertThat(pids.resolve("build-2-9/pids.max")).hasContent("64");
-        assertThat(group.procsFiles()).containsExactly(memory.resolve("build-2-9/cgroup.procs").toString(),
-                pids.resolve("build-2-9/cgroup.procs").toString());
+        assertThat(group.procsFiles()).as("tasks: joining moves one thread, without the global lock")
+                .containsExactly(memory.resolve("build-2-9/tasks").toString(),
+                pids.resolve("build-2-9/tasks").toString());
         Files.writeString(memory.resolve("build-2-9/memory.oom_control"), "oom_kill_disable 0\nunder_oom 0\noom_kill 3\n");
         assertThat(group.oomKills()).isEqualTo(3);
     }

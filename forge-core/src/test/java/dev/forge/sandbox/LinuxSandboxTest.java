@@ -76,6 +76,38 @@ class LinuxSandboxTest {
     }
 
     @Test
+    void everyProcessOfAStep_isInsideTheBuildsCgroups() throws Exception {
+        SandboxPolicy policy = SandboxPolicy.defaults();
+        SandboxedEngine.requireMet(policy);
+        SandboxedEngine.require(SandboxedEngine.DETECTED.description().contains("cgroup"), "no writable cgroups");
+        Path workspace = workspace();
+        String marker = "1006." + (100 + (int) (Math.random() * 800));
+        try (Sandbox.Session session = SandboxedEngine.DETECTED.open(workspace, policy)) {
+            java.util.concurrent.CompletableFuture<Integer> step = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            int[] exit = new int[1];
+                            // a child of a child: forked after the join, so it must inherit the groups
+                            run(session, workspace, List.of("sh", "-c", "(sleep " + marker + "; true); true"), exit);
+                            return exit[0];
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+            dev.forge.testing.Await.until(() -> SandboxedBuildTest.running(marker), Duration.ofSeconds(60),
+                    "the step's sleep to start");
+            ProcessHandle sleep = ProcessHandle.allProcesses().filter(p -> p.info().arguments()
+                    .map(args -> List.of(args).contains(marker)).orElse(false)).findFirst().orElseThrow();
+            String cgroups = Files.readString(Path.of("/proc", Long.toString(sleep.pid()), "cgroup"));
+            String build = "/" + Cgroups.PARENT + "/build-" + ProcessHandle.current().pid() + "-";
+            assertThat(cgroups.lines().filter(line -> line.contains("memory") || line.contains("pids")))
+                    .as(cgroups).isNotEmpty().allSatisfy(line -> assertThat(line).contains(build));
+            sleep.destroyForcibly();
+            step.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void fileSizeLimit_stopsTheWriter_andIsNamed_whetherTheShellOrPrlimitSetsIt() throws Exception {
         Path workspace = workspace();
         SandboxPolicy policy = new SandboxPolicy(false, 2048, 512, 3600, 1, List.of(), List.of());
