@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 /**
  * bubblewrap or unshare, with rlimits and control groups, and an unprivileged user id per build
@@ -274,9 +275,9 @@ final class LinuxSandbox implements Sandbox {
             this.policy = policy;
             this.uid = uid;
             this.group = group;
-            // staging costs a process per step: only when the build user cannot reach a path itself
             this.groups = uid < 0 ? List.of() : policy.readable().stream().map(LinuxSandbox::sharedGroup)
                     .flatMap(Optional::stream).distinct().toList();
+            // staging costs a process per step: only when the build user cannot reach a path itself
             this.staged = isolation == Isolation.BUBBLEWRAP && uid >= 0
                     && (!reachable(workspace.getParent()) || !policy.readable().stream().allMatch(LinuxSandbox::reachable)
                     || !policy.writable().stream().allMatch(LinuxSandbox::reachable));
@@ -317,7 +318,7 @@ final class LinuxSandbox implements Sandbox {
             if (uid >= 0) {
                 command.addAll(List.of(tools.setpriv().toString(), "--reuid=" + uid, "--regid=" + uid,
                         groups.isEmpty() ? "--clear-groups" : "--groups=" + groups.stream().map(String::valueOf)
-                                .collect(java.util.stream.Collectors.joining(",")), "--"));
+                                .collect(Collectors.joining(",")), "--"));
             }
             if (isolation == Isolation.BUBBLEWRAP) {
                 bubblewrap(command, staged);

@@ -88,7 +88,8 @@ class CgroupsTest {
         assertThat(group.procsFiles()).as("tasks: joining moves one thread, without the global lock")
                 .containsExactly(memory.resolve("build-2-9/tasks").toString(),
                 pids.resolve("build-2-9/tasks").toString());
-        Files.writeString(memory.resolve("build-2-9/memory.oom_control"), "oom_kill_disable 0\nunder_oom 0\noom_kill 3\n");
+        Files.writeString(memory.resolve("build-2-9/memory.oom_control"),
+                "oom_kill_disable 0\nunder_oom 0\noom_kill 3\n");
         assertThat(group.oomKills()).isEqualTo(3);
     }
 

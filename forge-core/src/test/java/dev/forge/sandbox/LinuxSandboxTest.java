@@ -159,8 +159,8 @@ class LinuxSandboxTest {
         assertThat(SandboxedEngine.DETECTED.gaps(sharing)).isEmpty();
         try (Sandbox.Session session = SandboxedEngine.DETECTED.open(workspace, sharing)) {
             int[] exit = new int[1];
-            String output = String.join("\n", run(session, workspace, List.of("sh", "-c", read, "sh", shared.toString()),
-                    exit));
+            String output = String.join("\n", run(session, workspace,
+                    List.of("sh", "-c", read, "sh", shared.toString()), exit));
             assertThat(exit[0]).as(output).isZero();
             assertThat(output).contains(Files.readString(shared.resolve("artifact.pom")), "READ-ONLY");
             assertThat(shared.resolve("written")).doesNotExist();

@@ -16,7 +16,8 @@ class ShellLimitsTest {
                 + "Max cpu time              " + cpu + "                 " + cpu + "                 seconds   \n"
                 + "Max file size             " + file + "             " + file + "             bytes     \n"
                 + "Max data size             " + data + "            " + data + "            bytes     \n"
-                + "Max processes             " + processes + "                 " + processes + "                 processes \n"
+                + "Max processes             " + processes + "                 " + processes
+                + "                 processes \n"
                 + "Max open files            1024                 1048576              files     \n";
     }
 
