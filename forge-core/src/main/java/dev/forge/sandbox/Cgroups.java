@@ -79,7 +79,7 @@ final class Cgroups {
                 Path pidsParent = Files.createDirectories(pids.resolve(PARENT));
                 if (Files.isWritable(memoryParent.resolve("cgroup.procs"))
                         && Files.isWritable(pidsParent.resolve("cgroup.procs"))) {
-                    return Optional.of(new Cgroups(false, memoryParent, pidsParent));
+                    return Optional.of(new Cgroups(false, memoryParent, pidsParent).sweep());
                 }
             }
             if (unified != null) {
@@ -88,13 +88,49 @@ final class Cgroups {
                     Files.writeString(unified.resolve("cgroup.subtree_control"), "+memory +pids");
                     Path parent = Files.createDirectories(unified.resolve(PARENT));
                     Files.writeString(parent.resolve("cgroup.subtree_control"), "+memory +pids");
-                    return Optional.of(new Cgroups(true, parent, parent));
+                    return Optional.of(new Cgroups(true, parent, parent).sweep());
                 }
             }
         } catch (IOException | RuntimeException e) {
             LOG.debug("no writable cgroup memory and pids controllers: {}", e.toString());
         }
         return Optional.empty();
+    }
+
+    /**
+     * Removes the groups of forge processes that are gone ({@code build-<pid>-...} whose pid no
+     * longer runs): a forge killed mid-build, or a JVM that exited without closing its builds,
+     * leaves them behind, and on a busy host they pile up by the hundred. Groups of running
+     * processes are left alone, whoever they are; what a dead forge's group still holds is
+     * killed first, like when a build ends.
+     */
+    Cgroups sweep() {
+        List<Path> parents = memoryParent.equals(pidsParent) ? List.of(memoryParent) : List.of(memoryParent, pidsParent);
+        for (Path parent : parents) {
+            try (var groups = Files.newDirectoryStream(parent, "build-*")) {
+                for (Path dir : groups) {
+                    if (Files.isDirectory(dir) && ownerGone(dir.getFileName().toString())) {
+                        new Group(v2, dir, dir).close();
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("could not sweep {}: {}", parent, e.toString());
+            }
+        }
+        return this;
+    }
+
+    /** Whether the forge process named in {@code build-<pid>-<id>} no longer runs. */
+    static boolean ownerGone(String name) {
+        String[] parts = name.split("-");
+        if (parts.length < 3) {
+            return false;
+        }
+        try {
+            return ProcessHandle.of(Long.parseLong(parts[1])).map(p -> !p.isAlive()).orElse(true);
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /** "cgroup v1" or "cgroup v2". */

@@ -94,6 +94,27 @@ class CgroupsTest {
     }
 
     @Test
+    void detect_removesTheGroupsOfForgeProcessesThatAreGone_andKeepsThoseOfRunningOnes() throws Exception {
+        Path root = Files.createDirectories(temp.resolve("unified"));
+        Files.writeString(root.resolve("cgroup.controllers"), "memory pids\n");
+        Files.writeString(root.resolve("cgroup.subtree_control"), "");
+        Path parent = Files.createDirectories(root.resolve(Cgroups.PARENT));
+        // above the kernel's largest pid (2^22), so no process can have it
+        Path gone = Files.createDirectories(parent.resolve("build-99999999-2100000000"));
+        Path running = Files.createDirectories(parent.resolve("build-" + ProcessHandle.current().pid() + "-s1"));
+        Path other = Files.createDirectories(parent.resolve("someone-else"));
+
+        assertThat(Cgroups.detect(List.of(mount(root, "cgroup2", "rw")))).isPresent();
+
+        assertThat(gone).doesNotExist();
+        assertThat(running).isDirectory();
+        assertThat(other).isDirectory();
+        assertThat(Cgroups.ownerGone("build-99999999-7")).isTrue();
+        assertThat(Cgroups.ownerGone("build-" + ProcessHandle.current().pid() + "-7")).isFalse();
+        assertThat(Cgroups.ownerGone("build-x-7")).isFalse();
+    }
+
+    @Test
     void noCgroupMount_meansNoCgroups() {
         assertThat(Cgroups.detect(List.of(mount(temp, "ext4", "rw"), "garbage line"))).isEmpty();
     }
