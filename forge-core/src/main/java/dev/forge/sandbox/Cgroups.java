@@ -35,10 +35,23 @@ final class Cgroups {
     /** The writable hierarchies, or empty (with the reason logged at debug). */
     static Optional<Cgroups> detect() {
         try {
+            return detect(Files.readAllLines(Path.of("/proc/self/mountinfo")));
+        } catch (IOException e) {
+            LOG.debug("no writable cgroup memory and pids controllers: {}", e.toString());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The writable hierarchies among the mounts of {@code mountinfo} (lines as in
+     * {@code /proc/self/mountinfo}); a test passes a fake tree's mount here.
+     */
+    static Optional<Cgroups> detect(List<String> mountinfo) {
+        try {
             Path memory = null;
             Path pids = null;
             Path unified = null;
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            for (String line : mountinfo) {
                 int dash = line.indexOf(" - ");
                 if (dash < 0) {
                     continue;
@@ -66,7 +79,7 @@ final class Cgroups {
                 Path pidsParent = Files.createDirectories(pids.resolve(PARENT));
                 if (Files.isWritable(memoryParent.resolve("cgroup.procs"))
                         && Files.isWritable(pidsParent.resolve("cgroup.procs"))) {
-                    return Optional.of(new Cgroups(false, memoryParent, pidsParent));
+                    return Optional.of(new Cgroups(false, memoryParent, pidsParent).sweep());
                 }
             }
             if (unified != null) {
@@ -75,13 +88,49 @@ final class Cgroups {
                     Files.writeString(unified.resolve("cgroup.subtree_control"), "+memory +pids");
                     Path parent = Files.createDirectories(unified.resolve(PARENT));
                     Files.writeString(parent.resolve("cgroup.subtree_control"), "+memory +pids");
-                    return Optional.of(new Cgroups(true, parent, parent));
+                    return Optional.of(new Cgroups(true, parent, parent).sweep());
                 }
             }
         } catch (IOException | RuntimeException e) {
             LOG.debug("no writable cgroup memory and pids controllers: {}", e.toString());
         }
         return Optional.empty();
+    }
+
+    /**
+     * Removes the groups of forge processes that are gone ({@code build-<pid>-...} whose pid no
+     * longer runs): a forge killed mid-build, or a JVM that exited without closing its builds,
+     * leaves them behind, and on a busy host they pile up by the hundred. Groups of running
+     * processes are left alone, whoever they are; what a dead forge's group still holds is
+     * killed first, like when a build ends.
+     */
+    Cgroups sweep() {
+        List<Path> parents = memoryParent.equals(pidsParent) ? List.of(memoryParent) : List.of(memoryParent, pidsParent);
+        for (Path parent : parents) {
+            try (var groups = Files.newDirectoryStream(parent, "build-*")) {
+                for (Path dir : groups) {
+                    if (Files.isDirectory(dir) && ownerGone(dir.getFileName().toString())) {
+                        new Group(v2, dir, dir).close();
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("could not sweep {}: {}", parent, e.toString());
+            }
+        }
+        return this;
+    }
+
+    /** Whether the forge process named in {@code build-<pid>-<id>} no longer runs. */
+    static boolean ownerGone(String name) {
+        String[] parts = name.split("-");
+        if (parts.length < 3) {
+            return false;
+        }
+        try {
+            return ProcessHandle.of(Long.parseLong(parts[1])).map(p -> !p.isAlive()).orElse(true);
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /** "cgroup v1" or "cgroup v2". */
@@ -137,12 +186,19 @@ final class Cgroups {
             this.pids = pids;
         }
 
-        /** The {@code cgroup.procs} files a process writes its pid into to join. */
+        /**
+         * The files a single-threaded process writes {@code 0} (itself) into to join the group:
+         * under v1 the {@code tasks} files, which move just the writing thread and so skip the
+         * kernel's global lock on thread groups, whose writer waits for an RCU grace period (10 ms
+         * and more per step on a busy machine, measured in docs/builds.md); under v2, which has
+         * no such file for domain groups, {@code cgroup.procs}.
+         */
         List<String> procsFiles() {
+            String file = v2 ? "cgroup.procs" : "tasks";
             List<String> files = new ArrayList<>();
-            files.add(memory.resolve("cgroup.procs").toString());
+            files.add(memory.resolve(file).toString());
             if (!pids.equals(memory)) {
-                files.add(pids.resolve("cgroup.procs").toString());
+                files.add(pids.resolve(file).toString());
             }
             return files;
         }

@@ -15,19 +15,28 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 /**
- * bubblewrap or unshare, with limits from prlimit and control groups, and an unprivileged user
- * id per build when forge runs as root. A step's argv becomes
- * {@code [sh -c <join cgroup>] prlimit <limits> -- [setpriv <build uid> --] bwrap|unshare ... -- argv};
- * each program execs the next, so the supervised process is the namespace's parent and killing
- * it (or its exit) ends everything inside.
+ * bubblewrap or unshare, with rlimits and control groups, and an unprivileged user id per build
+ * when forge runs as root. A step's argv becomes
+ * {@code sh -c <set ulimits, join cgroups> -- [setpriv <build uid> --] bwrap|unshare ... -- argv}
+ * (with {@code prlimit <limits> --} after the {@code sh} where the shell's {@code ulimit} cannot
+ * set them, see {@link ShellLimits}); each program execs the next, so the supervised process is
+ * the namespace's parent and killing it (or its exit) ends everything inside.
  */
 final class LinuxSandbox implements Sandbox {
 
-    /** Joins the cgroups named before {@code --}, then execs the rest; a fixed script, never user input. */
-    static final String JOIN_CGROUPS = "for f do if [ \"$f\" = -- ]; then shift; exec \"$@\"; fi; "
-            + "echo $$ > \"$f\" || exit 125; shift; done; exit 125";
+    /**
+     * The first program of every step: sets the {@code ulimit} option/value pairs before the first
+     * {@code --}, joins the cgroups whose files come before the second (writing {@code 0}, "this
+     * process": the shell is single-threaded, see {@link Cgroups.Group#procsFiles}), then execs the
+     * rest. A fixed script, never user input; its arguments are numbers and paths forge made. One
+     * shell doing both saves a {@code prlimit} process per step (see docs/builds.md).
+     */
+    static final String LAUNCH = "while [ \"$1\" != -- ]; do ulimit \"$1\" \"$2\" || exit 125; shift 2; done; "
+            + "shift; for f do if [ \"$f\" = -- ]; then shift; exec \"$@\"; fi; "
+            + "echo 0 > \"$f\" || exit 125; shift; done; exit 125";
     /** System folders mounted read-only in the bubblewrap view; nothing else of the host is. */
     static final List<Path> SYSTEM = List.of(Path.of("/usr"), Path.of("/bin"), Path.of("/sbin"),
             Path.of("/lib"), Path.of("/lib32"), Path.of("/lib64"), Path.of("/libx32"), Path.of("/etc"),
@@ -38,6 +47,8 @@ final class LinuxSandbox implements Sandbox {
     static final String UNSHARE_LACKS = "the unshare fallback lacks a read-only view of the system, a private "
             + "/tmp and hiding of the projects folder and other builds' workspaces (only file permissions "
             + "protect them)";
+    /** Groups below this are system groups, never given to a build (see {@link #sharedGroup}). */
+    static final int MIN_SHARED_GID = 1000;
     private static final long MIB = 1024L * 1024L;
 
     private final Isolation isolation;
@@ -65,6 +76,16 @@ final class LinuxSandbox implements Sandbox {
     /** The same sandbox, reporting why a stronger one was not used. */
     LinuxSandbox withProblems(List<String> why) {
         return new LinuxSandbox(isolation, program, tools, users, cgroups, why);
+    }
+
+    /** The helper programs this sandbox starts. */
+    SandboxProbe.Tools tools() {
+        return tools;
+    }
+
+    /** The same sandbox with other helper programs (e.g. without the shell's {@code ulimit}). */
+    LinuxSandbox withTools(SandboxProbe.Tools other) {
+        return new LinuxSandbox(isolation, program, other, users, cgroups, problems);
     }
 
     @Override
@@ -110,25 +131,59 @@ final class LinuxSandbox implements Sandbox {
 
     /**
      * Why the build users could not use {@code path}, or empty. Folders above it need not be
-     * open (a staging mount reaches them), but the path itself must be open to other users.
+     * open (a staging mount reaches them), but the path itself must be open to other users, or,
+     * for a {@code readable} path, to its group (see {@link #sharedGroup}).
      */
     private Optional<String> unreachable(Path path, boolean write) {
         String field = write ? "sandbox.writable" : "sandbox.readable";
         try {
             Set<PosixFilePermission> mode = Files.getPosixFilePermissions(path);
-            boolean ok = mode.contains(PosixFilePermission.OTHERS_READ)
-                    && (mode.contains(PosixFilePermission.OTHERS_EXECUTE) || !Files.isDirectory(path))
-                    && (!write || mode.contains(PosixFilePermission.OTHERS_WRITE));
-            if (!ok) {
-                return Optional.of(field + " '" + path + "' is closed to the build users (mode "
-                        + PosixFilePermissions.toString(mode) + "); builds run as unprivileged users, so "
-                        + "share a copy open to other users (chmod -R o+rX" + (write ? ",o+w" : "") + ")");
+            boolean dir = Files.isDirectory(path);
+            if (opens(mode, dir, write, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_EXECUTE,
+                    PosixFilePermission.OTHERS_WRITE) || (!write && sharedGroup(path).isPresent())) {
+                return Optional.empty();
             }
-            return Optional.empty();
+            String text = field + " '" + path + "' is closed to the build users (mode "
+                    + PosixFilePermissions.toString(mode) + "); builds run as unprivileged users, so ";
+            if (write) {
+                return Optional.of(text + "open it to other users (chmod -R o+rwX) or use another path");
+            }
+            int gid = (Integer) Files.getAttribute(path, "unix:gid");
+            return Optional.of(text + "give it a group of its own (id " + MIN_SHARED_GID + " or more, used for "
+                    + "nothing else; not its group " + gid + "): groupadd forge-cache && chgrp -R forge-cache "
+                    + path + " && chmod -R g+rX " + path + " - forge adds that group to the build users - or "
+                    + "share a copy open to other users (chmod -R o+rX)");
         } catch (NoSuchFileException e) {
             return Optional.of(field + " '" + path + "' does not exist");
         } catch (IOException | UnsupportedOperationException e) {
             return Optional.of(field + " '" + path + "' cannot be checked: " + e.getMessage());
+        }
+    }
+
+    private static boolean opens(Set<PosixFilePermission> mode, boolean dir, boolean write, PosixFilePermission read,
+            PosixFilePermission enter, PosixFilePermission change) {
+        return mode.contains(read) && (mode.contains(enter) || !dir) && (!write || mode.contains(change));
+    }
+
+    /**
+     * The group through which build users may read {@code path}: its own group, when the path is
+     * closed to other users but open to that group and the group is not a system group (below
+     * {@value #MIN_SHARED_GID}: root, shadow, adm and the like own files in the system folders
+     * every build sees). A root-owned {@code ~/.m2} with folders of mode 750 is shared this way
+     * once it has a group of its own; the build user gets that group as a supplementary group.
+     */
+    static Optional<Integer> sharedGroup(Path path) {
+        try {
+            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(path);
+            boolean dir = Files.isDirectory(path);
+            int gid = (Integer) Files.getAttribute(path, "unix:gid");
+            boolean othersOpen = opens(mode, dir, false, PosixFilePermission.OTHERS_READ,
+                    PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE);
+            boolean groupOpen = opens(mode, dir, false, PosixFilePermission.GROUP_READ,
+                    PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE);
+            return !othersOpen && groupOpen && gid >= MIN_SHARED_GID ? Optional.of(gid) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
         }
     }
 
@@ -209,6 +264,8 @@ final class LinuxSandbox implements Sandbox {
         private final int uid;
         private final Cgroups.Group group;
         private final boolean staged;
+        /** Supplementary groups of the build user: those of group-shared readable paths. */
+        private final List<Integer> groups;
         private long oomBefore;
         private long forksBefore;
         private boolean closed;
@@ -218,6 +275,8 @@ final class LinuxSandbox implements Sandbox {
             this.policy = policy;
             this.uid = uid;
             this.group = group;
+            this.groups = uid < 0 ? List.of() : policy.readable().stream().map(LinuxSandbox::sharedGroup)
+                    .flatMap(Optional::stream).distinct().toList();
             // staging costs a process per step: only when the build user cannot reach a path itself
             this.staged = isolation == Isolation.BUBBLEWRAP && uid >= 0
                     && (!reachable(workspace.getParent()) || !policy.readable().stream().allMatch(LinuxSandbox::reachable)
@@ -230,35 +289,36 @@ final class LinuxSandbox implements Sandbox {
             if (group != null) {
                 oomBefore = group.oomKills();
                 forksBefore = group.forkRefusals();
-                command.addAll(List.of(tools.sh().toString(), "-c", JOIN_CGROUPS, "forge-sandbox"));
-                command.addAll(group.procsFiles());
+            }
+            long cpu = policy.cpuSeconds();
+            long file = policy.fileSizeMb() * MIB;
+            // per real user id, so it counts this build only: every build has its own id; with a
+            // pids cgroup that one bites first, and its counter names the limit
+            long processes = policy.processes() > 0 && uid >= 0 && group == null ? policy.processes() : 0;
+            // the crude fallback: per process, and counts reserved address space as well
+            long data = policy.memoryMb() > 0 && group == null ? policy.memoryMb() * MIB : 0;
+            ShellLimits shell = tools.shellLimits();
+            if (shell != null || group != null) {
+                command.addAll(List.of(tools.sh().toString(), "-c", LAUNCH, "forge-sandbox"));
+                if (shell != null) {
+                    command.addAll(shell.arguments(cpu, file, processes, data));
+                }
+                command.add("--");
+                if (group != null) {
+                    command.addAll(group.procsFiles());
+                }
                 command.add("--");
             }
-            command.add(tools.prlimit().toString());
-            if (policy.cpuSeconds() > 0) {
-                command.add("--cpu=" + policy.cpuSeconds() + ":" + policy.cpuSeconds());
+            if (shell == null) {
+                prlimit(command, cpu, file, processes, data);
             }
-            if (policy.fileSizeMb() > 0) {
-                long bytes = policy.fileSizeMb() * MIB;
-                command.add("--fsize=" + bytes + ":" + bytes);
-            }
-            if (policy.processes() > 0 && uid >= 0 && group == null) {
-                // per real user id, so it counts this build only: every build has its own id;
-                // with a pids cgroup that one bites first, and its counter names the limit
-                command.add("--nproc=" + policy.processes() + ":" + policy.processes());
-            }
-            if (policy.memoryMb() > 0 && group == null) {
-                // the crude fallback: per process, and counts reserved address space as well
-                long bytes = policy.memoryMb() * MIB;
-                command.add("--data=" + bytes + ":" + bytes);
-            }
-            command.add("--");
             if (staged) {
                 stage(command);
             }
             if (uid >= 0) {
                 command.addAll(List.of(tools.setpriv().toString(), "--reuid=" + uid, "--regid=" + uid,
-                        "--clear-groups", "--"));
+                        groups.isEmpty() ? "--clear-groups" : "--groups=" + groups.stream().map(String::valueOf)
+                                .collect(Collectors.joining(",")), "--"));
             }
             if (isolation == Isolation.BUBBLEWRAP) {
                 bubblewrap(command, staged);
@@ -268,6 +328,23 @@ final class LinuxSandbox implements Sandbox {
             command.add("--");
             command.addAll(argv);
             return command;
+        }
+
+        private void prlimit(List<String> command, long cpu, long file, long processes, long data) {
+            command.add(tools.prlimit().toString());
+            if (cpu > 0) {
+                command.add("--cpu=" + cpu + ":" + cpu);
+            }
+            if (file > 0) {
+                command.add("--fsize=" + file + ":" + file);
+            }
+            if (processes > 0) {
+                command.add("--nproc=" + processes + ":" + processes);
+            }
+            if (data > 0) {
+                command.add("--data=" + data + ":" + data);
+            }
+            command.add("--");
         }
 
         /**

@@ -51,7 +51,8 @@ final class SandboxProbe {
             LOG.warn("no sandbox: setpriv (util-linux) is missing, so builds would run as root");
             return Sandbox.none();
         }
-        Tools tools = new Tools(sh.get(), prlimit.get(), setpriv.orElse(null));
+        Tools tools = new Tools(sh.get(), prlimit.get(), setpriv.orElse(null),
+                ShellLimits.probe(sh.get()).orElse(null));
         // a range per forge process (by pid), so two forge processes on one host rarely share ids
         BuildUsers users = root ? new BuildUsers(BuildUsers.DEFAULT_BASE
                 + (int) (ProcessHandle.current().pid() % 4096) * BuildUsers.DEFAULT_COUNT, BuildUsers.DEFAULT_COUNT)
@@ -149,7 +150,14 @@ final class SandboxProbe {
         }
     }
 
-    /** The helper programs every Linux sandbox uses. */
-    record Tools(Path sh, Path prlimit, Path setpriv) {
+    /**
+     * The helper programs every Linux sandbox uses.
+     *
+     * @param sh          the shell that starts each step
+     * @param prlimit     sets the limits where the shell cannot
+     * @param setpriv     changes to the build user (needed when forge runs as root)
+     * @param shellLimits how {@code sh} sets the limits itself, or null to use {@code prlimit}
+     */
+    record Tools(Path sh, Path prlimit, Path setpriv, ShellLimits shellLimits) {
     }
 }

@@ -9,24 +9,38 @@ final class MavenFixture {
     private MavenFixture() {
     }
 
+    /** A gid above the system groups that no account uses, standing for the operator's "forge-cache". */
+    static final int CACHE_GID = 2_099_000_124;
+
     /**
-     * A view of the local Maven repository that other users may read: hard links to its files
-     * (nothing is copied, nothing of ~/.m2 changes) in folders of mode 755, under {@code dir}.
-     * Builds run as unprivileged users, and ~/.m2 of root is closed to them.
+     * The local Maven repository as root's ~/.m2 is here - below a folder of mode 700 (like
+     * /root), its folders of mode 750, closed to other users - shared the way docs/builds.md
+     * tells operators to: with a group of its own ({@code chgrp -R forge-cache; chmod -R g+rX}).
+     * The files are hard links to those of ~/.m2 (nothing is copied, nothing of ~/.m2 changes:
+     * only the new folders get the group), under {@code dir}. Builds run as unprivileged users;
+     * forge gives them the repository's group.
      */
-    static java.nio.file.Path readableRepository(java.nio.file.Path dir) throws Exception {
+    static java.nio.file.Path groupSharedRepository(java.nio.file.Path dir) throws Exception {
         java.nio.file.Path source = java.nio.file.Path.of(System.getProperty("user.home"), ".m2", "repository");
-        java.nio.file.Path target = dir.resolve("m2-repository");
+        java.nio.file.Path home = java.nio.file.Files.createDirectories(dir.resolve("home"));
+        java.nio.file.Files.setPosixFilePermissions(home,
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        java.nio.file.Path m2 = java.nio.file.Files.createDirectories(home.resolve(".m2"));
+        java.nio.file.Path target = m2.resolve("repository");
         Process copy = new ProcessBuilder("cp", "-al", source.toString(), target.toString())
                 .redirectErrorStream(true).start();
         String output = new String(copy.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         org.junit.jupiter.api.Assumptions.assumeTrue(copy.waitFor() == 0,
                 "cannot link ~/.m2/repository (" + output.strip() + ")");
-        try (var folders = java.nio.file.Files.walk(target)) {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        try (var folders = java.nio.file.Files.walk(m2)) {
             for (java.nio.file.Path folder : (Iterable<java.nio.file.Path>) folders
                     .filter(java.nio.file.Files::isDirectory)::iterator) {
+                if (root) {
+                    java.nio.file.Files.setAttribute(folder, "unix:gid", CACHE_GID);
+                }
                 java.nio.file.Files.setPosixFilePermissions(folder,
-                        java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
             }
         }
         return target;

@@ -386,9 +386,9 @@ class ProcessBuildRunnerTest {
     @Test
     void run_tinyMavenProjectOffline_parsesSurefireReports() throws Exception {
         Path dir = projects.resolve("tiny");
-        // builds run as unprivileged users, who cannot open ~/.m2 (under /root, mode 700, and
-        // its folders 750): the build reads a read-only view of it whose folders are open
-        Path m2 = MavenFixture.readableRepository(temp);
+        // builds run as unprivileged users, and ~/.m2 is under /root (mode 700) with folders of
+        // mode 750: the repository is shared with a group of its own, read-only, as documented
+        Path m2 = MavenFixture.groupSharedRepository(temp);
         // one Maven invocation: detection is covered by the Make build, and each mvn start is slow
         Fixtures.write(dir, "forge.json", "{\"steps\": [{\"name\": \"test\", \"run\": [\"mvn\", \"-o\", \"-B\", "
                 + "\"-Dmaven.repo.local=" + m2 + "\", \"test\"]}], \"sandbox\": {\"readable\": [\"" + m2 + "\"]}}");

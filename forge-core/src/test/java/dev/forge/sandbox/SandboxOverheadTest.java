@@ -17,11 +17,16 @@ import org.junit.jupiter.api.io.TempDir;
  * What the sandbox adds to one step: a trivial step ({@code true}) run by the supervisor with and
  * without the sandbox's wrapping, interleaved, median of 30 after 3 warm-up rounds. Prints the
  * medians (see target/surefire-reports/*-output.txt); docs/builds.md holds the measured numbers.
+ * Each step starts after a pause, as the steps of a real build start seconds apart: back to back,
+ * kernel work that a step leaves pending (a grace period that a cgroup join waits for) would be
+ * shared with the next step and the cost per step understated.
  */
 class SandboxOverheadTest {
 
     private static final int ROUNDS = 30;
     private static final int WARMUP = 3;
+    /** Between steps: longer than an RCU grace period on a quiet machine, short for the test. */
+    private static final long PAUSE_MILLIS = 30;
 
     @TempDir
     Path temp;
@@ -39,12 +44,14 @@ class SandboxOverheadTest {
         long[] cpuTicks = new long[2];
         try (Sandbox.Session session = SandboxedEngine.DETECTED.open(workspace, SandboxPolicy.defaults())) {
             for (int i = 0; i < WARMUP + ROUNDS; i++) {
+                Thread.sleep(PAUSE_MILLIS);
                 long ticks = childTicks();
                 long start = System.nanoTime();
                 ProcessSupervisor.Result inside = supervisor.run(session.command(List.of("true")), workspace, env,
                         new CancellationSource(), line -> { });
                 long insideNanos = System.nanoTime() - start;
                 long between = childTicks();
+                Thread.sleep(PAUSE_MILLIS);
                 start = System.nanoTime();
                 ProcessSupervisor.Result outside = supervisor.run(List.of("true"), workspace, env,
                         new CancellationSource(), line -> { });

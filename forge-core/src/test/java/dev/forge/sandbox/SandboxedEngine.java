@@ -33,9 +33,14 @@ final class SandboxedEngine implements AutoCloseable {
 
     SandboxedEngine(Path workspaces, Enforcement enforcement, SandboxPolicy policy, int workers,
             ProjectSpec... projects) {
+        this(DETECTED, workspaces, enforcement, policy, workers, projects);
+    }
+
+    SandboxedEngine(Sandbox sandbox, Path workspaces, Enforcement enforcement, SandboxPolicy policy, int workers,
+            ProjectSpec... projects) {
         ProcessBuildRunner runner = new ProcessBuildRunner(BuildRunnerConfig.builder()
                 .workspaceRoot(workspaces).gracePeriod(Duration.ofMillis(500))
-                .enforcement(enforcement).sandboxPolicy(policy).sandbox(DETECTED).build());
+                .enforcement(enforcement).sandboxPolicy(policy).sandbox(sandbox).build());
         this.forge = Forge.builder().projectCatalog(ProjectCatalog.of(projects)).buildRunner(runner)
                 .executorConfig(ExecutorConfig.custom().workers(workers).pollWait(Duration.ofMillis(50)).build())
                 .build().start();
@@ -53,7 +58,7 @@ final class SandboxedEngine implements AutoCloseable {
         require(DETECTED.gaps(policy).isEmpty(), "the sandbox cannot meet the policy: " + DETECTED.gaps(policy));
     }
 
-    private static void require(boolean condition, String why) {
+    static void require(boolean condition, String why) {
         if (!condition) {
             if ("1".equals(System.getenv("FORGE_REQUIRE_SANDBOX"))) {
                 throw new AssertionError(why + ", but FORGE_REQUIRE_SANDBOX=1");
