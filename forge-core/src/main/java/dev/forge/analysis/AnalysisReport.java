@@ -1,5 +1,6 @@
 package dev.forge.analysis;
 
+import dev.forge.store.JsonTree;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
 import java.util.ArrayList;
@@ -210,14 +211,14 @@ public record AnalysisReport(
      */
     public static AnalysisReport fromMap(Map<String, ?> map) {
         List<ListedFinding> listed = new ArrayList<>();
-        for (Map<?, ?> f : maps(map.get("findings"))) {
+        for (Map<?, ?> f : JsonTree.itemsOf(map.get("findings"), Map.class)) {
             listed.add(new ListedFinding(finding(f, null), string(f.get("fingerprint")),
                     string(f.get("baseline_state"))));
         }
         BaselineComparison baseline = null;
         if (map.containsKey("new_findings")) {
             List<Map<String, Object>> fixed = new ArrayList<>();
-            for (Map<?, ?> f : maps(map.get("fixed_findings"))) {
+            for (Map<?, ?> f : JsonTree.itemsOf(map.get("fixed_findings"), Map.class)) {
                 fixed.add(stringKeys(f));
             }
             baseline = new BaselineComparison(integer(map.get("new_findings")), fixed,
@@ -234,32 +235,34 @@ public record AnalysisReport(
             });
         }
         List<AnalyzerError> errors = new ArrayList<>();
-        for (Map<?, ?> e : maps(map.get("analyzer_errors"))) {
+        for (Map<?, ?> e : JsonTree.itemsOf(map.get("analyzer_errors"), Map.class)) {
             errors.add(new AnalyzerError(String.valueOf(e.get("analyzer")), String.valueOf(e.get("message"))));
         }
         List<CoverageGap> gaps = new ArrayList<>();
-        for (Map<?, ?> g : maps(map.get("not_covered"))) {
+        for (Map<?, ?> g : JsonTree.itemsOf(map.get("not_covered"), Map.class)) {
             AnalysisType.fromWire(string(g.get("type")))
                     .ifPresent(type -> gaps.add(new CoverageGap(type, String.valueOf(g.get("reason")))));
         }
         List<AnalysisType> types = new ArrayList<>();
-        for (String name : strings(map.get("analysis_types"))) {
+        for (String name : JsonTree.itemsOf(map.get("analysis_types"), String.class)) {
             AnalysisType.fromWire(name).ifPresent(types::add);
         }
         Number score = map.get("quality_score") instanceof Number n ? n : 0;
         return new AnalysisReport(score.doubleValue(),
                 map.get("quality_score_max") instanceof Number max ? max.intValue() : QualityScore.MAX,
-                maps(map.get("security_issues")).stream().map(i -> finding(i, AnalysisType.SECURITY)).toList(),
+                JsonTree.itemsOf(map.get("security_issues"), Map.class).stream()
+                        .map(i -> finding(i, AnalysisType.SECURITY)).toList(),
                 (int) count(map.get("code_smells")),
                 integer(map.get("type_errors")), string(map.get("type_errors_reason")),
                 (int) count(map.get("unresolved_symbols")),
                 map.get("coverage_percent") instanceof Number c ? c.doubleValue() : null,
                 string(map.get("coverage_reason")),
-                strings(map.get("recommendations")), listed, (int) count(map.get("findings_total")),
+                JsonTree.itemsOf(map.get("recommendations"), String.class), listed,
+                (int) count(map.get("findings_total")),
                 baseline, rules,
                 map.get("score_inputs") instanceof Map<?, ?> s ? stringKeys(s) : Map.of(),
                 map.get("measures") instanceof Map<?, ?> m ? stringKeys(m) : Map.of(),
-                strings(map.get("analyzers")), errors, gaps, types,
+                JsonTree.itemsOf(map.get("analyzers"), String.class), errors, gaps, types,
                 map.get("build") instanceof Map<?, ?> b ? stringKeys(b) : null,
                 string(map.get(Baseline.REF)));
     }
@@ -317,29 +320,7 @@ public record AnalysisReport(
                 tool == null ? "" : tool);
     }
 
-    private static List<Map<?, ?>> maps(Object value) {
-        List<Map<?, ?>> maps = new ArrayList<>();
-        if (value instanceof List<?> list) {
-            for (Object item : list) {
-                if (item instanceof Map<?, ?> m) {
-                    maps.add(m);
-                }
-            }
-        }
-        return maps;
-    }
 
-    private static List<String> strings(Object value) {
-        List<String> strings = new ArrayList<>();
-        if (value instanceof List<?> list) {
-            for (Object item : list) {
-                if (item instanceof String s) {
-                    strings.add(s);
-                }
-            }
-        }
-        return strings;
-    }
 
     private static Map<String, Object> stringKeys(Map<?, ?> map) {
         Map<String, Object> copy = new LinkedHashMap<>();

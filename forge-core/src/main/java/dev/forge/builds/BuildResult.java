@@ -1,5 +1,6 @@
 package dev.forge.builds;
 
+import dev.forge.store.JsonTree;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
 import java.util.ArrayList;
@@ -123,7 +124,7 @@ public record BuildResult(List<Step> steps, Tests tests, List<TestFailure> failu
      */
     public static BuildResult fromMap(Map<String, ?> map) {
         List<Step> steps = new ArrayList<>();
-        for (Map<?, ?> s : maps(map.get("steps"))) {
+        for (Map<?, ?> s : JsonTree.itemsOf(map.get("steps"), Map.class)) {
             steps.add(new Step(String.valueOf(s.get("name")), (int) number(s.get("exit_code")),
                     number(s.get("duration_ms"))));
         }
@@ -133,7 +134,7 @@ public record BuildResult(List<Step> steps, Tests tests, List<TestFailure> failu
                     number(t.get("skipped")));
         }
         List<TestFailure> failures = new ArrayList<>();
-        for (Map<?, ?> f : maps(map.get("failures"))) {
+        for (Map<?, ?> f : JsonTree.itemsOf(map.get("failures"), Map.class)) {
             failures.add(new TestFailure(String.valueOf(f.get("test")),
                     f.get("message") instanceof String m ? m : ""));
         }
@@ -144,17 +145,6 @@ public record BuildResult(List<Step> steps, Tests tests, List<TestFailure> failu
         return new BuildResult(steps, tests, failures, artifacts);
     }
 
-    private static List<Map<?, ?>> maps(Object value) {
-        List<Map<?, ?>> maps = new ArrayList<>();
-        if (value instanceof List<?> list) {
-            for (Object item : list) {
-                if (item instanceof Map<?, ?> m) {
-                    maps.add(m);
-                }
-            }
-        }
-        return maps;
-    }
 
     private static long number(Object value) {
         return value instanceof Number n ? n.longValue() : 0;

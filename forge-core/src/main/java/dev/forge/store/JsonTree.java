@@ -50,6 +50,23 @@ public final class JsonTree {
         return copyMap(results, "results");
     }
 
+    /**
+     * The items of a JSON list that are of {@code type} (e.g. the objects of a list of objects),
+     * in order; empty when {@code value} is not a list. Readers of typed results use it to read
+     * stored trees leniently: an item of another shape is skipped, not fatal.
+     */
+    public static <T> List<T> itemsOf(Object value, Class<T> type) {
+        List<T> items = new ArrayList<>();
+        if (value instanceof List<?> list) {
+            for (Object item : list) {
+                if (type.isInstance(item)) {
+                    items.add(type.cast(item));
+                }
+            }
+        }
+        return items;
+    }
+
     private static Map<String, Object> copyMap(Map<?, ?> map, String path) {
         Map<String, Object> copy = new LinkedHashMap<>(Math.max(4, map.size() * 2));
         for (Map.Entry<?, ?> entry : map.entrySet()) {
