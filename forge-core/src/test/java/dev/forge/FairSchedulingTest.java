@@ -8,6 +8,7 @@ import dev.forge.exec.ExecutorConfig;
 import dev.forge.exec.RunOutcome;
 import dev.forge.exec.TaskContext;
 import dev.forge.exec.TaskRunner;
+import dev.forge.project.InMemoryProjectCatalog;
 import dev.forge.project.ProjectCatalog;
 import dev.forge.project.ProjectSpec;
 import dev.forge.ratelimit.InMemoryRateLimiter;
@@ -23,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -40,19 +40,8 @@ class FairSchedulingTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Principal ALICE = Principal.user("alice");
     private static final Principal BOB = Principal.user("bob");
-    private static final ProjectCatalog CATALOG = new ProjectCatalog() {
-        @Override
-        public Optional<ProjectSpec> find(String name) {
-            return name.equals("demo")
-                    ? Optional.of(ProjectSpec.builder("demo").localSource(Path.of(".")).build())
-                    : Optional.empty();
-        }
-
-        @Override
-        public List<String> names() {
-            return List.of("demo");
-        }
-    };
+    private static final ProjectCatalog CATALOG = new InMemoryProjectCatalog(
+            List.of(ProjectSpec.builder("demo").localSource(Path.of(".")).build()));
 
     private final List<Forge> started = new ArrayList<>();
     private final GatedRunner runner = new GatedRunner();

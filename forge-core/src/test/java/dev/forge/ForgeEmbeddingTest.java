@@ -7,6 +7,7 @@ import dev.forge.events.InMemoryEventBus;
 import dev.forge.exec.CancellationToken;
 import dev.forge.exec.ExecutorConfig;
 import dev.forge.exec.RunOutcome;
+import dev.forge.project.InMemoryProjectCatalog;
 import dev.forge.project.ProjectCatalog;
 import dev.forge.project.ProjectSpec;
 import dev.forge.queue.InMemoryJobQueue;
@@ -48,19 +49,8 @@ class ForgeEmbeddingTest {
     private static final Principal ALICE = Principal.user("alice");
     private static final Principal BOB = Principal.user("bob");
     private static final Principal ADMIN = Principal.admin("root");
-    private static final ProjectCatalog CATALOG = new ProjectCatalog() {
-        @Override
-        public Optional<ProjectSpec> find(String name) {
-            return name.equals("demo")
-                    ? Optional.of(ProjectSpec.builder("demo").localSource(Path.of(".")).build())
-                    : Optional.empty();
-        }
-
-        @Override
-        public List<String> names() {
-            return List.of("demo");
-        }
-    };
+    private static final ProjectCatalog CATALOG = new InMemoryProjectCatalog(
+            List.of(ProjectSpec.builder("demo").localSource(Path.of(".")).build()));
 
     private final List<Forge> started = new ArrayList<>();
 

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.forge.Forge;
 import dev.forge.builds.BuildRequest;
+import dev.forge.project.InMemoryProjectCatalog;
 import dev.forge.project.ProjectCatalog;
 import dev.forge.project.ProjectSpec;
 import dev.forge.security.Principal;
@@ -21,7 +22,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,19 +36,8 @@ class TaskLogTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final Principal ALICE = Principal.user("alice");
-    private static final ProjectCatalog CATALOG = new ProjectCatalog() {
-        @Override
-        public Optional<ProjectSpec> find(String name) {
-            return name.equals("demo")
-                    ? Optional.of(ProjectSpec.builder("demo").localSource(Path.of(".")).build())
-                    : Optional.empty();
-        }
-
-        @Override
-        public List<String> names() {
-            return List.of("demo");
-        }
-    };
+    private static final ProjectCatalog CATALOG = new InMemoryProjectCatalog(
+            List.of(ProjectSpec.builder("demo").localSource(Path.of(".")).build()));
 
     private final Logger logger = (Logger) LoggerFactory.getLogger(TaskLog.LOGGER);
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
