@@ -57,7 +57,7 @@ class PostgresWorkerProcessTest {
 
     @AfterEach
     void stopEverything() throws Exception {
-        workers.forEach(PostgresWorkerProcessTest::killTree);
+        workers.forEach(ServerProcess::killTree);
         if (api != null) {
             api.close();
         }
@@ -85,7 +85,7 @@ class PostgresWorkerProcessTest {
         Process doomed = startWorker("doomed");
         String id = createBuild();
         await(id, t -> running(t, 1) && napped(id, 1));
-        killTree(doomed); // kill -9: a machine gone, its lease left to lapse
+        ServerProcess.killTree(doomed); // kill -9: a machine gone, its lease left to lapse
         startWorker("survivor");
         JsonNode done = await(id, PostgresWorkerProcessTest::isTerminal);
 
@@ -140,26 +140,12 @@ class PostgresWorkerProcessTest {
 
     private Process startWorker(String name) throws IOException {
         Path logs = Files.createDirectories(Path.of("target", "worker-logs"));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                ExampleServer.class.getName(), "--port=0", "--host=127.0.0.1");
-        builder.environment().putAll(env("worker"));
-        builder.redirectErrorStream(true)
-                .redirectOutput(logs.resolve("pg-" + name + "-" + UUID.randomUUID() + ".log").toFile());
-        Process process = builder.start();
+        Process process = ServerProcess.start(env("worker"),
+                logs.resolve("pg-" + name + "-" + UUID.randomUUID() + ".log"));
         workers.add(process);
         return process;
     }
 
-    private static void killTree(Process process) {
-        process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        try {
-            process.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     private String createBuild() throws IOException, InterruptedException {
         HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create(api.url() + "/api/build/"))

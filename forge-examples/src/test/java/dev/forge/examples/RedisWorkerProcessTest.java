@@ -68,13 +68,13 @@ class RedisWorkerProcessTest {
 
     @org.junit.jupiter.api.AfterEach
     void stopWorkers() {
-        workers.forEach(RedisWorkerProcessTest::killTree);
+        workers.forEach(ServerProcess::killTree);
         workers.clear();
     }
 
     @AfterAll
     static void stopEverything() {
-        workers.forEach(RedisWorkerProcessTest::killTree);
+        workers.forEach(ServerProcess::killTree);
         if (api != null) {
             api.close();
         }
@@ -102,7 +102,7 @@ class RedisWorkerProcessTest {
         signal(frozen, "STOP"); // its lease lapses (Redis time) while it cannot heartbeat
         Process killed = startWorker("killed");
         await(id, t -> running(t, 2) && napped(id, 2));
-        killTree(killed); // kill -9 of the JVM and its build processes: a machine gone
+        ServerProcess.killTree(killed); // kill -9 of the JVM and its build processes: a machine gone
         startWorker("completes");
         JsonNode done = await(id, RedisWorkerProcessTest::isTerminal);
 
@@ -151,25 +151,11 @@ class RedisWorkerProcessTest {
     }
 
     private static Process startWorker(String name, Path log) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                ExampleServer.class.getName(), "--port=0", "--host=127.0.0.1");
-        builder.environment().putAll(env("worker"));
-        builder.redirectErrorStream(true).redirectOutput(log.toFile());
-        Process process = builder.start();
+        Process process = ServerProcess.start(env("worker"), log);
         workers.add(process);
         return process;
     }
 
-    private static void killTree(Process process) {
-        process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        try {
-            process.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     private static void signal(Process process, String signal) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
