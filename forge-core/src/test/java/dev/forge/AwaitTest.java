@@ -239,19 +239,13 @@ class AwaitTest {
     }
 
     /** A bus that runs a hook inside {@code subscribe(taskId, ...)}: before or after the subscription is live. */
-    private static final class HookedBus implements EventBus {
-        private final EventBus delegate;
+    private static final class HookedBus extends ForwardingEventBus {
         private final boolean beforeLive;
         volatile Runnable onSubscribe = () -> { };
 
         HookedBus(EventBus delegate, boolean beforeLive) {
-            this.delegate = delegate;
+            super(delegate);
             this.beforeLive = beforeLive;
-        }
-
-        @Override
-        public void publish(TaskEvent event) {
-            delegate.publish(event);
         }
 
         @Override
@@ -259,31 +253,11 @@ class AwaitTest {
             if (beforeLive) {
                 onSubscribe.run();
             }
-            Subscription subscription = delegate.subscribe(taskId, listener);
+            Subscription subscription = super.subscribe(taskId, listener);
             if (!beforeLive) {
                 onSubscribe.run();
             }
             return subscription;
-        }
-
-        @Override
-        public Subscription subscribe(Consumer<TaskEvent> listener) {
-            return delegate.subscribe(listener);
-        }
-
-        @Override
-        public void requestCancel(TaskId taskId) {
-            delegate.requestCancel(taskId);
-        }
-
-        @Override
-        public Subscription onCancel(Consumer<TaskId> listener) {
-            return delegate.onCancel(listener);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 }

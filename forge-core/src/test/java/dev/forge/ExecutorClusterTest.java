@@ -184,7 +184,7 @@ class ExecutorClusterTest {
     @Test
     void cancel_whoseRequestIsLost_isCaughtByTheStoredStatusCheck() {
         InMemoryEventBus real = new InMemoryEventBus();
-        EventBus lossy = new ForwardingBus(real) {
+        EventBus lossy = new ForwardingEventBus(real) {
             @Override
             public void requestCancel(TaskId taskId) {
                 // lost on the way, as a message can be when a node reconnects
@@ -334,39 +334,6 @@ class ExecutorClusterTest {
         }
     }
 
-    /** An event bus that forwards everything, for tests to override one method. */
-    private static class ForwardingBus implements EventBus {
-        private final EventBus delegate;
-
-        ForwardingBus(EventBus delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void publish(TaskEvent event) {
-            delegate.publish(event);
-        }
-
-        @Override
-        public Subscription subscribe(TaskId taskId, Consumer<TaskEvent> listener) {
-            return delegate.subscribe(taskId, listener);
-        }
-
-        @Override
-        public Subscription subscribe(Consumer<TaskEvent> listener) {
-            return delegate.subscribe(listener);
-        }
-
-        @Override
-        public void requestCancel(TaskId taskId) {
-            delegate.requestCancel(taskId);
-        }
-
-        @Override
-        public Subscription onCancel(Consumer<TaskId> listener) {
-            return delegate.onCancel(listener);
-        }
-    }
 
     /** A job queue that forwards everything, for tests to override one method. */
     private static class ForwardingQueue implements JobQueue {
