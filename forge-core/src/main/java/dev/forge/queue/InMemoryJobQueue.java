@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.ToLongFunction;
 
 /**
  * A {@link JobQueue} in this JVM's memory: the embedded default, and the reference the Redis
@@ -281,37 +282,25 @@ public final class InMemoryJobQueue implements JobQueue {
 
     @Override
     public long depth(String queue) {
-        Objects.requireNonNull(queue, "queue");
-        QueueState state = queues.get(queue);
-        if (state == null) {
-            return 0;
-        }
-        state.lock.lock();
-        try {
-            return state.jobs.size();
-        } finally {
-            state.lock.unlock();
-        }
+        return count(queue, state -> state.jobs.size());
     }
 
     @Override
     public long depth(String queue, String group) {
-        Objects.requireNonNull(queue, "queue");
         Objects.requireNonNull(group, "group");
-        QueueState state = queues.get(queue);
-        if (state == null) {
-            return 0;
-        }
-        state.lock.lock();
-        try {
-            return state.groupJobs.getOrDefault(group, 0);
-        } finally {
-            state.lock.unlock();
-        }
+        return count(queue, state -> state.groupJobs.getOrDefault(group, 0));
     }
 
     @Override
     public long waitingGroups(String queue) {
+        return count(queue, state -> {
+            state.promoteDue(clock.instant());
+            return state.readyByGroup.size();
+        });
+    }
+
+    /** A count read under the queue's lock; 0 for a queue that never had a job. */
+    private long count(String queue, ToLongFunction<QueueState> reading) {
         Objects.requireNonNull(queue, "queue");
         QueueState state = queues.get(queue);
         if (state == null) {
@@ -319,8 +308,7 @@ public final class InMemoryJobQueue implements JobQueue {
         }
         state.lock.lock();
         try {
-            state.promoteDue(clock.instant());
-            return state.readyByGroup.size();
+            return reading.applyAsLong(state);
         } finally {
             state.lock.unlock();
         }
