@@ -10,7 +10,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -21,8 +20,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one thread that leases jobs: it takes a worker slot first and only then leases, from
- * whichever queue has a job, so a job is never leased without a worker free to run it. The
- * order of the queues rotates so that a busy queue cannot starve the other.
+ * whichever queue has a job, so a job is never leased without a worker free to run it. It asks
+ * for as many jobs as workers are free in one call, so a queue backend that is a network round
+ * trip away fills a pool of workers at the pace of its round trips times the free workers, not
+ * one job per round trip. The order of the queues rotates so that a busy queue cannot starve
+ * the other.
  */
 final class Dispatcher {
 
@@ -81,14 +83,19 @@ final class Dispatcher {
             } catch (InterruptedException e) {
                 return;
             }
-            boolean handedOff = false;
+            // Every worker free now is filled by one lease call: one round trip for several jobs.
+            int free = 1 + slots.drainPermits();
+            int handedOff = 0;
             try {
-                Optional<Lease> lease = queue.lease(names, config.leaseVisibility(), config.pollWait());
-                if (lease.isPresent()) {
-                    handedOff = handOff(lease.get());
-                    if (!handedOff) {
+                List<Lease> leases = queue.lease(names, free, config.leaseVisibility(), config.pollWait());
+                for (Lease lease : leases) {
+                    if (!handOff(lease)) {
+                        leases.subList(handedOff + 1, leases.size()).forEach(this::giveBack);
                         return;
                     }
+                    handedOff++;
+                }
+                if (!leases.isEmpty()) {
                     Collections.rotate(names, 1);
                 }
             } catch (InterruptedException e) {
@@ -97,9 +104,7 @@ final class Dispatcher {
                 log.error("could not lease from queues {}; retrying", names, e);
                 pause(config.pollWait());
             } finally {
-                if (!handedOff) {
-                    slots.release();
-                }
+                slots.release(free - handedOff);
             }
         }
     }
@@ -120,8 +125,16 @@ final class Dispatcher {
             return true;
         } catch (RejectedExecutionException e) {
             // Shutting down: give the job back instead of letting it wait for its lease to lapse.
-            queue.release(held, Duration.ZERO);
+            giveBack(held);
             return false;
+        }
+    }
+
+    private void giveBack(Lease held) {
+        try {
+            queue.release(held, Duration.ZERO);
+        } catch (RuntimeException e) {
+            log.warn("could not give job {} back; its lease will lapse", held.jobId(), e);
         }
     }
 

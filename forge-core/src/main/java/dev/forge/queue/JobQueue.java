@@ -99,6 +99,25 @@ public interface JobQueue extends AutoCloseable {
         }
     }
 
+    /**
+     * Leases up to {@code max} visible jobs of {@code queues} at once, waiting up to {@code wait}
+     * for the first. A worker pool with several free workers uses it so that filling them costs
+     * one round trip to the backend rather than one per job. Inside each queue the jobs are
+     * those that as many single leases would take, in the same fair order; across queues an
+     * adapter may take one from each in turn. The default leases one job; adapters whose lease
+     * is a round trip override it.
+     *
+     * @param max the most jobs to lease, at least 1
+     * @return between one and {@code max} leases, or none if no job became visible in time
+     */
+    default List<Lease> lease(List<String> queues, int max, Duration visibility, Duration wait)
+            throws InterruptedException {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be >= 1, was " + max);
+        }
+        return lease(queues, visibility, wait).map(List::of).orElse(List.of());
+    }
+
     /** Extends a lease that is still held by {@code visibility} from now; false if it expired or was lost. */
     boolean extend(Lease lease, Duration visibility);
 

@@ -401,6 +401,47 @@ public abstract class JobQueueContract {
     }
 
     @Test
+    void leaseSeveral_takesWhatSingleLeasesWould_inFairOrder_withOwnTokens() throws Exception {
+        for (int i = 1; i <= 4; i++) {
+            queue.enqueue("build", "a" + i, null, "alice");
+        }
+        for (int i = 1; i <= 4; i++) {
+            queue.enqueue("build", "b" + i, null, "bob");
+        }
+
+        List<Lease> leased = new ArrayList<>();
+        while (leased.size() < 8) {
+            List<Lease> batch = queue.lease(List.of("build"), 3, VISIBILITY, Duration.ZERO);
+            assertThat(batch).as("a batch after %s", leased).hasSizeBetween(1, 3);
+            leased.addAll(batch);
+        }
+
+        assertThat(leased).extracting(Lease::payload)
+                .containsExactly("a1", "b1", "a2", "b2", "a3", "b3", "a4", "b4");
+        assertThat(leased).extracting(Lease::token).doesNotHaveDuplicates();
+        assertThat(queue.lease(List.of("build"), 3, VISIBILITY, Duration.ZERO)).isEmpty();
+        for (Lease lease : leased) {
+            assertThat(queue.ack(lease)).as("ack of %s", lease.payload()).isTrue();
+        }
+        assertThat(queue.depth("build")).isZero();
+        assertThatThrownBy(() -> queue.lease(List.of("build"), 0, VISIBILITY, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void leaseSeveral_withWait_returnsPromptlyWhenAJobIsEnqueued() throws Exception {
+        Future<List<Lease>> waiting = background.submit(
+                () -> queue.lease(List.of("build"), 4, VISIBILITY, Duration.ofSeconds(30)));
+        long start = System.nanoTime();
+        queue.enqueue("build", "wake-up");
+
+        List<Lease> leased = waiting.get(PROMPT_SECONDS * 2, TimeUnit.SECONDS);
+
+        assertThat(leased).extracting(Lease::payload).containsExactly("wake-up");
+        assertThat(since(start)).isLessThan(Duration.ofSeconds(PROMPT_SECONDS));
+    }
+
+    @Test
     void fairness_aLateGroupsFirstJob_goesNext() throws Exception {
         for (int i = 1; i <= 20; i++) {
             queue.enqueue("build", "a" + i, null, "alice");

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.forge.events.TaskEvent;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskStatus;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -53,6 +52,6 @@ final class EventCodec {
         return new TaskEvent(TaskId.of(n.get("id").asText()), TaskEvent.Type.valueOf(n.get("type").asText()),
                 n.path("v").asLong(), n.hasNonNull("status") ? TaskStatus.valueOf(n.get("status").asText()) : null,
                 n.path("progress").asInt(), n.hasNonNull("step") ? n.get("step").asText() : null, lines,
-                n.path("last").asLong(), Instant.parse(n.get("at").asText()));
+                n.path("last").asLong(), Instants.parse(n.get("at").asText()));
     }
 }

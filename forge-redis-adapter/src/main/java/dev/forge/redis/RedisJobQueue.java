@@ -91,9 +91,24 @@ public final class RedisJobQueue implements JobQueue {
     @Override
     public Optional<Lease> lease(List<String> queues, Duration visibility, Duration wait)
             throws InterruptedException {
+        List<Lease> leased = lease(queues, 1, visibility, wait);
+        return leased.isEmpty() ? Optional.empty() : Optional.of(leased.get(0));
+    }
+
+    /**
+     * One script leases up to {@code max} jobs, one from each queue in turn: filling several free
+     * workers costs one round trip. Each job gets its own token (the first one's, then
+     * {@code <token>:<n>}).
+     */
+    @Override
+    public List<Lease> lease(List<String> queues, int max, Duration visibility, Duration wait)
+            throws InterruptedException {
         Objects.requireNonNull(queues, "queues");
         if (queues.isEmpty()) {
             throw new IllegalArgumentException("queues must not be empty");
+        }
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be >= 1, was " + max);
         }
         long visibilityMs = positiveMillis(visibility, "visibility");
         Objects.requireNonNull(wait, "wait");
@@ -101,9 +116,10 @@ public final class RedisJobQueue implements JobQueue {
             throw new IllegalArgumentException("wait must be >= 0, was " + wait);
         }
         List<String> zsets = new ArrayList<>(queues.size() * 5);
-        List<String> args = new ArrayList<>(queues.size() + 2);
+        List<String> args = new ArrayList<>(queues.size() + 3);
         args.add(Long.toString(visibilityMs));
         args.add("");
+        args.add(Integer.toString(max));
         for (String queue : queues) {
             zsets.addAll(leaseKeys(queue));
             args.add(keys.jobPrefix(queue));
@@ -116,16 +132,13 @@ public final class RedisJobQueue implements JobQueue {
             long seen = waiters.snapshot(queues);
             args.set(1, UUID.randomUUID().toString());
             List<?> reply = (List<?>) redis.eval(LEASE, zsets, args);
-            long index = (Long) reply.get(0);
-            if (index > 0) {
-                String token = args.get(1);
-                return Optional.of(new Lease(queues.get((int) index - 1), (String) reply.get(1),
-                        (String) reply.get(2), token, (int) (long) (Long) reply.get(3),
-                        Instant.ofEpochMilli((Long) reply.get(4))));
+            int count = (int) (long) (Long) reply.get(0);
+            if (count > 0) {
+                return leases(queues, reply, count);
             }
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0) {
-                return Optional.empty();
+                return List.of();
             }
             long nextDueMs = (Long) reply.get(1);
             long slice = Math.min(remaining, idlePollNanos);
@@ -134,7 +147,19 @@ public final class RedisJobQueue implements JobQueue {
             }
             waiters.await(queues, seen, slice);
         }
-        return Optional.empty();
+        return List.of();
+    }
+
+    /** Reads q_lease.lua's reply: a count, then six fields per job. */
+    private static List<Lease> leases(List<String> queues, List<?> reply, int count) {
+        List<Lease> leases = new ArrayList<>(count);
+        for (int j = 0; j < count; j++) {
+            int at = 1 + 6 * j;
+            leases.add(new Lease(queues.get((int) (long) (Long) reply.get(at) - 1), (String) reply.get(at + 1),
+                    (String) reply.get(at + 2), (String) reply.get(at + 5), (int) (long) (Long) reply.get(at + 3),
+                    Instant.ofEpochMilli((Long) reply.get(at + 4))));
+        }
+        return leases;
     }
 
     /** The five keys q_lease.lua reads and writes for one queue, in its order. */
@@ -196,7 +221,7 @@ public final class RedisJobQueue implements JobQueue {
     /** Ranks the due jobs first (as a lease would), so jobs whose delay just ended count. */
     @Override
     public long waitingGroups(String queue) {
-        Object count = redis.eval(LEASE, leaseKeys(queue), List.of("count", "", keys.jobPrefix(queue)));
+        Object count = redis.eval(LEASE, leaseKeys(queue), List.of("count", "", "1", keys.jobPrefix(queue)));
         return (Long) count;
     }
 

@@ -15,9 +15,24 @@ final class SortKeys {
     private SortKeys() {
     }
 
-    /** 18 digits of shifted seconds then 9 of nanoseconds: sorts as the instants do. */
+    /**
+     * 18 digits of shifted seconds then 9 of nanoseconds: sorts as the instants do. Padded by
+     * hand: {@code String.format} was a tenth of an API node's CPU per create in a profile.
+     */
     static String instant(Instant at) {
-        return String.format("%018d%09d", at.getEpochSecond() + SECONDS_OFFSET, at.getNano());
+        StringBuilder key = new StringBuilder(27);
+        padded(key, at.getEpochSecond() + SECONDS_OFFSET, 18);
+        padded(key, at.getNano(), 9);
+        return key.toString();
+    }
+
+    /** Appends the non-negative {@code value} in at least {@code width} digits, zeros in front. */
+    private static void padded(StringBuilder to, long value, int width) {
+        String digits = Long.toString(value);
+        for (int i = digits.length(); i < width; i++) {
+            to.append('0');
+        }
+        to.append(digits);
     }
 
     /** The index member of a task: its creation key, then its id; '|' never occurs in ids. */

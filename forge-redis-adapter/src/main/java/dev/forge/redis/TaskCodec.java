@@ -100,6 +100,6 @@ final class TaskCodec {
     }
 
     private static Instant instant(JsonNode n, String field) {
-        return n.hasNonNull(field) ? Instant.parse(n.get(field).asText()) : null;
+        return n.hasNonNull(field) ? Instants.parse(n.get(field).asText()) : null;
     }
 }

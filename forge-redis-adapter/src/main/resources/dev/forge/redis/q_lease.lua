@@ -12,9 +12,14 @@
 --
 -- KEYS per queue i (5 each): timer zset, ready zset, virtual time, last rank per group (zset),
 -- visible jobs per group (hash); in preference order.
+-- Up to ARGV[3] jobs are leased in one call, one from each queue in turn (preference order first)
+-- while any has one; inside a queue they are the jobs that as many single leases would take.
+--
 -- ARGV[1] visibility ms, or 'count' to only rank due jobs and return the number of groups with
--- visible jobs in the first queue; ARGV[2] the new token; ARGV[2 + i] job key prefix of queue i.
--- Returns {i, id, payload, deliveries, expiresAt ms} or {0, ms until the next job is due or -1}.
+-- visible jobs in the first queue; ARGV[2] the token of the first job (the n-th job's token is
+-- ARGV[2] .. ':' .. n); ARGV[3] the most jobs to lease; ARGV[3 + i] job key prefix of queue i.
+-- Returns {n, then n times: i, id, payload, deliveries, expiresAt ms, token} or
+-- {0, ms until the next job is due or -1}.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 -- a bound on one call's work; later calls (leases and enqueues) rank the rest
@@ -47,20 +52,21 @@ end
 
 local queues = #KEYS / 5
 if ARGV[1] == 'count' then
-  promote(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[3])
+  promote(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[4])
   return redis.call('HLEN', KEYS[5])
 end
 local vis = tonumber(ARGV[1])
-local nextDue = -1
-for i = 1, queues do
+local max = tonumber(ARGV[3])
+
+-- Leases the lowest-ranked job of queue i; false when it has no visible job.
+local function leaseOne(i, token)
   local k = 5 * (i - 1)
   local timers, ready, clock, lastRanks, readyGroups = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5]
-  local prefix = ARGV[2 + i]
-  promote(timers, ready, clock, lastRanks, readyGroups, prefix)
+  local prefix = ARGV[3 + i]
   while true do
     local first = redis.call('ZRANGE', ready, 0, 0, 'WITHSCORES')
     if #first == 0 then
-      break
+      return false
     end
     local id = first[1]
     local rank = first[2]
@@ -76,13 +82,50 @@ for i = 1, queues do
       -- a last rank below the virtual time ranks a group's next job as no entry does
       redis.call('ZREMRANGEBYSCORE', lastRanks, '-inf', '(' .. rank)
       local deliveries = redis.call('HINCRBY', job, 'd', 1)
-      redis.call('HSET', job, 't', ARGV[2])
+      redis.call('HSET', job, 't', token)
       local expires = now + vis
       redis.call('ZADD', timers, string.format('%d', expires), id)
-      return {i, id, fields[1], deliveries, expires}
+      return {i, id, fields[1], deliveries, expires, token}
     end
   end
-  local pending = redis.call('ZRANGE', timers, 0, 0, 'WITHSCORES')
+end
+
+for i = 1, queues do
+  local k = 5 * (i - 1)
+  promote(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5], ARGV[3 + i])
+end
+local leased = {0}
+local n = 0
+local empty = {}
+local more = true
+while more and n < max do
+  more = false
+  for i = 1, queues do
+    if n < max and not empty[i] then
+      local token = ARGV[2]
+      if n > 0 then
+        token = token .. ':' .. (n + 1)
+      end
+      local got = leaseOne(i, token)
+      if got then
+        n = n + 1
+        for _, v in ipairs(got) do
+          leased[#leased + 1] = v
+        end
+        more = true
+      else
+        empty[i] = true
+      end
+    end
+  end
+end
+if n > 0 then
+  leased[1] = n
+  return leased
+end
+local nextDue = -1
+for i = 1, queues do
+  local pending = redis.call('ZRANGE', KEYS[5 * (i - 1) + 1], 0, 0, 'WITHSCORES')
   if #pending > 0 then
     local wait = tonumber(pending[2]) - now
     if nextDue < 0 or wait < nextDue then

@@ -1,8 +1,14 @@
 package dev.forge.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.forge.queue.JobQueue;
 import dev.forge.queue.JobQueueContract;
+import dev.forge.queue.Lease;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The job-queue contract against Redis; every test on its own key prefix. The second node is a
@@ -28,5 +34,23 @@ class RedisJobQueueTest extends JobQueueContract {
         if (redis != null) {
             redis.close();
         }
+    }
+
+    /** Beyond the contract: Redis fills every free worker in one script call. */
+    @Test
+    void leaseSeveral_takesUpToMaxInOneCall_oneFromEachQueueInTurn() throws Exception {
+        for (int i = 1; i <= 5; i++) {
+            queue.enqueue("build", "b" + i);
+        }
+        queue.enqueue("analysis", "a1");
+
+        List<Lease> first = queue.lease(List.of("build", "analysis"), 4, VISIBILITY, Duration.ZERO);
+        List<Lease> rest = queue.lease(List.of("build", "analysis"), 4, VISIBILITY, Duration.ZERO);
+
+        assertThat(first).extracting(Lease::payload).containsExactly("b1", "a1", "b2", "b3");
+        assertThat(first).extracting(Lease::queue).containsExactly("build", "analysis", "build", "build");
+        assertThat(rest).extracting(Lease::payload).containsExactly("b4", "b5");
+        assertThat(first).allSatisfy(lease -> assertThat(lease.deliveries()).isEqualTo(1));
+        assertThat(queue.lease(List.of("build", "analysis"), 4, VISIBILITY, Duration.ZERO)).isEmpty();
     }
 }
