@@ -20,8 +20,12 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 forge_rates=(); jobrunr_rates=()
 for round in $(seq 1 "$ROUNDS"); do
-  f=$(java -cp "$JAR" dev.forge.bench.JobThroughput "$N" | tee /dev/stderr | sed -n 's/.*FORGE RESULT.*=> \([0-9]*\) jobs\/s.*/\1/p')
-  j=$("$PEERS/jobrunr-bench/run.sh" PT0.2S "$N" | tee /dev/stderr | sed -n 's/.*JOBRUNR RESULT.*=> \([0-9]*\) jobs\/s;.*/\1/p')
+  out=$(java -cp "$JAR" dev.forge.bench.JobThroughput "$N")
+  grep '^FORGE' <<<"$out"
+  f=$(sed -n 's/.*FORGE RESULT.*=> \([0-9]*\) jobs\/s.*/\1/p' <<<"$out")
+  out=$("$PEERS/jobrunr-bench/run.sh" PT0.2S "$N")
+  grep '^JOBRUNR' <<<"$out"
+  j=$(sed -n 's/.*JOBRUNR RESULT.*=> \([0-9]*\) jobs\/s;.*/\1/p' <<<"$out")
   echo "round $round: forge $f jobs/s, JobRunr $j jobs/s (load average $(cut -d' ' -f1 /proc/loadavg))"
   forge_rates+=("$f"); jobrunr_rates+=("$j")
 done
