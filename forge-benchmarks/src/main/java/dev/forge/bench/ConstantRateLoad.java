@@ -1,5 +1,6 @@
 package dev.forge.bench;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -8,8 +9,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
@@ -19,9 +20,12 @@ import java.util.regex.Pattern;
  * A constant-rate HTTP load generator (the wrk2 idea in one small class): request {@code i} is
  * due at {@code start + i / rate}, is sent at that moment (or as soon after as the sender gets the
  * CPU), and its latency is counted from when it was <em>due</em>, not from when it was sent. A
- * server that stalls for 200 ms therefore shows 200 ms on every request that should have gone
- * out during the stall - coordinated omission would hide all but one of them. Requests do not
- * wait for each other (asynchronous client, as many connections as needed).
+ * server that stalls for 200 ms therefore shows up to 200 ms on every request that should have
+ * gone out during the stall - coordinated omission would hide all but one of them. 64 sender
+ * threads, each with one request in flight on its own keep-alive connection
+ * ({@link RawHttpConnection}), take the schedule's
+ * requests in turn (a bounded connection count, as wrk2's {@code -c}, so a stall does not make
+ * the client open thousands of connections).
  *
  * <p>Scenarios against forge's HTTP API: {@code create} (POST a build), {@code status} (GET one
  * build, created first) and {@code history} (GET the caller's first page). Run:
@@ -36,6 +40,8 @@ import java.util.regex.Pattern;
 public final class ConstantRateLoad {
 
     private static final Pattern TASK_ID = Pattern.compile("\"task_id\"\\s*:\\s*\"([^\"]+)\"");
+    /** Senders, each with at most one request in flight: the connections, like wrk's {@code -c}. */
+    private static final int CONNECTIONS = 64;
     private static final String CREATE_BODY = "{\"project_name\": \"hello-make\", \"goal\": \"constant-rate load\"}";
 
     private ConstantRateLoad() {
@@ -55,75 +61,95 @@ public final class ConstantRateLoad {
         int warmup = args.length > 5 ? Integer.parseInt(args[5]) : 10;
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10)).build();
-        HttpRequest request = request(client, base, token, scenario);
-        Result result = run(client, request, rate, warmup, seconds);
+        Target target = target(client, base, token, scenario);
+        Result result = run(target, rate, warmup, seconds);
         System.out.println(result.describe(scenario, rate));
     }
 
-    private static HttpRequest request(HttpClient client, String base, String token, String scenario)
-            throws Exception {
-        HttpRequest create = HttpRequest.newBuilder(URI.create(base + "/api/build/"))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(CREATE_BODY)).build();
+    /** What each connection sends: method, URI and body. */
+    private record Target(String method, URI uri, String token, String body) {
+        RawHttpConnection connect() {
+            return new RawHttpConnection(uri, method, token, body);
+        }
+    }
+
+    private static Target target(HttpClient client, String base, String token, String scenario) throws Exception {
+        URI builds = URI.create(base + "/api/build/");
         switch (scenario) {
             case "create":
-                return create;
+                return new Target("POST", builds, token, CREATE_BODY);
             case "history":
-                return get(base + "/api/build/?limit=20", token);
+                return new Target("GET", URI.create(base + "/api/build/?limit=20"), token, null);
             case "status":
+                HttpRequest create = HttpRequest.newBuilder(builds)
+                        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                        .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(CREATE_BODY)).build();
                 HttpResponse<String> created = client.send(create, HttpResponse.BodyHandlers.ofString());
                 Matcher id = TASK_ID.matcher(created.body());
                 if (created.statusCode() != 202 || !id.find()) {
                     throw new IllegalStateException("could not create the build to poll: "
                             + created.statusCode() + " " + created.body());
                 }
-                return get(base + "/api/build/" + id.group(1), token);
+                return new Target("GET", URI.create(base + "/api/build/" + id.group(1)), token, null);
             default:
                 throw new IllegalArgumentException("scenario must be create, status or history, was " + scenario);
         }
     }
 
-    private static HttpRequest get(String url, String token) {
-        return HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
-                .timeout(Duration.ofSeconds(30)).GET().build();
-    }
-
-    private static Result run(HttpClient client, HttpRequest request, int rate, int warmup, int seconds) {
+    private static Result run(Target target, int rate, int warmup, int seconds)
+            throws InterruptedException {
         int total = rate * (warmup + seconds);
         int firstCounted = rate * warmup;
         long period = 1_000_000_000L / rate;
         long[] latency = new long[total - firstCounted];
         Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
-        CompletableFuture<?>[] inFlight = new CompletableFuture<?>[total];
-        long maxSendLag = 0;
+        AtomicInteger next = new AtomicInteger();
+        AtomicLong maxSendLag = new AtomicLong();
         long start = System.nanoTime() + 50_000_000L;
-        for (int i = 0; i < total; i++) {
-            long due = start + i * period;
-            long now;
-            while ((now = System.nanoTime()) < due) {
-                LockSupport.parkNanos(due - now);
-            }
-            maxSendLag = Math.max(maxSendLag, now - due);
-            int index = i - firstCounted;
-            inFlight[i] = client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
-                    .whenComplete((response, failure) -> {
-                        long took = System.nanoTime() - due;
-                        if (index >= 0) {
-                            latency[index] = took;
+        Thread[] senders = new Thread[CONNECTIONS];
+        for (int t = 0; t < senders.length; t++) {
+            senders[t] = new Thread(() -> {
+                RawHttpConnection connection = target.connect();
+                for (int i = next.getAndIncrement(); i < total; i = next.getAndIncrement()) {
+                    long due = start + i * period;
+                    long now;
+                    while ((now = System.nanoTime()) < due) {
+                        LockSupport.parkNanos(due - now);
+                    }
+                    long lag = now - due;
+                    maxSendLag.accumulateAndGet(lag, Math::max);
+                    String error;
+                    try {
+                        int code = connection.exchange();
+                        error = code / 100 == 2 ? null : "HTTP " + code;
+                    } catch (IOException e) {
+                        error = describe(e);
+                    }
+                    long took = System.nanoTime() - due;
+                    if (i >= firstCounted) {
+                        latency[i - firstCounted] = took;
+                        if (error != null) {
+                            errors.computeIfAbsent(error, k -> new AtomicLong()).incrementAndGet();
                         }
-                        String error = failure != null ? failure.getClass().getSimpleName()
-                                : response.statusCode() / 100 == 2 ? null : "HTTP " + response.statusCode();
-                        if (error != null && index >= 0) {
-                            errors.computeIfAbsent(error, e -> new AtomicLong()).incrementAndGet();
-                        }
-                    });
+                    }
+                }
+                connection.close();
+            }, "sender-" + t);
+            senders[t].start();
         }
-        try {
-            CompletableFuture.allOf(inFlight).exceptionally(e -> null).join();
-        } catch (RuntimeException ignored) {
-            // failures are counted per request above
+        for (Thread sender : senders) {
+            sender.join();
         }
-        return new Result(latency, errors, maxSendLag, seconds);
+        return new Result(latency, errors, maxSendLag.get(), seconds);
+    }
+
+    /** The innermost cause's class and message, so "connection refused" is told from a timeout. */
+    private static String describe(Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause.getClass().getSimpleName() + ": " + cause.getMessage();
     }
 
     /** The latencies of the measured requests and their errors. */
