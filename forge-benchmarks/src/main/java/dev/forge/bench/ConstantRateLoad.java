@@ -116,8 +116,9 @@ public final class ConstantRateLoad {
                     while ((now = System.nanoTime()) < due) {
                         LockSupport.parkNanos(due - now);
                     }
-                    long lag = now - due;
-                    maxSendLag.accumulateAndGet(lag, Math::max);
+                    if (i >= firstCounted) {
+                        maxSendLag.accumulateAndGet(now - due, Math::max);
+                    }
                     String error;
                     try {
                         int code = connection.exchange();
