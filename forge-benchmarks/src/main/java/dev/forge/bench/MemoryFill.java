@@ -2,8 +2,6 @@ package dev.forge.bench;
 
 import dev.forge.Forge;
 import dev.forge.builds.BuildRequest;
-import dev.forge.events.EventBus;
-import dev.forge.events.TaskEvent;
 import dev.forge.exec.AdmissionConfig;
 import dev.forge.exec.RunOutcome;
 import dev.forge.project.InMemoryProjectCatalog;
@@ -12,13 +10,12 @@ import dev.forge.security.Principal;
 import dev.forge.task.TaskId;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import javax.management.ObjectName;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What 100,000 stored terminal tasks cost an embedding JVM with everything in memory: the heap
@@ -27,6 +24,7 @@ import java.util.concurrent.TimeUnit;
  * lines). Heap is what forge holds; RSS is what the operator pays, and depends on the JVM's heap
  * sizing flags, so run it with the flags the server is run with. Run:
  * {@code java -cp forge-benchmarks/target/forge-benchmarks.jar dev.forge.bench.MemoryFill 100000}
+ * ({@code -Dhistogram=true} also prints the top of the live-object class histogram).
  */
 public final class MemoryFill {
 
@@ -47,26 +45,31 @@ public final class MemoryFill {
             TaskId first = forge.builds().create(alice, request).orElseThrow().id();
             forge.builds().await(alice, first, Duration.ofSeconds(30)).orElseThrow();
             long[] empty = measure();
-            CountDownLatch done = new CountDownLatch(n);
-            EventBus.Subscription subscription = forge.events().subscribe(event -> {
-                if (event.type() == TaskEvent.Type.DONE) {
-                    done.countDown();
-                }
-            });
+            CompletedCount done = new CompletedCount(forge);
             for (int i = 0; i < n; i++) {
                 forge.builds().create(alice, request).orElseThrow();
             }
-            if (!done.await(300, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("only " + (n - done.getCount()) + " of " + n + " finished in 300 s");
+            if (!done.await(n + 1, Duration.ofSeconds(300))) {
+                throw new IllegalStateException("only " + done.get() + " of " + (n + 1) + " finished in 300 s");
             }
-            subscription.close();
             long[] full = measure();
             System.out.printf("MEMORY jvm flags %s%n", ManagementFactory.getRuntimeMXBean().getInputArguments());
             System.out.printf("MEMORY started, 1 task:   heap after full GC %.1f MB, RSS %.1f MB%n",
                     empty[0] / 1e6, empty[1] / 1e6);
             System.out.printf("MEMORY %,d terminal tasks: heap after full GC %.1f MB, RSS %.1f MB (%.0f bytes of heap per task)%n",
                     n + 1, full[0] / 1e6, full[1] / 1e6, (full[0] - empty[0]) / (double) n);
+            if (Boolean.getBoolean("histogram")) {
+                printHistogram(25);
+            }
         }
+    }
+
+    /** The top of a live-object class histogram ({@code jcmd GC.class_histogram}), to see who holds the heap. */
+    private static void printHistogram(int lines) throws Exception {
+        Object text = ManagementFactory.getPlatformMBeanServer().invoke(
+                new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[] {new String[0]}, new String[] {String[].class.getName()});
+        text.toString().lines().limit(lines + 2L).forEach(System.out::println);
     }
 
     /** Heap used after full GCs, and VmRSS from /proc/self/status, in bytes. */
