@@ -18,7 +18,7 @@ fi
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-forge_rates=(); jobrunr_rates=()
+forge_rates=(); jobrunr_rates=(); ratios=()
 for round in $(seq 1 "$ROUNDS"); do
   out=$(java -cp "$JAR" dev.forge.bench.JobThroughput "$N")
   grep '^FORGE' <<<"$out"
@@ -26,14 +26,17 @@ for round in $(seq 1 "$ROUNDS"); do
   out=$("$PEERS/jobrunr-bench/run.sh" PT0.2S "$N")
   grep '^JOBRUNR' <<<"$out"
   j=$(sed -n 's/.*JOBRUNR RESULT.*=> \([0-9]*\) jobs\/s;.*/\1/p' <<<"$out")
-  echo "round $round: forge $f jobs/s, JobRunr $j jobs/s (load average $(cut -d' ' -f1 /proc/loadavg))"
-  forge_rates+=("$f"); jobrunr_rates+=("$j")
+  r=$(echo "$f / $j" | bc -l)
+  printf 'round %s: forge %s jobs/s, JobRunr %s jobs/s, ratio %.1fx (load average %s)\n' "$round" "$f" "$j" "$r" "$(cut -d' ' -f1 /proc/loadavg)"
+  forge_rates+=("$f"); jobrunr_rates+=("$j"); ratios+=("$(printf '%.1f' "$r")")
 done
 fm=$(printf '%s\n' "${forge_rates[@]}" | median)
 jm=$(printf '%s\n' "${jobrunr_rates[@]}" | median)
 echo
-echo "| N | forge jobs/s (rounds) | JobRunr 8.7.0 jobs/s (rounds) | forge median | JobRunr median | ratio |"
-echo "| --- | --- | --- | --- | --- | --- |"
-printf '| %s | %s | %s | %s | %s | %.1fx |\n' "$N" "${forge_rates[*]}" "${jobrunr_rates[*]}" "$fm" "$jm" "$(echo "$fm / $jm" | bc -l)"
+rm=$(printf '%s\n' "${ratios[@]}" | median)
+echo "| N | forge jobs/s (rounds) | JobRunr 8.7.0 jobs/s (rounds) | forge median | JobRunr median | ratio of medians | ratio per round | median of ratios |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+printf '| %s | %s | %s | %s | %s | %.1fx | %s | %.1fx |\n' "$N" "${forge_rates[*]}" "${jobrunr_rates[*]}" "$fm" "$jm" \
+  "$(echo "$fm / $jm" | bc -l)" "${ratios[*]}" "$rm"
 echo
 java -cp "$JAR" dev.forge.bench.PickupLatency 5000
