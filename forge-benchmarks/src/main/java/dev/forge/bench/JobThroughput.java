@@ -1,0 +1,71 @@
+package dev.forge.bench;
+
+import dev.forge.Forge;
+import dev.forge.builds.BuildRequest;
+import dev.forge.exec.AdmissionConfig;
+import dev.forge.exec.ExecutorConfig;
+import dev.forge.exec.RunOutcome;
+import dev.forge.project.InMemoryProjectCatalog;
+import dev.forge.project.ProjectSpec;
+import dev.forge.security.Principal;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * No-op builds end to end through the in-memory engine, the way JobRunr's peer harness measures
+ * its own jobs: N builds are created as fast as one thread can, the runner does nothing but count,
+ * and the clock stops when forge's completed-builds counter reaches N (bumped once each terminal
+ * record is stored; polled every 0.5 ms - the JobRunr harness polls its storage every 50 ms). Everything else is real forge: validation, admission (unlimited here,
+ * so 20,000 fit), store, fair queue, dispatcher, lease, state transitions, events.
+ *
+ * <p>Prints one line starting {@code FORGE RESULT} that {@code scripts/jobs.sh} parses. Run:
+ * {@code java -cp forge-benchmarks/target/forge-benchmarks.jar dev.forge.bench.JobThroughput 20000}
+ * (optional second argument: worker threads, default the number of processors, as forge's).
+ */
+public final class JobThroughput {
+
+    private JobThroughput() {
+    }
+
+    /** Creates {@code args[0]} no-op builds (default 20,000) and prints jobs/s end to end. */
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+        int workers = args.length > 1 ? Integer.parseInt(args[1]) : Runtime.getRuntime().availableProcessors();
+        AtomicLong ran = new AtomicLong();
+        Principal alice = Principal.user("alice");
+        long t0 = System.nanoTime();
+        try (Forge forge = Forge.builder()
+                .projectCatalog(new InMemoryProjectCatalog(
+                        List.of(ProjectSpec.builder("noop").localSource(Path.of(".")).build())))
+                .buildRunner((project, context) -> {
+                    ran.incrementAndGet();
+                    return RunOutcome.success(Map.of());
+                })
+                .admission(AdmissionConfig.unlimited())
+                .executorConfig(ExecutorConfig.custom().workers(workers).build())
+                .build().start()) {
+            CompletedCount completed = new CompletedCount(forge);
+            long tInit = System.nanoTime();
+            BuildRequest request = new BuildRequest("noop", "no-op", Map.of());
+            for (int i = 0; i < n; i++) {
+                forge.builds().create(alice, request).orElseThrow();
+            }
+            long tCreated = System.nanoTime();
+            boolean done = completed.await(n, Duration.ofSeconds(120));
+            long tDone = System.nanoTime();
+            long finished = completed.get();
+            if (!done) {
+                System.out.printf("FORGE TIMEOUT completed=%d/%d ran=%d%n", finished, n, ran.get());
+                System.exit(1);
+            }
+            double total = (tDone - tInit) / 1e9;
+            System.out.printf("FORGE init=%.2fs workers=%d creates %d took %.2fs (%.0f creates/s)%n",
+                    (tInit - t0) / 1e9, workers, n, (tCreated - tInit) / 1e9, n / ((tCreated - tInit) / 1e9));
+            System.out.printf("FORGE RESULT completed=%d/%d ran=%d in %.2fs (from first create) => %.0f jobs/s%n",
+                    finished, n, ran.get(), total, finished / total);
+        }
+    }
+}
