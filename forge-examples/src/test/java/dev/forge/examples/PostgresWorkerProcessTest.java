@@ -4,16 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forge.security.DevTokens;
 import dev.forge.security.Role;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -28,7 +23,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,8 +37,6 @@ class PostgresWorkerProcessTest {
 
     private static final String SECRET = "postgres-worker-test-secret-0123456789abcdef";
     private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/";
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Duration WAIT = Duration.ofSeconds(120);
 
     private final String user = DevTokens.hs256(SECRET).mint("alice", "Alice", EnumSet.of(Role.USER),
@@ -83,15 +75,15 @@ class PostgresWorkerProcessTest {
                 "--rate-limit-requests-per-minute=100000")), new PrintStream(new ByteArrayOutputStream()));
 
         Process doomed = startWorker("doomed");
-        String id = createBuild();
-        await(id, t -> running(t, 1) && napped(id, 1));
+        String id = NodeClient.idOf(api().createBuild("nap-make", "survive a dead worker"));
+        api().awaitBuild(id, t -> running(t, 1) && napped(id, 1), WAIT);
         ServerProcess.killTree(doomed); // kill -9: a machine gone, its lease left to lapse
         startWorker("survivor");
-        JsonNode done = await(id, PostgresWorkerProcessTest::isTerminal);
+        JsonNode done = api().awaitBuild(id, NodeClient::isTerminal, WAIT);
 
         assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("completed");
         assertThat(done.get("attempt").asInt()).as("one redelivery, one completion").isEqualTo(2);
-        String log = get("/api/build/" + id + "/logs").body();
+        String log = api().get("/api/build/" + id + "/logs").body();
         assertThat(log).contains("napping (6/6)");
         assertThat(count(log, "napping (6/6)")).as("only the second attempt finished its build").isEqualTo(1);
         try (Connection connection = connect(database); Statement statement = connection.createStatement();
@@ -147,28 +139,14 @@ class PostgresWorkerProcessTest {
     }
 
 
-    private String createBuild() throws IOException, InterruptedException {
-        HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create(api.url() + "/api/build/"))
-                .header("Authorization", "Bearer " + user).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"project_name\": \"nap-make\", \"goal\": \"survive a dead worker\"}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
-        return JSON.readTree(created.body()).get("task_id").asText();
-    }
-
     private static boolean running(JsonNode task, int attempt) {
         return task.get("status").asText().equals("running") && task.get("attempt").asInt() == attempt;
-    }
-
-    private static boolean isTerminal(JsonNode task) {
-        return List.of("completed", "failed", "cancelled").contains(task.get("status").asText());
     }
 
     /** True once the log shows the build's first line {@code times} times: that attempt's process runs. */
     private boolean napped(String id, int times) {
         try {
-            return count(get("/api/build/" + id + "/logs").body(), "napping (1/6)") >= times;
+            return count(api().get("/api/build/" + id + "/logs").body(), "napping (1/6)") >= times;
         } catch (IOException | InterruptedException e) {
             return false;
         }
@@ -178,21 +156,7 @@ class PostgresWorkerProcessTest {
         return text.split(Pattern.quote(what), -1).length - 1;
     }
 
-    private JsonNode await(String id, Predicate<JsonNode> condition) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        JsonNode task = null;
-        while (System.nanoTime() < deadline) {
-            task = JSON.readTree(get("/api/build/" + id).body());
-            if (condition.test(task)) {
-                return task;
-            }
-            Thread.sleep(50); // polling real worker processes
-        }
-        throw new AssertionError("build " + id + " never reached the expected state; last: " + task);
-    }
-
-    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(api.url() + path)).timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + user).build(), HttpResponse.BodyHandlers.ofString());
+    private NodeClient api() {
+        return new NodeClient(api.url(), user);
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forge.security.DevTokens;
 import dev.forge.security.Role;
 import java.io.ByteArrayOutputStream;
@@ -14,8 +13,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,8 +33,6 @@ import redis.clients.jedis.resps.ScanResult;
 class RedisExampleServerTest {
 
     private static final String SECRET = "redis-example-test-secret-0123456789abcdef";
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final String REDIS = System.getenv().getOrDefault("FORGE_REDIS_URL", "redis://127.0.0.1:6379/0");
 
     private final String user = DevTokens.hs256(SECRET).mint("alice", "Alice", EnumSet.of(Role.USER),
@@ -55,18 +50,18 @@ class RedisExampleServerTest {
             ExampleServer.Running worker = start(url, "worker");
             nodes.add(worker);
 
-            HttpResponse<String> created = post(api, "/api/build/",
+            HttpResponse<String> created = client(api).post("/api/build/",
                     "{\"project_name\": \"hello-make\", \"goal\": \"build it on another node\"}");
             assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
-            String id = JSON.readTree(created.body()).get("task_id").asText();
-            JsonNode build = awaitTerminal(api, id);
+            String id = NodeClient.JSON.readTree(created.body()).get("task_id").asText();
+            JsonNode build = client(api).awaitBuild(id, NodeClient::isTerminal, Duration.ofSeconds(90));
 
             assertThat(build.get("status").asText()).as(build.toString()).isEqualTo("completed");
-            assertThat(get(api, "/api/build/" + id + "/logs").body()).contains("compiling hello");
-            assertThat(get(worker, "/api/health/ready").statusCode()).isEqualTo(200);
-            assertThat(get(worker, "/api/health/live").statusCode()).isEqualTo(200);
-            assertThat(get(worker, "/api/build/").statusCode()).as("a worker serves no API").isEqualTo(404);
-            assertThat(get(api, "/api/health/ready").statusCode()).isEqualTo(200);
+            assertThat(client(api).get("/api/build/" + id + "/logs").body()).contains("compiling hello");
+            assertThat(client(worker).get("/api/health/ready").statusCode()).isEqualTo(200);
+            assertThat(client(worker).get("/api/health/live").statusCode()).isEqualTo(200);
+            assertThat(client(worker).get("/api/build/").statusCode()).as("a worker serves no API").isEqualTo(404);
+            assertThat(client(api).get("/api/health/ready").statusCode()).isEqualTo(200);
         } finally {
             nodes.forEach(ExampleServer.Running::close);
             deleteKeys(prefix);
@@ -82,7 +77,7 @@ class RedisExampleServerTest {
         ExampleServer.Running api = start("redis://127.0.0.1:" + refusing + "/0", "api");
         try {
             long start = System.nanoTime();
-            HttpResponse<String> created = post(api, "/api/build/",
+            HttpResponse<String> created = client(api).post("/api/build/",
                     "{\"project_name\": \"hello-make\", \"goal\": \"no redis\"}");
             Duration took = Duration.ofNanos(System.nanoTime() - start);
 
@@ -91,8 +86,8 @@ class RedisExampleServerTest {
                     type -> assertThat(type).startsWith("application/problem+json"));
             assertThat(created.body()).doesNotContain("Jedis").doesNotContain("Exception");
             assertThat(took).isLessThan(Duration.ofSeconds(2));
-            assertThat(get(api, "/api/health/ready").statusCode()).isEqualTo(503);
-            assertThat(get(api, "/api/health/live").statusCode()).isEqualTo(200);
+            assertThat(client(api).get("/api/health/ready").statusCode()).isEqualTo(503);
+            assertThat(client(api).get("/api/health/live").statusCode()).isEqualTo(200);
         } finally {
             api.close();
         }
@@ -102,30 +97,6 @@ class RedisExampleServerTest {
         return ExampleServer.start(ServerSettings.parse(Map.of("FORGE_JWT_SECRET", SECRET, "FORGE_REDIS_URL", redisUrl,
                 "FORGE_ROLE", role), List.of("--port=0", "--workers=2", "--rate-limit-requests-per-minute=100000")),
                 new PrintStream(new ByteArrayOutputStream()));
-    }
-
-    private JsonNode awaitTerminal(ExampleServer.Running node, String id) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode task = JSON.readTree(get(node, "/api/build/" + id).body());
-            if (List.of("completed", "failed", "cancelled").contains(task.get("status").asText())) {
-                return task;
-            }
-            Thread.sleep(50); // polling a real build on another node
-        }
-        throw new AssertionError("build " + id + " did not finish in 90 s");
-    }
-
-    private HttpResponse<String> get(ExampleServer.Running node, String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + path)).timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + user).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private HttpResponse<String> post(ExampleServer.Running node, String path, String body)
-            throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + path)).timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + user).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     static void requireRedis() {
@@ -154,5 +125,9 @@ class RedisExampleServerTest {
                 cursor = page.getCursor();
             } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
         }
+    }
+
+    private NodeClient client(ExampleServer.Running node) {
+        return new NodeClient(node.url(), user);
     }
 }

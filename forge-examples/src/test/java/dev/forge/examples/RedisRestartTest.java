@@ -7,17 +7,12 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forge.redis.RedisBackend;
 import dev.forge.redis.RedisSettings;
 import dev.forge.security.DevTokens;
 import dev.forge.security.Role;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +20,6 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +33,6 @@ import org.slf4j.LoggerFactory;
 class RedisRestartTest {
 
     private static final String SECRET = "redis-restart-test-secret-0123456789abcdef";
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Duration WAIT = Duration.ofSeconds(90);
 
     private final String user = DevTokens.hs256(SECRET).mint("alice", "Alice", EnumSet.of(Role.USER),
@@ -54,8 +46,8 @@ class RedisRestartTest {
             List<String> paths = new ArrayList<>();
             try {
                 for (String project : List.of("hello-make", "hello-shell", "hello-make")) {
-                    String id = idOf(create(first, project));
-                    await(first, id, RedisRestartTest::isTerminal);
+                    String id = NodeClient.idOf(client(first).createBuild(project, "survive restarts"));
+                    client(first).awaitBuild(id, NodeClient::isTerminal, WAIT);
                     paths.add("/api/build/" + id);
                     paths.add("/api/build/" + id + "/logs");
                 }
@@ -63,19 +55,20 @@ class RedisRestartTest {
                     paths.add("/api/build/?limit=2&offset=" + offset);
                 }
                 for (String path : paths) {
-                    HttpResponse<String> answer = get(first, path);
+                    HttpResponse<String> answer = client(first).get(path);
                     assertThat(answer.statusCode()).as(path).isEqualTo(200);
                     before.put(path, answer.body());
                 }
             } finally {
                 first.close();
             }
-            assertThat(JSON.readTree(before.get("/api/build/?limit=2&offset=0")).get("total").asInt()).isEqualTo(3);
+            assertThat(NodeClient.JSON.readTree(before.get("/api/build/?limit=2&offset=0")).get("total").asInt())
+                    .isEqualTo(3);
 
             ExampleServer.Running second = start(redis, "api");
             try {
                 for (Map.Entry<String, String> entry : before.entrySet()) {
-                    HttpResponse<String> answer = get(second, entry.getKey());
+                    HttpResponse<String> answer = client(second).get(entry.getKey());
                     assertThat(answer.statusCode()).as(entry.getKey()).isEqualTo(200);
                     assertThat(answer.body()).as(entry.getKey()).isEqualTo(entry.getValue());
                 }
@@ -90,8 +83,8 @@ class RedisRestartTest {
         try (PrivateRedis redis = PrivateRedis.start(false)) {
             ExampleServer.Running node = start(redis, "all");
             try {
-                String before = idOf(create(node, "hello-make"));
-                assertThat(await(node, before, RedisRestartTest::isTerminal).get("status").asText())
+                String before = NodeClient.idOf(client(node).createBuild("hello-make", "survive restarts"));
+                assertThat(client(node).awaitBuild(before, NodeClient::isTerminal, WAIT).get("status").asText())
                         .isEqualTo("completed");
 
                 redis.stop();
@@ -100,11 +93,11 @@ class RedisRestartTest {
                 redis.restart(); // no AOF, no snapshot: it comes back empty
                 awaitReady(node);
                 // the task lived only in that Redis: gone, as the start-up warning said it would be
-                assertThat(get(node, "/api/build/" + before).statusCode()).isEqualTo(404);
-                String after = idOf(create(node, "hello-make"));
-                JsonNode done = await(node, after, RedisRestartTest::isTerminal);
+                assertThat(client(node).get("/api/build/" + before).statusCode()).isEqualTo(404);
+                String after = NodeClient.idOf(client(node).createBuild("hello-make", "survive restarts"));
+                JsonNode done = client(node).awaitBuild(after, NodeClient::isTerminal, WAIT);
                 assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("completed");
-                assertThat(get(node, "/api/build/" + after + "/logs").body()).contains("compiling hello");
+                assertThat(client(node).get("/api/build/" + after + "/logs").body()).contains("compiling hello");
             } finally {
                 node.close();
             }
@@ -117,13 +110,13 @@ class RedisRestartTest {
             ExampleServer.Running api = start(redis, "api");
             ExampleServer.Running worker = null;
             try {
-                String done = idOf(create(api, "hello-make"));
+                String done = NodeClient.idOf(client(api).createBuild("hello-make", "survive restarts"));
                 worker = start(redis, "worker");
-                await(api, done, RedisRestartTest::isTerminal);
+                client(api).awaitBuild(done, NodeClient::isTerminal, WAIT);
                 worker.close();
                 worker = null;
                 // acknowledged (202) while no worker runs: only Redis holds it when Redis dies
-                String queued = idOf(create(api, "hello-make"));
+                String queued = NodeClient.idOf(client(api).createBuild("hello-make", "survive restarts"));
 
                 redis.stop();
                 assertDown(api);
@@ -131,11 +124,11 @@ class RedisRestartTest {
                 awaitReady(api);
 
                 worker = start(redis, "worker");
-                JsonNode built = await(api, queued, RedisRestartTest::isTerminal);
+                JsonNode built = client(api).awaitBuild(queued, NodeClient::isTerminal, WAIT);
                 assertThat(built.get("status").asText()).as(built.toString()).isEqualTo("completed");
-                assertThat(await(api, done, RedisRestartTest::isTerminal).get("status").asText())
+                assertThat(client(api).awaitBuild(done, NodeClient::isTerminal, WAIT).get("status").asText())
                         .isEqualTo("completed");
-                JsonNode history = JSON.readTree(get(api, "/api/build/?limit=10").body());
+                JsonNode history = NodeClient.JSON.readTree(client(api).get("/api/build/?limit=10").body());
                 assertThat(history.get("total").asInt()).isEqualTo(2);
             } finally {
                 if (worker != null) {
@@ -212,19 +205,19 @@ class RedisRestartTest {
     /** While Redis is down: a creation is a quick 503 problem, the node is not ready but alive. */
     private void assertDown(ExampleServer.Running node) throws Exception {
         long start = System.nanoTime();
-        HttpResponse<String> refused = create(node, "hello-make");
+        HttpResponse<String> refused = client(node).createBuild("hello-make", "survive restarts");
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
         assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("application/problem+json"));
         assertThat(took).isLessThan(Duration.ofSeconds(2));
-        assertThat(get(node, "/api/health/ready").statusCode()).isEqualTo(503);
-        assertThat(get(node, "/api/health/live").statusCode()).isEqualTo(200);
+        assertThat(client(node).get("/api/health/ready").statusCode()).isEqualTo(503);
+        assertThat(client(node).get("/api/health/live").statusCode()).isEqualTo(200);
     }
 
     private void awaitReady(ExampleServer.Running node) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (get(node, "/api/health/ready").statusCode() != 200) {
+        while (client(node).get("/api/health/ready").statusCode() != 200) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("not ready again " + WAIT.toSeconds() + " s after Redis came back");
             }
@@ -240,42 +233,7 @@ class RedisRestartTest {
                 new PrintStream(new ByteArrayOutputStream()));
     }
 
-    private HttpResponse<String> create(ExampleServer.Running node, String project)
-            throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + "/api/build/"))
-                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + user)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"project_name\": \"" + project
-                        + "\", \"goal\": \"survive restarts\"}")).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static String idOf(HttpResponse<String> created) throws IOException {
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
-        return JSON.readTree(created.body()).get("task_id").asText();
-    }
-
-    private JsonNode await(ExampleServer.Running node, String id, Predicate<JsonNode> condition) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        JsonNode task = null;
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> answer = get(node, "/api/build/" + id);
-            if (answer.statusCode() == 200) {
-                task = JSON.readTree(answer.body());
-                if (condition.test(task)) {
-                    return task;
-                }
-            }
-            Thread.sleep(50); // polling a real build
-        }
-        throw new AssertionError("build " + id + " never reached the expected state; last: " + task);
-    }
-
-    private static boolean isTerminal(JsonNode task) {
-        return List.of("completed", "failed", "cancelled").contains(task.get("status").asText());
-    }
-
-    private HttpResponse<String> get(ExampleServer.Running node, String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + path)).timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + user).build(), HttpResponse.BodyHandlers.ofString());
+    private NodeClient client(ExampleServer.Running node) {
+        return new NodeClient(node.url(), user);
     }
 }

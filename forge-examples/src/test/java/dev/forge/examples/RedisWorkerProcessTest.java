@@ -3,16 +3,11 @@ package dev.forge.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forge.security.DevTokens;
 import dev.forge.security.Role;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +16,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,8 +33,7 @@ import org.junit.jupiter.api.Test;
 class RedisWorkerProcessTest {
 
     private static final String SECRET = "redis-worker-test-secret-0123456789abcdef";
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final Duration WAIT = Duration.ofSeconds(120);
     private static final String REDIS = System.getenv().getOrDefault("FORGE_REDIS_URL", "redis://127.0.0.1:6379/0");
     // short, so the test waits little for the lapses it causes; a worker's heartbeat starts as
     // soon as it holds the lease, so even a cold JVM on a busy machine keeps it
@@ -96,19 +89,19 @@ class RedisWorkerProcessTest {
         Path frozenLog = Files.createDirectories(Path.of("target", "worker-logs"))
                 .resolve("frozen-" + UUID.randomUUID() + ".log");
         Process frozen = startWorker("frozen", frozenLog);
-        String id = createBuild();
-        await(id, t -> running(t, 1) && napped(id, 1));
+        String id = NodeClient.idOf(api().createBuild("nap-make", "survive a dead worker"));
+        api().awaitBuild(id, t -> running(t, 1) && napped(id, 1), WAIT);
 
         signal(frozen, "STOP"); // its lease lapses (Redis time) while it cannot heartbeat
         Process killed = startWorker("killed");
-        await(id, t -> running(t, 2) && napped(id, 2));
+        api().awaitBuild(id, t -> running(t, 2) && napped(id, 2), WAIT);
         ServerProcess.killTree(killed); // kill -9 of the JVM and its build processes: a machine gone
         startWorker("completes");
-        JsonNode done = await(id, RedisWorkerProcessTest::isTerminal);
+        JsonNode done = api().awaitBuild(id, NodeClient::isTerminal, WAIT);
 
         assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("completed");
         assertThat(done.get("attempt").asInt()).as("two redeliveries, one completion").isEqualTo(3);
-        assertThat(get("/api/build/" + id + "/logs").body()).contains("napping (10/10)");
+        assertThat(api().get("/api/build/" + id + "/logs").body()).contains("napping (10/10)");
         String updatedAt = done.get("updated_at").asText();
 
         signal(frozen, "CONT");
@@ -118,7 +111,7 @@ class RedisWorkerProcessTest {
         }
         assertThat(Files.readString(frozenLog)).as("the frozen worker noticed it lost the lease")
                 .contains("lost the lease");
-        JsonNode after = JSON.readTree(get("/api/build/" + id).body());
+        JsonNode after = NodeClient.JSON.readTree(api().get("/api/build/" + id).body());
         assertThat(after.get("status").asText()).isEqualTo("completed");
         assertThat(after.get("attempt").asInt()).isEqualTo(3);
         assertThat(after.get("updated_at").asText()).as("nothing written after the completion").isEqualTo(updatedAt);
@@ -131,7 +124,7 @@ class RedisWorkerProcessTest {
     /** True once the log shows the build's first line {@code times} times: that attempt's process runs. */
     private static boolean napped(String id, int times) {
         try {
-            String log = get("/api/build/" + id + "/logs").body();
+            String log = api().get("/api/build/" + id + "/logs").body();
             return log.split(java.util.regex.Pattern.quote("napping (1/10)"), -1).length - 1 >= times;
         } catch (IOException | InterruptedException e) {
             return false;
@@ -162,35 +155,7 @@ class RedisWorkerProcessTest {
         assertThat(kill.waitFor()).isZero();
     }
 
-    private static String createBuild() throws IOException, InterruptedException {
-        HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create(api.url() + "/api/build/"))
-                .header("Authorization", "Bearer " + USER).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"project_name\": \"nap-make\", \"goal\": \"survive a dead worker\"}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
-        return JSON.readTree(created.body()).get("task_id").asText();
-    }
-
-    private static boolean isTerminal(JsonNode task) {
-        return List.of("completed", "failed", "cancelled").contains(task.get("status").asText());
-    }
-
-    private static JsonNode await(String id, Predicate<JsonNode> condition) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        JsonNode task = null;
-        while (System.nanoTime() < deadline) {
-            task = JSON.readTree(get("/api/build/" + id).body());
-            if (condition.test(task)) {
-                return task;
-            }
-            Thread.sleep(50); // polling real worker processes
-        }
-        throw new AssertionError("build " + id + " never reached the expected state; last: " + task);
-    }
-
-    private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(api.url() + path)).timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + USER).build(), HttpResponse.BodyHandlers.ofString());
+    private static NodeClient api() {
+        return new NodeClient(api.url(), USER);
     }
 }
