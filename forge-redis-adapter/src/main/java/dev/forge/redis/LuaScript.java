@@ -25,14 +25,26 @@ final class LuaScript {
         this.sha = sha1(source);
     }
 
-    /** Loads {@code name}.lua from this package's resources. */
-    static LuaScript load(String name) {
+    /**
+     * Loads {@code name}.lua from this package's resources, with the text of each of
+     * {@code libraries} (their .lua files) in front of it: Redis runs one script text, so code two
+     * scripts share is joined to each rather than written twice.
+     */
+    static LuaScript load(String name, String... libraries) {
+        StringBuilder source = new StringBuilder();
+        for (String library : libraries) {
+            source.append(read(library)).append('\n');
+        }
+        return new LuaScript(name, source.append(read(name)).toString());
+    }
+
+    private static String read(String name) {
         String resource = name + ".lua";
         try (InputStream in = LuaScript.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("missing script resource " + resource);
             }
-            return new LuaScript(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read script " + resource, e);
         }

@@ -38,8 +38,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RedisJobQueue implements JobQueue {
 
-    private static final LuaScript ENQUEUE = LuaScript.load("q_enqueue");
-    private static final LuaScript LEASE = LuaScript.load("q_lease");
+    private static final LuaScript ENQUEUE = LuaScript.load("q_enqueue", "q_promote");
+    private static final LuaScript LEASE = LuaScript.load("q_lease", "q_promote");
     private static final LuaScript HELD = LuaScript.load("q_held");
     private static final LuaScript DEPTH = LuaScript.load("q_depth");
 

@@ -6,34 +6,7 @@
 -- KEYS[4] ready zset, KEYS[5] virtual time, KEYS[6] last rank per group, KEYS[7] visible jobs
 -- per group
 -- ARGV[1] payload, ARGV[2] delay ms, ARGV[3] job key prefix, ARGV[4] wake channel, ARGV[5] group
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local PROMOTE_MAX = 1000
-
-local function promote(timers, ready, clock, lastRanks, readyGroups, prefix)
-  local due = redis.call('ZRANGEBYSCORE', timers, '-inf', now, 'LIMIT', 0, PROMOTE_MAX)
-  if #due == 0 then
-    return
-  end
-  local v = tonumber(redis.call('GET', clock) or '0')
-  for _, id in ipairs(due) do
-    redis.call('ZREM', timers, id)
-    local job = prefix .. id
-    local fields = redis.call('HMGET', job, 'p', 'g')
-    if fields[1] then
-      local g = fields[2] or ''
-      local rank = v
-      local last = redis.call('ZSCORE', lastRanks, g)
-      if last and tonumber(last) + 1 > rank then
-        rank = tonumber(last) + 1
-      end
-      redis.call('ZADD', lastRanks, string.format('%d', rank), g)
-      redis.call('HINCRBY', readyGroups, g, 1)
-      redis.call('HDEL', job, 't')
-      redis.call('ZADD', ready, string.format('%d', rank), id)
-    end
-  end
-end
+-- now and promote() come from q_promote.lua, loaded in front of this script.
 
 local seq = redis.call('INCR', KEYS[2])
 -- zero-padded, so jobs due in the same millisecond lease in enqueue order (member order)
