@@ -10,9 +10,9 @@ public interface IdGenerator {
     TaskId next();
 
     /**
-     * 128 random bits from {@link SecureRandom}, URL-safe base64 without padding (22 characters):
-     * unguessable ids. The random bytes are drawn 4 KiB at a time per thread, so an id costs one
-     * SecureRandom call in 256 and takes no lock.
+     * 128 random bits, URL-safe base64 without padding (22 characters): unguessable ids. Each
+     * thread cuts them from an AES-CTR keystream keyed from {@link SecureRandom}, 256 ids per
+     * refill, without a lock.
      */
     static IdGenerator random() {
         SecureRandom random = new SecureRandom();

@@ -1,25 +1,49 @@
 package dev.forge.task;
 
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import javax.crypto.Cipher;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 
-/** One thread's buffer of random bytes, cut 16 at a time into ids. */
+/**
+ * One thread's supply of random ids: 16 bytes at a time cut from a 4 KiB buffer of AES-CTR
+ * keystream, under a key and counter drawn from {@link SecureRandom} for this thread alone. The
+ * keystream of a secret key cannot be told from random bytes (that is what makes CTR a
+ * cipher), so the ids stay unguessable, at a fraction of the cost of {@code SecureRandom}'s own
+ * bytes (NativePRNG mixes every byte through SHA-1).
+ */
 final class RandomIds {
     private static final int ID_BYTES = 16;
     private static final byte[] ALPHABET =
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".getBytes(StandardCharsets.US_ASCII);
 
-    private final SecureRandom random;
-    private final byte[] buffer = new byte[256 * ID_BYTES];
+    private final Cipher keystream;
+    private final byte[] zeros = new byte[256 * ID_BYTES];
+    private final byte[] buffer = new byte[zeros.length];
     private int used = buffer.length;
 
     RandomIds(SecureRandom random) {
-        this.random = random;
+        byte[] key = new byte[16];
+        byte[] counter = new byte[16];
+        random.nextBytes(key);
+        random.nextBytes(counter);
+        try {
+            keystream = Cipher.getInstance("AES/CTR/NoPadding");
+            keystream.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(counter));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES/CTR (SunJCE) is not available", e);
+        }
     }
 
     TaskId next() {
         if (used == buffer.length) {
-            random.nextBytes(buffer);
+            try {
+                keystream.update(zeros, 0, zeros.length, buffer);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("AES/CTR keystream failed", e);
+            }
             used = 0;
         }
         String value = encode(buffer, used);
