@@ -17,6 +17,7 @@ import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +63,7 @@ final class PlainRequests {
     }
 
     private static Predicate<Object> plan(Class<?> type) throws ReflectiveOperationException {
-        if (!type.isRecord() || constraintsOn(type.getAnnotations())) {
+        if (!type.isRecord() || constraintsOn(type.getAnnotations()) || constrainedMethod(type)) {
             return NEVER;
         }
         List<Predicate<Object>> components = new ArrayList<>();
@@ -254,6 +255,21 @@ final class PlainRequests {
         for (Annotation annotation : annotations) {
             if (annotation.annotationType().isAnnotationPresent(jakarta.validation.Constraint.class)
                     || annotation.annotationType().getName().startsWith("jakarta.validation.")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A method other than a component's accessor with annotations: Hibernate Validator may check it as a getter. */
+    private static boolean constrainedMethod(Class<?> type) {
+        Set<Method> accessors = new HashSet<>();
+        for (RecordComponent component : type.getRecordComponents()) {
+            accessors.add(component.getAccessor());
+        }
+        for (Method method : type.getDeclaredMethods()) {
+            if (!accessors.contains(method) && (method.getDeclaredAnnotations().length > 0
+                    || annotatedAnywhere(method.getAnnotatedReturnType()))) {
                 return true;
             }
         }

@@ -66,6 +66,19 @@ class PlainRequestsProperties {
     record WithCascade(@Valid @NotNull WithPattern inner) {
     }
 
+    record WithConstrainedGetter(String value) {
+        @NotNull
+        public String getShout() {
+            return null;
+        }
+    }
+
+    @Example
+    void aConstrainedGetterBesideTheComponents_goesToHibernateValidator() {
+        assertThat(HIBERNATE.validate(new WithConstrainedGetter("x"))).isNotEmpty();
+        assertThat(PlainRequests.provablyValid(new WithConstrainedGetter("x"))).isFalse();
+    }
+
     @Example
     void aConstraintThePlanDoesNotKnow_alwaysGoesToHibernateValidator() {
         assertThat(PlainRequests.provablyValid(new WithPattern("aaa"))).isFalse();
