@@ -33,6 +33,9 @@ final class TaskLog {
 
     /** An attempt moved the task to running. */
     static void started(TaskRecord task) {
+        if (!LOG.isInfoEnabled()) {
+            return; // the line's arguments (escaping, key-values) cost more than the check
+        }
         line(task, "started")
                 .addKeyValue("attempt", task.attempt())
                 .log("task {} started: {} of project {} for {} (attempt {})", task.id(), kind(task),
@@ -41,6 +44,9 @@ final class TaskLog {
 
     /** The task reached a terminal status; logs nothing for a status that is not terminal. */
     static void ended(TaskRecord task) {
+        if (!LOG.isInfoEnabled()) {
+            return;
+        }
         switch (task.status()) {
             case COMPLETED -> withDuration(line(task, "succeeded"), task)
                     .log("task {} succeeded: {} of project {}", task.id(), kind(task),
@@ -62,6 +68,9 @@ final class TaskLog {
 
     /** The task was cancelled, while it ran or before it started. */
     static void cancelled(TaskRecord task) {
+        if (!LOG.isInfoEnabled()) {
+            return;
+        }
         withDuration(line(task, "cancelled"), task)
                 .log("task {} cancelled: {} of project {}", task.id(), kind(task),
                         LogText.escape(task.projectName()));

@@ -3,6 +3,7 @@ package dev.forge.queue;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -155,6 +156,35 @@ public final class InMemoryJobQueue implements JobQueue {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Waits for the first job like {@link #lease(List, Duration, Duration)}, then takes up to
+     * {@code max - 1} more that are ready now, each queue in turn in its fair order, without
+     * waiting: a dispatcher with several free workers fills them in one call.
+     */
+    @Override
+    public List<Lease> lease(List<String> names, int max, Duration visibility, Duration wait)
+            throws InterruptedException {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be >= 1, was " + max);
+        }
+        Optional<Lease> first = lease(names, visibility, wait);
+        if (first.isEmpty()) {
+            return List.of();
+        }
+        List<Lease> leases = new ArrayList<>(max);
+        leases.add(first.get());
+        for (String name : names) {
+            while (leases.size() < max) {
+                Optional<Lease> next = lease(name, visibility, Duration.ZERO);
+                if (next.isEmpty()) {
+                    break;
+                }
+                leases.add(next.get());
+            }
+        }
+        return leases;
     }
 
     private void signalAny() {

@@ -117,7 +117,7 @@ public final class InMemoryTaskStore implements TaskStore {
     @Override
     public void create(TaskRecord record) {
         Objects.requireNonNull(record, "record");
-        Entry entry = new Entry(snapshot(record), new BoundedLog(maxLogBytes));
+        Entry entry = new Entry(snapshot(record));
         OwnerKey key = new OwnerKey(record.owner(), record.kind());
         while (true) {
             OwnerIndex index = indexes.computeIfAbsent(key, k -> new OwnerIndex());
@@ -227,7 +227,7 @@ public final class InMemoryTaskStore implements TaskStore {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(lines, "lines");
         Entry entry = tasks.get(id);
-        return entry == null ? 0 : entry.log.appendAll(lines);
+        return entry == null ? 0 : entry.log(maxLogBytes).appendAll(lines);
     }
 
     @Override
@@ -237,14 +237,16 @@ public final class InMemoryTaskStore implements TaskStore {
             throw new IllegalArgumentException("afterLine must be >= 0, was " + afterLine);
         }
         Entry entry = tasks.get(id);
-        return entry == null ? LogSlice.empty(0) : entry.log.readAfter(afterLine);
+        BoundedLog log = entry == null ? null : entry.log;
+        return log == null ? LogSlice.empty(0) : log.readAfter(afterLine);
     }
 
     @Override
     public String readLog(TaskId id) {
         Objects.requireNonNull(id, "id");
         Entry entry = tasks.get(id);
-        return entry == null ? "" : entry.log.read();
+        BoundedLog log = entry == null ? null : entry.log;
+        return log == null ? "" : log.read();
     }
 
     @Override
@@ -360,22 +362,40 @@ public final class InMemoryTaskStore implements TaskStore {
                 record.startedAt(), record.completedAt(), record.version());
     }
 
-    /** One stored task; the fields that place it in its owner index never change. */
+    /**
+     * One stored task; the fields that place it in its owner index never change. The log is
+     * made with the first line: most tasks of an embedding application never log, and an empty
+     * log would cost about 200 bytes per task.
+     */
     private static final class Entry {
         final TaskId id;
         final String owner;
         final TaskKind kind;
         final Instant createdAt;
-        final BoundedLog log;
+        volatile BoundedLog log;
         volatile TaskRecord record;
 
-        Entry(TaskRecord record, BoundedLog log) {
+        Entry(TaskRecord record) {
             this.id = record.id();
             this.owner = record.owner();
             this.kind = record.kind();
             this.createdAt = record.createdAt();
-            this.log = log;
             this.record = record;
+        }
+
+        /** The log, made on first use. */
+        BoundedLog log(int maxBytes) {
+            BoundedLog current = log;
+            if (current == null) {
+                synchronized (this) {
+                    current = log;
+                    if (current == null) {
+                        current = new BoundedLog(maxBytes);
+                        log = current;
+                    }
+                }
+            }
+            return current;
         }
     }
 

@@ -68,14 +68,25 @@ public final class JsonTree {
     }
 
     private static Map<String, Object> copyMap(Map<?, ?> map, String path) {
+        if (map.size() == 1) {
+            // The most common result shape, in a quarter of the memory of a LinkedHashMap.
+            Map.Entry<?, ?> only = map.entrySet().iterator().next();
+            String key = requireStringKey(only.getKey(), path);
+            return Collections.singletonMap(key, copyValue(only.getValue(), path + "." + key));
+        }
         Map<String, Object> copy = new LinkedHashMap<>(Math.max(4, map.size() * 2));
         for (Map.Entry<?, ?> entry : map.entrySet()) {
-            if (!(entry.getKey() instanceof String key)) {
-                throw new IllegalArgumentException(path + " has a non-string key: " + entry.getKey());
-            }
+            String key = requireStringKey(entry.getKey(), path);
             copy.put(key, copyValue(entry.getValue(), path + "." + key));
         }
         return Collections.unmodifiableMap(copy);
+    }
+
+    private static String requireStringKey(Object key, String path) {
+        if (!(key instanceof String text)) {
+            throw new IllegalArgumentException(path + " has a non-string key: " + key);
+        }
+        return text;
     }
 
     private static Object copyValue(Object value, String path) {

@@ -1,7 +1,6 @@
 package dev.forge.task;
 
 import java.security.SecureRandom;
-import java.util.Base64;
 
 /** Makes new task ids. Injected so tests can control ids. */
 @FunctionalInterface
@@ -10,14 +9,14 @@ public interface IdGenerator {
     /** Returns a fresh id, never one returned before. */
     TaskId next();
 
-    /** 128 random bits, URL-safe base64 without padding: unguessable ids. */
+    /**
+     * 128 random bits, URL-safe base64 without padding (22 characters): unguessable ids. Each
+     * thread cuts them from an AES-CTR keystream keyed from {@link SecureRandom}, 256 ids per
+     * refill, without a lock.
+     */
     static IdGenerator random() {
         SecureRandom random = new SecureRandom();
-        Base64.Encoder encoder = Base64.getUrlEncoder().withoutPadding();
-        return () -> {
-            byte[] bytes = new byte[16];
-            random.nextBytes(bytes);
-            return new TaskId(encoder.encodeToString(bytes));
-        };
+        ThreadLocal<RandomIds> perThread = ThreadLocal.withInitial(() -> new RandomIds(random));
+        return () -> perThread.get().next();
     }
 }

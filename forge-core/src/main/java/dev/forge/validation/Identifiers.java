@@ -1,7 +1,6 @@
 package dev.forge.validation;
 
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Decides whether an identifier that is outside its alphabet is an attack or just a misfit. Both
@@ -36,7 +35,37 @@ final class Identifiers {
         return Optional.empty();
     }
 
-    static boolean matches(Pattern alphabet, String value) {
-        return alphabet.matcher(value).matches();
+    /** {@code [A-Za-z0-9_-]{1,100}}: a project name. */
+    static boolean isProjectName(String value) {
+        int length = value.length();
+        if (length < 1 || length > 100) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            char c = value.charAt(i);
+            if (!isLowerOrDigit(c) && !(c >= 'A' && c <= 'Z') && c != '_' && c != '-') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code [a-z][a-z0-9_]{0,31}}: a build parameter's key. */
+    static boolean isParameterKey(String value) {
+        int length = value.length();
+        if (length < 1 || length > 32 || !(value.charAt(0) >= 'a' && value.charAt(0) <= 'z')) {
+            return false;
+        }
+        for (int i = 1; i < length; i++) {
+            char c = value.charAt(i);
+            if (!isLowerOrDigit(c) && c != '_') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isLowerOrDigit(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
     }
 }

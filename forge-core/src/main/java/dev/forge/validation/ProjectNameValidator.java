@@ -4,7 +4,6 @@ import dev.forge.Internal;
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Checks {@link ProjectName}. Public only because Jakarta Validation instantiates constraint validators
@@ -13,15 +12,13 @@ import java.util.regex.Pattern;
 @Internal
 public final class ProjectNameValidator implements ConstraintValidator<ProjectName, String> {
 
-    static final Pattern ALPHABET = Pattern.compile("[A-Za-z0-9_-]{1,100}");
-
     /** Creates the validator; called by the validation provider. */
     public ProjectNameValidator() {
     }
 
     @Override
     public boolean isValid(String value, ConstraintValidatorContext context) {
-        if (value == null || Identifiers.matches(ALPHABET, value)) {
+        if (value == null || Identifiers.isProjectName(value)) {
             return true;
         }
         Optional<String> reason = Identifiers.securityReason(value);

@@ -71,6 +71,9 @@ public final class RequestValidator {
      */
     public <T> Optional<ValidationFailure> validate(T request) {
         Objects.requireNonNull(request, "request");
+        if (PlainRequests.provablyValid(request)) {
+            return Optional.empty(); // the common case, without Hibernate Validator's overhead
+        }
         return toFailure(validator.validate(request));
     }
 
@@ -116,7 +119,7 @@ public final class RequestValidator {
                     && node.as(Path.ContainerElementNode.class).getTypeArgumentIndex() != null
                     && node.as(Path.ContainerElementNode.class).getTypeArgumentIndex() == 1
                     && node.getKey() instanceof String key
-                    && Identifiers.matches(ParameterKeyValidator.ALPHABET, key)) {
+                    && Identifiers.isParameterKey(key)) {
                 return field + "." + key;
             }
         }

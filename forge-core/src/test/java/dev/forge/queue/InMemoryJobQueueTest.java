@@ -35,6 +35,20 @@ class InMemoryJobQueueTest extends JobQueueContract {
     }
 
     @Test
+    void leaseSeveral_fillsTheBatchFromEveryQueue_inOneCall() throws Exception {
+        InMemoryJobQueue queue = new InMemoryJobQueue();
+        queue.enqueue("build", "b1");
+        queue.enqueue("build", "b2");
+        queue.enqueue("analysis", "a1");
+        queue.enqueue("analysis", "a2");
+
+        assertThat(queue.lease(java.util.List.of("build", "analysis"), 3, Duration.ofMinutes(1), Duration.ZERO))
+                .extracting(Lease::payload).containsExactly("b1", "b2", "a1");
+        assertThat(queue.lease(java.util.List.of("build", "analysis"), 3, Duration.ofMinutes(1), Duration.ZERO))
+                .extracting(Lease::payload).containsExactly("a2");
+    }
+
+    @Test
     void injectedClock_decidesVisibilityAndExpiryExactly() throws Exception {
         InMemoryJobQueue clocked = new InMemoryJobQueue(clock);
         clocked.enqueue("build", "later", Duration.ofSeconds(30));
