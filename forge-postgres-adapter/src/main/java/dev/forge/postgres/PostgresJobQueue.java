@@ -5,6 +5,7 @@ import dev.forge.queue.Lease;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,11 +23,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link JobQueue} in one PostgreSQL table. A lease is one statement, a call of the schema's
- * {@code lease_job} function (see the V2 migration): under the queue's clock row lock it ranks
- * the jobs that became visible in start-time fair order across groups, then takes the lowest
- * rank and updates it in place to carry a fresh token and the lease's expiry as its next
- * visibility. Leases of one queue thus run one at a time across the cluster (they are short);
- * that is the price of one fair order for every node. Every time - visibility, delays, expiry -
+ * {@code lease_jobs} function (see the V2 and V3 migrations): under the queue's clock row lock it
+ * ranks the jobs that became visible in start-time fair order across groups, then takes the
+ * lowest ranks (as many as the batch asks for) and updates each in place to carry a fresh token
+ * and the lease's expiry as its next visibility. Leases of one queue thus run one at a time
+ * across the cluster (they are short, and a batch pays for the lock once); that is the price of
+ * one fair order for every node. Every time - visibility, delays, expiry -
  * is the database's {@code now()}, so the nodes' clocks do not matter.
  *
  * <p>An enqueue NOTIFYs the queue's channel in the same statement (at most once per 20 ms per
@@ -85,7 +87,7 @@ public final class PostgresJobQueue implements JobQueue {
                 + " VALUES (?, ?, now() + ? * interval '1 microsecond', now(), ?) RETURNING id";
         this.enqueueSql = "WITH j AS (" + insert + ") SELECT id, pg_notify(?, ?) FROM j";
         this.quietEnqueueSql = insert;
-        this.leaseSql = "SELECT * FROM " + sql.table("lease_job") + "(?, ?)";
+        this.leaseSql = "SELECT * FROM " + sql.table("lease_jobs") + "(?, ?, ?)";
         this.nextVisibleSql = "SELECT extract(epoch FROM min(visible_at) - now()) FROM " + jobs
                 + " WHERE queue = ANY (?) AND rank IS NULL";
         this.extendSql = "UPDATE " + jobs + " SET visible_at = now() + ? * interval '1 microsecond'"
@@ -169,35 +171,56 @@ public final class PostgresJobQueue implements JobQueue {
     @Override
     public Optional<Lease> lease(List<String> queues, Duration visibility, Duration wait)
             throws InterruptedException {
+        List<Lease> leases = lease(queues, 1, visibility, wait);
+        return leases.isEmpty() ? Optional.empty() : Optional.of(leases.get(0));
+    }
+
+    /**
+     * Leases up to {@code max} jobs, one {@code lease_jobs} call per queue (see the V3
+     * migration): the queue's lock, ranking and commit are paid once for the batch. Takes what
+     * the first queue has, then fills the rest from the next ones; while none has a visible
+     * job, waits as the single lease does.
+     */
+    @Override
+    public List<Lease> lease(List<String> queues, int max, Duration visibility, Duration wait)
+            throws InterruptedException {
         Objects.requireNonNull(queues, "queues");
         Objects.requireNonNull(visibility, "visibility");
         Objects.requireNonNull(wait, "wait");
         if (queues.isEmpty()) {
             throw new IllegalArgumentException("queues must not be empty");
         }
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be >= 1, was " + max);
+        }
         requirePositive(visibility, "visibility");
         requireNotNegative(wait, "wait");
+        long visibilityMicros = micros(visibility);
         long deadline = System.nanoTime() + Math.max(0, wait.toNanos());
         boolean waits = wait.toNanos() > 0;
         if (waits) {
             listenOnce();
         }
         boolean waited = false;
+        List<Lease> leases = new ArrayList<>(Math.min(max, 64));
         while (true) {
             long seen = epoch();
             for (String queue : queues) {
-                Optional<Lease> lease = tryLease(queue, visibility);
-                if (lease.isPresent()) {
-                    if (waited) {
-                        // jobs may come in bursts with one NOTIFY: pass the wake-up on
-                        signal();
-                    }
-                    return lease;
+                tryLease(queue, max - leases.size(), visibilityMicros, leases);
+                if (leases.size() == max) {
+                    break;
                 }
+            }
+            if (!leases.isEmpty()) {
+                if (waited) {
+                    // jobs may come in bursts with one NOTIFY: pass the wake-up on
+                    signal();
+                }
+                return leases;
             }
             long remaining = deadline - System.nanoTime();
             if (!waits || remaining <= 0 || closed) {
-                return Optional.empty();
+                return leases;
             }
             long nap = Math.min(remaining, Math.min(MAX_NAP_NANOS, untilNextVisible(queues)));
             awaitSignal(seen, nap);
@@ -205,19 +228,20 @@ public final class PostgresJobQueue implements JobQueue {
         }
     }
 
-    private Optional<Lease> tryLease(String queue, Duration visibility) {
-        long visibilityMicros = micros(visibility);
-        return sql.run("lease a job", c -> {
+    /** Leases up to {@code max} jobs of {@code queue} in one call, adding them to {@code leases}. */
+    private void tryLease(String queue, int max, long visibilityMicros, List<Lease> leases) {
+        sql.run("lease jobs", c -> {
             try (PreparedStatement statement = sql.prepare(c, leaseSql)) {
                 statement.setString(1, queue);
-                statement.setLong(2, visibilityMicros);
+                statement.setInt(2, max);
+                statement.setLong(3, visibilityMicros);
                 try (ResultSet rows = statement.executeQuery()) {
-                    if (!rows.next()) {
-                        return Optional.empty();
+                    while (rows.next()) {
+                        leases.add(new Lease(queue, Long.toString(rows.getLong(1)),
+                                rows.getString(2), rows.getString(3), rows.getInt(4),
+                                TaskRows.instant(rows, 5)));
                     }
-                    return Optional.of(new Lease(queue, Long.toString(rows.getLong(1)),
-                            rows.getString(2), rows.getString(3), rows.getInt(4),
-                            TaskRows.instant(rows, 5)));
+                    return null;
                 }
             }
         });
