@@ -57,11 +57,12 @@ public final class PostgresJobQueue implements JobQueue {
     private final String channel;
     private final String enqueueSql;
     private final String quietEnqueueSql;
+    private final String insertAllSql;
     private final String notifySql;
     private final String leaseSql;
     private final String nextVisibleSql;
     private final String extendSql;
-    private final String ackSql;
+    private final GroupAck acks;
     private final String releaseSql;
     private final String depthSql;
     private final String groupDepthSql;
@@ -87,13 +88,16 @@ public final class PostgresJobQueue implements JobQueue {
                 + " VALUES (?, ?, now() + ? * interval '1 microsecond', now(), ?) RETURNING id";
         this.enqueueSql = "WITH j AS (" + insert + ") SELECT id, pg_notify(?, ?) FROM j";
         this.quietEnqueueSql = insert;
+        this.insertAllSql = "WITH j AS (INSERT INTO " + jobs + " (queue, payload, visible_at, enqueued_at, grp)"
+                + " SELECT ?, u.payload, now() + ? * interval '1 microsecond', now(), ?"
+                + " FROM unnest(?::text[]) WITH ORDINALITY AS u(payload, n) ORDER BY u.n RETURNING id)"
+                + " SELECT j.id FROM j CROSS JOIN (SELECT pg_notify(?, ?)) announced ORDER BY j.id";
         this.leaseSql = "SELECT * FROM " + sql.table("lease_jobs") + "(?, ?, ?)";
         this.nextVisibleSql = "SELECT extract(epoch FROM min(visible_at) - now()) FROM " + jobs
                 + " WHERE queue = ANY (?) AND rank IS NULL";
         this.extendSql = "UPDATE " + jobs + " SET visible_at = now() + ? * interval '1 microsecond'"
                 + " WHERE id = ? AND queue = ? AND lease_token = ? AND visible_at > now()";
-        this.ackSql = "DELETE FROM " + jobs
-                + " WHERE id = ? AND queue = ? AND lease_token = ? AND visible_at > now()";
+        this.acks = new GroupAck(sql);
         this.releaseSql = "WITH r AS (UPDATE " + jobs + " SET lease_token = NULL,"
                 + " visible_at = now() + ? * interval '1 microsecond'"
                 + " WHERE id = ? AND queue = ? AND lease_token = ? AND visible_at > now() RETURNING queue)"
@@ -132,6 +136,40 @@ public final class PostgresJobQueue implements JobQueue {
                     rows.next();
                     return Long.toString(rows.getLong(1));
                 }
+            }
+        });
+    }
+
+    /**
+     * Enqueues {@code payloads} in one multi-row INSERT (one statement, one commit, one NOTIFY),
+     * as the same number of {@link #enqueue} calls would, and returns their ids in the order of
+     * {@code payloads} (ids are drawn in insertion order). The bulk path a bulk enqueue of the
+     * port will call; until then the benchmark driver reaches it directly.
+     */
+    List<String> insertAll(String queue, List<String> payloads, Duration delay, String group) {
+        Objects.requireNonNull(queue, "queue");
+        Objects.requireNonNull(payloads, "payloads");
+        Objects.requireNonNull(group, "group");
+        payloads.forEach(payload -> Objects.requireNonNull(payload, "payload"));
+        long delayMicros = micros(requireNotNegative(delay, "delay"));
+        if (payloads.isEmpty()) {
+            return List.of();
+        }
+        return sql.run("enqueue jobs", c -> {
+            try (PreparedStatement statement = sql.prepare(c, insertAllSql)) {
+                statement.setString(1, queue);
+                statement.setLong(2, delayMicros);
+                statement.setString(3, group);
+                statement.setArray(4, c.createArrayOf("text", payloads.toArray()));
+                statement.setString(5, channel);
+                statement.setString(6, queue);
+                List<String> ids = new ArrayList<>(payloads.size());
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        ids.add(Long.toString(rows.getLong(1)));
+                    }
+                }
+                return ids;
             }
         });
     }
@@ -349,14 +387,7 @@ public final class PostgresJobQueue implements JobQueue {
         if (id < 0) {
             return false;
         }
-        return sql.run("acknowledge a job", c -> {
-            try (PreparedStatement statement = sql.prepare(c, ackSql)) {
-                statement.setLong(1, id);
-                statement.setString(2, lease.queue());
-                statement.setString(3, lease.token());
-                return statement.executeUpdate() == 1;
-            }
-        });
+        return acks.ack(id, lease.queue(), lease.token());
     }
 
     @Override

@@ -8,6 +8,10 @@ import dev.forge.queue.Lease;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -60,5 +64,65 @@ class PostgresJobQueueTest extends JobQueueContract {
 
         assertThat(batch).extracting(Lease::payload).containsExactly("b1", "x1");
         assertThat(batch).extracting(Lease::queue).containsExactly("build", "analysis");
+    }
+
+    @Test
+    void insertAll_enqueuesEveryPayloadInOrder_andWakesAWaitingWorker() throws Exception {
+        PostgresJobQueue postgres = (PostgresJobQueue) queue;
+        JobQueue other = secondNode();
+        ExecutorService waiter = Executors.newSingleThreadExecutor();
+        try {
+            Future<List<Lease>> waiting =
+                    waiter.submit(() -> other.lease(List.of("build"), 10, VISIBILITY, Duration.ofSeconds(30)));
+            Thread.sleep(200); // the other node is waiting on the empty queue
+
+            List<String> ids = postgres.insertAll("build", List.of("j1", "j2", "j3"), Duration.ZERO, "alice");
+
+            assertThat(ids).hasSize(3).doesNotHaveDuplicates();
+            List<Lease> leased = new ArrayList<>(waiting.get(PROMPT_SECONDS, TimeUnit.SECONDS));
+            while (leased.size() < 3) {
+                leased.add(queue.lease("build", VISIBILITY, Duration.ZERO).orElseThrow());
+            }
+            assertThat(leased).extracting(Lease::payload).containsExactly("j1", "j2", "j3");
+            assertThat(leased).extracting(Lease::jobId).containsExactlyElementsOf(ids);
+            assertThat(postgres.depth("build", "alice")).isEqualTo(3);
+            assertThat(postgres.insertAll("build", List.of(), Duration.ZERO, "alice")).isEmpty();
+        } finally {
+            waiter.shutdownNow();
+        }
+    }
+
+    @Test
+    void ack_byManyThreadsAtOnce_eachGetsItsOwnAnswer_andADoubleAckWinsOnce() throws Exception {
+        List<String> payloads = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            payloads.add("j" + i);
+        }
+        ((PostgresJobQueue) queue).insertAll("build", payloads, Duration.ZERO, "");
+        List<Lease> leases = queue.lease(List.of("build"), 40, VISIBILITY, Duration.ZERO);
+        assertThat(leases).hasSize(40);
+        Lease lapsed = new Lease("build", leases.get(0).jobId(), "x", "not-the-token", 1, leases.get(0).expiresAt());
+        ExecutorService threads = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<Boolean>> answers = new ArrayList<>();
+            answers.add(threads.submit(() -> queue.ack(lapsed)));
+            for (Lease lease : leases) {
+                answers.add(threads.submit(() -> queue.ack(lease)));
+            }
+            // every lease acked a second time: exactly one of the two acks of each job wins
+            for (Lease lease : leases) {
+                answers.add(threads.submit(() -> queue.ack(lease)));
+            }
+            int won = 0;
+            for (Future<Boolean> answer : answers) {
+                won += answer.get(PROMPT_SECONDS * 4, TimeUnit.SECONDS) ? 1 : 0;
+            }
+
+            assertThat(answers.get(0).get()).as("an ack with a stale token").isFalse();
+            assertThat(won).isEqualTo(40);
+            assertThat(queue.depth("build")).isZero();
+        } finally {
+            threads.shutdownNow();
+        }
     }
 }
