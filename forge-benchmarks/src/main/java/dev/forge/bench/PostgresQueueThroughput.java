@@ -41,6 +41,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PostgresQueueThroughput {
 
+    /** {@code -Dforge.bench.asyncLease=true}: leases commit without waiting for the WAL flush. */
+    private static final boolean ASYNC_LEASE = Boolean.getBoolean("forge.bench.asyncLease");
     private static final String URL = "jdbc:postgresql://127.0.0.1:5432/test";
     private static final String SCHEMA = "forge_bench";
     private static final String QUEUE = "build";
@@ -74,7 +76,7 @@ public final class PostgresQueueThroughput {
 
     private static PostgresBackend backend(int poolSize) {
         return PostgresBackend.builder().jdbcUrl(URL).username("postgres").poolSize(poolSize)
-                .schema(SCHEMA).build();
+                .schema(SCHEMA).asyncLeaseCommit(ASYNC_LEASE).build();
     }
 
     private static void dropSchema() throws Exception {
@@ -118,7 +120,8 @@ public final class PostgresQueueThroughput {
             double seconds = (end - start) / 1e9;
             System.out.printf("FORGE RESULT n=%d processes=%d threads/process=%d %s: %d acked in %.2fs => %.0f jobs/s"
                     + " (enqueue %.2fs)%n", jobs, processes, threads,
-                    SINGLE ? "single (one insert, lease, ack per job)" : "batched (insert 1000s, lease batches)",
+                    (SINGLE ? "single (one insert, lease, ack per job)" : "batched (insert 1000s, lease batches)")
+                            + (ASYNC_LEASE ? " ASYNC LEASE COMMIT" : ""),
                     jobs, seconds, jobs / seconds,
                     (enqueued - start) / 1e9);
         }
@@ -144,7 +147,7 @@ public final class PostgresQueueThroughput {
     private static Process startWorker(int threads) throws IOException {
         Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
         return new ProcessBuilder(java.toString(), "-Dforge.bench.single=" + SINGLE,
-                "-cp", System.getProperty("java.class.path"),
+                "-Dforge.bench.asyncLease=" + ASYNC_LEASE, "-cp", System.getProperty("java.class.path"),
                 PostgresQueueThroughput.class.getName(), "worker", Integer.toString(threads))
                 .inheritIO().start();
     }

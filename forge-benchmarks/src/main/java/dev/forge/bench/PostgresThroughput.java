@@ -49,6 +49,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class PostgresThroughput {
 
+    /** {@code -Dforge.bench.asyncLease=true}: leases commit without waiting for the WAL flush. */
+    private static final boolean ASYNC_LEASE = Boolean.getBoolean("forge.bench.asyncLease");
     private static final String URL = "jdbc:postgresql://127.0.0.1:5432/test";
     private static final String SCHEMA = "forge_bench_engine";
 
@@ -108,8 +110,8 @@ public final class PostgresThroughput {
                 Thread.sleep(5);
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("FORGE ENGINE RESULT n=%d workerProcesses=%d workersEach=%d: %d done in %.2fs => %.0f jobs/s"
-                    + " (creates took %.2fs)%n", n, processes, workers, n, seconds, n / seconds, (tCreated - t0) / 1e9);
+            System.out.printf("FORGE ENGINE RESULT n=%d workerProcesses=%d workersEach=%d%s: %d done in %.2fs => %.0f jobs/s"
+                    + " (creates took %.2fs)%n", n, processes, workers, ASYNC_LEASE ? " ASYNC LEASE COMMIT" : "", n, seconds, n / seconds, (tCreated - t0) / 1e9);
             // idle-queue pickup: one task at a time, from the create call to its running event
             runningAt.clear();
             List<Long> pickups = new ArrayList<>();
@@ -150,7 +152,7 @@ public final class PostgresThroughput {
         RateLimitConfig unlimited = RateLimitConfig.custom()
                 .rule(RateLimiter.BUILD_CREATE, new RateLimitRule(1_000_000, Duration.ofSeconds(1))).build();
         return PostgresBackend.builder().jdbcUrl(URL).username("postgres").poolSize(poolSize)
-                .schema(SCHEMA).rateLimits(unlimited).build();
+                .schema(SCHEMA).asyncLeaseCommit(ASYNC_LEASE).rateLimits(unlimited).build();
     }
 
     private static void worker(int workers) throws Exception {
@@ -174,7 +176,8 @@ public final class PostgresThroughput {
 
     private static Process startWorker(int workers) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        Process p = new ProcessBuilder(java, "-Dforge.bench.asyncLease=" + ASYNC_LEASE,
+                "-cp", System.getProperty("java.class.path"),
                 PostgresThroughput.class.getName(), "worker", Integer.toString(workers))
                 .redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));

@@ -80,6 +80,14 @@ public final class PostgresJobQueue implements JobQueue {
     private volatile boolean closed;
 
     PostgresJobQueue(Sql sql, PgListener listener) {
+        this(sql, listener, false);
+    }
+
+    /**
+     * @param asyncLeaseCommit whether a lease's transaction commits without waiting for the WAL
+     *     flush (see {@link PostgresBackend.Builder#asyncLeaseCommit})
+     */
+    PostgresJobQueue(Sql sql, PgListener listener, boolean asyncLeaseCommit) {
         this.sql = sql;
         this.listener = listener;
         this.channel = sql.channel("jobs");
@@ -92,7 +100,11 @@ public final class PostgresJobQueue implements JobQueue {
                 + " SELECT ?, u.payload, now() + ? * interval '1 microsecond', now(), ?"
                 + " FROM unnest(?::text[]) WITH ORDINALITY AS u(payload, n) ORDER BY u.n RETURNING id)"
                 + " SELECT j.id FROM j CROSS JOIN (SELECT pg_notify(?, ?)) announced ORDER BY j.id";
-        this.leaseSql = "SELECT * FROM " + sql.table("lease_jobs") + "(?, ?, ?)";
+        // set_config(..., true) holds to the end of the statement's transaction, so its commit
+        this.leaseSql = asyncLeaseCommit
+                ? "SELECT l.* FROM set_config('synchronous_commit', 'off', true) s, "
+                        + sql.table("lease_jobs") + "(?, ?, ?) l"
+                : "SELECT * FROM " + sql.table("lease_jobs") + "(?, ?, ?)";
         this.nextVisibleSql = "SELECT extract(epoch FROM min(visible_at) - now()) FROM " + jobs
                 + " WHERE queue = ANY (?) AND rank IS NULL";
         this.extendSql = "UPDATE " + jobs + " SET visible_at = now() + ? * interval '1 microsecond'"
