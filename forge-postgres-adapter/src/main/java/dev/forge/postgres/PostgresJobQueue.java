@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * lowest ranks (as many as the batch asks for) and updates each in place to carry a fresh token
  * and the lease's expiry as its next visibility. Leases of one queue thus run one at a time
  * across the cluster (they are short, and a batch pays for the lock once); that is the price of
- * one fair order for every node. Every time - visibility, delays, expiry -
- * is the database's {@code now()}, so the nodes' clocks do not matter.
+ * one fair order for every node. Acks that come while another ack's DELETE is on its way go
+ * together in the next one ({@link GroupAck}). Every time - visibility, delays, expiry - is the
+ * database's {@code now()}, so the nodes' clocks do not matter.
  *
  * <p>An enqueue NOTIFYs the queue's channel in the same statement (at most once per 20 ms per
  * queue and node, with one trailing NOTIFY for what came in between); idle workers wait on that
@@ -100,7 +101,8 @@ public final class PostgresJobQueue implements JobQueue {
                 + " SELECT ?, u.payload, now() + ? * interval '1 microsecond', now(), ?"
                 + " FROM unnest(?::text[]) WITH ORDINALITY AS u(payload, n) ORDER BY u.n RETURNING id)"
                 + " SELECT j.id FROM j CROSS JOIN (SELECT pg_notify(?, ?)) announced ORDER BY j.id";
-        // set_config(..., true) holds to the end of the statement's transaction, so its commit
+        // set_config(..., true) holds to the end of the statement's transaction, so it applies
+        // to that transaction's commit only
         this.leaseSql = asyncLeaseCommit
                 ? "SELECT l.* FROM set_config('synchronous_commit', 'off', true) s, "
                         + sql.table("lease_jobs") + "(?, ?, ?) l"
