@@ -1,5 +1,6 @@
 package dev.forge.bench;
 
+import dev.forge.postgres.BenchEnqueue;
 import dev.forge.postgres.PostgresBackend;
 import dev.forge.queue.JobQueue;
 import dev.forge.queue.Lease;
@@ -18,15 +19,18 @@ import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * No-op jobs end to end through forge's PostgreSQL job queue, for comparison with db-scheduler on
- * the same database: N jobs are enqueued (by 8 driver threads, one statement each), then worker
- * processes - separate JVMs, each with its own pool and LISTEN connection - lease and ack them
- * with T threads each; the clock runs from the first enqueue to the queue being empty, like the
- * peer harness's (batch insert included). Then the idle-queue pickup: a worker waits on an empty
+ * the same database: N jobs are enqueued by 8 driver threads in multi-row INSERTs of 1,000 (the
+ * counterpart of db-scheduler's batch insert), while worker processes - separate JVMs, each with
+ * its own pool and LISTEN connection - run them the way forge's executor does: one thread leases
+ * as many jobs as workers are free in one call, T worker threads ack them. The clock runs from
+ * the first enqueue to the queue being empty, like the peer harness's (batch insert included).
+ * With {@code -Dforge.bench.single=true} the shape is the old one instead: one INSERT per job, and
+ * T threads each leasing one job at a time and acking it. Then the idle-queue pickup: a worker waits on an empty
  * queue on one backend, a job is enqueued through another, and the time to the lease returning
  * is measured, 200 times.
  *
@@ -37,9 +41,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class PostgresQueueThroughput {
 
+    /** {@code -Dforge.bench.asyncLease=true}: leases commit without waiting for the WAL flush. */
+    private static final boolean ASYNC_LEASE = Boolean.getBoolean("forge.bench.asyncLease");
     private static final String URL = "jdbc:postgresql://127.0.0.1:5432/test";
     private static final String SCHEMA = "forge_bench";
     private static final String QUEUE = "build";
+    private static final boolean SINGLE = Boolean.getBoolean("forge.bench.single");
+    private static final int BATCH = 1_000;
 
     private PostgresQueueThroughput() {
     }
@@ -68,7 +76,7 @@ public final class PostgresQueueThroughput {
 
     private static PostgresBackend backend(int poolSize) {
         return PostgresBackend.builder().jdbcUrl(URL).username("postgres").poolSize(poolSize)
-                .schema(SCHEMA).build();
+                .schema(SCHEMA).asyncLeaseCommit(ASYNC_LEASE).build();
     }
 
     private static void dropSchema() throws Exception {
@@ -94,19 +102,17 @@ public final class PostgresQueueThroughput {
             for (int t = 0; t < 8; t++) {
                 int from = t * jobs / 8;
                 int to = (t + 1) * jobs / 8;
-                done.add(enqueuers.submit(() -> {
-                    for (int i = from; i < to; i++) {
-                        queue.enqueue(QUEUE, "job-" + i);
-                    }
-                }));
+                done.add(enqueuers.submit(() -> enqueue(queue, from, to)));
             }
             for (Future<?> f : done) {
                 f.get();
             }
             enqueuers.shutdown();
             long enqueued = System.nanoTime();
+            // a count of the queue's rows is not free: every 100 ms keeps it off the CPUs the
+            // workers need, at a resolution of 0.1 s on a run of several seconds
             while (queue.depth(QUEUE) > 0) {
-                Thread.sleep(10);
+                Thread.sleep(100);
             }
             long end = System.nanoTime();
             workers.forEach(Process::destroy);
@@ -114,32 +120,79 @@ public final class PostgresQueueThroughput {
                 p.waitFor(10, TimeUnit.SECONDS);
             }
             double seconds = (end - start) / 1e9;
-            System.out.printf("FORGE RESULT n=%d processes=%d threads/process=%d: %d acked in %.2fs => %.0f jobs/s"
-                    + " (enqueue %.2fs)%n", jobs, processes, threads, jobs, seconds, jobs / seconds,
+            System.out.printf("FORGE RESULT n=%d processes=%d threads/process=%d %s: %d acked in %.2fs => %.0f jobs/s"
+                    + " (enqueue %.2fs)%n", jobs, processes, threads,
+                    (SINGLE ? "single (one insert, lease, ack per job)" : "batched (insert 1000s, lease batches)")
+                            + (ASYNC_LEASE ? " ASYNC LEASE COMMIT" : ""),
+                    jobs, seconds, jobs / seconds,
                     (enqueued - start) / 1e9);
+        }
+    }
+
+    /** Jobs {@code from} to {@code to}: one INSERT each, or multi-row INSERTs of {@link #BATCH}. */
+    private static void enqueue(JobQueue queue, int from, int to) {
+        if (SINGLE) {
+            for (int i = from; i < to; i++) {
+                queue.enqueue(QUEUE, "job-" + i);
+            }
+            return;
+        }
+        for (int chunk = from; chunk < to; chunk += BATCH) {
+            List<String> payloads = new ArrayList<>(BATCH);
+            for (int i = chunk; i < Math.min(to, chunk + BATCH); i++) {
+                payloads.add("job-" + i);
+            }
+            BenchEnqueue.enqueueAll(queue, QUEUE, payloads);
         }
     }
 
     private static Process startWorker(int threads) throws IOException {
         Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-        return new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+        return new ProcessBuilder(java.toString(), "-Dforge.bench.single=" + SINGLE,
+                "-Dforge.bench.asyncLease=" + ASYNC_LEASE, "-cp", System.getProperty("java.class.path"),
                 PostgresQueueThroughput.class.getName(), "worker", Integer.toString(threads))
                 .inheritIO().start();
     }
 
-    /** A worker process: T threads leasing and acking until killed. */
+    /**
+     * A worker process until killed: one leasing thread that takes as many jobs as workers are
+     * free in one call (as forge's dispatcher does) and T threads that ack them.
+     */
     private static void worker(int threads) throws Exception {
         PostgresBackend backend = backend(threads + 2);
         JobQueue queue = backend.jobQueue();
-        AtomicLong acked = new AtomicLong();
+        if (SINGLE) {
+            singleWorker(queue, threads);
+            return;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        Semaphore free = new Semaphore(threads);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> pool.shutdownNow()));
+        while (true) {
+            free.acquire();
+            int slots = 1 + free.drainPermits();
+            List<Lease> leases = queue.lease(List.of(QUEUE), slots, Duration.ofSeconds(30), Duration.ofSeconds(1));
+            free.release(slots - leases.size());
+            for (Lease lease : leases) {
+                pool.execute(() -> {
+                    try {
+                        queue.ack(lease);
+                    } finally {
+                        free.release();
+                    }
+                });
+            }
+        }
+    }
+
+    /** T threads, each leasing one job at a time and acking it. */
+    private static void singleWorker(JobQueue queue, int threads) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         for (int t = 0; t < threads; t++) {
             pool.submit(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
                     Optional<Lease> lease = queue.lease(QUEUE, Duration.ofSeconds(30), Duration.ofSeconds(1));
-                    if (lease.isPresent() && queue.ack(lease.get())) {
-                        acked.incrementAndGet();
-                    }
+                    lease.ifPresent(queue::ack);
                 }
                 return null;
             });

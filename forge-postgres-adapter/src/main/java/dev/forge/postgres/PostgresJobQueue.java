@@ -5,6 +5,7 @@ import dev.forge.queue.Lease;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,12 +23,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link JobQueue} in one PostgreSQL table. A lease is one statement, a call of the schema's
- * {@code lease_job} function (see the V2 migration): under the queue's clock row lock it ranks
- * the jobs that became visible in start-time fair order across groups, then takes the lowest
- * rank and updates it in place to carry a fresh token and the lease's expiry as its next
- * visibility. Leases of one queue thus run one at a time across the cluster (they are short);
- * that is the price of one fair order for every node. Every time - visibility, delays, expiry -
- * is the database's {@code now()}, so the nodes' clocks do not matter.
+ * {@code lease_jobs} function (see the V2 and V3 migrations): under the queue's clock row lock it
+ * ranks the jobs that became visible in start-time fair order across groups, then takes the
+ * lowest ranks (as many as the batch asks for) and updates each in place to carry a fresh token
+ * and the lease's expiry as its next visibility. Leases of one queue thus run one at a time
+ * across the cluster (they are short, and a batch pays for the lock once); that is the price of
+ * one fair order for every node. Acks that come while another ack's DELETE is on its way go
+ * together in the next one ({@link GroupAck}). Every time - visibility, delays, expiry - is the
+ * database's {@code now()}, so the nodes' clocks do not matter.
  *
  * <p>An enqueue NOTIFYs the queue's channel in the same statement (at most once per 20 ms per
  * queue and node, with one trailing NOTIFY for what came in between); idle workers wait on that
@@ -55,11 +58,12 @@ public final class PostgresJobQueue implements JobQueue {
     private final String channel;
     private final String enqueueSql;
     private final String quietEnqueueSql;
+    private final String insertAllSql;
     private final String notifySql;
     private final String leaseSql;
     private final String nextVisibleSql;
     private final String extendSql;
-    private final String ackSql;
+    private final GroupAck acks;
     private final String releaseSql;
     private final String depthSql;
     private final String groupDepthSql;
@@ -77,6 +81,14 @@ public final class PostgresJobQueue implements JobQueue {
     private volatile boolean closed;
 
     PostgresJobQueue(Sql sql, PgListener listener) {
+        this(sql, listener, false);
+    }
+
+    /**
+     * @param asyncLeaseCommit whether a lease's transaction commits without waiting for the WAL
+     *     flush (see {@link PostgresBackend.Builder#asyncLeaseCommit})
+     */
+    PostgresJobQueue(Sql sql, PgListener listener, boolean asyncLeaseCommit) {
         this.sql = sql;
         this.listener = listener;
         this.channel = sql.channel("jobs");
@@ -85,13 +97,21 @@ public final class PostgresJobQueue implements JobQueue {
                 + " VALUES (?, ?, now() + ? * interval '1 microsecond', now(), ?) RETURNING id";
         this.enqueueSql = "WITH j AS (" + insert + ") SELECT id, pg_notify(?, ?) FROM j";
         this.quietEnqueueSql = insert;
-        this.leaseSql = "SELECT * FROM " + sql.table("lease_job") + "(?, ?)";
+        this.insertAllSql = "WITH j AS (INSERT INTO " + jobs + " (queue, payload, visible_at, enqueued_at, grp)"
+                + " SELECT ?, u.payload, now() + ? * interval '1 microsecond', now(), ?"
+                + " FROM unnest(?::text[]) WITH ORDINALITY AS u(payload, n) ORDER BY u.n RETURNING id)"
+                + " SELECT j.id FROM j CROSS JOIN (SELECT pg_notify(?, ?)) announced ORDER BY j.id";
+        // set_config(..., true) holds to the end of the statement's transaction, so it applies
+        // to that transaction's commit only
+        this.leaseSql = asyncLeaseCommit
+                ? "SELECT l.* FROM set_config('synchronous_commit', 'off', true) s, "
+                        + sql.table("lease_jobs") + "(?, ?, ?) l"
+                : "SELECT * FROM " + sql.table("lease_jobs") + "(?, ?, ?)";
         this.nextVisibleSql = "SELECT extract(epoch FROM min(visible_at) - now()) FROM " + jobs
                 + " WHERE queue = ANY (?) AND rank IS NULL";
         this.extendSql = "UPDATE " + jobs + " SET visible_at = now() + ? * interval '1 microsecond'"
                 + " WHERE id = ? AND queue = ? AND lease_token = ? AND visible_at > now()";
-        this.ackSql = "DELETE FROM " + jobs
-                + " WHERE id = ? AND queue = ? AND lease_token = ? AND visible_at > now()";
+        this.acks = new GroupAck(sql);
         this.releaseSql = "WITH r AS (UPDATE " + jobs + " SET lease_token = NULL,"
                 + " visible_at = now() + ? * interval '1 microsecond'"
                 + " WHERE id = ? AND queue = ? AND lease_token = ? AND visible_at > now() RETURNING queue)"
@@ -134,6 +154,40 @@ public final class PostgresJobQueue implements JobQueue {
         });
     }
 
+    /**
+     * Enqueues {@code payloads} in one multi-row INSERT (one statement, one commit, one NOTIFY),
+     * as the same number of {@link #enqueue} calls would, and returns their ids in the order of
+     * {@code payloads} (ids are drawn in insertion order). The bulk path a bulk enqueue of the
+     * port will call; until then the benchmark driver reaches it directly.
+     */
+    List<String> insertAll(String queue, List<String> payloads, Duration delay, String group) {
+        Objects.requireNonNull(queue, "queue");
+        Objects.requireNonNull(payloads, "payloads");
+        Objects.requireNonNull(group, "group");
+        payloads.forEach(payload -> Objects.requireNonNull(payload, "payload"));
+        long delayMicros = micros(requireNotNegative(delay, "delay"));
+        if (payloads.isEmpty()) {
+            return List.of();
+        }
+        return sql.run("enqueue jobs", c -> {
+            try (PreparedStatement statement = sql.prepare(c, insertAllSql)) {
+                statement.setString(1, queue);
+                statement.setLong(2, delayMicros);
+                statement.setString(3, group);
+                statement.setArray(4, c.createArrayOf("text", payloads.toArray()));
+                statement.setString(5, channel);
+                statement.setString(6, queue);
+                List<String> ids = new ArrayList<>(payloads.size());
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        ids.add(Long.toString(rows.getLong(1)));
+                    }
+                }
+                return ids;
+            }
+        });
+    }
+
     private Announcer announcer(String queue) {
         return announcers.computeIfAbsent(queue, Announcer::new);
     }
@@ -169,35 +223,56 @@ public final class PostgresJobQueue implements JobQueue {
     @Override
     public Optional<Lease> lease(List<String> queues, Duration visibility, Duration wait)
             throws InterruptedException {
+        List<Lease> leases = lease(queues, 1, visibility, wait);
+        return leases.isEmpty() ? Optional.empty() : Optional.of(leases.get(0));
+    }
+
+    /**
+     * Leases up to {@code max} jobs, one {@code lease_jobs} call per queue (see the V3
+     * migration): the queue's lock, ranking and commit are paid once for the batch. Takes what
+     * the first queue has, then fills the rest from the next ones; while none has a visible
+     * job, waits as the single lease does.
+     */
+    @Override
+    public List<Lease> lease(List<String> queues, int max, Duration visibility, Duration wait)
+            throws InterruptedException {
         Objects.requireNonNull(queues, "queues");
         Objects.requireNonNull(visibility, "visibility");
         Objects.requireNonNull(wait, "wait");
         if (queues.isEmpty()) {
             throw new IllegalArgumentException("queues must not be empty");
         }
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be >= 1, was " + max);
+        }
         requirePositive(visibility, "visibility");
         requireNotNegative(wait, "wait");
+        long visibilityMicros = micros(visibility);
         long deadline = System.nanoTime() + Math.max(0, wait.toNanos());
         boolean waits = wait.toNanos() > 0;
         if (waits) {
             listenOnce();
         }
         boolean waited = false;
+        List<Lease> leases = new ArrayList<>(Math.min(max, 64));
         while (true) {
             long seen = epoch();
             for (String queue : queues) {
-                Optional<Lease> lease = tryLease(queue, visibility);
-                if (lease.isPresent()) {
-                    if (waited) {
-                        // jobs may come in bursts with one NOTIFY: pass the wake-up on
-                        signal();
-                    }
-                    return lease;
+                tryLease(queue, max - leases.size(), visibilityMicros, leases);
+                if (leases.size() == max) {
+                    break;
                 }
+            }
+            if (!leases.isEmpty()) {
+                if (waited) {
+                    // jobs may come in bursts with one NOTIFY: pass the wake-up on
+                    signal();
+                }
+                return leases;
             }
             long remaining = deadline - System.nanoTime();
             if (!waits || remaining <= 0 || closed) {
-                return Optional.empty();
+                return leases;
             }
             long nap = Math.min(remaining, Math.min(MAX_NAP_NANOS, untilNextVisible(queues)));
             awaitSignal(seen, nap);
@@ -205,19 +280,20 @@ public final class PostgresJobQueue implements JobQueue {
         }
     }
 
-    private Optional<Lease> tryLease(String queue, Duration visibility) {
-        long visibilityMicros = micros(visibility);
-        return sql.run("lease a job", c -> {
+    /** Leases up to {@code max} jobs of {@code queue} in one call, adding them to {@code leases}. */
+    private void tryLease(String queue, int max, long visibilityMicros, List<Lease> leases) {
+        sql.run("lease jobs", c -> {
             try (PreparedStatement statement = sql.prepare(c, leaseSql)) {
                 statement.setString(1, queue);
-                statement.setLong(2, visibilityMicros);
+                statement.setInt(2, max);
+                statement.setLong(3, visibilityMicros);
                 try (ResultSet rows = statement.executeQuery()) {
-                    if (!rows.next()) {
-                        return Optional.empty();
+                    while (rows.next()) {
+                        leases.add(new Lease(queue, Long.toString(rows.getLong(1)),
+                                rows.getString(2), rows.getString(3), rows.getInt(4),
+                                TaskRows.instant(rows, 5)));
                     }
-                    return Optional.of(new Lease(queue, Long.toString(rows.getLong(1)),
-                            rows.getString(2), rows.getString(3), rows.getInt(4),
-                            TaskRows.instant(rows, 5)));
+                    return null;
                 }
             }
         });
@@ -325,14 +401,7 @@ public final class PostgresJobQueue implements JobQueue {
         if (id < 0) {
             return false;
         }
-        return sql.run("acknowledge a job", c -> {
-            try (PreparedStatement statement = sql.prepare(c, ackSql)) {
-                statement.setLong(1, id);
-                statement.setString(2, lease.queue());
-                statement.setString(3, lease.token());
-                return statement.executeUpdate() == 1;
-            }
-        });
+        return acks.ack(id, lease.queue(), lease.token());
     }
 
     @Override

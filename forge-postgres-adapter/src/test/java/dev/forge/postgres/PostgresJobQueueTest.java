@@ -1,7 +1,18 @@
 package dev.forge.postgres;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.forge.queue.JobQueue;
 import dev.forge.queue.JobQueueContract;
+import dev.forge.queue.Lease;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The job queue contract against PostgreSQL, in a schema of its own. */
@@ -20,5 +31,98 @@ class PostgresJobQueueTest extends JobQueueContract {
     protected JobQueue sameBackendQueue() {
         PostgresBackend node = DATABASE.get().secondNode();
         return new PostgresJobQueue(node.sql(), node.listener());
+    }
+
+    @Test
+    void leaseSeveral_takesTheWholeBatchInOneCall_andSingleLeasesContinueTheSameFairOrder() throws Exception {
+        for (int i = 1; i <= 4; i++) {
+            queue.enqueue("build", "a" + i, null, "alice");
+            queue.enqueue("build", "b" + i, null, "bob");
+        }
+
+        List<Lease> batch = queue.lease(List.of("build"), 5, VISIBILITY, Duration.ZERO);
+        // a newcomer joins at the rank of the batch's last job (the virtual time), as after five single
+        // leases: behind the job of that rank enqueued before it, ahead of the next rank
+        queue.enqueue("build", "c1", null, "carol");
+        List<String> rest = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            rest.add(queue.lease("build", VISIBILITY, Duration.ZERO).orElseThrow().payload());
+        }
+
+        assertThat(batch).extracting(Lease::payload).containsExactly("a1", "b1", "a2", "b2", "a3");
+        assertThat(batch).extracting(Lease::deliveries).containsOnly(1);
+        assertThat(rest).containsExactly("b3", "c1", "a4", "b4");
+    }
+
+    @Test
+    void leaseSeveral_fromSeveralQueues_fillsTheBatchFromTheNextQueue() throws Exception {
+        queue.enqueue("build", "b1");
+        queue.enqueue("analysis", "x1");
+        queue.enqueue("analysis", "x2");
+
+        List<Lease> batch = queue.lease(List.of("build", "analysis"), 2, VISIBILITY, Duration.ZERO);
+
+        assertThat(batch).extracting(Lease::payload).containsExactly("b1", "x1");
+        assertThat(batch).extracting(Lease::queue).containsExactly("build", "analysis");
+    }
+
+    @Test
+    void insertAll_enqueuesEveryPayloadInOrder_andWakesAWaitingWorker() throws Exception {
+        PostgresJobQueue postgres = (PostgresJobQueue) queue;
+        JobQueue other = secondNode();
+        ExecutorService waiter = Executors.newSingleThreadExecutor();
+        try {
+            Future<List<Lease>> waiting =
+                    waiter.submit(() -> other.lease(List.of("build"), 10, VISIBILITY, Duration.ofSeconds(30)));
+            Thread.sleep(200); // the other node is waiting on the empty queue
+
+            List<String> ids = postgres.insertAll("build", List.of("j1", "j2", "j3"), Duration.ZERO, "alice");
+
+            assertThat(ids).hasSize(3).doesNotHaveDuplicates();
+            List<Lease> leased = new ArrayList<>(waiting.get(PROMPT_SECONDS, TimeUnit.SECONDS));
+            while (leased.size() < 3) {
+                leased.add(queue.lease("build", VISIBILITY, Duration.ZERO).orElseThrow());
+            }
+            assertThat(leased).extracting(Lease::payload).containsExactly("j1", "j2", "j3");
+            assertThat(leased).extracting(Lease::jobId).containsExactlyElementsOf(ids);
+            assertThat(postgres.depth("build", "alice")).isEqualTo(3);
+            assertThat(postgres.insertAll("build", List.of(), Duration.ZERO, "alice")).isEmpty();
+        } finally {
+            waiter.shutdownNow();
+        }
+    }
+
+    @Test
+    void ack_byManyThreadsAtOnce_eachGetsItsOwnAnswer_andADoubleAckWinsOnce() throws Exception {
+        List<String> payloads = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            payloads.add("j" + i);
+        }
+        ((PostgresJobQueue) queue).insertAll("build", payloads, Duration.ZERO, "");
+        List<Lease> leases = queue.lease(List.of("build"), 40, VISIBILITY, Duration.ZERO);
+        assertThat(leases).hasSize(40);
+        Lease lapsed = new Lease("build", leases.get(0).jobId(), "x", "not-the-token", 1, leases.get(0).expiresAt());
+        ExecutorService threads = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<Boolean>> answers = new ArrayList<>();
+            answers.add(threads.submit(() -> queue.ack(lapsed)));
+            for (Lease lease : leases) {
+                answers.add(threads.submit(() -> queue.ack(lease)));
+            }
+            // every lease acked a second time: exactly one of the two acks of each job wins
+            for (Lease lease : leases) {
+                answers.add(threads.submit(() -> queue.ack(lease)));
+            }
+            int won = 0;
+            for (Future<Boolean> answer : answers) {
+                won += answer.get(PROMPT_SECONDS * 4, TimeUnit.SECONDS) ? 1 : 0;
+            }
+
+            assertThat(answers.get(0).get()).as("an ack with a stale token").isFalse();
+            assertThat(won).isEqualTo(40);
+            assertThat(queue.depth("build")).isZero();
+        } finally {
+            threads.shutdownNow();
+        }
     }
 }

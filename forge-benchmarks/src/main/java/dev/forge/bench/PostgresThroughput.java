@@ -1,0 +1,201 @@
+package dev.forge.bench;
+
+import dev.forge.Forge;
+import dev.forge.builds.BuildRequest;
+import dev.forge.events.TaskEvent;
+import dev.forge.exec.AdmissionConfig;
+import dev.forge.exec.ExecutorConfig;
+import dev.forge.exec.RunOutcome;
+import dev.forge.postgres.PostgresBackend;
+import dev.forge.project.InMemoryProjectCatalog;
+import dev.forge.project.ProjectSpec;
+import dev.forge.ratelimit.RateLimitConfig;
+import dev.forge.ratelimit.RateLimitRule;
+import dev.forge.ratelimit.RateLimiter;
+import dev.forge.security.Principal;
+import dev.forge.task.TaskId;
+import dev.forge.task.TaskRecord;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The whole engine on PostgreSQL with no-op builds: task store, job queue, event bus and rate
+ * limiter all PostgreSQL's. This process creates N build tasks (store write + enqueue, one
+ * create call each from 8 threads, as the API does) while K worker JVMs, each a Forge with W
+ * workers and a runner that does nothing, lease, start, complete and ack them. Measures jobs/s
+ * from the first create to the last DONE event heard here, then create-to-pickup latency
+ * (create returned -> RUNNING event) on an idle queue. Not a test.
+ *
+ * <pre>java -cp forge-benchmarks.jar dev.forge.bench.PostgresThroughput [N=5000] [W=20] [K...=1 2]</pre>
+ *
+ * Uses schema {@code forge_bench_engine} of {@code jdbc:postgresql://127.0.0.1:5432/test} as
+ * {@code postgres} (dropped before each run).
+ */
+public final class PostgresThroughput {
+
+    /** {@code -Dforge.bench.asyncLease=true}: leases commit without waiting for the WAL flush. */
+    private static final boolean ASYNC_LEASE = Boolean.getBoolean("forge.bench.asyncLease");
+    private static final String URL = "jdbc:postgresql://127.0.0.1:5432/test";
+    private static final String SCHEMA = "forge_bench_engine";
+
+    private PostgresThroughput() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("worker")) {
+            worker(Integer.parseInt(args[1]));
+            return;
+        }
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 5_000;
+        int workers = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        List<Integer> processCounts = new ArrayList<>();
+        for (int i = 2; i < args.length; i++) {
+            processCounts.add(Integer.parseInt(args[i]));
+        }
+        for (int processes : processCounts.isEmpty() ? List.of(1, 2) : processCounts) {
+            run(n, workers, processes);
+        }
+        System.exit(0);
+    }
+
+    private static void run(int n, int workers, int processes) throws Exception {
+        dropSchema();
+        List<Process> started = new ArrayList<>();
+        try (PostgresBackend postgres = backend(10); Forge api = forge(postgres, 1).build()) {
+            for (int i = 0; i < processes; i++) {
+                started.add(startWorker(workers));
+            }
+            AtomicInteger done = new AtomicInteger();
+            Map<TaskId, Long> runningAt = new ConcurrentHashMap<>();
+            BlockingQueue<TaskId> running = new LinkedBlockingQueue<>();
+            api.events().subscribe(event -> {
+                if (event.type() == TaskEvent.Type.DONE) {
+                    done.incrementAndGet();
+                } else if (event.type() == TaskEvent.Type.STATUS && event.status().wireName().equals("running")) {
+                    runningAt.putIfAbsent(event.taskId(), System.nanoTime());
+                    running.offer(event.taskId());
+                }
+            });
+            Principal alice = Principal.user("alice");
+            ExecutorService creators = Executors.newFixedThreadPool(8);
+            long t0 = System.nanoTime();
+            AtomicInteger next = new AtomicInteger();
+            for (int c = 0; c < 8; c++) {
+                creators.execute(() -> {
+                    while (next.getAndIncrement() < n) {
+                        api.builds().create(alice, new BuildRequest("noop", "throughput", Map.of())).orElseThrow();
+                    }
+                });
+            }
+            creators.shutdown();
+            creators.awaitTermination(10, TimeUnit.MINUTES);
+            long tCreated = System.nanoTime();
+            while (done.get() < n) {
+                Thread.sleep(5);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("FORGE ENGINE RESULT n=%d workerProcesses=%d workersEach=%d%s: %d done in %.2fs => %.0f jobs/s"
+                    + " (creates took %.2fs)%n", n, processes, workers, ASYNC_LEASE ? " ASYNC LEASE COMMIT" : "", n, seconds, n / seconds, (tCreated - t0) / 1e9);
+            // idle-queue pickup: one task at a time, from the create call to its running event
+            runningAt.clear();
+            List<Long> pickups = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                long t = System.nanoTime();
+                TaskRecord r = api.builds().create(alice, new BuildRequest("noop", "latency", Map.of())).orElseThrow();
+                long deadline = t + TimeUnit.SECONDS.toNanos(5);
+                while (!runningAt.containsKey(r.id()) && System.nanoTime() < deadline) {
+                    running.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                }
+                Long at = runningAt.get(r.id());
+                if (at != null) {
+                    pickups.add(at - t);
+                }
+            }
+            pickups.sort(Long::compare);
+            System.out.printf("FORGE ENGINE PICKUP idle queue (create call -> running event), %d tasks: p50 %.1f ms,"
+                    + " p99 %.1f ms%n", pickups.size(), pickups.get(pickups.size() / 2) / 1e6,
+                    pickups.get((int) (pickups.size() * 0.99)) / 1e6);
+        } finally {
+            started.forEach(Process::destroyForcibly);
+            for (Process p : started) {
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static void dropSchema() throws Exception {
+        Properties properties = new Properties();
+        properties.setProperty("user", "postgres");
+        try (Connection c = DriverManager.getConnection(URL, properties); Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+        }
+    }
+
+    private static PostgresBackend backend(int poolSize) {
+        // creations are rate-limited per user (through PostgreSQL, as on an API node): lift the limit
+        RateLimitConfig unlimited = RateLimitConfig.custom()
+                .rule(RateLimiter.BUILD_CREATE, new RateLimitRule(1_000_000, Duration.ofSeconds(1))).build();
+        return PostgresBackend.builder().jdbcUrl(URL).username("postgres").poolSize(poolSize)
+                .schema(SCHEMA).asyncLeaseCommit(ASYNC_LEASE).rateLimits(unlimited).build();
+    }
+
+    private static void worker(int workers) throws Exception {
+        PostgresBackend postgres = backend(workers + 4);
+        Forge forge = forge(postgres, workers).build().start();
+        System.out.println("ready");
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
+        forge.close();
+    }
+
+    private static Forge.Builder forge(PostgresBackend postgres, int workers) {
+        return postgres.configure(Forge.builder())
+                // N tasks of one user wait at once: lift the admission limits too
+                .admission(AdmissionConfig.unlimited())
+                .projectCatalog(new InMemoryProjectCatalog(List.of(
+                        ProjectSpec.builder("noop").localSource(Path.of(".")).build())))
+                .buildRunner((project, context) -> RunOutcome.success(Map.of()))
+                .executorConfig(ExecutorConfig.custom().workers(workers).build());
+    }
+
+    private static Process startWorker(int workers) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-Dforge.bench.asyncLease=" + ASYNC_LEASE,
+                "-cp", System.getProperty("java.class.path"),
+                PostgresThroughput.class.getName(), "worker", Integer.toString(workers))
+                .redirectErrorStream(true).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
+        String line;
+        while ((line = out.readLine()) != null && !line.equals("ready")) {
+            // skip start-up output
+        }
+        Thread drain = new Thread(() -> {
+            try {
+                while (out.readLine() != null) {
+                    // keep the pipe empty
+                }
+            } catch (java.io.IOException e) {
+                // the worker was stopped
+            }
+        });
+        drain.setDaemon(true);
+        drain.start();
+        return p;
+    }
+}
