@@ -39,6 +39,10 @@ class BuildCreateAllTest {
         return new BuildRequest(project, "build it", Map.of());
     }
 
+    private static double storeCalls(Forge forge, String op) {
+        return forge.metrics().registry().get("forge_store_calls_total").tag("op", op).counter().count();
+    }
+
     @Test
     void mixedBatch_answersEachRequestInOrder_andRunsTheCreatedOnes() {
         try (Forge forge = forge().build().start()) {
@@ -52,6 +56,8 @@ class BuildCreateAllTest {
                     outcomes.get(4).orElseThrow());
             assertThat(created).extracting(TaskRecord::id).doesNotHaveDuplicates();
             assertThat(forge.builds().history(ALICE, null, null).orElseThrow().total()).isEqualTo(3);
+            assertThat(storeCalls(forge, "create_all")).as("one batch write for the three").isEqualTo(1);
+            assertThat(storeCalls(forge, "create")).isZero();
             for (TaskRecord task : created) {
                 assertThat(forge.builds().await(ALICE, task.id(), Duration.ofSeconds(10)).orElseThrow().status())
                         .isEqualTo(TaskStatus.COMPLETED);
