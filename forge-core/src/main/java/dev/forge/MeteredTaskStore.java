@@ -22,6 +22,7 @@ final class MeteredTaskStore implements TaskStore {
 
     private final TaskStore delegate;
     private final Counter create;
+    private final Counter createAll;
     private final Counter find;
     private final Counter list;
     private final Counter compareAndSet;
@@ -32,6 +33,7 @@ final class MeteredTaskStore implements TaskStore {
     MeteredTaskStore(TaskStore delegate, MeterRegistry registry) {
         this.delegate = delegate;
         this.create = counter(registry, "create");
+        this.createAll = counter(registry, "create_all");
         this.find = counter(registry, "find");
         this.list = counter(registry, "list");
         this.compareAndSet = counter(registry, "compare_and_set");
@@ -55,6 +57,12 @@ final class MeteredTaskStore implements TaskStore {
     public void create(TaskRecord record) {
         create.increment();
         delegate.create(record);
+    }
+
+    @Override
+    public void createAll(List<TaskRecord> records) {
+        createAll.increment();
+        delegate.createAll(records);
     }
 
     @Override

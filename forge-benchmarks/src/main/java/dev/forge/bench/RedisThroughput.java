@@ -39,9 +39,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * start, complete and ack them. Measures jobs/s from the first create to the last DONE event, and
  * create-to-pickup latency (create returned -> RUNNING event) on an idle queue. Not a test.
  *
- * <pre>java -cp forge-benchmarks.jar dev.forge.bench.RedisThroughput [N=20000] [K=1] [W=16] [redis URL]</pre>
+ * <p>Creates go in batches of 1,000 through {@code BuildService.createAll} from one thread (mode
+ * {@code bulk}, the default, as BullMQ's {@code addBulk}), or one by one through
+ * {@code BuildService.create} from 8 threads (mode {@code single}, as an API node's requests).
+ * The result line gives the create phase and the drain after it separately.
+ *
+ * <pre>java -cp forge-benchmarks.jar dev.forge.bench.RedisThroughput [N=20000] [K=1] [W=16] [redis URL] [bulk|single]</pre>
  */
 public final class RedisThroughput {
+
+    /** Tasks per createAll call in bulk mode, as the peer harness's addBulk. */
+    private static final int BATCH = 1000;
 
     private RedisThroughput() {
     }
@@ -55,10 +63,11 @@ public final class RedisThroughput {
         int processes = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         int workers = args.length > 2 ? Integer.parseInt(args[2]) : 16;
         String url = args.length > 3 ? args[3] : "redis://127.0.0.1:6379/0";
+        boolean bulk = args.length <= 4 || !args[4].equals("single");
         String prefix = "forge-bench-" + UUID.randomUUID() + ":";
         List<Process> started = new ArrayList<>();
         try (RedisBackend redis = RedisBackend.connect(settings(url, prefix));
-                Forge api = forge(redis, 1).build()) {
+                Forge api = (bulk ? embedded(redis, 1) : forge(redis, 1)).build()) {
             for (int i = 0; i < processes; i++) {
                 started.add(startWorker(url, prefix, workers));
             }
@@ -95,30 +104,28 @@ public final class RedisThroughput {
             measuringPickup.set(false);
             List<Long> sorted = new ArrayList<>(pickups);
             sorted.sort(Long::compare);
-            // throughput: N creates from 8 threads, then wait for every DONE
+            // throughput: N creates - in batches of BATCH from one thread (as BullMQ's addBulk),
+            // or one by one from 8 threads - then wait for every DONE
             while (done.get() < 200) {
                 Thread.sleep(10);
             }
             done.set(0);
-            ExecutorService creators = Executors.newFixedThreadPool(8);
             long t0 = System.nanoTime();
-            AtomicInteger next = new AtomicInteger();
-            for (int c = 0; c < 8; c++) {
-                creators.execute(() -> {
-                    while (next.getAndIncrement() < n) {
-                        api.builds().create(alice, new BuildRequest("noop", "throughput", Map.of())).orElseThrow();
-                    }
-                });
+            if (bulk) {
+                createInBatches(api, alice, n);
+            } else {
+                createOneByOne(api, alice, n);
             }
-            creators.shutdown();
-            creators.awaitTermination(10, TimeUnit.MINUTES);
             long tCreated = System.nanoTime();
             while (done.get() < n) {
                 Thread.sleep(5);
             }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("FORGE RESULT n=%d workerProcesses=%d workersEach=%d: %d done in %.2fs => %.0f jobs/s "
-                    + "(creates took %.2fs)%n", n, processes, workers, n, seconds, n / seconds, (tCreated - t0) / 1e9);
+            long tDone = System.nanoTime();
+            double seconds = (tDone - t0) / 1e9;
+            System.out.printf("FORGE RESULT n=%d workerProcesses=%d workersEach=%d creates=%s: %d done in %.2fs "
+                    + "=> %.0f jobs/s (create phase %.2fs, then drain %.2fs)%n", n, processes, workers,
+                    bulk ? "bulk" + BATCH : "single", n, seconds, n / seconds, (tCreated - t0) / 1e9,
+                    (tDone - tCreated) / 1e9);
             System.out.printf("FORGE PICKUP idle queue (create call -> running event), %d tasks: p50 %.1f ms, "
                     + "p99 %.1f ms%n", sorted.size(), sorted.get(sorted.size() / 2) / 1e6,
                     sorted.get((int) (sorted.size() * 0.99)) / 1e6);
@@ -131,6 +138,35 @@ public final class RedisThroughput {
                         + prefix + "*' | xargs -r redis-cli del");
             }
         }
+    }
+
+    /** Batches of {@value #BATCH} through {@code BuildService.createAll}, one after the other. */
+    private static void createInBatches(Forge api, Principal alice, int n) {
+        List<BuildRequest> batch = new ArrayList<>(BATCH);
+        for (int created = 0; created < n; created += batch.size()) {
+            batch.clear();
+            for (int i = created; i < Math.min(n, created + BATCH); i++) {
+                batch.add(new BuildRequest("noop", "throughput", Map.of()));
+            }
+            for (var outcome : api.builds().createAll(alice, batch)) {
+                outcome.orElseThrow();
+            }
+        }
+    }
+
+    /** One {@code BuildService.create} per task, from 8 threads. */
+    private static void createOneByOne(Forge api, Principal alice, int n) throws InterruptedException {
+        ExecutorService creators = Executors.newFixedThreadPool(8);
+        AtomicInteger next = new AtomicInteger();
+        for (int c = 0; c < 8; c++) {
+            creators.execute(() -> {
+                while (next.getAndIncrement() < n) {
+                    api.builds().create(alice, new BuildRequest("noop", "throughput", Map.of())).orElseThrow();
+                }
+            });
+        }
+        creators.shutdown();
+        creators.awaitTermination(10, TimeUnit.MINUTES);
     }
 
     private static void worker(String url, String prefix, int workers) throws Exception {
@@ -150,8 +186,20 @@ public final class RedisThroughput {
         // creations are rate-limited per user (through Redis, as on an API node): lift the limit
         RateLimitConfig unlimited = RateLimitConfig.custom()
                 .rule(RateLimiter.BUILD_CREATE, new RateLimitRule(1_000_000, Duration.ofSeconds(1))).build();
-        return redis.configure(Forge.builder())
-                .rateLimiter(redis.rateLimiter(unlimited))
+        return noopBuilds(redis.configure(Forge.builder()).rateLimiter(redis.rateLimiter(unlimited)), workers);
+    }
+
+    /**
+     * Every port on Redis but no rate limiter: an application submitting from its own code is not
+     * limited by default (and a limiter costs one round trip per task of a batch).
+     */
+    private static Forge.Builder embedded(RedisBackend redis, int workers) {
+        return noopBuilds(Forge.builder().taskStore(redis.taskStore()).jobQueue(redis.jobQueue())
+                .eventBus(redis.eventBus()).clusterLock(redis.clusterLock()), workers);
+    }
+
+    private static Forge.Builder noopBuilds(Forge.Builder builder, int workers) {
+        return builder
                 // N tasks of one user wait at once: lift the admission limits too
                 .admission(AdmissionConfig.unlimited())
                 .projectCatalog(new InMemoryProjectCatalog(List.of(

@@ -14,6 +14,9 @@ import dev.forge.task.TaskRecord;
 import dev.forge.validation.RequestValidator;
 import dev.forge.validation.ValidationFailure;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -79,6 +82,32 @@ public final class BuildService {
         }
         return tasks.submit(caller, TaskKind.BUILD, request.projectName(), request.goal(),
                 request.parameters(), null, maxAttempts, rateLimiter, RateLimiter.BUILD_CREATE);
+    }
+
+    /**
+     * Validates, stores and queues several builds of the caller at once, like as many
+     * {@link #create} calls but with one store write and one enqueue for all of them (one round
+     * trip each to a remote backend instead of several per build): for applications that
+     * submit builds in batches. Admission limits count the batch as it is admitted; rate-limit
+     * permits are taken one per build, and once one is refused the rest are refused too.
+     *
+     * @return one outcome per request, in order, each as {@link #create} would answer it
+     */
+    public List<Outcome<TaskRecord>> createAll(Principal caller, List<BuildRequest> requests) {
+        Objects.requireNonNull(caller, "caller");
+        List<Outcome<TaskRecord>> outcomes = new ArrayList<>(requests.size());
+        List<TaskOperations.NewTask> valid = new ArrayList<>(requests.size());
+        for (BuildRequest request : requests) {
+            Optional<ValidationFailure> failure = validator.validate(request);
+            outcomes.add(failure.<Outcome<TaskRecord>>map(Outcome.Invalid::new).orElse(null));
+            if (failure.isEmpty()) {
+                valid.add(new TaskOperations.NewTask(request.projectName(), request.goal(), request.parameters(), null));
+            }
+        }
+        Iterator<Outcome<TaskRecord>> submitted = tasks.submitAll(caller, TaskKind.BUILD, valid, maxAttempts,
+                rateLimiter, RateLimiter.BUILD_CREATE).iterator();
+        outcomes.replaceAll(outcome -> outcome == null ? submitted.next() : outcome);
+        return outcomes;
     }
 
     /** The build, if it exists and the caller may see it. */

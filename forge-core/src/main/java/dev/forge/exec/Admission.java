@@ -36,21 +36,46 @@ final class Admission {
      * limit of {@link Integer#MAX_VALUE} is not counted at all (no queue round trips).
      */
     <T> Optional<Outcome<T>> check(String owner, TaskKind kind) {
+        Admitted<T> admitted = checkAll(owner, kind, 1);
+        return admitted.count() == 1 ? Optional.empty() : Optional.of(admitted.refusal());
+    }
+
+    /**
+     * How many of {@code count} new tasks of {@code owner} may be queued now, in order, and the
+     * refusal for the rest: the counts are read once for the whole batch, and each task admitted
+     * counts against the limits of those after it - as {@code count} calls of {@link #check}
+     * with nobody else creating meanwhile would decide.
+     */
+    <T> Admitted<T> checkAll(String owner, TaskKind kind, int count) {
+        long userRoom = Long.MAX_VALUE;
         if (config.activeTasksPerUser() < Integer.MAX_VALUE) {
             long active = 0;
             for (TaskKind each : TaskKind.values()) {
                 active += queue.depth(Queues.forKind(each), owner);
             }
-            if (active >= config.activeTasksPerUser()) {
-                return Optional.of(new Outcome.Refused<>(Limit.ACTIVE_TASKS_PER_USER,
-                        config.activeTasksPerUser(), config.userRetryAfter()));
+            userRoom = Math.max(0, config.activeTasksPerUser() - active);
+            if (userRoom == 0) {
+                return new Admitted<>(0, userRefusal());
             }
         }
-        if (config.queuedTasksPerQueue() < Integer.MAX_VALUE
-                && queue.depth(Queues.forKind(kind)) >= config.queuedTasksPerQueue()) {
-            return Optional.of(new Outcome.Refused<>(Limit.QUEUED_TASKS,
-                    config.queuedTasksPerQueue(), config.queueRetryAfter()));
+        long queueRoom = Long.MAX_VALUE;
+        if (config.queuedTasksPerQueue() < Integer.MAX_VALUE) {
+            queueRoom = Math.max(0, config.queuedTasksPerQueue() - queue.depth(Queues.forKind(kind)));
         }
-        return Optional.empty();
+        int admitted = (int) Math.min(count, Math.min(userRoom, queueRoom));
+        if (admitted == count) {
+            return new Admitted<>(count, null);
+        }
+        return new Admitted<>(admitted, userRoom <= queueRoom ? userRefusal()
+                : new Outcome.Refused<>(Limit.QUEUED_TASKS, config.queuedTasksPerQueue(), config.queueRetryAfter()));
+    }
+
+    private <T> Outcome<T> userRefusal() {
+        return new Outcome.Refused<>(Limit.ACTIVE_TASKS_PER_USER, config.activeTasksPerUser(),
+                config.userRetryAfter());
+    }
+
+    /** The first {@code count} tasks of a batch may be queued; {@code refusal} answers the rest (null if none). */
+    record Admitted<T>(int count, Outcome<T> refusal) {
     }
 }

@@ -24,6 +24,7 @@ import dev.forge.task.TaskStatus;
 import dev.forge.validation.ValidationFailure;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -117,31 +118,107 @@ public final class TaskOperations {
     public Outcome<TaskRecord> submit(Principal caller, TaskKind kind, String projectName,
             String goal, Map<String, String> parameters, List<String> analysisTypes,
             int maxAttempts, RateLimiter rateLimiter, String rateOperation) {
-        if (!projectExists(projectName)) {
-            return new Outcome.NotFound<>("project", projectName);
-        }
-        Optional<Outcome<TaskRecord>> refused = admission.check(caller.userId(), kind);
-        if (refused.isPresent()) {
-            return refused.get();
-        }
-        if (rateLimiter != null) {
-            RateLimitDecision decision = rateLimiter.tryAcquire(caller.userId(), rateOperation);
-            if (!decision.allowed()) {
-                return new Outcome.RateLimited<>(decision);
+        return submitAll(caller, kind, List.of(new NewTask(projectName, goal, parameters, analysisTypes)),
+                maxAttempts, rateLimiter, rateOperation).get(0);
+    }
+
+    /**
+     * {@link #submit} for several tasks of one caller and kind, with one store write and one
+     * enqueue for all that pass ({@link TaskStore#createAll}, {@link JobQueue#enqueueAll}). The
+     * admission counts are read once for the batch, and each admitted task counts against the
+     * limits of those after it; rate-limit permits are taken one per task, in order, and once one
+     * is refused the rest of the batch is refused with it (no permit is taken for them).
+     *
+     * @return one outcome per task, in order: the new record, NotFound("project"), Refused or
+     *         RateLimited
+     * @throws RuntimeException when the store or queue fails; the tasks of the batch that were
+     *                          stored are then failed, as {@link #submit} does
+     */
+    public List<Outcome<TaskRecord>> submitAll(Principal caller, TaskKind kind, List<NewTask> tasks,
+            int maxAttempts, RateLimiter rateLimiter, String rateOperation) {
+        List<Outcome<TaskRecord>> outcomes = new ArrayList<>(tasks.size());
+        List<Integer> known = new ArrayList<>(tasks.size());
+        for (int i = 0; i < tasks.size(); i++) {
+            String project = tasks.get(i).projectName();
+            outcomes.add(projectExists(project) ? null : new Outcome.NotFound<>("project", project));
+            if (outcomes.get(i) == null) {
+                known.add(i);
             }
         }
-        TaskRecord record = TaskRecord.create(ids.next(), kind, caller.userId(), projectName, goal,
-                parameters, analysisTypes, maxAttempts, clock.instant());
-        updater.created(record);
+        if (known.isEmpty()) {
+            return outcomes;
+        }
+        Admission.Admitted<TaskRecord> admitted = admission.checkAll(caller.userId(), kind, known.size());
+        List<TaskRecord> records = new ArrayList<>(admitted.count());
+        Outcome<TaskRecord> refusal = null;
+        for (int j = 0; j < known.size(); j++) {
+            if (j == admitted.count()) {
+                refusal = admitted.refusal();
+            }
+            if (refusal == null && rateLimiter != null) {
+                RateLimitDecision decision = rateLimiter.tryAcquire(caller.userId(), rateOperation);
+                if (!decision.allowed()) {
+                    refusal = new Outcome.RateLimited<>(decision);
+                }
+            }
+            int i = known.get(j);
+            if (refusal != null) {
+                outcomes.set(i, refusal);
+                continue;
+            }
+            NewTask task = tasks.get(i);
+            TaskRecord record = TaskRecord.create(ids.next(), kind, caller.userId(), task.projectName(),
+                    task.goal(), task.parameters(), task.analysisTypes(), maxAttempts, clock.instant());
+            records.add(record);
+            outcomes.set(i, Outcome.ok(record));
+        }
+        storeAndQueue(kind, records);
+        return outcomes;
+    }
+
+    private void storeAndQueue(TaskKind kind, List<TaskRecord> records) {
+        if (records.isEmpty()) {
+            return;
+        }
         try {
-            queue.enqueue(Queues.forKind(kind), record.id().value(), Duration.ZERO, record.owner());
+            updater.createdAll(records);
         } catch (RuntimeException e) {
-            // Nothing would ever run a stored task without a job: end it, then report the failure.
-            updater.apply(record, record.transitionTo(TaskStatus.FAILED, null,
-                    new TaskError(TaskError.INFRASTRUCTURE, "the task could not be queued"), clock.instant()));
+            // One record: it was not stored. Several: some may have been; none has a job.
+            if (records.size() > 1) {
+                failAll(records, "the task could not be stored", e);
+            }
             throw e;
         }
-        return Outcome.ok(record);
+        List<String> payloads = new ArrayList<>(records.size());
+        List<String> groups = new ArrayList<>(records.size());
+        for (TaskRecord record : records) {
+            payloads.add(record.id().value());
+            groups.add(record.owner());
+        }
+        try {
+            queue.enqueueAll(Queues.forKind(kind), payloads, Duration.ZERO, groups);
+        } catch (RuntimeException e) {
+            // Nothing would ever run a stored task without a job: end it, then report the failure.
+            // (A task of the batch that did get a job finds itself failed and the job is dropped.)
+            failAll(records, "the task could not be queued", e);
+            throw e;
+        }
+    }
+
+    private void failAll(List<TaskRecord> records, String why, RuntimeException cause) {
+        for (TaskRecord record : records) {
+            try {
+                updater.apply(record, record.transitionTo(TaskStatus.FAILED, null,
+                        new TaskError(TaskError.INFRASTRUCTURE, why), clock.instant()));
+            } catch (RuntimeException e) {
+                cause.addSuppressed(e);
+            }
+        }
+    }
+
+    /** What {@link #submitAll} needs of each new task; {@code analysisTypes} is null for a build. */
+    public record NewTask(String projectName, String goal, Map<String, String> parameters,
+            List<String> analysisTypes) {
     }
 
     /** The task if it exists, is of {@code kind} and the caller may see it. */

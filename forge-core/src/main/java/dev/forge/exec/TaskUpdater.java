@@ -9,6 +9,7 @@ import dev.forge.task.TaskChanges;
 import dev.forge.task.TaskRecord;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -60,6 +61,16 @@ public final class TaskUpdater {
     /** Stores a new task and announces it. */
     public void created(TaskRecord record) {
         store.create(record);
+        announce(record);
+    }
+
+    /** Stores new tasks in one batch ({@link TaskStore#createAll}) and announces each. */
+    public void createdAll(List<TaskRecord> records) {
+        store.createAll(records);
+        records.forEach(this::announce);
+    }
+
+    private void announce(TaskRecord record) {
         metrics.taskStatus(record.kind(), record.status());
         events.publish(TaskEvent.statusOf(record, clock.instant()));
     }

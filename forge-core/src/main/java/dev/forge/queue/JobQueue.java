@@ -1,6 +1,7 @@
 package dev.forge.queue;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -41,6 +42,28 @@ public interface JobQueue extends AutoCloseable {
      * @throws IllegalArgumentException if {@code delay} is negative
      */
     String enqueue(String queue, String payload, Duration delay, String group);
+
+    /**
+     * Adds one job per payload, the i-th in fairness group {@code groups.get(i)}, each visible
+     * after {@code delay} (null or zero: now), as {@link #enqueue(String, String, Duration, String)}
+     * would one by one and in that order: for a batch of creations (one round trip to a remote
+     * backend instead of one per job). The default calls that method for each; adapters with a
+     * cheaper batch override it.
+     *
+     * @return the jobs' ids, in the order of {@code payloads}
+     * @throws IllegalArgumentException if the lists differ in size or {@code delay} is negative
+     */
+    default List<String> enqueueAll(String queue, List<String> payloads, Duration delay, List<String> groups) {
+        if (payloads.size() != groups.size()) {
+            throw new IllegalArgumentException("payloads and groups differ in size: " + payloads.size()
+                    + " and " + groups.size());
+        }
+        List<String> ids = new ArrayList<>(payloads.size());
+        for (int i = 0; i < payloads.size(); i++) {
+            ids.add(enqueue(queue, payloads.get(i), delay, groups.get(i)));
+        }
+        return ids;
+    }
 
     /**
      * Adds a job of the {@link #DEFAULT_GROUP} that becomes visible after {@code delay} (null or

@@ -25,6 +25,18 @@ public interface TaskStore extends AutoCloseable {
      */
     void create(TaskRecord record);
 
+    /**
+     * Stores new records, as {@link #create} would one by one: for a batch of creations (one
+     * round trip to a remote store instead of one per record). The default calls {@link #create}
+     * for each, in order; adapters with a cheaper batch override it.
+     *
+     * @throws IllegalArgumentException if a task with the id of one of them exists; the others
+     *                                  may or may not have been stored
+     */
+    default void createAll(List<TaskRecord> records) {
+        records.forEach(this::create);
+    }
+
     /** The record with this id, or empty. */
     Optional<TaskRecord> find(TaskId id);
 

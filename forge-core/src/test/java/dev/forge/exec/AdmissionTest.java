@@ -55,6 +55,26 @@ class AdmissionTest {
     }
 
     @Test
+    void aBatch_admitsWhatFitsUnderTheTighterLimit_inOrder_andRefusesTheRestByThatLimit() {
+        queue.enqueue(Queues.BUILD, "b1", null, "alice");
+        queue.enqueue(Queues.BUILD, "b2", null, "bob");
+        Admission userBound = new Admission(AdmissionConfig.ofDefaults().withActiveTasksPerUser(3)
+                .withQueuedTasksPerQueue(10), queue);
+        Admission queueBound = new Admission(AdmissionConfig.ofDefaults().withActiveTasksPerUser(3)
+                .withQueuedTasksPerQueue(3), queue);
+
+        Admission.Admitted<Void> byUser = userBound.checkAll("alice", TaskKind.BUILD, 5);
+        Admission.Admitted<Void> byQueue = queueBound.checkAll("alice", TaskKind.BUILD, 5);
+
+        assertThat(byUser).isEqualTo(new Admission.Admitted<Void>(2,
+                new Outcome.Refused<>(Limit.ACTIVE_TASKS_PER_USER, 3, Duration.ofSeconds(10))));
+        assertThat(byQueue).isEqualTo(new Admission.Admitted<Void>(1,
+                new Outcome.Refused<>(Limit.QUEUED_TASKS, 3, Duration.ofSeconds(30))));
+        assertThat(userBound.<Void>checkAll("alice", TaskKind.BUILD, 2))
+                .isEqualTo(new Admission.Admitted<Void>(2, null));
+    }
+
+    @Test
     void noLimits_askTheQueueNothing() {
         JobQueue mustNotBeAsked = (JobQueue) Proxy.newProxyInstance(JobQueue.class.getClassLoader(),
                 new Class<?>[] {JobQueue.class}, (proxy, method, args) -> {

@@ -401,6 +401,50 @@ public abstract class JobQueueContract {
     }
 
     @Test
+    void enqueueAll_queuesEachJobAsEnqueueWould_inOrder_inFairOrderAcrossGroups() throws Exception {
+        List<String> ids = queue.enqueueAll("build", List.of("a1", "a2", "a3", "b1", "b2"), null,
+                List.of("alice", "alice", "alice", "bob", "bob"));
+        assertThat(queue.enqueueAll("build", List.of(), Duration.ZERO, List.of())).isEmpty();
+
+        assertThat(ids).hasSize(5).doesNotHaveDuplicates();
+        assertThat(queue.depth("build")).isEqualTo(5);
+        assertThat(queue.depth("build", "alice")).isEqualTo(3);
+        assertThat(queue.depth("build", "bob")).isEqualTo(2);
+        List<Lease> leased = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            leased.add(mustLease("build"));
+        }
+        assertThat(leased).extracting(Lease::payload).containsExactly("a1", "b1", "a2", "b2", "a3");
+        assertThat(leased).extracting(Lease::jobId)
+                .containsExactly(ids.get(0), ids.get(3), ids.get(1), ids.get(4), ids.get(2));
+        assertThat(leaseNow("build")).isEmpty();
+    }
+
+    @Test
+    void enqueueAll_withDelay_isInvisibleUntilItPasses_andWakesAWaitingLease() throws Exception {
+        long start = System.nanoTime();
+        queue.enqueueAll("build", List.of("later"), DELAY, List.of("alice"));
+        assertThat(leaseNow("build")).isEmpty();
+        Future<List<Lease>> waiting = background.submit(
+                () -> secondNode().lease(List.of("build"), 4, VISIBILITY, Duration.ofSeconds(30)));
+
+        assertThat(waiting.get(PROMPT_SECONDS * 2, TimeUnit.SECONDS)).extracting(Lease::payload)
+                .containsExactly("later");
+        assertThat(since(start)).isGreaterThanOrEqualTo(DELAY.minus(GRANULARITY));
+        queue.enqueueAll("build", List.of("now"), Duration.ZERO, List.of("bob"));
+        assertThat(awaitLease(queue, "build").payload()).isEqualTo("now");
+    }
+
+    @Test
+    void enqueueAll_badArguments_areRefused() {
+        assertThatThrownBy(() -> queue.enqueueAll("build", List.of("a", "b"), null, List.of("alice")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> queue.enqueueAll("build", List.of("a"), Duration.ofMillis(-1), List.of("alice")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(queue.depth("build")).isZero();
+    }
+
+    @Test
     void leaseSeveral_takesWhatSingleLeasesWould_inFairOrder_withOwnTokens() throws Exception {
         for (int i = 1; i <= 4; i++) {
             queue.enqueue("build", "a" + i, null, "alice");

@@ -151,6 +151,39 @@ public abstract class TaskStoreContract {
         assertThat(store.listByOwner("bob", TaskKind.ANALYSIS, 10, 0).total()).isZero();
     }
 
+    @Test
+    void createAll_storesEachRecord_indexedAsCreateWould() {
+        List<TaskRecord> batch = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            batch.add(newTask(i % 2 == 0 ? "alice" : "bob", TaskKind.BUILD));
+        }
+        batch.add(newTask("alice", TaskKind.ANALYSIS));
+
+        store.createAll(batch);
+        store.createAll(List.of());
+
+        for (TaskRecord record : batch) {
+            assertThat(store.find(record.id())).contains(record);
+        }
+        assertThat(store.listByOwner("alice", TaskKind.BUILD, 10, 0).items())
+                .containsExactly(batch.get(4), batch.get(2), batch.get(0));
+        assertThat(store.listAll(TaskKind.BUILD, 10, 0).total()).isEqualTo(5);
+        assertThat(secondNode().find(batch.get(5).id())).contains(batch.get(5));
+    }
+
+    @Test
+    void createAll_anIdThatExists_throwsAndKeepsTheFirst() {
+        TaskRecord first = created("alice", TaskKind.BUILD);
+        TaskRecord fresh = newTask("alice", TaskKind.BUILD);
+        TaskRecord twin = TaskRecord.create(first.id(), TaskKind.ANALYSIS, "bob", "other", "",
+                Map.of(), List.of("quality"), 2, clock.instant());
+
+        assertThatThrownBy(() -> store.createAll(List.of(fresh, twin)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(store.find(first.id())).contains(first);
+        assertThat(store.listByOwner("bob", TaskKind.ANALYSIS, 10, 0).total()).isZero();
+    }
+
     // ---- compare-and-set
 
     @Test

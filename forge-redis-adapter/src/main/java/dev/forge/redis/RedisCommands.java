@@ -1,10 +1,14 @@
 package dev.forge.redis;
 
 import dev.forge.InfrastructureException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
@@ -76,6 +80,52 @@ final class RedisCommands {
         }
         answered();
         return result;
+    }
+
+    /**
+     * Runs {@code script} once per entry of {@code keyArgs} / {@code args} (same size), pipelined:
+     * one round trip for all of them. Calls that Redis answers {@code NOSCRIPT} did not run; they
+     * are sent again after the script is loaded.
+     *
+     * @return the replies, in order
+     */
+    List<Object> evalAll(LuaScript script, List<List<String>> keyArgs, List<List<String>> args) {
+        int n = keyArgs.size();
+        List<Object> results = new ArrayList<>(Collections.nCopies(n, null));
+        List<Integer> todo = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            todo.add(i);
+        }
+        try {
+            for (int round = 0; !todo.isEmpty(); round++) {
+                List<Integer> again = new ArrayList<>();
+                List<Response<Object>> replies = new ArrayList<>(todo.size());
+                try (AbstractPipeline pipeline = client.pipelined()) {
+                    for (int i : todo) {
+                        replies.add(pipeline.evalsha(script.sha(), keyArgs.get(i), args.get(i)));
+                    }
+                    pipeline.sync();
+                }
+                for (int j = 0; j < todo.size(); j++) {
+                    try {
+                        results.set(todo.get(j), replies.get(j).get());
+                    } catch (JedisNoScriptException e) {
+                        if (round > 0) {
+                            throw e;
+                        }
+                        again.add(todo.get(j));
+                    }
+                }
+                if (!again.isEmpty()) {
+                    client.scriptLoad(script.source());
+                }
+                todo = again;
+            }
+        } catch (JedisException e) {
+            throw failed("script " + script.name(), e);
+        }
+        answered();
+        return results;
     }
 
     /** An error reply means Redis answered; anything else (refused, timed out, pool empty) that it did not. */

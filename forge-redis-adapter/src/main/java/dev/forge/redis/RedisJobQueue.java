@@ -43,6 +43,9 @@ public final class RedisJobQueue implements JobQueue {
     private static final LuaScript HELD = LuaScript.load("q_held");
     private static final LuaScript DEPTH = LuaScript.load("q_depth");
 
+    /** Jobs per enqueue script call: bounds the time one call holds Redis. */
+    private static final int ENQUEUE_CHUNK = 1000;
+
     private final RedisCommands redis;
     private final Keys keys;
     private final RedisSubscriber subscriber;
@@ -70,15 +73,43 @@ public final class RedisJobQueue implements JobQueue {
     public String enqueue(String queue, String payload, Duration delay, String group) {
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(group, "group");
+        return enqueueAll(queue, List.of(payload), delay, List.of(group)).get(0);
+    }
+
+    /**
+     * One script call per {@value #ENQUEUE_CHUNK} jobs (one round trip, one wake-up message);
+     * the jobs are numbered, and so leased, in the order given.
+     *
+     * @throws IllegalStateException if the queue is closed
+     * @throws dev.forge.InfrastructureException if Redis fails
+     */
+    @Override
+    public List<String> enqueueAll(String queue, List<String> payloads, Duration delay, List<String> groups) {
+        if (payloads.size() != groups.size()) {
+            throw new IllegalArgumentException("payloads and groups differ in size: " + payloads.size()
+                    + " and " + groups.size());
+        }
         requireOpen();
-        long delayMs = delayMillis(delay);
-        Object id = redis.eval(ENQUEUE,
-                List.of(keys.queue(queue), keys.queueSeq(queue), keys.queueGroupJobs(queue),
-                        keys.queueReady(queue), keys.queueClock(queue), keys.queueLastRanks(queue),
-                        keys.queueReadyGroups(queue)),
-                List.of(payload, Long.toString(delayMs), keys.jobPrefix(queue),
-                        keys.queueWakeChannel(queue), group));
-        return (String) id;
+        String delayMs = Long.toString(delayMillis(delay));
+        List<String> queueKeys = List.of(keys.queue(queue), keys.queueSeq(queue), keys.queueGroupJobs(queue),
+                keys.queueReady(queue), keys.queueClock(queue), keys.queueLastRanks(queue),
+                keys.queueReadyGroups(queue));
+        List<String> ids = new ArrayList<>(payloads.size());
+        for (int from = 0; from < payloads.size(); from += ENQUEUE_CHUNK) {
+            int to = Math.min(payloads.size(), from + ENQUEUE_CHUNK);
+            List<String> args = new ArrayList<>(3 + 2 * (to - from));
+            args.add(delayMs);
+            args.add(keys.jobPrefix(queue));
+            args.add(keys.queueWakeChannel(queue));
+            for (int i = from; i < to; i++) {
+                args.add(Objects.requireNonNull(payloads.get(i), "payload"));
+                args.add(Objects.requireNonNull(groups.get(i), "group"));
+            }
+            for (Object id : (List<?>) redis.eval(ENQUEUE, queueKeys, args)) {
+                ids.add((String) id);
+            }
+        }
+        return ids;
     }
 
     @Override

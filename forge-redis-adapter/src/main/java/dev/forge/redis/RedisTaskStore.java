@@ -43,6 +43,8 @@ public final class RedisTaskStore implements TaskStore {
     private static final int DELETE_BATCH = 500;
     /** Lines sent per script call: bounds the time one append holds Redis. */
     private static final int APPEND_CHUNK = 1000;
+    /** Records created per pipeline: bounds the memory of one batch's replies. */
+    private static final int PIPELINE_CHUNK = 1000;
 
     private final RedisCommands redis;
     private final Keys keys;
@@ -64,14 +66,46 @@ public final class RedisTaskStore implements TaskStore {
     @Override
     public void create(TaskRecord record) {
         Objects.requireNonNull(record, "record");
-        String json = codec.write(record);
-        String member = SortKeys.member(record.createdAt(), record.id());
-        Object created = redis.eval(CREATE,
-                List.of(keys.task(record.id()), keys.ownerIndex(record.kind(), record.owner()),
-                        keys.allIndex(record.kind()), keys.terminalIndex()),
-                List.of(json, Long.toString(record.version()), member, terminalScore(record),
-                        record.id().value(), completionKey(record)));
-        if ((Long) created == 0L) {
+        requireCreated(record, redis.eval(CREATE, createKeys(record), createArgs(record)));
+    }
+
+    /** One pipeline of create scripts for the whole batch (in chunks): one round trip, not one per record. */
+    @Override
+    public void createAll(List<TaskRecord> records) {
+        Objects.requireNonNull(records, "records");
+        if (records.size() == 1) {
+            create(records.get(0));
+            return;
+        }
+        for (int from = 0; from < records.size(); from += PIPELINE_CHUNK) {
+            List<TaskRecord> chunk = records.subList(from, Math.min(records.size(), from + PIPELINE_CHUNK));
+            List<List<String>> keyArgs = new ArrayList<>(chunk.size());
+            List<List<String>> args = new ArrayList<>(chunk.size());
+            for (TaskRecord record : chunk) {
+                Objects.requireNonNull(record, "record");
+                keyArgs.add(createKeys(record));
+                args.add(createArgs(record));
+            }
+            List<Object> created = redis.evalAll(CREATE, keyArgs, args);
+            for (int i = 0; i < chunk.size(); i++) {
+                requireCreated(chunk.get(i), created.get(i));
+            }
+        }
+    }
+
+    private List<String> createKeys(TaskRecord record) {
+        return List.of(keys.task(record.id()), keys.ownerIndex(record.kind(), record.owner()),
+                keys.allIndex(record.kind()), keys.terminalIndex());
+    }
+
+    private List<String> createArgs(TaskRecord record) {
+        return List.of(codec.write(record), Long.toString(record.version()),
+                SortKeys.member(record.createdAt(), record.id()), terminalScore(record),
+                record.id().value(), completionKey(record));
+    }
+
+    private static void requireCreated(TaskRecord record, Object reply) {
+        if ((Long) reply == 0L) {
             throw new IllegalArgumentException("task " + record.id() + " already exists");
         }
     }

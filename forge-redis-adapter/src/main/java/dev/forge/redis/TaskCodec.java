@@ -1,10 +1,10 @@
 package dev.forge.redis;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.forge.InfrastructureException;
 import dev.forge.store.JsonTree;
 import dev.forge.task.TaskError;
@@ -12,6 +12,8 @@ import dev.forge.task.TaskId;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
 import dev.forge.task.TaskStatus;
+import java.io.IOException;
+import java.io.StringWriter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,43 +33,57 @@ final class TaskCodec {
         this.mapper = mapper.copy().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
+    /** Streams the fields (no intermediate tree): this runs for every create and compare-and-set. */
     String write(TaskRecord r) {
-        ObjectNode node = mapper.createObjectNode();
-        node.put("id", r.id().value());
-        node.put("kind", r.kind().name());
-        node.put("owner", r.owner());
-        node.put("project", r.projectName());
-        node.put("goal", r.goal());
-        node.set("params", mapper.valueToTree(r.parameters()));
-        node.set("types", mapper.valueToTree(r.analysisTypes()));
-        node.put("status", r.status().name());
-        node.put("progress", r.progress());
-        if (r.currentStep() != null) {
-            node.put("step", r.currentStep());
-        }
-        node.put("attempt", r.attempt());
-        node.put("maxAttempts", r.maxAttempts());
         // refuses what JSON cannot hold, with the in-memory store's message, before writing
-        node.set("results", mapper.valueToTree(JsonTree.snapshot(r.results())));
-        if (r.error() != null) {
-            ObjectNode error = node.putObject("error");
-            error.put("code", r.error().code());
-            error.put("message", r.error().message());
-        }
-        node.put("createdAt", r.createdAt().toString());
-        node.put("updatedAt", r.updatedAt().toString());
-        if (r.startedAt() != null) {
-            node.put("startedAt", r.startedAt().toString());
-        }
-        if (r.completedAt() != null) {
-            node.put("completedAt", r.completedAt().toString());
-        }
-        node.put("version", r.version());
-        try {
-            return mapper.writeValueAsString(node);
-        } catch (JsonProcessingException e) {
+        Map<String, Object> results = JsonTree.snapshot(r.results());
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("id", r.id().value());
+            g.writeStringField("kind", r.kind().name());
+            g.writeStringField("owner", r.owner());
+            g.writeStringField("project", r.projectName());
+            g.writeStringField("goal", r.goal());
+            g.writeObjectFieldStart("params");
+            for (Map.Entry<String, String> e : r.parameters().entrySet()) {
+                g.writeStringField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeArrayFieldStart("types");
+            for (String type : r.analysisTypes()) {
+                g.writeString(type);
+            }
+            g.writeEndArray();
+            g.writeStringField("status", r.status().name());
+            g.writeNumberField("progress", r.progress());
+            if (r.currentStep() != null) {
+                g.writeStringField("step", r.currentStep());
+            }
+            g.writeNumberField("attempt", r.attempt());
+            g.writeNumberField("maxAttempts", r.maxAttempts());
+            g.writeFieldName("results");
+            mapper.writeValue(g, results);
+            if (r.error() != null) {
+                g.writeObjectFieldStart("error");
+                g.writeStringField("code", r.error().code());
+                g.writeStringField("message", r.error().message());
+                g.writeEndObject();
+            }
+            g.writeStringField("createdAt", r.createdAt().toString());
+            g.writeStringField("updatedAt", r.updatedAt().toString());
+            if (r.startedAt() != null) {
+                g.writeStringField("startedAt", r.startedAt().toString());
+            }
+            if (r.completedAt() != null) {
+                g.writeStringField("completedAt", r.completedAt().toString());
+            }
+            g.writeNumberField("version", r.version());
+            g.writeEndObject();
+        } catch (IOException e) {
             throw new IllegalArgumentException("task " + r.id() + " cannot be written as JSON", e);
         }
+        return out.toString();
     }
 
     TaskRecord read(String json) {
