@@ -1,6 +1,5 @@
 package dev.forge.bench;
 
-import dev.forge.postgres.BenchEnqueue;
 import dev.forge.postgres.PostgresBackend;
 import dev.forge.queue.JobQueue;
 import dev.forge.queue.Lease;
@@ -13,6 +12,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -142,7 +142,7 @@ public final class PostgresQueueThroughput {
             for (int i = chunk; i < Math.min(to, chunk + BATCH); i++) {
                 payloads.add("job-" + i);
             }
-            BenchEnqueue.enqueueAll(queue, QUEUE, payloads);
+            queue.enqueueAll(QUEUE, payloads, Duration.ZERO, Collections.nCopies(payloads.size(), JobQueue.DEFAULT_GROUP));
         }
     }
 

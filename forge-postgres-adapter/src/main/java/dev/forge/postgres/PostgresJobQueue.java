@@ -58,7 +58,7 @@ public final class PostgresJobQueue implements JobQueue {
     private final String channel;
     private final String enqueueSql;
     private final String quietEnqueueSql;
-    private final String insertAllSql;
+    private final String enqueueAllSql;
     private final String notifySql;
     private final String leaseSql;
     private final String nextVisibleSql;
@@ -97,9 +97,9 @@ public final class PostgresJobQueue implements JobQueue {
                 + " VALUES (?, ?, now() + ? * interval '1 microsecond', now(), ?) RETURNING id";
         this.enqueueSql = "WITH j AS (" + insert + ") SELECT id, pg_notify(?, ?) FROM j";
         this.quietEnqueueSql = insert;
-        this.insertAllSql = "WITH j AS (INSERT INTO " + jobs + " (queue, payload, visible_at, enqueued_at, grp)"
-                + " SELECT ?, u.payload, now() + ? * interval '1 microsecond', now(), ?"
-                + " FROM unnest(?::text[]) WITH ORDINALITY AS u(payload, n) ORDER BY u.n RETURNING id)"
+        this.enqueueAllSql = "WITH j AS (INSERT INTO " + jobs + " (queue, payload, visible_at, enqueued_at, grp)"
+                + " SELECT ?, u.payload, now() + ? * interval '1 microsecond', now(), u.grp"
+                + " FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS u(payload, grp, n) ORDER BY u.n RETURNING id)"
                 + " SELECT j.id FROM j CROSS JOIN (SELECT pg_notify(?, ?)) announced ORDER BY j.id";
         // set_config(..., true) holds to the end of the statement's transaction, so it applies
         // to that transaction's commit only
@@ -155,26 +155,29 @@ public final class PostgresJobQueue implements JobQueue {
     }
 
     /**
-     * Enqueues {@code payloads} in one multi-row INSERT (one statement, one commit, one NOTIFY),
-     * as the same number of {@link #enqueue} calls would, and returns their ids in the order of
-     * {@code payloads} (ids are drawn in insertion order). The bulk path a bulk enqueue of the
-     * port will call; until then the benchmark driver reaches it directly.
+     * Enqueues every payload in one multi-row INSERT (one statement, one commit, one NOTIFY), as
+     * the same number of {@link #enqueue} calls would; ids are drawn in insertion order, so they
+     * come back in the order of {@code payloads}.
      */
-    List<String> insertAll(String queue, List<String> payloads, Duration delay, String group) {
+    @Override
+    public List<String> enqueueAll(String queue, List<String> payloads, Duration delay, List<String> groups) {
         Objects.requireNonNull(queue, "queue");
-        Objects.requireNonNull(payloads, "payloads");
-        Objects.requireNonNull(group, "group");
         payloads.forEach(payload -> Objects.requireNonNull(payload, "payload"));
+        groups.forEach(group -> Objects.requireNonNull(group, "group"));
+        if (payloads.size() != groups.size()) {
+            throw new IllegalArgumentException("payloads and groups differ in size: " + payloads.size()
+                    + " and " + groups.size());
+        }
         long delayMicros = micros(requireNotNegative(delay, "delay"));
         if (payloads.isEmpty()) {
             return List.of();
         }
         return sql.run("enqueue jobs", c -> {
-            try (PreparedStatement statement = sql.prepare(c, insertAllSql)) {
+            try (PreparedStatement statement = sql.prepare(c, enqueueAllSql)) {
                 statement.setString(1, queue);
                 statement.setLong(2, delayMicros);
-                statement.setString(3, group);
-                statement.setArray(4, c.createArrayOf("text", payloads.toArray()));
+                statement.setArray(3, c.createArrayOf("text", payloads.toArray()));
+                statement.setArray(4, c.createArrayOf("text", groups.toArray()));
                 statement.setString(5, channel);
                 statement.setString(6, queue);
                 List<String> ids = new ArrayList<>(payloads.size());

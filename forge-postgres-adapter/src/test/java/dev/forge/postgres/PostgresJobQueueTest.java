@@ -7,6 +7,7 @@ import dev.forge.queue.JobQueueContract;
 import dev.forge.queue.Lease;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -67,7 +68,7 @@ class PostgresJobQueueTest extends JobQueueContract {
     }
 
     @Test
-    void insertAll_enqueuesEveryPayloadInOrder_andWakesAWaitingWorker() throws Exception {
+    void enqueueAll_isOneInsert_inOrder_andWakesAWaitingWorkerOnAnotherNode() throws Exception {
         PostgresJobQueue postgres = (PostgresJobQueue) queue;
         JobQueue other = secondNode();
         ExecutorService waiter = Executors.newSingleThreadExecutor();
@@ -76,7 +77,8 @@ class PostgresJobQueueTest extends JobQueueContract {
                     waiter.submit(() -> other.lease(List.of("build"), 10, VISIBILITY, Duration.ofSeconds(30)));
             Thread.sleep(200); // the other node is waiting on the empty queue
 
-            List<String> ids = postgres.insertAll("build", List.of("j1", "j2", "j3"), Duration.ZERO, "alice");
+            List<String> ids = postgres.enqueueAll("build", List.of("j1", "j2", "j3"), Duration.ZERO,
+                    List.of("alice", "alice", "bob"));
 
             assertThat(ids).hasSize(3).doesNotHaveDuplicates();
             List<Lease> leased = new ArrayList<>(waiting.get(PROMPT_SECONDS, TimeUnit.SECONDS));
@@ -85,8 +87,9 @@ class PostgresJobQueueTest extends JobQueueContract {
             }
             assertThat(leased).extracting(Lease::payload).containsExactly("j1", "j2", "j3");
             assertThat(leased).extracting(Lease::jobId).containsExactlyElementsOf(ids);
-            assertThat(postgres.depth("build", "alice")).isEqualTo(3);
-            assertThat(postgres.insertAll("build", List.of(), Duration.ZERO, "alice")).isEmpty();
+            assertThat(postgres.depth("build", "alice")).isEqualTo(2);
+            assertThat(postgres.depth("build", "bob")).isEqualTo(1);
+            assertThat(postgres.enqueueAll("build", List.of(), Duration.ZERO, List.of())).isEmpty();
         } finally {
             waiter.shutdownNow();
         }
@@ -98,7 +101,7 @@ class PostgresJobQueueTest extends JobQueueContract {
         for (int i = 0; i < 40; i++) {
             payloads.add("j" + i);
         }
-        ((PostgresJobQueue) queue).insertAll("build", payloads, Duration.ZERO, "");
+        queue.enqueueAll("build", payloads, Duration.ZERO, Collections.nCopies(payloads.size(), ""));
         List<Lease> leases = queue.lease(List.of("build"), 40, VISIBILITY, Duration.ZERO);
         assertThat(leases).hasSize(40);
         Lease lapsed = new Lease("build", leases.get(0).jobId(), "x", "not-the-token", 1, leases.get(0).expiresAt());
