@@ -266,6 +266,8 @@ final class LinuxSandbox implements Sandbox {
         private final boolean staged;
         /** Supplementary groups of the build user: those of group-shared readable paths. */
         private final List<Integer> groups;
+        /** What {@link #command} puts in front of every step's argv. */
+        private final List<String> prefix;
         private long oomBefore;
         private long forksBefore;
         private boolean closed;
@@ -281,15 +283,28 @@ final class LinuxSandbox implements Sandbox {
             this.staged = isolation == Isolation.BUBBLEWRAP && uid >= 0
                     && (!reachable(workspace.getParent()) || !policy.readable().stream().allMatch(LinuxSandbox::reachable)
                     || !policy.writable().stream().allMatch(LinuxSandbox::reachable));
+            this.prefix = prefix();
         }
 
         @Override
         public List<String> command(List<String> argv) {
-            List<String> command = new ArrayList<>();
             if (group != null) {
                 oomBefore = group.oomKills();
                 forksBefore = group.forkRefusals();
             }
+            List<String> command = new ArrayList<>(prefix.size() + argv.size());
+            command.addAll(prefix);
+            command.addAll(argv);
+            return command;
+        }
+
+        /**
+         * Everything in front of a step's argv, ending in {@code --}: the same for every step of
+         * the build, so it is made once per session, not per step (the system folders are looked
+         * at once, and a step's command is a copy of about 60 strings plus its argv).
+         */
+        private List<String> prefix() {
+            List<String> command = new ArrayList<>();
             long cpu = policy.cpuSeconds();
             long file = policy.fileSizeMb() * MIB;
             // per real user id, so it counts this build only: every build has its own id; with a
@@ -326,8 +341,7 @@ final class LinuxSandbox implements Sandbox {
                 unshare(command);
             }
             command.add("--");
-            command.addAll(argv);
-            return command;
+            return List.copyOf(command);
         }
 
         private void prlimit(List<String> command, long cpu, long file, long processes, long data) {

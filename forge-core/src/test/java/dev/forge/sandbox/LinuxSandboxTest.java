@@ -76,6 +76,26 @@ class LinuxSandboxTest {
     }
 
     @Test
+    void stepsOfOneSession_shareTheCommandPrefix_andEachRunsOnlyItsOwnArgv() throws Exception {
+        SandboxedEngine.requireBubblewrap();
+        Path workspace = workspace();
+        try (Sandbox.Session session = SandboxedEngine.DETECTED.open(workspace, SandboxPolicy.defaults())) {
+            List<String> first = session.command(List.of("echo", "one"));
+            List<String> second = session.command(List.of("echo", "two", "2"));
+            assertThat(first).endsWith("--", "echo", "one");
+            assertThat(second).endsWith("--", "echo", "two", "2");
+            assertThat(second.subList(0, second.size() - 3)).isEqualTo(first.subList(0, first.size() - 2));
+            first.clear(); // the caller's list: changing it changes no later step's command
+            int[] exit = new int[1];
+            assertThat(run(session, workspace, List.of("echo", "two"), exit)).containsExactly("two");
+            assertThat(exit[0]).isZero();
+            assertThat(run(session, workspace, List.of("sh", "-c", "echo three; id -u"), exit))
+                    .containsExactly("three", LinuxSandbox.SANDBOX_UID);
+            assertThat(exit[0]).isZero();
+        }
+    }
+
+    @Test
     void everyProcessOfAStep_isInsideTheBuildsCgroups() throws Exception {
         SandboxPolicy policy = SandboxPolicy.defaults();
         SandboxedEngine.requireMet(policy);
