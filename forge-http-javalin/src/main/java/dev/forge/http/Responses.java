@@ -9,6 +9,6 @@ final class Responses {
     }
 
     static void json(Context ctx, Object body) {
-        ctx.contentType("application/json").result(Json.write(body));
+        ctx.contentType("application/json").result(Json.writeBytes(body));
     }
 }
