@@ -11,49 +11,20 @@
 # Rate limits and admission limits are raised to their maxima so the figures measure the work of
 # a request, not its refusal (non-2xx answers are printed; a round with any is flagged).
 # The api node uses Redis database FORGE_BENCH_REDIS_DB (default 13), which is flushed before and
-# after. The peer harnesses live outside the repository: set FORGE_PEERS to their folder.
+# after; FORGE_BENCH_SKIP_API=1 leaves it (and create) out. The peer harnesses live outside the
+# repository: set FORGE_PEERS to their folder. servers.sh (sourced) starts and stops the servers.
 set -euo pipefail
 ROUNDS=${1:-3}
 SECS=${2:-10}
 WARMUP=${3:-30}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-PEERS=${FORGE_PEERS:-$(cd "$(git -C "$ROOT" rev-parse --git-common-dir)/../.." 2>/dev/null && pwd)/shared/peers}
-SERVER="$ROOT/forge-examples/target/forge-server.jar"
-DB=${FORGE_BENCH_REDIS_DB:-13}
-HELLO_PORT=${HELLO_PORT:-7180}; MEM_PORT=${MEM_PORT:-18180}; API_PORT=${API_PORT:-18181}
+PEERS=${FORGE_PEERS:-$(cd "$(git -C "$(dirname "$0")" rev-parse --git-common-dir)/../.." 2>/dev/null && pwd)/shared/peers}
+HELLO_PORT=${HELLO_PORT:-7180}
 [[ -x "$PEERS/javalin-hello/run.sh" ]] || { echo "Javalin hello harness not found in $PEERS (set FORGE_PEERS)" >&2; exit 2; }
-[[ -f "$SERVER" ]] || (cd "$ROOT" && mvn -B -q -pl forge-examples -am package -DskipTests)
-
-WORK=$(mktemp -d /tmp/forge-load.XXXXXX)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  redis-cli -n "$DB" flushdb >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-SECRET=$(head -c 32 /dev/urandom | base64 | tr -d '=+/' | head -c 40)
-export FORGE_JWT_SECRET=$SECRET FORGE_SANDBOX=off FORGE_LOG_FORMAT=json \
-  FORGE_RATE_LIMIT_REQUESTS_PER_MINUTE=1000000 FORGE_RATE_LIMIT_BUILDS_PER_MINUTE=1000000 \
-  FORGE_MAX_ACTIVE_TASKS_PER_USER=1000000 FORGE_MAX_QUEUED_TASKS=10000000
-redis-cli -n "$DB" flushdb >/dev/null
+source "$(dirname "$0")/servers.sh"
 
 "$PEERS/javalin-hello/run.sh" "$HELLO_PORT" >"$WORK/hello.log" 2>&1 & PIDS+=($!)
-FORGE_PORT=$MEM_PORT java -jar "$SERVER" >"$WORK/mem.log" 2>&1 & PIDS+=($!)
-FORGE_PORT=$API_PORT FORGE_ROLE=api FORGE_REDIS_URL="redis://127.0.0.1:6379/$DB" \
-  java -jar "$SERVER" >"$WORK/api.log" 2>&1 & PIDS+=($!)
-
-await_up() { # url
-  for _ in $(seq 1 240); do curl -s -o /dev/null "$1" && return 0; sleep 0.5; done
-  echo "not up: $1" >&2; cat "$WORK"/*.log >&2; exit 1
-}
+start_servers
 await_up "http://127.0.0.1:$HELLO_PORT/hello"
-await_up "http://127.0.0.1:$MEM_PORT/api/health"
-await_up "http://127.0.0.1:$API_PORT/api/health"
-
-TOKEN=$(java -jar "$SERVER" token --user alice)
 BODY='{"project_name": "hello-make", "goal": "Build and test it"}'
 ID=$(curl -s -X POST "http://127.0.0.1:$MEM_PORT/api/build/" -H "Authorization: Bearer $TOKEN" \
   -H 'Content-Type: application/json' -d "$BODY" | sed -n 's/.*"task_id" *: *"\([^"]*\)".*/\1/p')
@@ -68,7 +39,8 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $TOKEN"
 LUA
 
-NAMES=(hello status history health create)
+NAMES=(hello status history health)
+[[ $SKIP_API == 1 ]] || NAMES+=(create)
 declare -A URL=(
   [hello]="http://127.0.0.1:$HELLO_PORT/hello"
   [status]="http://127.0.0.1:$MEM_PORT/api/build/$ID"

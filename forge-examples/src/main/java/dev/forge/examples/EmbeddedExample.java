@@ -7,6 +7,7 @@ import dev.forge.analysis.AnalysisRequest;
 import dev.forge.analysis.AnalysisType;
 import dev.forge.builds.BuildRequest;
 import dev.forge.builds.BuildResult;
+import dev.forge.examples.logging.Logging;
 import dev.forge.project.DirectoryProjectCatalog;
 import dev.forge.security.Principal;
 import dev.forge.task.TaskRecord;
@@ -41,7 +42,9 @@ public final class EmbeddedExample {
 
     /** Builds the {@code hello-make} sample; exits 0 when it completed. */
     public static void main(String[] args) {
-        System.exit(run(args.length > 0 ? args[0] : "hello-make", System.out));
+        int code = run(args.length > 0 ? args[0] : "hello-make", System.out);
+        Logging.stop();
+        System.exit(code);
     }
 
     /** Builds {@code project} from the samples, analyses it and prints what happened; 0 when the build completed. */

@@ -4,6 +4,7 @@ import dev.forge.Forge;
 import dev.forge.builds.BuildRunnerConfig;
 import dev.forge.builds.ProcessBuildRunner;
 import dev.forge.exec.ExecutorConfig;
+import dev.forge.examples.logging.Logging;
 import dev.forge.http.ForgeHttp;
 import dev.forge.http.ForgeServer;
 import dev.forge.postgres.PostgresBackend;
@@ -60,6 +61,7 @@ public final class ExampleServer {
     public static void main(String[] args) {
         int code = run(args, System.getenv(), System.out, System.err);
         if (code != 0) {
+            Logging.stop();
             System.exit(code);
         }
         // exit code 0 with a running server: Jetty's threads keep the JVM alive until SIGTERM
@@ -98,7 +100,10 @@ public final class ExampleServer {
             err.println("forge: could not start: " + e.getMessage());
             return 1;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(running::close, "forge-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            running.close();
+            Logging.stop();
+        }, "forge-shutdown"));
         return 0;
     }
 

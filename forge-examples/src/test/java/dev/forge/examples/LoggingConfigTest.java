@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
 
@@ -41,7 +42,45 @@ class LoggingConfigTest {
         assertThat(logWith("logback.xml").trim()).startsWith("{").contains("\"mdc\"");
     }
 
+    @Test
+    void everyConfig_keepsEveryLine_whenTheAsyncQueueOverflows() throws Exception {
+        for (String resource : new String[] {"forge-logback-json.xml", "forge-logback-text.xml", "logback.xml"}) {
+            String output = logWith(resource, context -> {
+                for (int i = 0; i < 20_000; i++) {
+                    context.getLogger("dev.forge.http.access").info("GET /api/health 200 0.1 ms line-{}-end", i);
+                }
+            });
+
+            assertThat(output.lines().filter(line -> line.contains("line-")).count()).as(resource).isEqualTo(20_000);
+            assertThat(output).contains("line-0-end").contains("line-19999-end");
+        }
+    }
+
+    @Test
+    void accessLog_isTurnedOffByItsLevelSetting_otherLinesStay() throws Exception {
+        System.setProperty("FORGE_ACCESS_LOG_LEVEL", "OFF");
+        try {
+            String output = logWith("forge-logback-json.xml", context -> {
+                context.getLogger("dev.forge.http.access").info("GET /api/health 200 0.1 ms");
+                context.getLogger("dev.forge.tasks").info("task started");
+            });
+
+            assertThat(output).contains("task started").doesNotContain("dev.forge.http.access");
+        } finally {
+            System.clearProperty("FORGE_ACCESS_LOG_LEVEL");
+        }
+        assertThat(logWith("forge-logback-json.xml",
+                context -> context.getLogger("dev.forge.http.access").info("GET /api/health 200 0.1 ms")))
+                .contains("dev.forge.http.access").contains("200 0.1 ms");
+    }
+
     private static String logWith(String resource) throws Exception {
+        return logWith(resource, context -> context.getLogger("dev.forge.test").atInfo()
+                .addKeyValue("duration_ms", 12).log("build started for {}", "hello-make"));
+    }
+
+    /** Loads {@code resource} into a fresh context, logs, stops the context and returns stdout. */
+    private static String logWith(String resource, Consumer<LoggerContext> logging) throws Exception {
         PrintStream original = System.out;
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         LoggerContext context = new LoggerContext();
@@ -53,8 +92,7 @@ class LoggingConfigTest {
             configurator.doConfigure(LoggingConfigTest.class.getClassLoader().getResource(resource));
             MDC.put("task_id", "t-123");
             MDC.put("user", "alice");
-            context.getLogger("dev.forge.test").atInfo().addKeyValue("duration_ms", 12)
-                    .log("build started for {}", "hello-make");
+            logging.accept(context);
         } finally {
             MDC.clear();
             context.stop();

@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.javalin.http.Context;
 import io.javalin.router.Endpoint;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -21,6 +23,7 @@ final class AccessLog {
 
     private final MeterRegistry registry;
     private final LongAdder requests = new LongAdder();
+    private final ConcurrentMap<TimerKey, Timer> timers = new ConcurrentHashMap<>();
 
     AccessLog(MeterRegistry registry) {
         this.registry = registry;
@@ -30,28 +33,45 @@ final class AccessLog {
     void log(Context ctx, Float millis) {
         requests.increment();
         int status = ctx.statusCode();
-        String route = route(ctx, status);
         // Jetty only admits token characters here; escaped anyway, as every caller-chosen text in a log
         String method = LogText.escape(ctx.req().getMethod());
         double ms = millis == null || millis < 0 ? 0 : millis;
-        Timer.builder("http.server.requests")
-                .description("HTTP requests by method, route template and status")
-                .tag("method", knownMethod(method))
-                .tag("uri", route)
-                .tag("status", Integer.toString(status))
-                .register(registry)
-                .record((long) (ms * 1_000_000), TimeUnit.NANOSECONDS);
+        timer(knownMethod(method), route(ctx, status), status).record((long) (ms * 1_000_000), TimeUnit.NANOSECONDS);
+        if (!LOG.isInfoEnabled()) {
+            return;
+        }
+        String path = ErrorMapper.safePath(ctx);
+        double rounded = Math.round(ms * 10) / 10.0;
         RequestContext.restoreMdc(ctx);
         try {
             LOG.atInfo()
                     .addKeyValue("method", method)
-                    .addKeyValue("path", ErrorMapper.safePath(ctx))
+                    .addKeyValue("path", path)
                     .addKeyValue("status", status)
-                    .addKeyValue("duration_ms", Math.round(ms * 10) / 10.0)
-                    .log("{} {} {} {} ms", method, ErrorMapper.safePath(ctx), status, Math.round(ms * 10) / 10.0);
+                    .addKeyValue("duration_ms", rounded)
+                    .log("{} {} {} {} ms", method, path, status, rounded);
         } finally {
             RequestContext.clearMdc();
         }
+    }
+
+    /**
+     * The timer of one method, route template and status, built once: registering a meter per
+     * request (builder, tag sorting, registry lookup) cost more than recording it. The keys are
+     * bounded as the tags are: known methods, route templates, three-digit statuses.
+     */
+    private Timer timer(String method, String route, int status) {
+        TimerKey key = new TimerKey(method, route, status);
+        Timer timer = timers.get(key);
+        if (timer == null) {
+            timer = timers.computeIfAbsent(key, k -> Timer.builder("http.server.requests")
+                    .description("HTTP requests by method, route template and status")
+                    .tag("method", k.method())
+                    .tag("uri", k.route())
+                    .tag("status", Integer.toString(k.status()))
+                    .register(registry));
+        }
+        return timer;
     }
 
     /** Requests served since start. */
@@ -78,5 +98,8 @@ final class AccessLog {
             default:
                 return "OTHER";
         }
+    }
+
+    private record TimerKey(String method, String route, int status) {
     }
 }

@@ -51,7 +51,7 @@ final class Authentication {
         ctx.attribute(PRINCIPAL, principal);
         RequestContext.user(ctx, principal.userId());
         RateLimitDecision decision = rateLimiter.tryAcquire(principal.userId(), RateLimiter.REQUEST);
-        RateLimitHeaders.of(decision).forEach(ctx::header);
+        RateLimitHeaders.apply(decision, ctx.res()::setHeader);
         if (!decision.allowed()) {
             throw new ProblemException(ErrorMapper.rateLimited(decision));
         }

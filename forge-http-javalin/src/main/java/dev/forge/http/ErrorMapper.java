@@ -193,9 +193,37 @@ final class ErrorMapper {
 
     /** The request path, shortened and stripped to safe characters before it is echoed. */
     static String safePath(Context ctx) {
-        String path = ctx.path();
-        String cleaned = path.replaceAll("[^A-Za-z0-9/_.~-]", "?");
+        return safePath(ctx.path());
+    }
+
+    /** As {@link #safePath(Context)}: more than 100 characters end in {@code ...}, unsafe code points become {@code ?}. */
+    static String safePath(String path) {
+        String cleaned = path;
+        for (int i = 0; i < path.length(); i++) {
+            if (!safePathChar(path.charAt(i))) {
+                cleaned = replaceUnsafe(path, i);
+                break;
+            }
+        }
         return cleaned.length() > 100 ? cleaned.substring(0, 100) + "..." : cleaned;
+    }
+
+    /** Each code point outside the safe set, from {@code first} on, becomes one {@code ?}. */
+    private static String replaceUnsafe(String path, int first) {
+        StringBuilder out = new StringBuilder(path.length());
+        out.append(path, 0, first);
+        for (int i = first; i < path.length(); ) {
+            int codePoint = path.codePointAt(i);
+            out.append(codePoint < 128 && safePathChar((char) codePoint) ? (char) codePoint : '?');
+            i += Character.charCount(codePoint);
+        }
+        return out.toString();
+    }
+
+    /** {@code [A-Za-z0-9/_.~-]}: checked char by char, as this runs on every request. */
+    private static boolean safePathChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                || c == '/' || c == '_' || c == '.' || c == '~' || c == '-';
     }
 
     /** Writes a problem response, unless the response has already gone out (e.g. a stream). */

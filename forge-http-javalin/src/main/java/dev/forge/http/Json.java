@@ -72,6 +72,15 @@ final class Json {
         }
     }
 
+    /** As {@link #write}, as UTF-8 bytes: what a response body needs, without the String in between. */
+    static byte[] writeBytes(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise response", e);
+        }
+    }
+
     /** Reads a bundled JSON resource. */
     static JsonNode readResource(String name) {
         try (var in = Json.class.getResourceAsStream(name)) {

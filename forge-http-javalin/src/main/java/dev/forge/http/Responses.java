@@ -1,14 +1,32 @@
 package dev.forge.http;
 
 import io.javalin.http.Context;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Writes JSON bodies with the API's mapper. */
 final class Responses {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Responses.class);
+
     private Responses() {
     }
 
+    /**
+     * Writes {@code body} straight to the response stream rather than as a Javalin result: Javalin
+     * copies a result through a new 32 KB buffer per request, which was a third of all the bytes
+     * the server allocated under load. The stream is Javalin's, so compression and HEAD still
+     * apply, and Jetty still sets {@code Content-Length} for bodies that fit its output buffer.
+     */
     static void json(Context ctx, Object body) {
-        ctx.contentType("application/json").result(Json.write(body));
+        byte[] bytes = Json.writeBytes(body);
+        ctx.contentType("application/json");
+        try {
+            ctx.outputStream().write(bytes);
+        } catch (IOException e) {
+            // the client has gone: there is no one left to answer
+            LOG.debug("response not written: {}", e.toString());
+        }
     }
 }

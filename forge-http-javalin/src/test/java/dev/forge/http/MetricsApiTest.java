@@ -28,6 +28,24 @@ class MetricsApiTest {
     }
 
     @Test
+    void requestTimer_countsEveryRequestOfARoute_underOneTemplate() {
+        try (TestServer server = TestServer.start(new TestServer.Options().noWorkers())) {
+            String token = server.userToken(TestServer.newUser());
+            String id = server.createBuild(token, "hello");
+            for (int i = 0; i < 3; i++) {
+                assertThat(server.get("/api/build/" + id, token).statusCode()).isEqualTo(200);
+            }
+            server.get("/api/build/no-such-task", token);
+
+            assertThat(server.get("/metrics", null).body())
+                    .contains("http_server_requests_seconds_count{method=\"GET\",status=\"200\","
+                            + "uri=\"/api/build/{task_id}\"} 3")
+                    .contains("http_server_requests_seconds_count{method=\"GET\",status=\"404\","
+                            + "uri=\"NOT_FOUND\"} 1");
+        }
+    }
+
+    @Test
     void metrics_needAnAdminToken_byDefault() {
         TestServer.Options defaults = new TestServer.Options().noWorkers();
         defaults.http = HttpConfig.builder();
