@@ -220,7 +220,7 @@ class ValidationProperties {
         assertThat(failure).as(bad).isPresent();
         assertThat(failure.get().errors()).extracting(FieldError::field).containsExactly("project_name");
         assertThat(failure.get().errors()).allSatisfy(e -> assertThat(e.message())
-                .matches("must be 1 to 100 characters from A-Z, a-z, 0-9, _ and -|contains [a-z -]+"));
+                .matches("must be 1 to 100 characters from A-Z, a-z, 0-9, _ and -|contains [A-Za-z -]+"));
     }
 
     @Provide
