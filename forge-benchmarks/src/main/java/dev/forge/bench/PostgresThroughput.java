@@ -15,8 +15,6 @@ import dev.forge.ratelimit.RateLimiter;
 import dev.forge.security.Principal;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskRecord;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -175,27 +173,7 @@ public final class PostgresThroughput {
     }
 
     private static Process startWorker(int workers) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Dforge.bench.asyncLease=" + ASYNC_LEASE,
-                "-cp", System.getProperty("java.class.path"),
-                PostgresThroughput.class.getName(), "worker", Integer.toString(workers))
-                .redirectErrorStream(true).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
-        String line;
-        while ((line = out.readLine()) != null && !line.equals("ready")) {
-            // skip start-up output
-        }
-        Thread drain = new Thread(() -> {
-            try {
-                while (out.readLine() != null) {
-                    // keep the pipe empty
-                }
-            } catch (java.io.IOException e) {
-                // the worker was stopped
-            }
-        });
-        drain.setDaemon(true);
-        drain.start();
-        return p;
+        return WorkerJvm.start(List.of("-Dforge.bench.asyncLease=" + ASYNC_LEASE), PostgresThroughput.class,
+                "worker", Integer.toString(workers));
     }
 }

@@ -16,8 +16,6 @@ import dev.forge.redis.RedisSettings;
 import dev.forge.security.Principal;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskRecord;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -209,26 +207,6 @@ public final class RedisThroughput {
     }
 
     private static Process startWorker(String url, String prefix, int workers) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                RedisThroughput.class.getName(), "worker", url, prefix, Integer.toString(workers))
-                .redirectErrorStream(true).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
-        String line;
-        while ((line = out.readLine()) != null && !line.equals("ready")) {
-            // skip start-up output
-        }
-        Thread drain = new Thread(() -> {
-            try {
-                while (out.readLine() != null) {
-                    // keep the pipe empty
-                }
-            } catch (java.io.IOException e) {
-                // the worker was stopped
-            }
-        });
-        drain.setDaemon(true);
-        drain.start();
-        return p;
+        return WorkerJvm.start(List.of(), RedisThroughput.class, "worker", url, prefix, Integer.toString(workers));
     }
 }
