@@ -26,8 +26,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,6 +47,12 @@ public final class PostgresThroughput {
 
     /** {@code -Dforge.bench.asyncLease=true}: leases commit without waiting for the WAL flush. */
     private static final boolean ASYNC_LEASE = Boolean.getBoolean("forge.bench.asyncLease");
+    /**
+     * {@code -Dforge.bench.creates=single}: one create per task from 8 threads, through the
+     * PostgreSQL rate limiter, as an API node's requests; by default batches of 1,000 through
+     * {@code createAll} with no limiter, as an application submitting from its own code.
+     */
+    private static final boolean BULK = !"single".equals(System.getProperty("forge.bench.creates"));
     private static final String URL = "jdbc:postgresql://127.0.0.1:5432/test";
     private static final String SCHEMA = "forge_bench_engine";
 
@@ -75,7 +79,7 @@ public final class PostgresThroughput {
     private static void run(int n, int workers, int processes) throws Exception {
         dropSchema();
         List<Process> started = new ArrayList<>();
-        try (PostgresBackend postgres = backend(10); Forge api = forge(postgres, 1).build()) {
+        try (PostgresBackend postgres = backend(10); Forge api = (BULK ? embedded(postgres) : forge(postgres, 1)).build()) {
             for (int i = 0; i < processes; i++) {
                 started.add(startWorker(workers));
             }
@@ -91,25 +95,20 @@ public final class PostgresThroughput {
                 }
             });
             Principal alice = Principal.user("alice");
-            ExecutorService creators = Executors.newFixedThreadPool(8);
             long t0 = System.nanoTime();
-            AtomicInteger next = new AtomicInteger();
-            for (int c = 0; c < 8; c++) {
-                creators.execute(() -> {
-                    while (next.getAndIncrement() < n) {
-                        api.builds().create(alice, new BuildRequest("noop", "throughput", Map.of())).orElseThrow();
-                    }
-                });
+            if (BULK) {
+                Creates.inBatches(api, alice, n);
+            } else {
+                Creates.oneByOne(api, alice, n);
             }
-            creators.shutdown();
-            creators.awaitTermination(10, TimeUnit.MINUTES);
             long tCreated = System.nanoTime();
             while (done.get() < n) {
                 Thread.sleep(5);
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf("FORGE ENGINE RESULT n=%d workerProcesses=%d workersEach=%d%s: %d done in %.2fs => %.0f jobs/s"
-                    + " (creates took %.2fs)%n", n, processes, workers, ASYNC_LEASE ? " ASYNC LEASE COMMIT" : "", n, seconds, n / seconds, (tCreated - t0) / 1e9);
+                    + " (%s creates took %.2fs)%n", n, processes, workers, ASYNC_LEASE ? " ASYNC LEASE COMMIT" : "", n, seconds, n / seconds,
+                    BULK ? "bulk" + Creates.BATCH : "single", (tCreated - t0) / 1e9);
             // idle-queue pickup: one task at a time, from the create call to its running event
             runningAt.clear();
             List<Long> pickups = new ArrayList<>();
@@ -163,7 +162,17 @@ public final class PostgresThroughput {
     }
 
     private static Forge.Builder forge(PostgresBackend postgres, int workers) {
-        return postgres.configure(Forge.builder())
+        return noopBuilds(postgres.configure(Forge.builder()), workers);
+    }
+
+    /** Every port on PostgreSQL but no rate limiter: the default for an application's own code. */
+    private static Forge.Builder embedded(PostgresBackend postgres) {
+        return noopBuilds(Forge.builder().taskStore(postgres.taskStore()).jobQueue(postgres.jobQueue())
+                .eventBus(postgres.eventBus()).clusterLock(postgres.clusterLock()), 1);
+    }
+
+    private static Forge.Builder noopBuilds(Forge.Builder builder, int workers) {
+        return builder
                 // N tasks of one user wait at once: lift the admission limits too
                 .admission(AdmissionConfig.unlimited())
                 .projectCatalog(new InMemoryProjectCatalog(List.of(

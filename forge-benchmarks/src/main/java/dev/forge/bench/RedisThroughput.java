@@ -24,8 +24,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,8 +44,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class RedisThroughput {
 
-    /** Tasks per createAll call in bulk mode, as the peer harness's addBulk. */
-    private static final int BATCH = 1000;
 
     private RedisThroughput() {
     }
@@ -110,9 +106,9 @@ public final class RedisThroughput {
             done.set(0);
             long t0 = System.nanoTime();
             if (bulk) {
-                createInBatches(api, alice, n);
+                Creates.inBatches(api, alice, n);
             } else {
-                createOneByOne(api, alice, n);
+                Creates.oneByOne(api, alice, n);
             }
             long tCreated = System.nanoTime();
             while (done.get() < n) {
@@ -122,7 +118,7 @@ public final class RedisThroughput {
             double seconds = (tDone - t0) / 1e9;
             System.out.printf("FORGE RESULT n=%d workerProcesses=%d workersEach=%d creates=%s: %d done in %.2fs "
                     + "=> %.0f jobs/s (create phase %.2fs, then drain %.2fs)%n", n, processes, workers,
-                    bulk ? "bulk" + BATCH : "single", n, seconds, n / seconds, (tCreated - t0) / 1e9,
+                    bulk ? "bulk" + Creates.BATCH : "single", n, seconds, n / seconds, (tCreated - t0) / 1e9,
                     (tDone - tCreated) / 1e9);
             System.out.printf("FORGE PICKUP idle queue (create call -> running event), %d tasks: p50 %.1f ms, "
                     + "p99 %.1f ms%n", sorted.size(), sorted.get(sorted.size() / 2) / 1e6,
@@ -136,35 +132,6 @@ public final class RedisThroughput {
                         + prefix + "*' | xargs -r redis-cli del");
             }
         }
-    }
-
-    /** Batches of {@value #BATCH} through {@code BuildService.createAll}, one after the other. */
-    private static void createInBatches(Forge api, Principal alice, int n) {
-        List<BuildRequest> batch = new ArrayList<>(BATCH);
-        for (int created = 0; created < n; created += batch.size()) {
-            batch.clear();
-            for (int i = created; i < Math.min(n, created + BATCH); i++) {
-                batch.add(new BuildRequest("noop", "throughput", Map.of()));
-            }
-            for (var outcome : api.builds().createAll(alice, batch)) {
-                outcome.orElseThrow();
-            }
-        }
-    }
-
-    /** One {@code BuildService.create} per task, from 8 threads. */
-    private static void createOneByOne(Forge api, Principal alice, int n) throws InterruptedException {
-        ExecutorService creators = Executors.newFixedThreadPool(8);
-        AtomicInteger next = new AtomicInteger();
-        for (int c = 0; c < 8; c++) {
-            creators.execute(() -> {
-                while (next.getAndIncrement() < n) {
-                    api.builds().create(alice, new BuildRequest("noop", "throughput", Map.of())).orElseThrow();
-                }
-            });
-        }
-        creators.shutdown();
-        creators.awaitTermination(10, TimeUnit.MINUTES);
     }
 
     private static void worker(String url, String prefix, int workers) throws Exception {

@@ -83,6 +83,37 @@ public final class PostgresTaskStore implements TaskStore {
         }
     }
 
+    /**
+     * Stores every record in one transaction (one JDBC batch, one commit); if one's id exists,
+     * nothing of the batch is stored and {@link IllegalArgumentException} is thrown.
+     */
+    @Override
+    public void createAll(List<TaskRecord> records) {
+        records.forEach(record -> Objects.requireNonNull(record, "record"));
+        if (records.isEmpty()) {
+            return;
+        }
+        Optional<TaskId> taken = sql.inTransaction("create tasks", c -> {
+            try (PreparedStatement statement = sql.prepare(c, insertSql)) {
+                for (TaskRecord record : records) {
+                    TaskRows.bind(statement, 1, record, true);
+                    statement.addBatch();
+                }
+                int[] inserted = statement.executeBatch();
+                for (int i = 0; i < inserted.length; i++) {
+                    if (inserted[i] != 1) {
+                        c.rollback();
+                        return Optional.of(records.get(i).id());
+                    }
+                }
+                return Optional.<TaskId>empty();
+            }
+        });
+        if (taken.isPresent()) {
+            throw new IllegalArgumentException("task " + taken.get() + " already exists");
+        }
+    }
+
     @Override
     public Optional<TaskRecord> find(TaskId id) {
         Objects.requireNonNull(id, "id");

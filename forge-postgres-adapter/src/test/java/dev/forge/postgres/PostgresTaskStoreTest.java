@@ -1,12 +1,14 @@
 package dev.forge.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.forge.store.TaskStore;
 import dev.forge.store.TaskStoreContract;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
 import dev.forge.task.TaskStatus;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,6 +31,20 @@ class PostgresTaskStoreTest extends TaskStoreContract {
         assertThat(store.compareAndSet(running, done)).isTrue();
 
         assertThat(store.find(task.id()).orElseThrow().results()).isEqualTo(results);
+    }
+
+    @Test
+    void createAll_isOneTransaction_anIdThatExists_storesNoneOfTheBatch() {
+        TaskRecord first = created("alice", TaskKind.BUILD);
+        TaskRecord fresh = newTask("alice", TaskKind.BUILD);
+        TaskRecord twin = TaskRecord.create(first.id(), TaskKind.BUILD, "alice", "other", "", Map.of(), null, 2,
+                clock.instant());
+
+        assertThatThrownBy(() -> store.createAll(List.of(fresh, twin)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(first.id().value());
+
+        assertThat(store.find(fresh.id())).isEmpty();
+        assertThat(store.listByOwner("alice", TaskKind.BUILD, 10, 0).items()).containsExactly(first);
     }
 
     @Override
