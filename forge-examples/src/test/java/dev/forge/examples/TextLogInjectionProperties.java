@@ -2,6 +2,7 @@ package dev.forge.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
@@ -39,8 +40,9 @@ class TextLogInjectionProperties {
         configurator.setContext(context);
         configurator.doConfigure(TextLogInjectionProperties.class.getClassLoader()
                 .getResource("forge-logback-text.xml"));
-        OutputStreamAppender<ILoggingEvent> appender = (OutputStreamAppender<ILoggingEvent>)
-                context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("TEXT");
+        // the root logs through ASYNC, which hands each event to TEXT on logback's own thread
+        AsyncAppender async = (AsyncAppender) context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("ASYNC");
+        OutputStreamAppender<ILoggingEvent> appender = (OutputStreamAppender<ILoggingEvent>) async.getAppender("TEXT");
         encoder = appender.getEncoder();
         assertThat(context.getStatusManager().getCopyOfStatusList())
                 .noneMatch(status -> status.getLevel() >= ch.qos.logback.core.status.Status.WARN);
