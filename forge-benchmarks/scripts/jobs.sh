@@ -8,7 +8,7 @@ set -euo pipefail
 N=${1:-20000}
 ROUNDS=${2:-3}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-PEERS=${FORGE_PEERS:-$(cd "$(git -C "$ROOT" rev-parse --git-common-dir)/../.." 2>/dev/null && pwd)/shared/peers}
+PEERS=${FORGE_PEERS:-$(dirname "$(dirname "$(git -C "$ROOT" rev-parse --path-format=absolute --git-common-dir)")")/shared/peers}
 JAR="$ROOT/forge-benchmarks/target/forge-benchmarks.jar"
 [[ -x "$PEERS/jobrunr-bench/run.sh" ]] || { echo "JobRunr harness not found in $PEERS (set FORGE_PEERS)" >&2; exit 2; }
 if [[ ! -f "$JAR" ]]; then

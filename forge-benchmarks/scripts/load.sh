@@ -17,7 +17,7 @@ set -euo pipefail
 ROUNDS=${1:-3}
 SECS=${2:-10}
 WARMUP=${3:-30}
-PEERS=${FORGE_PEERS:-$(cd "$(git -C "$(dirname "$0")" rev-parse --git-common-dir)/../.." 2>/dev/null && pwd)/shared/peers}
+PEERS=${FORGE_PEERS:-$(dirname "$(dirname "$(git -C "$(dirname "$0")" rev-parse --path-format=absolute --git-common-dir)")")/shared/peers}
 HELLO_PORT=${HELLO_PORT:-7180}
 [[ -x "$PEERS/javalin-hello/run.sh" ]] || { echo "Javalin hello harness not found in $PEERS (set FORGE_PEERS)" >&2; exit 2; }
 source "$(dirname "$0")/servers.sh"
