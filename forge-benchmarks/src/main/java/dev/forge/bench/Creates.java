@@ -3,15 +3,18 @@ package dev.forge.bench;
 import dev.forge.Forge;
 import dev.forge.builds.BuildRequest;
 import dev.forge.security.Principal;
+import dev.forge.task.TaskId;
+import dev.forge.task.TaskRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** How the end-to-end drivers create their N no-op builds: in batches, or one by one. */
+/** How the end-to-end drivers create their no-op builds: in batches, one by one, or one at a time for pickup. */
 final class Creates {
 
     /** Tasks per createAll call in bulk mode, as the peer harnesses' bulk adds. */
@@ -32,6 +35,30 @@ final class Creates {
                 outcome.orElseThrow();
             }
         }
+    }
+
+    /**
+     * Idle-queue pickup: {@code count} builds one at a time, each from the create call to its
+     * running event (which the caller's subscriber puts in {@code runningAt} and {@code running});
+     * the latencies in nanoseconds, sorted.
+     */
+    static List<Long> pickups(Forge api, Principal caller, Map<TaskId, Long> runningAt,
+            BlockingQueue<TaskId> running, int count) throws InterruptedException {
+        List<Long> pickups = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            long t = System.nanoTime();
+            TaskRecord r = api.builds().create(caller, new BuildRequest("noop", "latency", Map.of())).orElseThrow();
+            long deadline = t + TimeUnit.SECONDS.toNanos(5);
+            while (!runningAt.containsKey(r.id()) && System.nanoTime() < deadline) {
+                running.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            }
+            Long at = runningAt.get(r.id());
+            if (at != null) {
+                pickups.add(at - t);
+            }
+        }
+        pickups.sort(Long::compare);
+        return pickups;
     }
 
     /** One {@code BuildService.create} per task, from 8 threads (as an API node's requests). */

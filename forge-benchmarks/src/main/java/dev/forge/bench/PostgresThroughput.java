@@ -1,7 +1,6 @@
 package dev.forge.bench;
 
 import dev.forge.Forge;
-import dev.forge.builds.BuildRequest;
 import dev.forge.events.TaskEvent;
 import dev.forge.exec.AdmissionConfig;
 import dev.forge.exec.ExecutorConfig;
@@ -14,7 +13,6 @@ import dev.forge.ratelimit.RateLimitRule;
 import dev.forge.ratelimit.RateLimiter;
 import dev.forge.security.Principal;
 import dev.forge.task.TaskId;
-import dev.forge.task.TaskRecord;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -111,20 +109,7 @@ public final class PostgresThroughput {
                     BULK ? "bulk" + Creates.BATCH : "single", (tCreated - t0) / 1e9);
             // idle-queue pickup: one task at a time, from the create call to its running event
             runningAt.clear();
-            List<Long> pickups = new ArrayList<>();
-            for (int i = 0; i < 200; i++) {
-                long t = System.nanoTime();
-                TaskRecord r = api.builds().create(alice, new BuildRequest("noop", "latency", Map.of())).orElseThrow();
-                long deadline = t + TimeUnit.SECONDS.toNanos(5);
-                while (!runningAt.containsKey(r.id()) && System.nanoTime() < deadline) {
-                    running.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-                }
-                Long at = runningAt.get(r.id());
-                if (at != null) {
-                    pickups.add(at - t);
-                }
-            }
-            pickups.sort(Long::compare);
+            List<Long> pickups = Creates.pickups(api, alice, runningAt, running, 200);
             System.out.printf("FORGE ENGINE PICKUP idle queue (create call -> running event), %d tasks: p50 %.1f ms,"
                     + " p99 %.1f ms%n", pickups.size(), pickups.get(pickups.size() / 2) / 1e6,
                     pickups.get((int) (pickups.size() * 0.99)) / 1e6);

@@ -1,7 +1,6 @@
 package dev.forge.bench;
 
 import dev.forge.Forge;
-import dev.forge.builds.BuildRequest;
 import dev.forge.events.TaskEvent;
 import dev.forge.exec.AdmissionConfig;
 import dev.forge.exec.ExecutorConfig;
@@ -15,7 +14,6 @@ import dev.forge.redis.RedisBackend;
 import dev.forge.redis.RedisSettings;
 import dev.forge.security.Principal;
 import dev.forge.task.TaskId;
-import dev.forge.task.TaskRecord;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +23,6 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -70,7 +67,6 @@ public final class RedisThroughput {
             Map<TaskId, Long> runningAt = new ConcurrentHashMap<>();
             BlockingQueue<TaskId> running = new LinkedBlockingQueue<>();
             AtomicBoolean measuringPickup = new AtomicBoolean(true);
-            List<Long> pickups = new ArrayList<>();
             AtomicInteger done = new AtomicInteger();
             api.events().subscribe(event -> {
                 if (event.type() == TaskEvent.Type.DONE) {
@@ -83,21 +79,8 @@ public final class RedisThroughput {
             });
             Principal alice = Principal.user("alice");
             // idle-queue pickup latency: one task at a time, from the create call to its running event
-            for (int i = 0; i < 200; i++) {
-                long t = System.nanoTime();
-                TaskRecord r = api.builds().create(alice, new BuildRequest("noop", "latency", Map.of())).orElseThrow();
-                long deadline = t + TimeUnit.SECONDS.toNanos(5);
-                while (!runningAt.containsKey(r.id()) && System.nanoTime() < deadline) {
-                    running.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-                }
-                Long at = runningAt.get(r.id());
-                if (at != null) {
-                    pickups.add(at - t);
-                }
-            }
+            List<Long> pickups = Creates.pickups(api, alice, runningAt, running, 200);
             measuringPickup.set(false);
-            List<Long> sorted = new ArrayList<>(pickups);
-            sorted.sort(Long::compare);
             // throughput: N creates - in batches of BATCH from one thread (as BullMQ's addBulk),
             // or one by one from 8 threads - then wait for every DONE
             while (done.get() < 200) {
@@ -121,8 +104,8 @@ public final class RedisThroughput {
                     bulk ? "bulk" + Creates.BATCH : "single", n, seconds, n / seconds, (tCreated - t0) / 1e9,
                     (tDone - tCreated) / 1e9);
             System.out.printf("FORGE PICKUP idle queue (create call -> running event), %d tasks: p50 %.1f ms, "
-                    + "p99 %.1f ms%n", sorted.size(), sorted.get(sorted.size() / 2) / 1e6,
-                    sorted.get((int) (sorted.size() * 0.99)) / 1e6);
+                    + "p99 %.1f ms%n", pickups.size(), pickups.get(pickups.size() / 2) / 1e6,
+                    pickups.get((int) (pickups.size() * 0.99)) / 1e6);
         } finally {
             started.forEach(Process::destroyForcibly);
             try (RedisBackend cleanup = RedisBackend.connect(settings(url, prefix))) {
