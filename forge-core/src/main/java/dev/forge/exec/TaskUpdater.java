@@ -58,12 +58,6 @@ public final class TaskUpdater {
         return true;
     }
 
-    /** Stores a new task and announces it. */
-    public void created(TaskRecord record) {
-        store.create(record);
-        announce(record);
-    }
-
     /** Stores new tasks in one batch ({@link TaskStore#createAll}) and announces each. */
     public void createdAll(List<TaskRecord> records) {
         store.createAll(records);
