@@ -1,0 +1,124 @@
+package dev.forge.concurrent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.forge.InfrastructureException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class GroupCallTest {
+
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void stop() {
+        threads.shutdownNow();
+    }
+
+    @Test
+    void aLoneCallerRunsItsRequestAlone() {
+        List<List<Integer>> batches = Collections.synchronizedList(new ArrayList<>());
+        GroupCall<Integer, String> call = new GroupCall<>(requests -> {
+            batches.add(List.copyOf(requests));
+            return requests.stream().map(i -> "answer " + i).toList();
+        });
+        assertEquals("answer 1", call.call(1));
+        assertEquals("answer 2", call.call(2));
+        assertEquals(List.of(List.of(1), List.of(2)), batches);
+    }
+
+    @Test
+    void callersArrivingDuringABatchShareTheNextOne_eachGetsItsOwnAnswer() throws Exception {
+        CountDownLatch firstStarted = new CountDownLatch(1);
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        List<List<Integer>> batches = Collections.synchronizedList(new ArrayList<>());
+        GroupCall<Integer, Integer> call = new GroupCall<>(requests -> {
+            batches.add(List.copyOf(requests));
+            if (requests.contains(0)) {
+                firstStarted.countDown();
+                await(releaseFirst);
+            }
+            return requests.stream().map(i -> i * 10).toList();
+        });
+        Future<Integer> first = threads.submit(() -> call.call(0));
+        firstStarted.await();
+        List<Future<Integer>> later = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            int request = i;
+            later.add(threads.submit(() -> call.call(request)));
+        }
+        while (call.waiting() < 5) {
+            Thread.onSpinWait(); // the five are queued behind the running batch
+        }
+        releaseFirst.countDown();
+        assertEquals(0, first.get());
+        for (int i = 1; i <= 5; i++) {
+            assertEquals(i * 10, later.get(i - 1).get());
+        }
+        assertEquals(2, batches.size(), "the five waiting callers went in one batch: " + batches);
+        assertEquals(List.of(0), batches.get(0));
+        assertEquals(5, batches.get(1).size());
+    }
+
+    @Test
+    void aFailedBatchFailsEachCallerWithAnExceptionOfItsOwn() throws Exception {
+        InfrastructureException down = new InfrastructureException("backend down");
+        GroupCall<Integer, Integer> call = new GroupCall<>(requests -> {
+            throw down;
+        });
+        InfrastructureException one = assertThrows(InfrastructureException.class, () -> call.call(1));
+        InfrastructureException two = assertThrows(InfrastructureException.class, () -> call.call(2));
+        assertNotSame(one, two);
+        assertSame(down, one.getCause());
+        assertEquals("backend down", one.getMessage());
+        GroupCall<Integer, Integer> invalid = new GroupCall<>(requests -> {
+            throw new IllegalArgumentException("bad request");
+        });
+        assertEquals("bad request", assertThrows(IllegalArgumentException.class, () -> invalid.call(1)).getMessage());
+    }
+
+    @Test
+    void aBatchAnsweringTheWrongNumberOfRequestsFailsItsCallers() {
+        GroupCall<Integer, Integer> call = new GroupCall<>(requests -> List.of());
+        assertTrue(assertThrows(InfrastructureException.class, () -> call.call(1)).getMessage().contains("0 answers"));
+    }
+
+    @Test
+    void manyThreadsEachGetTheirOwnAnswer() throws Exception {
+        GroupCall<Integer, Integer> call = new GroupCall<>(requests -> requests.stream().map(i -> -i).toList());
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            int base = t * 10_000;
+            results.add(threads.submit(() -> {
+                for (int i = base; i < base + 2_000; i++) {
+                    if (call.call(i) != -i) {
+                        return false;
+                    }
+                }
+                return true;
+            }));
+        }
+        for (Future<Boolean> result : results) {
+            assertTrue(result.get());
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
