@@ -72,18 +72,38 @@ public final class MemoryFill {
         text.toString().lines().limit(lines + 2L).forEach(System.out::println);
     }
 
-    /** Heap used after full GCs, and VmRSS from /proc/self/status, in bytes. */
-    private static long[] measure() throws IOException {
+    /**
+     * Heap used after full GCs, and the settled VmRSS from /proc/self/status, in bytes. G1 gives
+     * shrunk heap regions back on its service thread after the collection, and the native-heap
+     * trim runs once a second: RSS is read until it stops falling (two readings 500 ms apart
+     * within 1 MB, at most 5 s), the steady state an operator sees, not the moment after the GC.
+     */
+    private static long[] measure() throws IOException, InterruptedException {
         for (int i = 0; i < 3; i++) {
             System.gc(); // a full collection with G1 unless -XX:+ExplicitGCInvokesConcurrent
         }
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-        long rss = 0;
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                rss = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        long rss = rss();
+        long atGc = rss;
+        for (int i = 0; i < 10; i++) {
+            Thread.sleep(500);
+            long now = rss();
+            boolean settled = Math.abs(rss - now) < 1_000_000;
+            rss = now;
+            if (settled) {
+                break;
             }
         }
+        System.out.printf("MEMORY RSS right after the full GC %.1f MB, settled %.1f MB%n", atGc / 1e6, rss / 1e6);
         return new long[] {heap, rss};
+    }
+
+    private static long rss() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IllegalStateException("no VmRSS in /proc/self/status");
     }
 }
