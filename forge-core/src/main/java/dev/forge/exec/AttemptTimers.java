@@ -48,7 +48,11 @@ final class AttemptTimers {
     static final Duration TICK = Duration.ofMillis(10);
 
     private static final Logger log = LoggerFactory.getLogger(AttemptTimers.class);
-    /** Longer timeouts are this long: far beyond any attempt, and far from wrapping a nanoTime sum. */
+    /**
+     * Longer durations count as this long: far beyond any attempt, and small enough that a
+     * deadline (a reading plus a timeout plus the grace) stays within 2^63 ns of the reading,
+     * which is all the {@code now - deadline >= 0} comparisons need.
+     */
     private static final Duration LONGEST = Duration.ofDays(365L * 100);
 
     private final ExecutorConfig config;
@@ -57,6 +61,11 @@ final class AttemptTimers {
     private final JobQueue queue;
     private final TaskStore store;
     private final LongSupplier nanoTime;
+    // The configured intervals in nanoseconds, converted once rather than per attempt.
+    private final long heartbeatEvery;
+    private final long statusEvery;
+    private final long flushEvery;
+    private final long grace;
     private final Set<Clocks> tracked = ConcurrentHashMap.newKeySet();
 
     /**
@@ -71,6 +80,10 @@ final class AttemptTimers {
         this.queue = queue;
         this.store = store;
         this.nanoTime = nanoTime;
+        this.heartbeatEvery = nanos(config.heartbeatInterval());
+        this.statusEvery = nanos(config.cancelCheckInterval());
+        this.flushEvery = nanos(config.logFlushInterval());
+        this.grace = nanos(config.hardTimeoutGrace());
     }
 
     /** Starts the sweep on the timer thread; until then no attempt timer fires. */
@@ -132,7 +145,7 @@ final class AttemptTimers {
         }
     }
 
-    /** {@code duration} in nanoseconds, capped so that adding it to a nanoTime reading cannot wrap. */
+    /** {@code duration} in nanoseconds, capped at {@link #LONGEST}. */
     private static long nanos(Duration duration) {
         return duration.compareTo(LONGEST) > 0 ? LONGEST.toNanos() : duration.toNanos();
     }
@@ -147,7 +160,6 @@ final class AttemptTimers {
         private final Lease lease;
         private final TaskId taskId;
         private final CancellationSource source;
-        private final long heartbeatEvery;
         /** Guards against piling up extends on the I/O executor while the previous one is still busy. */
         private final AtomicBoolean heartbeatBusy = new AtomicBoolean();
         private volatile boolean stopped;
@@ -159,7 +171,6 @@ final class AttemptTimers {
             this.lease = lease;
             this.taskId = taskId;
             this.source = source;
-            this.heartbeatEvery = nanos(config.heartbeatInterval());
             this.nextHeartbeat = now + heartbeatEvery;
         }
 
@@ -227,8 +238,6 @@ final class AttemptTimers {
             private final long softAt;
             private final long hardAt;
             private final long abandonAt;
-            private final long statusEvery;
-            private final long flushEvery;
             private long nextStatus;
             private long nextFlush;
             private boolean softFired;
@@ -239,9 +248,7 @@ final class AttemptTimers {
                 this.abandon = abandon;
                 this.softAt = now + nanos(soft);
                 this.hardAt = now + nanos(hard);
-                this.abandonAt = now + nanos(hard.plus(config.hardTimeoutGrace()));
-                this.statusEvery = nanos(config.cancelCheckInterval());
-                this.flushEvery = nanos(config.logFlushInterval());
+                this.abandonAt = hardAt + grace;
                 this.nextStatus = now + statusEvery;
                 this.nextFlush = now + flushEvery;
             }
