@@ -113,9 +113,10 @@ final class AttemptTimers {
         for (Clocks clocks : tracked) {
             try {
                 clocks.tick(now);
-            } catch (RuntimeException e) {
-                // A cancel callback that throws must not stop the other attempts' timers, nor
-                // end the periodic sweep (a scheduled task that throws is never run again).
+            } catch (RuntimeException | Error e) {
+                // A cancel callback that throws (even an AssertionError or a LinkageError) must
+                // not stop the other attempts' timers, nor end the periodic sweep: a scheduled
+                // task that throws is never run again, and every attempt's timeouts with it.
                 log.error("timer of task {} failed", clocks.taskId, e);
             }
         }

@@ -133,16 +133,18 @@ class AttemptTimersTest {
         long start = now[0];
         CancellationSource throwing = new CancellationSource();
         throwing.onCancel(reason -> {
-            throw new IllegalStateException("a runner's broken callback");
+            throw new AssertionError("a runner's broken callback");
         });
         CancellationSource other = new CancellationSource();
         timers.track(lease, ID, throwing).arm(attempt(throwing), Duration.ofSeconds(1), Duration.ofSeconds(2), () -> { });
         timers.track(lease, TaskId.of("t2"), other).arm(attempt(other), Duration.ofSeconds(1), Duration.ofSeconds(2), () -> { });
 
         sweepAt(start + 1_000 * MS);
+        sweepAt(start + 2_000 * MS);
 
         assertThat(throwing.reason()).contains(CancellationToken.Reason.SOFT_TIMEOUT);
         assertThat(other.reason()).contains(CancellationToken.Reason.SOFT_TIMEOUT);
+        assertThat(other.wasRequested(CancellationToken.Reason.HARD_TIMEOUT)).as("later sweeps still fire").isTrue();
     }
 
     private void sweepAt(long nanos) {
