@@ -72,6 +72,35 @@ class AwaitTest {
         }
     }
 
+    /**
+     * Awaiting reuses forge's own threads: {@code CompletableFuture}'s default executor starts a
+     * thread per task on a machine of two cores or fewer, and completions once used it for the
+     * read after each DONE event and for each recheck.
+     */
+    @Test
+    void completions_ofManyTasks_doNotStartAThreadEach() throws Exception {
+        int tasks = 200;
+        try (Forge forge = Forge.builder().projectCatalog(CATALOG)
+                .admission(dev.forge.exec.AdmissionConfig.unlimited()).build()) {
+            List<TaskRecord> created = new java.util.ArrayList<>();
+            for (int i = 0; i < tasks; i++) {
+                created.add(forge.builds().create(ALICE, build()).orElseThrow());
+            }
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long startedBefore = threads.getTotalStartedThreadCount();
+            List<CompletableFuture<TaskRecord>> futures = new java.util.ArrayList<>();
+            for (TaskRecord task : created) {
+                futures.add(forge.builds().completion(ALICE, task.id()));
+            }
+            for (TaskRecord task : created) {
+                forge.builds().cancel(ALICE, task.id()).orElseThrow(); // a DONE event each
+            }
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+
+            assertThat(threads.getTotalStartedThreadCount() - startedBefore).isLessThan(tasks / 4);
+        }
+    }
+
     @Test
     void completion_ofATaskFinishingWhileSubscribing_isNotMissed() {
         // the task ends at the worst moments: just before the subscription is live (its DONE

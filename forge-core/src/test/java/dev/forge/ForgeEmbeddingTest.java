@@ -3,6 +3,7 @@ package dev.forge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.forge.builds.BuildRequest;
+import dev.forge.events.EventBus;
 import dev.forge.events.InMemoryEventBus;
 import dev.forge.exec.CancellationToken;
 import dev.forge.exec.ExecutorConfig;
@@ -398,12 +399,13 @@ class ForgeEmbeddingTest {
     }
 
     /**
-     * The contract: a cancel stored before the runner starts is visible to the runner at its
-     * start, without relying on the cancel request's (asynchronous) delivery - the worker reads
-     * the stored status just before it calls the runner. Repeated, as it once failed under load.
+     * The contract: a cancel stored before the runner starts is never missed by it. The worker
+     * looks up the project before it moves the task to running, so a cancel that lands during
+     * that lookup finds the task initializing: the task is cancelled there and the runner never
+     * starts. Repeated, as the old form of this test once failed under load.
      */
     @RepeatedTest(5)
-    void cancel_whileTheWorkerIsStillPreparing_reachesTheRunner() throws Exception {
+    void cancel_whileTheWorkerIsStillPreparing_neverStartsTheRunner() throws Exception {
         CountDownLatch lookupStarted = new CountDownLatch(1);
         CountDownLatch lookupMayFinish = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
@@ -422,11 +424,7 @@ class ForgeEmbeddingTest {
                 return CATALOG.names();
             }
         };
-        List<Boolean> cancelledAtStart = new java.util.concurrent.CopyOnWriteArrayList<>();
-        ScriptedRunner runner = new ScriptedRunner().then(context -> {
-            cancelledAtStart.add(context.cancellation().isCancelled());
-            return awaitCancel(context);
-        });
+        ScriptedRunner runner = new ScriptedRunner().then(ForgeEmbeddingTest::awaitCancel);
         Forge forge = start(forge(runner).projectCatalog(slowCatalog).build());
         TaskRecord task = create(forge, ALICE);
         assertThat(lookupStarted.await(10, TimeUnit.SECONDS)).isTrue();
@@ -434,9 +432,69 @@ class ForgeEmbeddingTest {
         forge.builds().cancel(ALICE, task.id()).orElseThrow();
         lookupMayFinish.countDown();
 
+        Await.until(() -> forge.queue().depth("build") == 0, WAIT, "the job to be dropped");
+        assertThat(runner.calls()).isEmpty();
+        TaskRecord after = forge.store().find(task.id()).orElseThrow();
+        assertThat(after.status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(after.attempt()).as("no attempt started").isZero();
+    }
+
+    /**
+     * The other half of the contract: a cancel that lands just after the worker moved the task
+     * to running reaches the attempt through the cancel channel, without the stored-status
+     * check (set to a minute here). The cancel is made inside the worker's own compare-and-set
+     * and its request delivered before that call returns, so an attempt registered only after
+     * starting its task would miss it.
+     */
+    @RepeatedTest(3)
+    void cancel_justAfterTheTaskStarts_reachesTheRunnerThroughTheChannel() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Forge> forgeRef = new java.util.concurrent.atomic.AtomicReference<>();
+        CountDownLatch delivered = new CountDownLatch(1);
+        InMemoryEventBus real = new InMemoryEventBus();
+        EventBus bus = new ForwardingEventBus(real) {
+            @Override
+            public Subscription onCancel(java.util.function.Consumer<dev.forge.task.TaskId> listener) {
+                return super.onCancel(id -> {
+                    listener.accept(id);
+                    delivered.countDown();
+                });
+            }
+        };
+        InMemoryTaskStore realStore = new InMemoryTaskStore();
+        java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+        dev.forge.store.TaskStore store = (dev.forge.store.TaskStore) java.lang.reflect.Proxy.newProxyInstance(
+                dev.forge.store.TaskStore.class.getClassLoader(), new Class<?>[] {dev.forge.store.TaskStore.class},
+                (proxy, method, args) -> {
+                    Object result;
+                    try {
+                        result = method.invoke(realStore, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    if (method.getName().equals("compareAndSet") && Boolean.TRUE.equals(result)
+                            && ((TaskRecord) args[1]).status() == TaskStatus.RUNNING
+                            && cancelled.compareAndSet(false, true)) {
+                        TaskRecord started = (TaskRecord) args[1];
+                        forgeRef.get().builds().cancel(ALICE, started.id()).orElseThrow();
+                        assertThat(delivered.await(10, TimeUnit.SECONDS)).as("cancel request delivered").isTrue();
+                    }
+                    return result;
+                });
+        List<Boolean> cancelledAtStart = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ScriptedRunner runner = new ScriptedRunner().then(context -> {
+            cancelledAtStart.add(context.cancellation().isCancelled());
+            return awaitCancel(context);
+        });
+        Forge forge = forge(runner).taskStore(store).eventBus(bus)
+                .executorConfig(fastConfig().cancelCheckInterval(Duration.ofMinutes(1)).build()).build();
+        forgeRef.set(forge);
+        start(forge);
+        TaskRecord task = create(forge, ALICE);
+
         Await.until(() -> !cancelledAtStart.isEmpty(), WAIT, "the runner to start");
         assertThat(cancelledAtStart).containsExactly(true);
-        assertThat(forge.store().find(task.id()).orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
+        awaitStatus(forge, task, TaskStatus.CANCELLED);
+        assertThat(runner.calls().get(0).cancellation().reason()).contains(CancellationToken.Reason.USER);
     }
 
     @Test

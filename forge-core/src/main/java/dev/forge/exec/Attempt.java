@@ -18,7 +18,8 @@ final class Attempt implements TaskContext {
 
     final Lease lease;
     final TaskKind kind;
-    final CancellationSource source = new CancellationSource();
+    /** Made before the attempt, so a cancel can reach it while the task is being started. */
+    final CancellationSource source;
     /** Set once by whoever ends the attempt: its runner returning, or the hard-timeout abandon. */
     final AtomicBoolean concluded = new AtomicBoolean();
     final LogBuffer logs;
@@ -34,9 +35,10 @@ final class Attempt implements TaskContext {
     private int lastPercent = -1;
     private String lastStep;
 
-    Attempt(Lease lease, TaskKind kind, TaskRecord started, LogBuffer logs, TaskUpdater updater,
-            TaskStore store, Clock clock) {
+    Attempt(Lease lease, TaskKind kind, CancellationSource source, TaskRecord started, LogBuffer logs,
+            TaskUpdater updater, TaskStore store, Clock clock) {
         this.lease = lease;
+        this.source = source;
         this.kind = kind;
         this.current = started;
         this.logs = logs;

@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Runs one leased job on the calling worker thread: moves the task to {@code running}, arms the
- * attempt's timers, calls the kind's {@link TaskRunner} and hands the result to {@link
- * Conclusion}. Keeps the attempts running on this node, so a cancel request can find them.
+ * Runs one leased job on the calling worker thread: looks up the project, moves the task to
+ * {@code running}, arms the attempt's timers, calls the kind's {@link TaskRunner} and hands the
+ * result to {@link Conclusion}. Keeps the stop signals of the attempts on this node, so a cancel
+ * request can find them.
  */
 final class AttemptRunner {
 
@@ -43,7 +44,8 @@ final class AttemptRunner {
     private final Clock clock;
     private final AttemptTimers timers;
     private final Conclusion conclusion;
-    private final Map<TaskId, Attempt> running = new ConcurrentHashMap<>();
+    /** The stop signal of each attempt on this node, from before its task is moved to running. */
+    private final Map<TaskId, CancellationSource> running = new ConcurrentHashMap<>();
 
     AttemptRunner(ExecutorConfig config, TaskStore store, JobQueue queue, EventBus events,
             ProjectCatalog catalog, Map<TaskKind, TaskRunner> runners, TaskUpdater updater,
@@ -68,15 +70,15 @@ final class AttemptRunner {
 
     /** Stops the attempt of {@code taskId} if it runs here; a no-op otherwise. */
     void stop(TaskId taskId, CancellationToken.Reason reason) {
-        Attempt attempt = running.get(taskId);
-        if (attempt != null) {
-            attempt.source.cancel(reason);
+        CancellationSource source = running.get(taskId);
+        if (source != null) {
+            source.cancel(reason);
         }
     }
 
     /** Stops every attempt running here. */
     void stopAll(CancellationToken.Reason reason) {
-        running.values().forEach(a -> a.source.cancel(reason));
+        running.values().forEach(source -> source.cancel(reason));
     }
 
     /** Runs the leased job of {@code kind} to its end; never throws. */
@@ -88,36 +90,53 @@ final class AttemptRunner {
             return;
         }
         MDC.put("task_id", id.value());
+        CancellationSource source = new CancellationSource();
+        // Why the attempt need not read its task again before the runner starts:
+        // - The project is looked up (the slow part of preparing) before begin() moves the task
+        //   to running. A cancel landing until that compare-and-set finds the task initializing
+        //   and cancels it there: ours then fails, begin() reads the task cancelled, and the
+        //   runner never starts.
+        // - The stop signal is registered here, before that compare-and-set. A cancel of a
+        //   running task stores CANCELLED by compare-and-set and only then sends its request on
+        //   the bus, so a cancel landing after ours has a request that finds this entry.
+        running.put(id, source);
         // Renewed from now on: beginning the attempt and finding its project take time too.
-        AttemptTimers.Heartbeat heartbeat = timers.heartbeat(lease, id);
+        AttemptTimers.Clocks clocks = timers.track(lease, id, source);
         try {
-            Attempt attempt = begin(kind, lease, id);
-            if (attempt != null) {
-                MDC.put("user", attempt.task().owner());
-                MDC.put("project", attempt.task().projectName());
-                running.put(id, attempt);
-                heartbeat.attach(attempt);
-                try {
-                    execute(attempt, heartbeat);
-                } finally {
-                    // Only this attempt's entry: a redelivery of the same task may have replaced it.
-                    running.remove(id, attempt);
-                }
+            Started started = begin(kind, lease, id, source);
+            if (started != null) {
+                MDC.put("user", started.attempt.task().owner());
+                MDC.put("project", started.attempt.task().projectName());
+                execute(started.attempt, started.project, clocks);
             }
         } catch (RuntimeException e) {
             // The store or queue failed around the attempt; the lease lapses and the job returns.
             metrics.exception();
             log.error("attempt of task {} aborted by an infrastructure error", id, e);
         } finally {
-            heartbeat.stop();
+            clocks.stop();
+            // Only this attempt's entry: a redelivery of the same task may have replaced it.
+            running.remove(id, source);
             MDC.remove("task_id");
             MDC.remove("user");
             MDC.remove("project");
         }
     }
 
-    /** Moves the task to running; null when there is nothing to run (the job is acked). */
-    private Attempt begin(TaskKind kind, Lease lease, TaskId id) {
+    /** An attempt that has moved its task to running, and the task's project. */
+    private record Started(Attempt attempt, Project project) {
+    }
+
+    /** The task's project as looked up before it starts: its spec, or why it has none. */
+    private record Project(ProjectSpec spec, TaskError error) {
+    }
+
+    /**
+     * Looks up the task's project and then moves the task to running; null when there is
+     * nothing to run (the job is acked).
+     */
+    private Started begin(TaskKind kind, Lease lease, TaskId id, CancellationSource source) {
+        Project project = null;
         for (int tries = 0; tries < 5; tries++) {
             Optional<TaskRecord> found = store.find(id);
             if (found.isEmpty() || found.get().isTerminal()) {
@@ -125,6 +144,9 @@ final class AttemptRunner {
                 return null;
             }
             TaskRecord record = found.get();
+            if (project == null) {
+                project = lookUp(record.projectName());
+            }
             if (record.status() == TaskStatus.RUNNING) {
                 // Redelivered while marked running: the worker that held it is gone.
                 if (!record.hasAttemptsLeft()) {
@@ -150,35 +172,35 @@ final class AttemptRunner {
             if (updater.apply(record, started)) {
                 TaskLog.started(started);
                 LogBuffer logs = new LogBuffer(id, store, events, clock, config.logBatchLines());
-                return new Attempt(lease, kind, started, logs, updater, store, clock);
+                return new Started(new Attempt(lease, kind, source, started, logs, updater, store, clock),
+                        project);
             }
         }
         log.warn("task {} kept changing under the worker; leaving its job to be redelivered", id);
         return null;
     }
 
-    private void execute(Attempt attempt, AttemptTimers.Heartbeat heartbeat) {
-        TaskRecord task = attempt.task();
-        ProjectSpec spec;
+    private Project lookUp(String name) {
         try {
-            spec = catalog.find(task.projectName()).orElse(null);
+            ProjectSpec spec = catalog.find(name).orElse(null);
+            return spec != null ? new Project(spec, null)
+                    : new Project(null, new TaskError(TaskError.PROJECT, "project '" + name + "' is not in the catalog"));
         } catch (ProjectConfigException e) {
-            conclusion.finish(attempt, TaskStatus.FAILED, null, new TaskError(TaskError.PROJECT, e.getMessage()));
+            return new Project(null, new TaskError(TaskError.PROJECT, e.getMessage()));
+        }
+    }
+
+    private void execute(Attempt attempt, Project project, AttemptTimers.Clocks clocks) {
+        if (project.error() != null) {
+            // An attempt all the same, so the failure is stored like any other result.
+            conclusion.finish(attempt, TaskStatus.FAILED, null, project.error());
             return;
         }
-        if (spec == null) {
-            conclusion.finish(attempt, TaskStatus.FAILED, null, new TaskError(TaskError.PROJECT,
-                    "project '" + task.projectName() + "' is not in the catalog"));
-            return;
-        }
+        ProjectSpec spec = project.spec();
         Duration soft = spec.softTimeout() != null ? spec.softTimeout() : config.softTimeout(attempt.kind);
         Duration hard = spec.hardTimeout() != null ? spec.hardTimeout() : config.hardTimeout(attempt.kind);
         attempt.thread = Thread.currentThread();
-        AttemptTimers.Armed armed = timers.arm(attempt, heartbeat, soft, hard, () -> abandon(attempt, hard));
-        // The contract of a cancel that lands before the runner starts: the runner sees it at
-        // its start. The attempt is registered above, so a cancel request from now on finds it;
-        // one stored earlier (while the task started or the project was looked up) is read here.
-        attempt.observe(store.find(task.id()).orElse(null));
+        clocks.arm(attempt, soft, hard, () -> abandon(attempt, hard));
         RunOutcome outcome = null;
         RuntimeException failure = null;
         Optional<CancellationToken.Reason> stoppedFor;
@@ -194,7 +216,7 @@ final class AttemptRunner {
             // Read before the timers stop, so a timer that fires after the runner returned
             // cannot turn a finished result into a timeout.
             stoppedFor = attempt.source.reason();
-            armed.stop();
+            clocks.stop();
         }
         if (attempt.concluded.compareAndSet(false, true)) {
             Thread.interrupted(); // clear an interrupt from an abandon that lost the race

@@ -11,8 +11,12 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -21,6 +25,11 @@ import java.util.function.Supplier;
  * either the read finds it terminal or the DONE event arrives afterwards. Events are best effort
  * (a bus may drop them while its backend reconnects), so a pending future also reads the store
  * again every {@link #RECHECK}.
+ *
+ * <p>The reads after the start run on two threads of its own: not on the bus's delivery thread,
+ * which must not wait on a store, and not on {@code CompletableFuture}'s default executor, which
+ * on a machine of two cores or fewer starts a new thread for every task (one per awaited task at
+ * its DONE event, and one more per task when its recheck came due two seconds later).
  */
 final class Completions implements AutoCloseable {
 
@@ -29,10 +38,19 @@ final class Completions implements AutoCloseable {
 
     private final EventBus events;
     private final Set<CompletableFuture<TaskRecord>> pending = ConcurrentHashMap.newKeySet();
+    private final ScheduledThreadPoolExecutor reads;
     private volatile boolean closed;
 
     Completions(EventBus events) {
         this.events = events;
+        AtomicInteger count = new AtomicInteger();
+        this.reads = new ScheduledThreadPoolExecutor(2, runnable -> {
+            Thread thread = new Thread(runnable, "forge-await-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        // A future usually completes long before its recheck is due; drop the recheck then.
+        reads.setRemoveOnCancelPolicy(true);
     }
 
     /**
@@ -51,7 +69,7 @@ final class Completions implements AutoCloseable {
         try {
             subscription = events.subscribe(id, event -> {
                 if (event.type() == TaskEvent.Type.DONE && !future.isDone()) {
-                    CompletableFuture.runAsync(() -> recheck(future, lookup));
+                    runRead(() -> recheck(future, lookup));
                 }
             });
         } catch (RuntimeException e) { // e.g. the bus is closed or its backend unreachable
@@ -98,16 +116,40 @@ final class Completions implements AutoCloseable {
     }
 
     private void scheduleRecheck(CompletableFuture<TaskRecord> future, Supplier<Outcome<TaskRecord>> lookup) {
-        Executor later = CompletableFuture.delayedExecutor(RECHECK.toMillis(), TimeUnit.MILLISECONDS);
-        later.execute(() -> {
-            if (future.isDone() || closed) {
-                return;
-            }
-            recheck(future, lookup);
-            if (!future.isDone()) {
-                scheduleRecheck(future, lookup);
+        AtomicReference<ScheduledFuture<?>> next = new AtomicReference<>();
+        future.whenComplete((record, failure) -> {
+            ScheduledFuture<?> scheduled = next.get();
+            if (scheduled != null) {
+                scheduled.cancel(false);
             }
         });
+        recheckLater(future, lookup, next);
+    }
+
+    /** Reads again after {@link #RECHECK}, and again after that while the task is not done. */
+    private void recheckLater(CompletableFuture<TaskRecord> future, Supplier<Outcome<TaskRecord>> lookup,
+            AtomicReference<ScheduledFuture<?>> next) {
+        try {
+            next.set(reads.schedule(() -> {
+                if (future.isDone() || closed) {
+                    return;
+                }
+                recheck(future, lookup);
+                if (!future.isDone()) {
+                    recheckLater(future, lookup, next);
+                }
+            }, RECHECK.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (RejectedExecutionException e) {
+            // closed: close() fails every pending future
+        }
+    }
+
+    private void runRead(Runnable read) {
+        try {
+            reads.execute(read);
+        } catch (RejectedExecutionException e) {
+            // closed: close() fails every pending future
+        }
     }
 
     /** Fails every pending future: forge is closing and no event will complete them. */
@@ -117,6 +159,7 @@ final class Completions implements AutoCloseable {
         for (CompletableFuture<TaskRecord> future : Set.copyOf(pending)) {
             future.completeExceptionally(new ForgeException("forge closed before the task finished"));
         }
+        reads.shutdownNow();
     }
 
     private static ForgeException closedBefore(TaskId id) {

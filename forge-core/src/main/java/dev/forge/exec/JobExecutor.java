@@ -50,6 +50,7 @@ public final class JobExecutor implements AutoCloseable {
     private final ExecutorService workers;
     private final ScheduledThreadPoolExecutor timer;
     private final ExecutorService io;
+    private final AttemptTimers timers;
     private final AttemptRunner attempts;
     private final Dispatcher dispatcher;
     private final Maintenance maintenance;
@@ -79,16 +80,13 @@ public final class JobExecutor implements AutoCloseable {
         Objects.requireNonNull(clock, "clock");
         Map<TaskKind, TaskRunner> byKind = new EnumMap<>(Objects.requireNonNull(runners, "runners"));
         this.workers = Executors.newFixedThreadPool(config.workers(), daemonThreads("forge-worker-"));
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemonThreads("forge-timer-"));
-        // Every attempt cancels its timeouts and heartbeat when it ends, long before they are due:
-        // without this policy each cancelled timer stays queued until its time (minutes), about 4
-        // per finished task, costing heap and timer-thread CPU as tasks go by.
-        timer.setRemoveOnCancelPolicy(true);
-        this.timer = timer;
+        // Nothing is scheduled per attempt: the attempts' deadlines are checked by one periodic
+        // sweep (AttemptTimers), so the queue holds that sweep and maintenance's jobs, no more.
+        this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("forge-timer-"));
         this.io = Executors.newFixedThreadPool(config.workers() + 1, daemonThreads("forge-exec-io-"));
-        AttemptTimers timers = new AttemptTimers(config, timer, io, queue, store);
+        this.timers = new AttemptTimers(config, timer, io, queue, store, System::nanoTime);
         this.attempts = new AttemptRunner(config, store, queue, events, catalog, byKind, updater,
-                metrics, clock, timers);
+                metrics, clock, this.timers);
         this.dispatcher = new Dispatcher(config, queue, byKind.keySet(), workers, attempts);
         this.maintenance = new Maintenance(config, store, queue, lock, node, clock, timer, io);
         metrics.gauge("forge_workers_busy", "Workers running an attempt", dispatcher::busy);
@@ -109,6 +107,7 @@ public final class JobExecutor implements AutoCloseable {
         started = true;
         // Only the control channel: a worker never reads other tasks' log traffic.
         cancelRequests = events.onCancel(id -> attempts.stop(id, CancellationToken.Reason.USER));
+        timers.start();
         dispatcher.start();
         maintenance.start();
     }
@@ -138,15 +137,20 @@ public final class JobExecutor implements AutoCloseable {
         return maintenance.runRetention();
     }
 
-    /**
-     * Graceful shutdown: stops leasing, lets running attempts finish until the deadline, then
-     * stops the rest and gives their jobs back to the queue for another worker.
-     */
-    /** Timers queued and not yet run: the attempts' timeouts and heartbeats and maintenance. */
+    /** Timers queued and not yet run: the attempts' sweep and maintenance's periodic jobs. */
     int pendingTimers() {
         return timer.getQueue().size();
     }
 
+    /** Leases whose heartbeat and timeouts are still tracked by the attempts' sweep. */
+    int trackedAttempts() {
+        return timers.trackedCount();
+    }
+
+    /**
+     * Graceful shutdown: stops leasing, lets running attempts finish until the deadline, then
+     * stops the rest and gives their jobs back to the queue for another worker.
+     */
     @Override
     public void close() {
         synchronized (this) {

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Finished attempts leave nothing on the executor's timer: their timeouts and heartbeat are
- * cancelled and removed, not kept queued until they would have been due (minutes later), which
- * cost about four queued timers per finished task in heap and timer-thread CPU.
+ * dropped, not kept until they would have been due (minutes later), which once cost about four
+ * queued timers per finished task in heap and timer-thread CPU.
  */
 class ExecutorTimersTest {
 
@@ -43,6 +43,9 @@ class ExecutorTimersTest {
 
             // Only what repeats for ever stays queued: maintenance's periodic jobs, a handful.
             assertThat(forge.executor().pendingTimers()).isLessThan(20);
+            // and no finished attempt's deadlines are left for the sweep
+            Await.until(() -> forge.executor().trackedAttempts() == 0, Duration.ofSeconds(10),
+                    "the last attempts' clocks to stop");
         }
     }
 
