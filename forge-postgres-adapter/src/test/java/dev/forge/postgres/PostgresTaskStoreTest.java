@@ -107,6 +107,29 @@ class PostgresTaskStoreTest extends TaskStoreContract {
     }
 
     @Test
+    void compareAndSetBatches_ofTwoNodesOverTheSameTasksInOppositeOrders_neverDeadlock() throws Exception {
+        PostgresTaskStore other = (PostgresTaskStore) secondNode();
+        for (int round = 0; round < 10; round++) {
+            List<TaskRecord> tasks = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                tasks.add(created("alice", TaskKind.BUILD));
+            }
+            List<PostgresTaskStore.Answer> answers = new CopyOnWriteArrayList<>();
+            // in arrival order, each transaction would lock rows the other one needs next
+            Concurrently.run(2, thread -> {
+                List<PostgresTaskStore.Cas> batch = new ArrayList<>();
+                for (int i = 0; i < tasks.size(); i++) {
+                    TaskRecord task = tasks.get(thread == 0 ? i : tasks.size() - 1 - i);
+                    batch.add(new PostgresTaskStore.Cas(task, task.start(clock.instant())));
+                }
+                answers.addAll((thread == 0 ? postgres() : other).compareAndSetAll(batch));
+            });
+            assertThat(answers).extracting(PostgresTaskStore.Answer::get).as("round " + round)
+                    .hasSize(80).filteredOn(won -> won).hasSize(40);
+        }
+    }
+
+    @Test
     void findBatch_answersEachIdInOrder_missingAndRepeatedIdsToo() {
         TaskRecord a = created("alice", TaskKind.BUILD);
         TaskRecord b = created("bob", TaskKind.BUILD);
