@@ -110,7 +110,9 @@ final class EventPublisher implements AutoCloseable {
             } else {
                 sql.run("publish task events", c -> notifyAll(c, payloads));
             }
-            warned.set(false);
+            if (pending.size() < CAPACITY / 2) {
+                warned.set(false); // caught up: the outage (or overload) is over
+            }
         } catch (RuntimeException e) {
             warnOnce("could not publish " + batch.size() + " task events: " + e.getMessage());
         }
