@@ -12,7 +12,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Task events as compact JSON, the payload of a NOTIFY (or of a spilled row). */
+/**
+ * Task events as compact JSON, the payload of a NOTIFY (or of a spilled row). A payload carries
+ * its publisher's sequence number, which decoding ignores: it only keeps two equal events sent
+ * in one transaction from being folded into one notification.
+ */
 final class EventCodec {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -20,8 +24,9 @@ final class EventCodec {
     private EventCodec() {
     }
 
-    static String encode(TaskEvent event) {
+    static String encode(TaskEvent event, long sequence) {
         ObjectNode node = JSON.createObjectNode();
+        node.put("q", sequence);
         node.put("i", event.taskId().value());
         node.put("y", event.type().name());
         node.put("v", event.version());

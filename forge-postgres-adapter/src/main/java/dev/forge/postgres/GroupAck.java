@@ -1,30 +1,24 @@
 package dev.forge.postgres;
 
-import dev.forge.InfrastructureException;
+import dev.forge.concurrent.GroupCall;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Acks that arrive together leave together: while one DELETE is on its way (its commit waits for
  * the WAL flush, the longest part of an ack), the acks called meanwhile gather, and the next
- * caller deletes them all in one statement. One caller runs each statement (no thread of its
- * own), the others wait for its answer; an ack alone goes at once. Every caller still returns
- * only after its row's delete committed, with its own answer.
+ * caller deletes them all in one statement ({@link GroupCall}). An ack alone goes at once. Every
+ * caller still returns only after its row's delete committed, with its own answer.
  */
 final class GroupAck {
 
     private final Sql sql;
     private final String deleteSql;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition finished = lock.newCondition();
-    private List<Ack> waiting = new ArrayList<>();
-    private boolean deleting;
+    private final GroupCall<Ack, Boolean> acks = new GroupCall<>(this::delete);
 
     GroupAck(Sql sql) {
         this.sql = sql;
@@ -36,48 +30,11 @@ final class GroupAck {
 
     /** Deletes the leased job {@code id} if {@code token} still holds it; false if it does not. */
     boolean ack(long id, String queue, String token) {
-        Ack mine = new Ack(id, queue, token);
-        List<Ack> batch;
-        lock.lock();
-        try {
-            waiting.add(mine);
-            while (deleting && !mine.answered) {
-                finished.awaitUninterruptibly();
-            }
-            if (mine.answered) {
-                return mine.answer();
-            }
-            deleting = true;
-            batch = waiting;
-            waiting = new ArrayList<>();
-        } finally {
-            lock.unlock();
-        }
-        RuntimeException failure = null;
-        Set<Long> deleted = Set.of();
-        try {
-            deleted = delete(batch);
-        } catch (RuntimeException e) {
-            failure = e;
-        }
-        lock.lock();
-        try {
-            for (Ack ack : batch) {
-                // a job acked twice in one batch is deleted once: the first ack of it has it
-                ack.deleted = failure == null && deleted.remove(ack.id);
-                ack.failure = failure;
-                ack.answered = true;
-            }
-            deleting = false;
-            finished.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        return mine.answer();
+        return acks.call(new Ack(id, queue, token));
     }
 
-    private Set<Long> delete(List<Ack> batch) {
-        return sql.run(batch.size() == 1 ? "acknowledge a job" : "acknowledge jobs", c -> {
+    private List<Boolean> delete(List<Ack> batch) {
+        Set<Long> deleted = sql.run(batch.size() == 1 ? "acknowledge a job" : "acknowledge jobs", c -> {
             Long[] ids = new Long[batch.size()];
             String[] queues = new String[batch.size()];
             String[] tokens = new String[batch.size()];
@@ -91,41 +48,24 @@ final class GroupAck {
                 statement.setArray(1, c.createArrayOf("bigint", ids));
                 statement.setArray(2, c.createArrayOf("text", queues));
                 statement.setArray(3, c.createArrayOf("text", tokens));
-                Set<Long> deleted = new HashSet<>();
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        deleted.add(rows.getLong(1));
+                Set<Long> rows = new HashSet<>();
+                try (ResultSet result = statement.executeQuery()) {
+                    while (result.next()) {
+                        rows.add(result.getLong(1));
                     }
                 }
-                return deleted;
+                return rows;
             }
         });
+        List<Boolean> answers = new ArrayList<>(batch.size());
+        for (Ack ack : batch) {
+            // a job acked twice in one batch is deleted once: the first ack of it has it
+            answers.add(deleted.remove(ack.id));
+        }
+        return answers;
     }
 
-    /** One caller's ack; its fields are written under the lock before it reads them. */
-    private static final class Ack {
-        final long id;
-        final String queue;
-        final String token;
-        boolean answered;
-        boolean deleted;
-        RuntimeException failure;
-
-        Ack(long id, String queue, String token) {
-            this.id = id;
-            this.queue = queue;
-            this.token = token;
-        }
-
-        boolean answer() {
-            // the batch shares one failure: each caller gets an exception of its own
-            if (failure instanceof IllegalArgumentException) {
-                throw new IllegalArgumentException(failure.getMessage(), failure);
-            }
-            if (failure != null) {
-                throw new InfrastructureException(failure.getMessage(), failure);
-            }
-            return deleted;
-        }
+    /** One caller's ack. */
+    private record Ack(long id, String queue, String token) {
     }
 }

@@ -4,7 +4,6 @@ import dev.forge.events.EventBus;
 import dev.forge.events.InMemoryEventBus;
 import dev.forge.events.TaskEvent;
 import dev.forge.task.TaskId;
-import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.Objects;
@@ -25,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * log lines) is written to a spill row and the notification carries the row's id; the receiving
  * node reads it back. Spilled rows older than five minutes are deleted by later spills.
  *
+ * <p>Publishing does not wait for the database: an {@link EventPublisher} thread sends the
+ * queued events in batches, many NOTIFYs per transaction, in publish order (bounded: when the
+ * database is down the oldest are dropped, as events are best effort).
+ *
  * <p>Received events are decoded on one thread per bus, in the order PostgreSQL delivered them
  * (commit order, so per task the publish order), and fanned out through an
  * {@link InMemoryEventBus}: a slow or failing listener delays nobody else. Delivery is best
@@ -42,8 +45,8 @@ public final class PostgresEventBus implements EventBus {
     private final String eventsChannel;
     private final String cancelChannel;
     private final String notifySql = "SELECT pg_notify(?, ?)";
-    private final String spillSql;
     private final String readSpillSql;
+    private final EventPublisher publisher;
     private final InMemoryEventBus local = new InMemoryEventBus();
     private final ExecutorService decoder;
     private final Consumer<String> onEvent = this::received;
@@ -57,10 +60,11 @@ public final class PostgresEventBus implements EventBus {
         this.eventsChannel = sql.channel("events");
         this.cancelChannel = sql.channel("cancel");
         String spill = sql.table("event_spill");
-        this.spillSql = "WITH old AS (DELETE FROM " + spill + " WHERE created_at < now() - interval '5 minutes'),"
+        String spillSql = "WITH old AS (DELETE FROM " + spill + " WHERE created_at < now() - interval '5 minutes'),"
                 + " s AS (INSERT INTO " + spill + " (body) VALUES (?) RETURNING id)"
                 + " SELECT pg_notify(?, '" + SPILL_PREFIX + "' || id) FROM s";
         this.readSpillSql = "SELECT body FROM " + spill + " WHERE id = ?";
+        this.publisher = new EventPublisher(sql, eventsChannel, spillSql);
         this.decoder = Executors.newSingleThreadExecutor(task -> {
             Thread thread = new Thread(task, "forge-pg-events-" + sql.schema());
             thread.setDaemon(true);
@@ -68,24 +72,11 @@ public final class PostgresEventBus implements EventBus {
         });
     }
 
+    /** Queues the event for this bus's publisher thread and returns: never waits for the database. */
     @Override
     public void publish(TaskEvent event) {
         Objects.requireNonNull(event, "event");
-        String payload = EventCodec.encode(event);
-        boolean fits = payload.getBytes(StandardCharsets.UTF_8).length <= MAX_NOTIFY_BYTES;
-        sql.run("publish a task event", c -> {
-            try (PreparedStatement statement = sql.prepare(c, fits ? notifySql : spillSql)) {
-                if (fits) {
-                    statement.setString(1, eventsChannel);
-                    statement.setString(2, payload);
-                } else {
-                    statement.setString(1, payload);
-                    statement.setString(2, eventsChannel);
-                }
-                statement.execute();
-            }
-            return null;
-        });
+        publisher.publish(event);
     }
 
     @Override
@@ -182,9 +173,17 @@ public final class PostgresEventBus implements EventBus {
         }
     }
 
-    /** Stops delivery to this bus's subscribers; the backend's owner closes the connections. */
+    EventPublisher publisher() {
+        return publisher;
+    }
+
+    /**
+     * Sends what is queued (for a bounded time) and stops delivery to this bus's subscribers; the
+     * backend's owner closes the connections.
+     */
     @Override
     public void close() {
+        publisher.close();
         listener.unlisten(eventsChannel, onEvent);
         listener.unlisten(cancelChannel, onCancel);
         decoder.shutdownNow();

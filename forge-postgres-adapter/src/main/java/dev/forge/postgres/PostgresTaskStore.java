@@ -1,5 +1,7 @@
 package dev.forge.postgres;
 
+import dev.forge.InfrastructureException;
+import dev.forge.concurrent.GroupCall;
 import dev.forge.store.LogSlice;
 import dev.forge.store.TaskStore;
 import dev.forge.task.Page;
@@ -12,7 +14,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -20,7 +25,12 @@ import java.util.Optional;
  * A {@link TaskStore} in PostgreSQL: a task is a row whose columns are the record's fields
  * (results as {@code jsonb}), and a compare-and-set is one
  * {@code UPDATE ... WHERE id = ? AND version = ?} - the row lock makes it atomic across every
- * node. History pages come newest first from the (owner, kind, created_at, id) index, each page
+ * node.
+ *
+ * <p>Concurrent workers share round trips ({@link GroupCall}): the compare-and-sets called while
+ * one is on its way go together in one transaction (a JDBC batch of those updates, one commit,
+ * each caller answered by its own update count), and finds together in one
+ * {@code WHERE id = ANY(?)}. A lone call runs at once, alone. History pages come newest first from the (owner, kind, created_at, id) index, each page
  * with its total in the same statement. Logs are {@link PostgresLogs}.
  *
  * <p>Times are stored to the microsecond, PostgreSQL's resolution. Whole numbers in results come
@@ -36,10 +46,13 @@ public final class PostgresTaskStore implements TaskStore {
     private final PostgresLogs logs;
     private final String insertSql;
     private final String findSql;
+    private final String findManySql;
     private final String casSql;
     private final String byOwnerSql;
     private final String allSql;
     private final String deleteSql;
+    private final GroupCall<TaskId, Optional<TaskRecord>> finds = new GroupCall<>(this::findAll);
+    private final GroupCall<Cas, Answer> sets = new GroupCall<>(this::compareAndSetAll);
 
     PostgresTaskStore(Sql sql, int maxLogBytes) {
         this.sql = sql;
@@ -48,6 +61,7 @@ public final class PostgresTaskStore implements TaskStore {
         this.insertSql = "INSERT INTO " + tasks + " (" + TaskRows.COLUMNS + ") VALUES (" + TaskRows.VALUES
                 + ") ON CONFLICT (id) DO NOTHING";
         this.findSql = "SELECT " + TaskRows.COLUMNS + " FROM " + tasks + " WHERE id = ?";
+        this.findManySql = "SELECT " + TaskRows.COLUMNS + " FROM " + tasks + " WHERE id = ANY(?)";
         this.casSql = "UPDATE " + tasks + " SET " + TaskRows.ASSIGNMENTS + " WHERE id = ? AND version = ?";
         // the count row is always there, so an empty or too-deep page still has its total
         String page = " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?";
@@ -119,6 +133,32 @@ public final class PostgresTaskStore implements TaskStore {
     @Override
     public Optional<TaskRecord> find(TaskId id) {
         Objects.requireNonNull(id, "id");
+        return finds.call(id);
+    }
+
+    List<Optional<TaskRecord>> findAll(List<TaskId> ids) {
+        if (ids.size() == 1) {
+            return List.of(findOne(ids.get(0)));
+        }
+        Map<TaskId, TaskRecord> found = sql.run("find tasks", c -> {
+            try (PreparedStatement statement = sql.prepare(c, findManySql)) {
+                statement.setArray(1, c.createArrayOf("text", ids.stream().map(TaskId::value).distinct().toArray()));
+                Map<TaskId, TaskRecord> rows = new HashMap<>();
+                try (ResultSet row = statement.executeQuery()) {
+                    while (row.next()) {
+                        TaskRecord record = TaskRows.read(row, 1);
+                        rows.put(record.id(), record);
+                    }
+                }
+                return rows;
+            }
+        });
+        List<Optional<TaskRecord>> answers = new ArrayList<>(ids.size());
+        ids.forEach(id -> answers.add(Optional.ofNullable(found.get(id))));
+        return answers;
+    }
+
+    private Optional<TaskRecord> findOne(TaskId id) {
         return sql.run("find a task", c -> {
             try (PreparedStatement statement = sql.prepare(c, findSql)) {
                 statement.setString(1, id.value());
@@ -180,14 +220,70 @@ public final class PostgresTaskStore implements TaskStore {
     @Override
     public boolean compareAndSet(TaskRecord expected, TaskRecord next) {
         TaskChanges.requireSameTask(expected, next);
+        return sets.call(new Cas(expected, next)).get();
+    }
+
+    /**
+     * The batch of {@link #sets}: one transaction, the updates in task id order (so two nodes'
+     * batches lock their rows in one order and never deadlock), one commit. A record the
+     * database refuses fails that transaction, so nothing of it was stored: then each goes again
+     * alone, and only the refused one's caller gets the refusal.
+     */
+    List<Answer> compareAndSetAll(List<Cas> batch) {
+        if (batch.size() == 1) {
+            return List.of(new Answer(compareAndSetOne(batch.get(0)), null));
+        }
+        try {
+            return compareAndSetTogether(batch);
+        } catch (IllegalArgumentException e) {
+            List<Answer> answers = new ArrayList<>(batch.size());
+            for (Cas cas : batch) {
+                try {
+                    answers.add(new Answer(compareAndSetOne(cas), null));
+                } catch (RuntimeException failure) {
+                    answers.add(new Answer(false, failure));
+                }
+            }
+            return answers;
+        }
+    }
+
+    private List<Answer> compareAndSetTogether(List<Cas> batch) {
+        List<Integer> order = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            order.add(i);
+        }
+        // stable: two sets of one task keep their arrival order, and the first one's wins
+        order.sort(Comparator.comparing(i -> batch.get(i).expected.id().value()));
+        int[] updated = sql.inTransaction("update tasks", c -> {
+            try (PreparedStatement statement = sql.prepare(c, casSql)) {
+                for (int i : order) {
+                    bindCas(statement, batch.get(i));
+                    statement.addBatch();
+                }
+                return statement.executeBatch();
+            }
+        });
+        Answer[] answers = new Answer[batch.size()];
+        for (int k = 0; k < order.size(); k++) {
+            answers[order.get(k)] = new Answer(updated[k] == 1, null);
+        }
+        return List.of(answers);
+    }
+
+    private boolean compareAndSetOne(Cas cas) {
         return sql.run("update a task", c -> {
             try (PreparedStatement statement = sql.prepare(c, casSql)) {
-                int i = TaskRows.bind(statement, 1, next, false);
-                statement.setString(i++, expected.id().value());
-                statement.setLong(i, expected.version());
+                bindCas(statement, cas);
                 return statement.executeUpdate() == 1;
             }
         });
+    }
+
+    private static void bindCas(PreparedStatement statement, Cas cas) throws SQLException {
+        int i = TaskRows.bind(statement, 1, cas.next, false);
+        statement.setString(i++, cas.expected.id().value());
+        statement.setLong(i, cas.expected.version());
     }
 
     @Override
@@ -227,6 +323,24 @@ public final class PostgresTaskStore implements TaskStore {
             if (batch < DELETE_BATCH) {
                 return deleted;
             }
+        }
+    }
+
+    /** One caller's compare-and-set. */
+    record Cas(TaskRecord expected, TaskRecord next) {
+    }
+
+    /** One caller's answer: stored or not, or the failure of its own record when it went alone. */
+    record Answer(boolean stored, RuntimeException failure) {
+        boolean get() {
+            // each caller throws an exception of its own, as GroupCall's callers do
+            if (failure instanceof IllegalArgumentException) {
+                throw new IllegalArgumentException(failure.getMessage(), failure);
+            }
+            if (failure != null) {
+                throw new InfrastructureException(failure.getMessage(), failure);
+            }
+            return stored;
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.forge.postgres;
 
 import dev.forge.InfrastructureException;
+import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -92,9 +93,15 @@ final class Sql {
     /**
      * The forge exception for a failed statement: bad data the database refused (SQLState class
      * 22) is the caller's misuse; everything else - the server down, a timeout, a lost
-     * connection - is infrastructure, which the executor retries and health reports.
+     * connection - is infrastructure, which the executor retries and health reports. A JDBC
+     * batch's failure is reported by the database's error, not pgjdbc's account of the entry.
      */
-    static RuntimeException translate(String what, SQLException e) {
+    static RuntimeException translate(String what, SQLException failure) {
+        // pgjdbc's BatchUpdateException spells out the failed entry with every bound value (a
+        // task's parameters and results); the server's own error, chained to it, says the same
+        // without them
+        SQLException e = failure instanceof BatchUpdateException && failure.getNextException() != null
+                ? failure.getNextException() : failure;
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         if (state.startsWith("22")) {
             return new IllegalArgumentException("PostgreSQL refused the data for " + what

@@ -5,11 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.forge.store.TaskStore;
 import dev.forge.store.TaskStoreContract;
+import dev.forge.task.TaskId;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
 import dev.forge.task.TaskStatus;
+import dev.forge.testing.Concurrently;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -45,6 +50,116 @@ class PostgresTaskStoreTest extends TaskStoreContract {
 
         assertThat(store.find(fresh.id())).isEmpty();
         assertThat(store.listByOwner("alice", TaskKind.BUILD, 10, 0).items()).containsExactly(first);
+    }
+
+    @Test
+    void compareAndSet_manyThreadsOnOneTask_exactlyOneWinsAndItsRecordIsStored() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            TaskRecord task = created("alice", TaskKind.BUILD);
+            List<TaskRecord> winners = new CopyOnWriteArrayList<>();
+            Concurrently.run(16, thread -> {
+                TaskRecord next = task.start(clock.instant()).withProgress(thread, "thread " + thread, clock.instant());
+                if (store.compareAndSet(task, next)) {
+                    winners.add(next);
+                }
+            });
+            assertThat(winners).as("round " + round).hasSize(1);
+            assertThat(store.find(task.id())).contains(winners.get(0));
+        }
+    }
+
+    @Test
+    void compareAndSetBatch_twoSetsOfOneTask_theFirstWins_andEveryOtherTaskGetsItsOwnAnswer() {
+        TaskRecord a = created("alice", TaskKind.BUILD);
+        TaskRecord b = created("alice", TaskKind.BUILD);
+        TaskRecord c = created("alice", TaskKind.BUILD);
+        TaskRecord stale = rewrite(c, TaskStatus.INITIALIZING, c.version() + 5);
+        TaskRecord first = b.start(clock.instant());
+        TaskRecord second = b.start(clock.instant()).withProgress(50, "second", clock.instant());
+
+        // b before a in arrival order: the batch sorts by id to lock, the answers keep the order
+        List<PostgresTaskStore.Answer> answers = postgres().compareAndSetAll(List.of(
+                new PostgresTaskStore.Cas(b, first), new PostgresTaskStore.Cas(a, a.start(clock.instant())),
+                new PostgresTaskStore.Cas(b, second), new PostgresTaskStore.Cas(stale, stale.start(clock.instant()))));
+
+        assertThat(answers).extracting(PostgresTaskStore.Answer::get).containsExactly(true, true, false, false);
+        assertThat(store.find(b.id())).contains(first);
+        assertThat(store.find(a.id()).orElseThrow().status()).isEqualTo(TaskStatus.RUNNING);
+        assertThat(store.find(c.id())).contains(c);
+    }
+
+    @Test
+    void compareAndSetBatch_aRecordTheStoreRefuses_failsOnlyItsOwnCaller() {
+        TaskRecord good = created("alice", TaskKind.BUILD).start(clock.instant());
+        TaskRecord bad = created("alice", TaskKind.BUILD).start(clock.instant());
+        store.compareAndSet(store.find(good.id()).orElseThrow(), good);
+        store.compareAndSet(store.find(bad.id()).orElseThrow(), bad);
+        TaskRecord done = good.transitionTo(TaskStatus.COMPLETED, Map.of("tests", 3), null, clock.instant());
+        TaskRecord refused = bad.transitionTo(TaskStatus.COMPLETED, Map.of("nan", Double.NaN), null, clock.instant());
+
+        List<PostgresTaskStore.Answer> answers = postgres().compareAndSetAll(List.of(
+                new PostgresTaskStore.Cas(good, done), new PostgresTaskStore.Cas(bad, refused)));
+
+        assertThat(answers.get(0).get()).isTrue();
+        assertThatThrownBy(() -> answers.get(1).get()).isInstanceOf(IllegalArgumentException.class);
+        assertThat(store.find(good.id())).contains(done);
+        assertThat(store.find(bad.id())).contains(bad);
+    }
+
+    @Test
+    void compareAndSetBatches_ofTwoNodesOverTheSameTasksInOppositeOrders_neverDeadlock() throws Exception {
+        PostgresTaskStore other = (PostgresTaskStore) secondNode();
+        for (int round = 0; round < 10; round++) {
+            List<TaskRecord> tasks = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                tasks.add(created("alice", TaskKind.BUILD));
+            }
+            List<PostgresTaskStore.Answer> answers = new CopyOnWriteArrayList<>();
+            // in arrival order, each transaction would lock rows the other one needs next
+            Concurrently.run(2, thread -> {
+                List<PostgresTaskStore.Cas> batch = new ArrayList<>();
+                for (int i = 0; i < tasks.size(); i++) {
+                    TaskRecord task = tasks.get(thread == 0 ? i : tasks.size() - 1 - i);
+                    batch.add(new PostgresTaskStore.Cas(task, task.start(clock.instant())));
+                }
+                answers.addAll((thread == 0 ? postgres() : other).compareAndSetAll(batch));
+            });
+            assertThat(answers).extracting(PostgresTaskStore.Answer::get).as("round " + round)
+                    .hasSize(80).filteredOn(won -> won).hasSize(40);
+        }
+    }
+
+    @Test
+    void findBatch_answersEachIdInOrder_missingAndRepeatedIdsToo() {
+        TaskRecord a = created("alice", TaskKind.BUILD);
+        TaskRecord b = created("bob", TaskKind.BUILD);
+        TaskId missing = TaskId.of("missing");
+
+        List<Optional<TaskRecord>> found = postgres().findAll(List.of(b.id(), missing, a.id(), b.id()));
+
+        assertThat(found).containsExactly(Optional.of(b), Optional.empty(), Optional.of(a), Optional.of(b));
+    }
+
+    @Test
+    void find_manyThreadsAtOnce_eachGetsItsOwnTask() throws Exception {
+        List<TaskRecord> tasks = new ArrayList<>();
+        for (int i = 0; i < 32; i++) {
+            tasks.add(created("alice", TaskKind.BUILD));
+        }
+        Concurrently.run(16, thread -> {
+            for (int i = 0; i < 50; i++) {
+                int n = (thread * 7 + i) % 40;
+                if (n < tasks.size()) {
+                    assertThat(store.find(tasks.get(n).id())).contains(tasks.get(n));
+                } else {
+                    assertThat(store.find(TaskId.of("none-" + n))).isEmpty();
+                }
+            }
+        });
+    }
+
+    private PostgresTaskStore postgres() {
+        return (PostgresTaskStore) store;
     }
 
     @Override
