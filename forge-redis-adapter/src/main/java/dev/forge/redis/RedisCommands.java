@@ -24,12 +24,14 @@ final class RedisCommands {
 
     private final UnifiedJedis client;
     private final Keys keys;
+    private final SharedPipeline shared;
     private final AtomicBoolean unreachable = new AtomicBoolean();
     private volatile Runnable reachableAgain = () -> { };
 
     RedisCommands(UnifiedJedis client, Keys keys) {
         this.client = Objects.requireNonNull(client, "client");
         this.keys = Objects.requireNonNull(keys, "keys");
+        this.shared = new SharedPipeline(client);
     }
 
     Keys keys() {
@@ -80,6 +82,28 @@ final class RedisCommands {
         }
         answered();
         return result;
+    }
+
+    /**
+     * As {@link #eval}, but in a pipeline shared with other threads' commands (see
+     * {@link SharedPipeline}): for the calls every job makes, from many workers at once.
+     */
+    Object evalShared(LuaScript script, List<String> keyArgs, List<String> args) {
+        return shared("script " + script.name(), script, pipeline -> pipeline.evalsha(script.sha(), keyArgs, args));
+    }
+
+    /** {@code HGET key field} in a pipeline shared with other threads' commands. */
+    String hgetShared(String what, String key, String field) {
+        return (String) shared(what, null, pipeline -> pipeline.hget(key, field));
+    }
+
+    private Object shared(String what, LuaScript script, Function<AbstractPipeline, Response<?>> queue) {
+        SharedPipeline.Reply reply = shared.call(new SharedPipeline.Command(script, queue));
+        if (reply.error() != null) {
+            throw failed(what, reply.error());
+        }
+        answered();
+        return reply.value();
     }
 
     /**

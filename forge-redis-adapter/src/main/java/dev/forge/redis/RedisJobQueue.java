@@ -27,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  *       visibility-timeout duplicates while the holder extends its lease.</li>
  *   <li>A delayed job (a retry with backoff) is a score in the future; whichever node leases it
  *       first takes it, atomically, so it is delivered exactly once per lapse.</li>
- *   <li>Each delivery gets a new token; extend, ack and release check token and expiry.</li>
+ *   <li>Each delivery gets a new token; extend, ack and release check token and expiry. They go
+ *       through the pipeline this backend's threads share (see {@link SharedPipeline}): many
+ *       workers acking at once cost one round trip.</li>
  *   <li>An acked job's hash and set entry are deleted: nothing is left behind.</li>
  *   <li>A waiting {@code lease} sleeps on this node until a wake-up message (published by
  *       enqueue and release on the shared subscriber connection), the next due score, or the
@@ -228,7 +230,7 @@ public final class RedisJobQueue implements JobQueue {
 
     private boolean held(Lease lease, String action, long millis) {
         String queue = lease.queue();
-        Object reply = redis.eval(HELD,
+        Object reply = redis.evalShared(HELD,
                 List.of(keys.queue(queue), keys.jobPrefix(queue) + lease.jobId(),
                         keys.queueGroupJobs(queue)),
                 List.of(lease.jobId(), lease.token(), action, Long.toString(millis),
