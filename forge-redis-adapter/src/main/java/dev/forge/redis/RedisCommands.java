@@ -97,6 +97,14 @@ final class RedisCommands {
         return (String) shared(what, null, pipeline -> pipeline.hget(key, field));
     }
 
+    /**
+     * Sends {@code queue}'s commands in a pipeline shared with other threads' commands; an error
+     * reply to any but the last is not reported (for best-effort commands such as PUBLISH).
+     */
+    void runShared(String what, Function<AbstractPipeline, Response<?>> queue) {
+        shared(what, null, queue);
+    }
+
     private Object shared(String what, LuaScript script, Function<AbstractPipeline, Response<?>> queue) {
         SharedPipeline.Reply reply = shared.call(new SharedPipeline.Command(script, queue));
         if (reply.error() != null) {

@@ -164,7 +164,7 @@ public final class RedisJobQueue implements JobQueue {
         while (!closed) {
             long seen = waiters.snapshot(queues);
             args.set(1, UUID.randomUUID().toString());
-            List<?> reply = (List<?>) redis.eval(LEASE, zsets, args);
+            List<?> reply = (List<?>) redis.evalShared(LEASE, zsets, args);
             int count = (int) (long) (Long) reply.get(0);
             if (count > 0) {
                 return leases(queues, reply, count);
