@@ -105,6 +105,11 @@ final class RedisCommands {
         shared(what, null, queue);
     }
 
+    /** Batches the shared pipeline has sent (for tests). */
+    long sharedBatches() {
+        return shared.batches();
+    }
+
     private Object shared(String what, LuaScript script, Function<AbstractPipeline, Response<?>> queue) {
         SharedPipeline.Reply reply = shared.call(new SharedPipeline.Command(script, queue));
         if (reply.error() != null) {

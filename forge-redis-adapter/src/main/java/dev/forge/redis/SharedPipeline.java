@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
@@ -34,6 +35,7 @@ final class SharedPipeline {
 
     private final UnifiedJedis client;
     private final GroupCall<Command, Reply> group = new GroupCall<>(this::send);
+    private final AtomicLong batches = new AtomicLong();
 
     SharedPipeline(UnifiedJedis client) {
         this.client = Objects.requireNonNull(client, "client");
@@ -58,7 +60,13 @@ final class SharedPipeline {
         return group.call(command);
     }
 
+    /** Batches sent so far (for tests). */
+    long batches() {
+        return batches.get();
+    }
+
     private List<Reply> send(List<Command> commands) {
+        batches.incrementAndGet();
         Reply[] replies = new Reply[commands.size()];
         List<Integer> todo = new ArrayList<>(commands.size());
         for (int i = 0; i < commands.size(); i++) {
