@@ -130,7 +130,10 @@ final class Keys {
         return prefix + "ctl:cancel";
     }
 
-    /** Checks {@code name} against {@link #NAME} by hand: every job step builds keys, and a regex match was a tenth of a worker's CPU. */
+    /**
+     * Checks {@code name} against {@link #NAME} by hand: every job step builds queue keys, and a
+     * regex match there was a visible share of a worker's CPU.
+     */
     static String checkedName(String name, String what) {
         if (!isName(name)) {
             throw new IllegalArgumentException(what + " must match " + NAME.pattern() + ", was '"

@@ -80,7 +80,8 @@ public final class RedisJobQueue implements JobQueue {
 
     /**
      * One script call per {@value #ENQUEUE_CHUNK} jobs (one round trip, one wake-up message);
-     * the jobs are numbered, and so leased, in the order given.
+     * the jobs are numbered, and so leased, in the order given. The calls go through the shared
+     * pipeline, so API nodes queueing single jobs from many request threads share round trips.
      *
      * @throws IllegalStateException if the queue is closed
      * @throws dev.forge.InfrastructureException if Redis fails
@@ -107,7 +108,7 @@ public final class RedisJobQueue implements JobQueue {
                 args.add(Objects.requireNonNull(payloads.get(i), "payload"));
                 args.add(Objects.requireNonNull(groups.get(i), "group"));
             }
-            for (Object id : (List<?>) redis.eval(ENQUEUE, queueKeys, args)) {
+            for (Object id : (List<?>) redis.evalShared(ENQUEUE, queueKeys, args)) {
                 ids.add((String) id);
             }
         }

@@ -55,7 +55,10 @@ final class SharedPipeline {
     record Reply(Object value, JedisException error) {
     }
 
-    /** Sends {@code command}, alone or with other threads' commands, and returns its reply; never throws a driver exception. */
+    /**
+     * Sends {@code command}, alone or with other threads' commands, and returns its reply; never
+     * throws a driver exception.
+     */
     Reply call(Command command) {
         return group.call(command);
     }
