@@ -15,11 +15,18 @@ final class WorkerJvm {
 
     /**
      * Starts {@code java <jvmOptions> -cp <this class path> <main> <args>}, waits until the
-     * child prints the line {@code ready}, and keeps its output drained from then on.
+     * child prints the line {@code ready}, and keeps its output drained from then on. Options in
+     * the environment variable {@code FORGE_BENCH_WORKER_JVM_OPTS} (split at spaces) come first:
+     * to profile the workers without a rebuild, e.g.
+     * {@code -XX:StartFlightRecording=filename=/tmp/worker-%p.jfr}.
      */
     static Process start(List<String> jvmOptions, Class<?> main, String... args) throws IOException {
         List<String> argv = new ArrayList<>();
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String extra = System.getenv().getOrDefault("FORGE_BENCH_WORKER_JVM_OPTS", "").strip();
+        if (!extra.isEmpty()) {
+            argv.addAll(List.of(extra.split("\\s+")));
+        }
         argv.addAll(jvmOptions);
         argv.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         argv.addAll(List.of(args));

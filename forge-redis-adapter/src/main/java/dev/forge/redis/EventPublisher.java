@@ -7,7 +7,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
 
 /**
  * Publishes a bus's events from one daemon thread, pipelined in batches, so a publisher (a
@@ -65,14 +65,13 @@ final class EventPublisher implements AutoCloseable {
 
     private void send(List<String[]> batch) {
         try {
-            redis.run("publish", client -> {
-                try (AbstractPipeline pipeline = client.pipelined()) {
-                    for (String[] item : batch) {
-                        pipeline.publish(item[0], item[1]);
-                    }
-                    pipeline.sync();
+            // in the pipeline the workers share: events ride along with their round trips
+            redis.runShared("publish", pipeline -> {
+                Response<?> last = null;
+                for (String[] item : batch) {
+                    last = pipeline.publish(item[0], item[1]);
                 }
-                return null;
+                return last;
             });
             warned = false;
         } catch (RuntimeException e) {

@@ -130,11 +130,29 @@ final class Keys {
         return prefix + "ctl:cancel";
     }
 
+    /**
+     * Checks {@code name} against {@link #NAME} by hand: every job step builds queue keys, and a
+     * regex match there was a visible share of a worker's CPU.
+     */
     static String checkedName(String name, String what) {
-        if (name == null || !NAME.matcher(name).matches()) {
+        if (!isName(name)) {
             throw new IllegalArgumentException(what + " must match " + NAME.pattern() + ", was '"
                     + name + "'");
         }
         return name;
+    }
+
+    private static boolean isName(String name) {
+        if (name == null || name.isEmpty() || name.length() > 64) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -24,12 +24,14 @@ final class RedisCommands {
 
     private final UnifiedJedis client;
     private final Keys keys;
+    private final SharedPipeline shared;
     private final AtomicBoolean unreachable = new AtomicBoolean();
     private volatile Runnable reachableAgain = () -> { };
 
     RedisCommands(UnifiedJedis client, Keys keys) {
         this.client = Objects.requireNonNull(client, "client");
         this.keys = Objects.requireNonNull(keys, "keys");
+        this.shared = new SharedPipeline(client);
     }
 
     Keys keys() {
@@ -80,6 +82,41 @@ final class RedisCommands {
         }
         answered();
         return result;
+    }
+
+    /**
+     * As {@link #eval}, but in a pipeline shared with other threads' commands (see
+     * {@link SharedPipeline}): for the calls every job makes, from many workers at once.
+     */
+    Object evalShared(LuaScript script, List<String> keyArgs, List<String> args) {
+        return shared("script " + script.name(), script, pipeline -> pipeline.evalsha(script.sha(), keyArgs, args));
+    }
+
+    /** {@code HGET key field} in a pipeline shared with other threads' commands. */
+    String hgetShared(String what, String key, String field) {
+        return (String) shared(what, null, pipeline -> pipeline.hget(key, field));
+    }
+
+    /**
+     * Sends {@code queue}'s commands in a pipeline shared with other threads' commands; an error
+     * reply to any but the last is not reported (for best-effort commands such as PUBLISH).
+     */
+    void runShared(String what, Function<AbstractPipeline, Response<?>> queue) {
+        shared(what, null, queue);
+    }
+
+    /** Batches the shared pipeline has sent (for tests). */
+    long sharedBatches() {
+        return shared.batches();
+    }
+
+    private Object shared(String what, LuaScript script, Function<AbstractPipeline, Response<?>> queue) {
+        SharedPipeline.Reply reply = shared.call(new SharedPipeline.Command(script, queue));
+        if (reply.error() != null) {
+            throw failed(what, reply.error());
+        }
+        answered();
+        return reply.value();
     }
 
     /**

@@ -27,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  *       visibility-timeout duplicates while the holder extends its lease.</li>
  *   <li>A delayed job (a retry with backoff) is a score in the future; whichever node leases it
  *       first takes it, atomically, so it is delivered exactly once per lapse.</li>
- *   <li>Each delivery gets a new token; extend, ack and release check token and expiry.</li>
+ *   <li>Each delivery gets a new token; extend, ack and release check token and expiry. They go
+ *       through the pipeline this backend's threads share (see {@link SharedPipeline}): many
+ *       workers acking at once cost one round trip.</li>
  *   <li>An acked job's hash and set entry are deleted: nothing is left behind.</li>
  *   <li>A waiting {@code lease} sleeps on this node until a wake-up message (published by
  *       enqueue and release on the shared subscriber connection), the next due score, or the
@@ -78,7 +80,8 @@ public final class RedisJobQueue implements JobQueue {
 
     /**
      * One script call per {@value #ENQUEUE_CHUNK} jobs (one round trip, one wake-up message);
-     * the jobs are numbered, and so leased, in the order given.
+     * the jobs are numbered, and so leased, in the order given. The calls go through the shared
+     * pipeline, so API nodes queueing single jobs from many request threads share round trips.
      *
      * @throws IllegalStateException if the queue is closed
      * @throws dev.forge.InfrastructureException if Redis fails
@@ -105,7 +108,7 @@ public final class RedisJobQueue implements JobQueue {
                 args.add(Objects.requireNonNull(payloads.get(i), "payload"));
                 args.add(Objects.requireNonNull(groups.get(i), "group"));
             }
-            for (Object id : (List<?>) redis.eval(ENQUEUE, queueKeys, args)) {
+            for (Object id : (List<?>) redis.evalShared(ENQUEUE, queueKeys, args)) {
                 ids.add((String) id);
             }
         }
@@ -162,7 +165,7 @@ public final class RedisJobQueue implements JobQueue {
         while (!closed) {
             long seen = waiters.snapshot(queues);
             args.set(1, UUID.randomUUID().toString());
-            List<?> reply = (List<?>) redis.eval(LEASE, zsets, args);
+            List<?> reply = (List<?>) redis.evalShared(LEASE, zsets, args);
             int count = (int) (long) (Long) reply.get(0);
             if (count > 0) {
                 return leases(queues, reply, count);
@@ -228,7 +231,7 @@ public final class RedisJobQueue implements JobQueue {
 
     private boolean held(Lease lease, String action, long millis) {
         String queue = lease.queue();
-        Object reply = redis.eval(HELD,
+        Object reply = redis.evalShared(HELD,
                 List.of(keys.queue(queue), keys.jobPrefix(queue) + lease.jobId(),
                         keys.queueGroupJobs(queue)),
                 List.of(lease.jobId(), lease.token(), action, Long.toString(millis),

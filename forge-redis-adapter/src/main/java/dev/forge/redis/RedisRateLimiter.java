@@ -50,7 +50,9 @@ public final class RedisRateLimiter implements RateLimiter {
             throw new IllegalArgumentException("no rate-limit rule for operation '" + operation
                     + "'; configured: " + rules.keySet());
         }
-        List<?> reply = (List<?>) redis.eval(ACQUIRE, List.of(redis.keys().rateBucket(operation, key)),
+        // shared pipeline: concurrent requests' checks share a round trip
+        List<?> reply = (List<?>) redis.evalShared(ACQUIRE,
+                List.of(redis.keys().rateBucket(operation, key)),
                 List.of(Long.toString(rule.interval), Long.toString(rule.limit)));
         boolean allowed = (Long) reply.get(0) == 1L;
         if (allowed) {

@@ -28,6 +28,10 @@ import java.util.Optional;
  *   <li>a terminal index by completion time drives {@link #deleteTerminalBefore}.</li>
  * </ul>
  *
+ * A single create, a find and a compare-and-set - the calls each job makes - go through the
+ * pipeline shared by this backend's threads (see {@link SharedPipeline}), so concurrent workers
+ * share round trips.
+ *
  * Made by {@link RedisBackend#taskStore()}; driver failures surface as
  * {@link dev.forge.InfrastructureException}.
  */
@@ -66,7 +70,7 @@ public final class RedisTaskStore implements TaskStore {
     @Override
     public void create(TaskRecord record) {
         Objects.requireNonNull(record, "record");
-        requireCreated(record, redis.eval(CREATE, createKeys(record), createArgs(record)));
+        requireCreated(record, redis.evalShared(CREATE, createKeys(record), createArgs(record)));
     }
 
     /** One pipeline of create scripts for the whole batch (in chunks): one round trip, not one per record. */
@@ -114,7 +118,7 @@ public final class RedisTaskStore implements TaskStore {
     public Optional<TaskRecord> find(TaskId id) {
         Objects.requireNonNull(id, "id");
         String key = keys.task(id);
-        String json = redis.run("find", c -> c.hget(key, "rec"));
+        String json = redis.hgetShared("find", key, "rec");
         return json == null ? Optional.empty() : Optional.of(codec.read(json));
     }
 
@@ -146,7 +150,7 @@ public final class RedisTaskStore implements TaskStore {
     @Override
     public boolean compareAndSet(TaskRecord expected, TaskRecord next) {
         TaskChanges.requireSameTask(expected, next);
-        Object replaced = redis.eval(CAS, List.of(keys.task(next.id()), keys.terminalIndex()),
+        Object replaced = redis.evalShared(CAS, List.of(keys.task(next.id()), keys.terminalIndex()),
                 List.of(Long.toString(expected.version()), codec.write(next),
                         Long.toString(next.version()), terminalScore(next), next.id().value(),
                         completionKey(next)));

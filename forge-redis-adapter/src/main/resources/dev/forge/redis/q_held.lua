@@ -8,7 +8,9 @@
 -- Returns 0 when the lease is lost, else 1 (extend: the new expiry in epoch ms).
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-if redis.call('HGET', KEYS[2], 't') ~= ARGV[2] then
+-- token and group in one read: an ack needs both
+local job = redis.call('HMGET', KEYS[2], 't', 'g')
+if job[1] ~= ARGV[2] then
   return 0
 end
 local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
@@ -17,7 +19,7 @@ if not score or tonumber(score) <= now then
 end
 local action = ARGV[3]
 if action == 'ack' then
-  local g = redis.call('HGET', KEYS[2], 'g') or ''
+  local g = job[2] or ''
   if redis.call('HINCRBY', KEYS[3], g, -1) <= 0 then
     redis.call('HDEL', KEYS[3], g)
   end

@@ -16,7 +16,7 @@ local function promote(timers, ready, clock, lastRanks, readyGroups, prefix)
   for _, id in ipairs(due) do
     redis.call('ZREM', timers, id)
     local job = prefix .. id
-    local fields = redis.call('HMGET', job, 'p', 'g')
+    local fields = redis.call('HMGET', job, 'p', 'g', 't')
     if fields[1] then -- an entry without its job is dropped: never hand it out
       local g = fields[2] or '' -- jobs queued before fairness: the default group
       local rank = v
@@ -26,7 +26,9 @@ local function promote(timers, ready, clock, lastRanks, readyGroups, prefix)
       end
       redis.call('ZADD', lastRanks, string.format('%d', rank), g)
       redis.call('HINCRBY', readyGroups, g, 1)
-      redis.call('HDEL', job, 't')
+      if fields[3] then -- a lapsed lease's token; a job never leased has none
+        redis.call('HDEL', job, 't')
+      end
       redis.call('ZADD', ready, string.format('%d', rank), id)
     end
   end
