@@ -20,6 +20,13 @@ final class Creates {
     /** Tasks per createAll call in bulk mode, as the peer harnesses' bulk adds. */
     static final int BATCH = 1000;
 
+    /**
+     * {@code -Dforge.bench.warmup=N}: N jobs run through the engine before anything is measured,
+     * so the figures are of JIT-compiled create, lease and job paths in every JVM (default 0: a
+     * cold run, compilation included).
+     */
+    static final int WARMUP = Integer.getInteger("forge.bench.warmup", 0);
+
     private Creates() {
     }
 
@@ -34,6 +41,21 @@ final class Creates {
             for (var outcome : api.builds().createAll(caller, batch)) {
                 outcome.orElseThrow();
             }
+        }
+    }
+
+    /**
+     * Runs {@link #WARMUP} jobs in batches and waits until {@code done} (the caller's count of
+     * DONE events) has seen them all; then sets {@code done} back to 0. Not measured.
+     */
+    static void warmUp(Forge api, Principal caller, AtomicInteger done) throws InterruptedException {
+        if (WARMUP > 0) {
+            done.set(0);
+            inBatches(api, caller, WARMUP);
+            while (done.get() < WARMUP) {
+                Thread.sleep(5);
+            }
+            done.set(0);
         }
     }
 

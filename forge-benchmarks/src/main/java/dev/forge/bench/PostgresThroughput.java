@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * create call each from 8 threads, as the API does) while K worker JVMs, each a Forge with W
  * workers and a runner that does nothing, lease, start, complete and ack them. Measures jobs/s
  * from the first create to the last DONE event heard here, then create-to-pickup latency
- * (create returned -> RUNNING event) on an idle queue. Not a test.
+ * (create returned -> RUNNING event) on an idle queue. Not a test. {@code -Dforge.bench.warmup=N} first
+ * runs N jobs through every JVM, unmeasured (see {@link Creates#WARMUP}).
  *
  * <pre>java -cp forge-benchmarks.jar dev.forge.bench.PostgresThroughput [N=5000] [W=20] [K...=1 2]</pre>
  *
@@ -93,6 +94,7 @@ public final class PostgresThroughput {
                 }
             });
             Principal alice = Principal.user("alice");
+            Creates.warmUp(api, alice, done);
             long t0 = System.nanoTime();
             if (BULK) {
                 Creates.inBatches(api, alice, n);
@@ -104,8 +106,8 @@ public final class PostgresThroughput {
                 Thread.sleep(5);
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("FORGE ENGINE RESULT n=%d workerProcesses=%d workersEach=%d%s: %d done in %.2fs => %.0f jobs/s"
-                    + " (%s creates took %.2fs)%n", n, processes, workers, ASYNC_LEASE ? " ASYNC LEASE COMMIT" : "", n, seconds, n / seconds,
+            System.out.printf("FORGE ENGINE RESULT n=%d warmup=%d workerProcesses=%d workersEach=%d%s: %d done in %.2fs => %.0f jobs/s"
+                    + " (%s creates took %.2fs)%n", n, Creates.WARMUP, processes, workers, ASYNC_LEASE ? " ASYNC LEASE COMMIT" : "", n, seconds, n / seconds,
                     BULK ? "bulk" + Creates.BATCH : "single", (tCreated - t0) / 1e9);
             // idle-queue pickup: one task at a time, from the create call to its running event
             runningAt.clear();

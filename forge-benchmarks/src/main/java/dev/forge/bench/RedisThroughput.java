@@ -36,6 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code bulk}, the default, as BullMQ's {@code addBulk}), or one by one through
  * {@code BuildService.create} from 8 threads (mode {@code single}, as an API node's requests).
  * The result line gives the create phase and the drain after it separately.
+ * {@code -Dforge.bench.warmup=N} first runs N jobs through every JVM, unmeasured (see
+ * {@link Creates#WARMUP}).
  *
  * <pre>java -cp forge-benchmarks.jar dev.forge.bench.RedisThroughput [N=20000] [K=1] [W=16] [redis URL] [bulk|single]</pre>
  */
@@ -78,6 +80,9 @@ public final class RedisThroughput {
                 }
             });
             Principal alice = Principal.user("alice");
+            measuringPickup.set(false);
+            Creates.warmUp(api, alice, done);
+            measuringPickup.set(true);
             // idle-queue pickup latency: one task at a time, from the create call to its running event
             List<Long> pickups = Creates.pickups(api, alice, runningAt, running, 200);
             measuringPickup.set(false);
@@ -99,8 +104,8 @@ public final class RedisThroughput {
             }
             long tDone = System.nanoTime();
             double seconds = (tDone - t0) / 1e9;
-            System.out.printf("FORGE RESULT n=%d workerProcesses=%d workersEach=%d creates=%s: %d done in %.2fs "
-                    + "=> %.0f jobs/s (create phase %.2fs, then drain %.2fs)%n", n, processes, workers,
+            System.out.printf("FORGE RESULT n=%d warmup=%d workerProcesses=%d workersEach=%d creates=%s: %d done in %.2fs "
+                    + "=> %.0f jobs/s (create phase %.2fs, then drain %.2fs)%n", n, Creates.WARMUP, processes, workers,
                     bulk ? "bulk" + Creates.BATCH : "single", n, seconds, n / seconds, (tCreated - t0) / 1e9,
                     (tDone - tCreated) / 1e9);
             System.out.printf("FORGE PICKUP idle queue (create call -> running event), %d tasks: p50 %.1f ms, "
