@@ -17,8 +17,9 @@ final class WorkerJvm {
      * Starts {@code java <jvmOptions> -cp <this class path> <main> <args>}, waits until the
      * child prints the line {@code ready}, and keeps its output drained from then on. Options in
      * the environment variable {@code FORGE_BENCH_WORKER_JVM_OPTS} (split at spaces) come first:
-     * to profile the workers without a rebuild, e.g.
-     * {@code -XX:StartFlightRecording=filename=/tmp/worker-%p.jfr}.
+     * to profile the workers without a rebuild, e.g. {@code -XX:StartFlightRecording=settings=profile}.
+     * The drivers kill their workers with SIGKILL, which writes no recording: dump it while the
+     * worker still runs ({@code jcmd <pid> JFR.dump filename=/tmp/worker.jfr}).
      */
     static Process start(List<String> jvmOptions, Class<?> main, String... args) throws IOException {
         List<String> argv = new ArrayList<>();
