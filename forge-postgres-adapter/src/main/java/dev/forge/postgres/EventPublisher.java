@@ -1,22 +1,18 @@
 package dev.forge.postgres;
 
+import dev.forge.concurrent.BatchSender;
 import dev.forge.events.TaskEvent;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Sends a bus's task events from one daemon thread, many NOTIFYs per transaction, so a publisher
+ * Sends a bus's task events from a {@link BatchSender}'s thread, many NOTIFYs per transaction, so a publisher
  * (a worker storing a status, a log batch) never waits for a commit, and one thread keeps the
  * publish order: PostgreSQL delivers a transaction's notifications in the order they were sent,
  * and transactions in commit order.
@@ -32,22 +28,17 @@ import org.slf4j.LoggerFactory;
  */
 final class EventPublisher implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(EventPublisher.class);
     static final int CAPACITY = 100_000;
     static final int BATCH = 500;
     /** How long close waits for the queued events to go out. */
-    private static final long CLOSE_MILLIS = 2_000;
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
     private final Sql sql;
     private final String channel;
     private final String notifySql;
     private final String spillSql;
-    private final BlockingQueue<TaskEvent> pending = new ArrayBlockingQueue<>(CAPACITY);
-    private final AtomicBoolean warned = new AtomicBoolean();
-    private final Thread thread;
-    private volatile boolean closed;
-    private volatile boolean stopped;
     private final AtomicLong sequence = new AtomicLong();
+    private final BatchSender<TaskEvent> sender;
 
     /**
      * @param spillSql inserts a body (parameter 1) and notifies {@code channel} (parameter 2)
@@ -59,43 +50,20 @@ final class EventPublisher implements AutoCloseable {
         this.spillSql = spillSql;
         // a function scan returns the array's elements in order, so they are notified in order
         this.notifySql = "SELECT pg_notify(?, p) FROM unnest(?::text[]) AS e(p)";
-        this.thread = new Thread(this::run, "forge-pg-publisher-" + sql.schema());
-        this.thread.setDaemon(true);
-        this.thread.start();
+        this.sender = new BatchSender<>("forge-pg-publisher-" + sql.schema(), "task events to PostgreSQL",
+                CAPACITY, BATCH, this::send);
     }
 
     /** Queues one event; never blocks. */
     void publish(TaskEvent event) {
-        if (closed) {
-            LOG.debug("event bus closed; dropping an event");
-            return;
-        }
-        while (!pending.offer(event)) {
-            pending.poll(); // full: drop the oldest
-            warnOnce("event queue full (PostgreSQL slow or down); dropping the oldest events");
-        }
+        sender.offer(event);
     }
 
-    private void run() {
-        List<TaskEvent> batch = new ArrayList<>(BATCH);
-        while (!stopped && (!closed || !pending.isEmpty())) {
-            try {
-                TaskEvent first = pending.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                pending.drainTo(batch, BATCH - 1);
-                send(batch);
-            } catch (InterruptedException e) {
-                return;
-            } finally {
-                batch.clear();
-            }
-        }
-    }
-
-    /** Sends {@code batch} in one transaction (package-private so a test can send one batch). */
+    /**
+     * Sends {@code batch} in one transaction (package-private so a test can send one batch).
+     *
+     * @throws dev.forge.InfrastructureException if the database fails
+     */
     void send(List<TaskEvent> batch) {
         List<String> payloads = new ArrayList<>(batch.size());
         boolean spills = false;
@@ -104,17 +72,10 @@ final class EventPublisher implements AutoCloseable {
             spills |= !fits(payload);
             payloads.add(payload);
         }
-        try {
-            if (spills) {
-                sql.inTransaction("publish task events", c -> notifyInOrder(c, payloads));
-            } else {
-                sql.run("publish task events", c -> notifyAll(c, payloads));
-            }
-            if (pending.size() < CAPACITY / 2) {
-                warned.set(false); // caught up: the outage (or overload) is over
-            }
-        } catch (RuntimeException e) {
-            warnOnce("could not publish " + batch.size() + " task events: " + e.getMessage());
+        if (spills) {
+            sql.inTransaction("publish task events", c -> notifyInOrder(c, payloads));
+        } else {
+            sql.run("publish task events", c -> notifyAll(c, payloads));
         }
     }
 
@@ -153,22 +114,9 @@ final class EventPublisher implements AutoCloseable {
         return null;
     }
 
-    private void warnOnce(String message) {
-        if (warned.compareAndSet(false, true)) {
-            LOG.warn(message);
-        }
-    }
-
-    /** Sends what is queued (for up to two seconds), then stops. */
+    /** Sends what is queued (for up to two seconds), then stops; the rest is dropped. */
     @Override
     public void close() {
-        closed = true;
-        try {
-            thread.join(CLOSE_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        stopped = true; // what is still queued (the database is down or slow) is dropped
-        thread.interrupt();
+        sender.close(CLOSE_WAIT);
     }
 }
