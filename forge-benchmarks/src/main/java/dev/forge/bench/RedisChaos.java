@@ -418,6 +418,9 @@ public final class RedisChaos {
             env.put("FORGE_QUEUE_VISIBILITY_SECONDS", chaos.options.getOrDefault("visibility", "10"));
             env.put("FORGE_RATE_LIMIT_BUILDS_PER_MINUTE", "1000000");
             env.put("FORGE_RATE_LIMIT_REQUESTS_PER_MINUTE", "1000000");
+            // all the builds wait at once, for one user: lift the admission limits too
+            env.put("FORGE_MAX_ACTIVE_TASKS_PER_USER", "1000000");
+            env.put("FORGE_MAX_QUEUED_TASKS", "10000000");
             env.put("FORGE_LOG_FORMAT", "text");
             builder.redirectErrorStream(true).redirectOutput(log.toFile());
             return new Node(name, builder.start(), log, workspace, "http://127.0.0.1:" + port);
