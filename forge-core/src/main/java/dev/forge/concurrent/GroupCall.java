@@ -87,6 +87,18 @@ public final class GroupCall<I, O> {
         return mine.answer();
     }
 
+    /**
+     * A failure shared by a batch's callers, as an exception of one caller's own (so no two
+     * threads throw one object): an {@link IllegalArgumentException} stays one, anything else
+     * becomes an {@link InfrastructureException}; the shared failure is the cause.
+     */
+    public static RuntimeException ownCopy(RuntimeException failure) {
+        if (failure instanceof IllegalArgumentException) {
+            return new IllegalArgumentException(failure.getMessage(), failure);
+        }
+        return new InfrastructureException(failure.getMessage(), failure);
+    }
+
     /** Callers waiting for the next batch (for tests). */
     int waiting() {
         lock.lock();
@@ -109,11 +121,8 @@ public final class GroupCall<I, O> {
         }
 
         O answer() {
-            if (failure instanceof IllegalArgumentException) {
-                throw new IllegalArgumentException(failure.getMessage(), failure);
-            }
             if (failure != null) {
-                throw new InfrastructureException(failure.getMessage(), failure);
+                throw ownCopy(failure);
             }
             return value;
         }

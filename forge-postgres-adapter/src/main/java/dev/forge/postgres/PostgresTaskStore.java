@@ -1,6 +1,5 @@
 package dev.forge.postgres;
 
-import dev.forge.InfrastructureException;
 import dev.forge.concurrent.GroupCall;
 import dev.forge.store.LogSlice;
 import dev.forge.store.TaskStore;
@@ -333,12 +332,8 @@ public final class PostgresTaskStore implements TaskStore {
     /** One caller's answer: stored or not, or the failure of its own record when it went alone. */
     record Answer(boolean stored, RuntimeException failure) {
         boolean get() {
-            // each caller throws an exception of its own, as GroupCall's callers do
-            if (failure instanceof IllegalArgumentException) {
-                throw new IllegalArgumentException(failure.getMessage(), failure);
-            }
             if (failure != null) {
-                throw new InfrastructureException(failure.getMessage(), failure);
+                throw GroupCall.ownCopy(failure); // each caller throws an exception of its own
             }
             return stored;
         }
