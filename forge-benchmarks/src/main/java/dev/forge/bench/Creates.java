@@ -50,13 +50,34 @@ final class Creates {
      */
     static void warmUp(Forge api, Principal caller, AtomicInteger done) throws InterruptedException {
         if (WARMUP > 0) {
-            done.set(0);
-            inBatches(api, caller, WARMUP);
-            while (done.get() < WARMUP) {
-                Thread.sleep(5);
-            }
+            timed(api, caller, WARMUP, true, done);
             done.set(0);
         }
+    }
+
+    /** When a timed run's creates returned and its last job was done, from its start, in nanoseconds. */
+    record Timing(long createNanos, long totalNanos) {
+    }
+
+    /**
+     * Creates {@code n} builds - in batches ({@link #inBatches}) or one by one from 8 threads
+     * ({@link #oneByOne}) - and waits until {@code done} (the caller's count of DONE events, set
+     * to 0 here first) reaches {@code n}.
+     */
+    static Timing timed(Forge api, Principal caller, int n, boolean bulk, AtomicInteger done)
+            throws InterruptedException {
+        done.set(0);
+        long t0 = System.nanoTime();
+        if (bulk) {
+            inBatches(api, caller, n);
+        } else {
+            oneByOne(api, caller, n);
+        }
+        long created = System.nanoTime() - t0;
+        while (done.get() < n) {
+            Thread.sleep(5);
+        }
+        return new Timing(created, System.nanoTime() - t0);
     }
 
     /**

@@ -95,20 +95,11 @@ public final class PostgresThroughput {
             });
             Principal alice = Principal.user("alice");
             Creates.warmUp(api, alice, done);
-            long t0 = System.nanoTime();
-            if (BULK) {
-                Creates.inBatches(api, alice, n);
-            } else {
-                Creates.oneByOne(api, alice, n);
-            }
-            long tCreated = System.nanoTime();
-            while (done.get() < n) {
-                Thread.sleep(5);
-            }
-            double seconds = (System.nanoTime() - t0) / 1e9;
+            Creates.Timing timing = Creates.timed(api, alice, n, BULK, done);
+            double seconds = timing.totalNanos() / 1e9;
             System.out.printf("FORGE ENGINE RESULT n=%d warmup=%d workerProcesses=%d workersEach=%d%s: %d done in %.2fs => %.0f jobs/s"
                     + " (%s creates took %.2fs)%n", n, Creates.WARMUP, processes, workers, ASYNC_LEASE ? " ASYNC LEASE COMMIT" : "", n, seconds, n / seconds,
-                    BULK ? "bulk" + Creates.BATCH : "single", (tCreated - t0) / 1e9);
+                    BULK ? "bulk" + Creates.BATCH : "single", timing.createNanos() / 1e9);
             // idle-queue pickup: one task at a time, from the create call to its running event
             runningAt.clear();
             List<Long> pickups = Creates.pickups(api, alice, runningAt, running, 200);

@@ -91,23 +91,12 @@ public final class RedisThroughput {
             while (done.get() < 200) {
                 Thread.sleep(10);
             }
-            done.set(0);
-            long t0 = System.nanoTime();
-            if (bulk) {
-                Creates.inBatches(api, alice, n);
-            } else {
-                Creates.oneByOne(api, alice, n);
-            }
-            long tCreated = System.nanoTime();
-            while (done.get() < n) {
-                Thread.sleep(5);
-            }
-            long tDone = System.nanoTime();
-            double seconds = (tDone - t0) / 1e9;
+            Creates.Timing timing = Creates.timed(api, alice, n, bulk, done);
+            double seconds = timing.totalNanos() / 1e9;
             System.out.printf("FORGE RESULT n=%d warmup=%d workerProcesses=%d workersEach=%d creates=%s: %d done in %.2fs "
                     + "=> %.0f jobs/s (create phase %.2fs, then drain %.2fs)%n", n, Creates.WARMUP, processes, workers,
-                    bulk ? "bulk" + Creates.BATCH : "single", n, seconds, n / seconds, (tCreated - t0) / 1e9,
-                    (tDone - tCreated) / 1e9);
+                    bulk ? "bulk" + Creates.BATCH : "single", n, seconds, n / seconds, timing.createNanos() / 1e9,
+                    (timing.totalNanos() - timing.createNanos()) / 1e9);
             System.out.printf("FORGE PICKUP idle queue (create call -> running event), %d tasks: p50 %.1f ms, "
                     + "p99 %.1f ms%n", pickups.size(), pickups.get(pickups.size() / 2) / 1e6,
                     pickups.get((int) (pickups.size() * 0.99)) / 1e6);
