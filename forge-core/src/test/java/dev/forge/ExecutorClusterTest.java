@@ -8,6 +8,7 @@ import dev.forge.builds.ProcessBuildRunner;
 import dev.forge.events.EventBus;
 import dev.forge.events.InMemoryEventBus;
 import dev.forge.events.TaskEvent;
+import dev.forge.exec.AdmissionConfig;
 import dev.forge.exec.CancellationToken;
 import dev.forge.exec.ExecutorConfig;
 import dev.forge.exec.RunOutcome;
@@ -254,6 +255,43 @@ class ExecutorClusterTest {
 
         assertThat(extendCalled.getCount()).as("the heartbeat was stuck in the queue").isZero();
         assertThat(done.error().message()).contains("soft timeout");
+    }
+
+    @Test
+    void backlog_workersLeaseTheirNextJobThemselves_notOneDispatcherHandOffPerJob() {
+        int builds = 200;
+        AtomicInteger byDispatcher = new AtomicInteger(); // leases that may wait: the dispatcher's
+        AtomicInteger byWorkers = new AtomicInteger(); // leases that never wait: a worker's next job
+        JobQueue counting = new ForwardingQueue(new InMemoryJobQueue()) {
+            @Override
+            public List<Lease> lease(List<String> queues, int max, Duration visibility, Duration wait)
+                    throws InterruptedException {
+                List<Lease> leases = super.lease(queues, max, visibility, wait);
+                (wait.isZero() ? byWorkers : byDispatcher).addAndGet(leases.size());
+                return leases;
+            }
+        };
+        CountDownLatch gate = new CountDownLatch(1);
+        AtomicInteger ran = new AtomicInteger();
+        Forge forge = keep(Forge.builder().projectCatalog(CATALOG).jobQueue(counting)
+                .admission(AdmissionConfig.unlimited())
+                .buildRunner((project, context) -> {
+                    await(gate);
+                    ran.incrementAndGet();
+                    return RunOutcome.success(Map.of());
+                })
+                .executorConfig(fastConfig().build()).build().start());
+        List<TaskId> ids = new ArrayList<>();
+        for (int i = 0; i < builds; i++) {
+            ids.add(create(forge).id());
+        }
+
+        gate.countDown(); // the two workers hold one job each; the rest is a backlog
+        Await.until(() -> ran.get() == builds, WAIT, "every build to run");
+
+        ids.forEach(id -> awaitStatus(forge, id, TaskStatus.COMPLETED));
+        assertThat(byDispatcher.get() + byWorkers.get()).isEqualTo(builds);
+        assertThat(byDispatcher.get()).as("jobs the dispatcher handed to a worker").isLessThanOrEqualTo(10);
     }
 
     @Test

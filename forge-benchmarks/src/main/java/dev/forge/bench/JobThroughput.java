@@ -8,6 +8,7 @@ import dev.forge.exec.RunOutcome;
 import dev.forge.project.InMemoryProjectCatalog;
 import dev.forge.project.ProjectSpec;
 import dev.forge.security.Principal;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -49,13 +50,17 @@ public final class JobThroughput {
                 .build().start()) {
             CompletedCount completed = new CompletedCount(forge);
             long tInit = System.nanoTime();
+            long cpuInit = processCpuNanos();
+            long mainCpuInit = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
             BuildRequest request = new BuildRequest("noop", "no-op", Map.of());
             for (int i = 0; i < n; i++) {
                 forge.builds().create(alice, request).orElseThrow();
             }
             long tCreated = System.nanoTime();
+            long mainCpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - mainCpuInit;
             boolean done = completed.await(n, Duration.ofSeconds(120));
             long tDone = System.nanoTime();
+            long cpuDone = processCpuNanos();
             long finished = completed.get();
             if (!done) {
                 System.out.printf("FORGE TIMEOUT completed=%d/%d ran=%d%n", finished, n, ran.get());
@@ -66,6 +71,21 @@ public final class JobThroughput {
                     (tInit - t0) / 1e9, workers, n, (tCreated - tInit) / 1e9, n / ((tCreated - tInit) / 1e9));
             System.out.printf("FORGE RESULT completed=%d/%d ran=%d in %.2fs (from first create) => %.0f jobs/s%n",
                     finished, n, ran.get(), total, finished / total);
+            // CPU of the whole process over the same span: on a shared, loaded machine the rate
+            // swings with the load, while the CPU spent per build moves much less.
+            if (cpuInit >= 0 && cpuDone >= 0) {
+                System.out.printf("FORGE CPU %.2fs for %d builds => %.1f us of CPU per build%n",
+                        (cpuDone - cpuInit) / 1e9, finished, (cpuDone - cpuInit) / 1e3 / finished);
+                System.out.printf("FORGE CPU of the creating thread %.1f us per create%n", mainCpu / 1e3 / n);
+            }
         }
+    }
+
+    /** This process's CPU time (all threads, user and system), or -1 where the JVM cannot tell. */
+    private static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
     }
 }

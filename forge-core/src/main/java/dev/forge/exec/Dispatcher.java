@@ -25,6 +25,13 @@ import org.slf4j.LoggerFactory;
  * trip away fills a pool of workers at the pace of its round trips times the free workers, not
  * one job per round trip. The order of the queues rotates so that a busy queue cannot starve
  * the other.
+ *
+ * <p>When a lease call filled every worker it asked for, the queue probably holds more: each of
+ * those workers then leases its own next job (without waiting) as soon as its attempt ends, and
+ * goes back to the pool only when that finds nothing. Under a backlog a job thus costs no
+ * hand-off between threads (wake the dispatcher, lease, wake a worker), which was most of the
+ * system time of a no-op job; when jobs arrive one at a time the dispatcher hands each over as
+ * before, and a backlog's end costs each of its workers one empty lease.
  */
 final class Dispatcher {
 
@@ -36,7 +43,9 @@ final class Dispatcher {
     private final AttemptRunner attempts;
     private final Semaphore slots;
     private final AtomicInteger busy = new AtomicInteger();
-    private final List<String> names = new ArrayList<>();
+    /** The queues in each rotation, {@code rotations.get(turn % size)}; read by workers too. */
+    private final List<List<String>> rotations;
+    private final AtomicInteger turn = new AtomicInteger();
     private final Map<String, TaskKind> kinds = new HashMap<>();
     private final Thread thread;
     private volatile boolean stopping;
@@ -48,10 +57,19 @@ final class Dispatcher {
         this.workers = workers;
         this.attempts = attempts;
         this.slots = new Semaphore(config.workers(), true);
+        List<String> names = new ArrayList<>();
         for (TaskKind kind : runnable) {
             names.add(Queues.forKind(kind));
             kinds.put(Queues.forKind(kind), kind);
         }
+        // Each rotation as Collections.rotate(names, 1) applied turn times would leave it.
+        List<List<String>> all = new ArrayList<>();
+        for (int t = 0; t < Math.max(1, names.size()); t++) {
+            List<String> rotated = new ArrayList<>(names);
+            Collections.rotate(rotated, t);
+            all.add(List.copyOf(rotated));
+        }
+        this.rotations = List.copyOf(all);
         this.thread = new Thread(this::loop, "forge-dispatcher");
         thread.setDaemon(true);
     }
@@ -87,21 +105,24 @@ final class Dispatcher {
             int free = 1 + slots.drainPermits();
             int handedOff = 0;
             try {
-                List<Lease> leases = queue.lease(names, free, config.leaseVisibility(), config.pollWait());
+                List<Lease> leases = queue.lease(order(), free, config.leaseVisibility(), config.pollWait());
+                // As many jobs as workers asked for: there are probably more, so each worker
+                // leases its next one itself (see the class comment).
+                boolean backlog = leases.size() == free;
                 for (Lease lease : leases) {
-                    if (!handOff(lease)) {
+                    if (!handOff(lease, backlog)) {
                         leases.subList(handedOff + 1, leases.size()).forEach(this::giveBack);
                         return;
                     }
                     handedOff++;
                 }
                 if (!leases.isEmpty()) {
-                    Collections.rotate(names, 1);
+                    turn.incrementAndGet();
                 }
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
-                log.error("could not lease from queues {}; retrying", names, e);
+                log.error("could not lease from queues {}; retrying", rotations.get(0), e);
                 pause(config.pollWait());
             } finally {
                 slots.release(free - handedOff);
@@ -109,16 +130,30 @@ final class Dispatcher {
         }
     }
 
-    /** False when the workers are shutting down; the job then goes straight back to the queue. */
-    private boolean handOff(Lease held) {
-        TaskKind kind = kinds.get(held.queue());
+    /** The queues in the current turn's order. */
+    private List<String> order() {
+        return rotations.get(Math.floorMod(turn.get(), rotations.size()));
+    }
+
+    /**
+     * False when the workers are shutting down; the job then goes straight back to the queue.
+     * With {@code leaseMore}, the worker leases its next jobs itself while there are any.
+     */
+    private boolean handOff(Lease held, boolean leaseMore) {
         try {
             workers.execute(() -> {
-                busy.incrementAndGet();
                 try {
-                    attempts.run(kind, held);
+                    Lease next = held;
+                    while (next != null) {
+                        busy.incrementAndGet();
+                        try {
+                            attempts.run(kinds.get(next.queue()), next);
+                        } finally {
+                            busy.decrementAndGet();
+                        }
+                        next = leaseMore ? nextReady() : null;
+                    }
                 } finally {
-                    busy.decrementAndGet();
                     slots.release();
                 }
             });
@@ -127,6 +162,35 @@ final class Dispatcher {
             // Shutting down: give the job back instead of letting it wait for its lease to lapse.
             giveBack(held);
             return false;
+        }
+    }
+
+    /**
+     * A job that is ready now, for a worker that just ended an attempt and keeps its slot; null
+     * when there is none, or when the dispatcher is stopping (its slot then goes back and the
+     * worker ends as a handed-off attempt would).
+     */
+    private Lease nextReady() {
+        // Between two tasks a pool thread's interrupt flag is cleared; an abandoned attempt
+        // (hard timeout) may have left it set. Shutdown is told by stopping, set before any
+        // interrupt of the workers.
+        Thread.interrupted();
+        if (stopping) {
+            return null;
+        }
+        try {
+            List<Lease> next = queue.lease(order(), 1, config.leaseVisibility(), Duration.ZERO);
+            if (next.isEmpty()) {
+                return null;
+            }
+            turn.incrementAndGet();
+            return next.get(0);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (RuntimeException e) {
+            log.error("could not lease from queues {}; the dispatcher will retry", order(), e);
+            return null;
         }
     }
 
