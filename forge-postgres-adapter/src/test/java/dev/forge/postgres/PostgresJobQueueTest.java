@@ -56,15 +56,18 @@ class PostgresJobQueueTest extends JobQueueContract {
     }
 
     @Test
-    void leaseSeveral_fromSeveralQueues_fillsTheBatchFromTheNextQueue() throws Exception {
+    void leaseSeveral_fromSeveralQueues_returnsTheFirstQueueWithJobs_withoutAskingTheNext() throws Exception {
         queue.enqueue("build", "b1");
         queue.enqueue("analysis", "x1");
         queue.enqueue("analysis", "x2");
 
         List<Lease> batch = queue.lease(List.of("build", "analysis"), 2, VISIBILITY, Duration.ZERO);
+        // the caller (the dispatcher) asks again at once for its still free workers
+        List<Lease> next = queue.lease(List.of("build", "analysis"), 2, VISIBILITY, Duration.ZERO);
 
-        assertThat(batch).extracting(Lease::payload).containsExactly("b1", "x1");
-        assertThat(batch).extracting(Lease::queue).containsExactly("build", "analysis");
+        assertThat(batch).extracting(Lease::payload).containsExactly("b1");
+        assertThat(next).extracting(Lease::payload).containsExactly("x1", "x2");
+        assertThat(next).extracting(Lease::queue).containsOnly("analysis");
     }
 
     @Test
