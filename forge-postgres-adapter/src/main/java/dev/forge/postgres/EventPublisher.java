@@ -48,8 +48,14 @@ final class EventPublisher implements AutoCloseable {
         this.sql = sql;
         this.channel = channel;
         this.spillSql = spillSql;
-        // a function scan returns the array's elements in order, so they are notified in order
-        this.notifySql = "SELECT pg_notify(?, p) FROM unnest(?::text[]) AS e(p)";
+        // A function scan returns the array's elements in order, so they are notified in order.
+        // The transaction commits without waiting for its WAL flush (set_config(..., true) holds
+        // for this transaction only): events are best effort, so one lost in a server crash is
+        // what a dropped batch is anyway, while waiting for the flush delayed every event by a
+        // disk write and held PostgreSQL's notify lock through it, which every other notifying
+        // commit (each enqueue's) queued behind.
+        this.notifySql = "SELECT pg_notify(?, e.p) FROM set_config('synchronous_commit', 'off', true) s,"
+                + " unnest(?::text[]) AS e(p)";
         this.sender = new BatchSender<>("forge-pg-publisher-" + sql.schema(), "task events to PostgreSQL",
                 CAPACITY, BATCH, this::send);
     }

@@ -22,8 +22,15 @@ final class GroupAck {
 
     GroupAck(Sql sql) {
         this.sql = sql;
+        // The transaction commits without waiting for its WAL flush (set_config(..., true) holds
+        // for it only), so a worker is not held for a disk write after its task's final record
+        // was stored (synchronously, earlier, so it is on disk before this delete can be). A
+        // server crash may lose a delete that was answered: the job then comes back when its
+        // lease lapses and is delivered again - at least once, as the port allows - and the
+        // executor, finding its task terminal, acks it.
         this.deleteSql = "DELETE FROM " + sql.table("jobs") + " j"
-                + " USING unnest(?::bigint[], ?::text[], ?::text[]) AS a(id, queue, token)"
+                + " USING set_config('synchronous_commit', 'off', true) s,"
+                + " unnest(?::bigint[], ?::text[], ?::text[]) AS a(id, queue, token)"
                 + " WHERE j.id = a.id AND j.queue = a.queue AND j.lease_token = a.token"
                 + " AND j.visible_at > now() RETURNING j.id";
     }

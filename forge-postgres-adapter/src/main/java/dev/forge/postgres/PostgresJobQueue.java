@@ -69,7 +69,10 @@ public final class PostgresJobQueue implements JobQueue {
     private final String groupDepthSql;
     private final String waitingGroupsSql;
 
-    private final Consumer<String> onNotify = queue -> signal();
+    private final Consumer<String> onNotify = queue -> {
+        lastHeard = queue;
+        signal();
+    };
     private final Runnable onReconnect = this::signalAll;
     private final ConcurrentMap<String, Announcer> announcers = new ConcurrentHashMap<>();
     private final ScheduledExecutorService announcements;
@@ -77,6 +80,8 @@ public final class PostgresJobQueue implements JobQueue {
     private final Condition signalled = lock.newCondition();
     /** Bumped by every notification; a worker waits only if it has not moved since its check. */
     private long epoch;
+    /** The queue named by the latest notification (enqueues and releases NOTIFY their queue's name). */
+    private volatile String lastHeard;
     private volatile boolean listening;
     private volatile boolean closed;
 
@@ -232,9 +237,10 @@ public final class PostgresJobQueue implements JobQueue {
 
     /**
      * Leases up to {@code max} jobs, one {@code lease_jobs} call per queue (see the V3
-     * migration): the queue's lock, ranking and commit are paid once for the batch. Takes what
-     * the first queue has, then fills the rest from the next ones; while none has a visible
-     * job, waits as the single lease does.
+     * migration): the queue's lock, ranking and commit are paid once for the batch. Returns what
+     * the first queue with a visible job has (the caller asks again for the rest, starting
+     * from another queue); while none has one, waits as the single lease does, and after a
+     * wake-up tries the queue named by the notification first.
      */
     @Override
     public List<Lease> lease(List<String> queues, int max, Duration visibility, Duration wait)
@@ -260,9 +266,11 @@ public final class PostgresJobQueue implements JobQueue {
         List<Lease> leases = new ArrayList<>(Math.min(max, 64));
         while (true) {
             long seen = epoch();
-            for (String queue : queues) {
-                tryLease(queue, max - leases.size(), visibilityMicros, leases);
-                if (leases.size() == max) {
+            for (String queue : waited ? heardFirst(queues) : queues) {
+                tryLease(queue, max, visibilityMicros, leases);
+                if (!leases.isEmpty()) {
+                    // return what this queue had rather than ask the next one too: the caller
+                    // hands these to its workers first and asks again for the rest at once
                     break;
                 }
             }
@@ -281,6 +289,25 @@ public final class PostgresJobQueue implements JobQueue {
             awaitSignal(seen, nap);
             waited = true;
         }
+    }
+
+    /**
+     * {@code queues} with the one named by the latest notification first: after a wake-up the
+     * job is most likely there, and each empty queue tried first is a round trip more.
+     */
+    private List<String> heardFirst(List<String> queues) {
+        String heard = lastHeard;
+        if (heard == null || queues.get(0).equals(heard) || !queues.contains(heard)) {
+            return queues;
+        }
+        List<String> order = new ArrayList<>(queues.size());
+        order.add(heard);
+        for (String queue : queues) {
+            if (!queue.equals(heard)) {
+                order.add(queue);
+            }
+        }
+        return order;
     }
 
     /** Leases up to {@code max} jobs of {@code queue} in one call, adding them to {@code leases}. */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.forge.queue.JobQueue;
 import dev.forge.queue.JobQueueContract;
 import dev.forge.queue.Lease;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -56,15 +58,43 @@ class PostgresJobQueueTest extends JobQueueContract {
     }
 
     @Test
-    void leaseSeveral_fromSeveralQueues_fillsTheBatchFromTheNextQueue() throws Exception {
+    void leaseSeveral_fromSeveralQueues_returnsTheFirstQueueWithJobs_withoutAskingTheNext() throws Exception {
         queue.enqueue("build", "b1");
         queue.enqueue("analysis", "x1");
         queue.enqueue("analysis", "x2");
 
         List<Lease> batch = queue.lease(List.of("build", "analysis"), 2, VISIBILITY, Duration.ZERO);
+        // the caller (the dispatcher) asks again at once for its still free workers
+        List<Lease> next = queue.lease(List.of("build", "analysis"), 2, VISIBILITY, Duration.ZERO);
 
-        assertThat(batch).extracting(Lease::payload).containsExactly("b1", "x1");
-        assertThat(batch).extracting(Lease::queue).containsExactly("build", "analysis");
+        assertThat(batch).extracting(Lease::payload).containsExactly("b1");
+        assertThat(next).extracting(Lease::payload).containsExactly("x1", "x2");
+        assertThat(next).extracting(Lease::queue).containsOnly("analysis");
+    }
+
+    @Test
+    void emptyLease_isARead_thatNeitherTakesNorWaitsForTheQueuesClockRow() throws Exception {
+        queue.enqueue("build", "j1");
+        queue.ack(queue.lease("build", VISIBILITY, Duration.ZERO).orElseThrow()); // the clock row exists
+        ExecutorService leaser = Executors.newSingleThreadExecutor();
+        try (Connection holder = PostgresTestDatabase.connect()) {
+            holder.setAutoCommit(false);
+            try (Statement statement = holder.createStatement()) {
+                statement.execute("SELECT * FROM \"" + DATABASE.get().schema()
+                        + "\".queue_clocks WHERE queue = 'build' FOR UPDATE");
+            }
+            // a lease that took the row's lock would wait for this transaction until its
+            // statement timeout, and fail
+            Future<List<Lease>> empty = leaser.submit(
+                    () -> queue.lease(List.of("build", "analysis"), 5, VISIBILITY, Duration.ZERO));
+
+            assertThat(empty.get(PROMPT_SECONDS, TimeUnit.SECONDS)).isEmpty();
+            holder.rollback();
+        } finally {
+            leaser.shutdownNow();
+        }
+        queue.enqueue("build", "j2");
+        assertThat(queue.lease("build", VISIBILITY, Duration.ZERO)).map(Lease::payload).contains("j2");
     }
 
     @Test
