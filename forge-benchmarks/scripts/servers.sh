@@ -9,6 +9,7 @@
 # admission limits are at their maxima so the figures measure the work of a request, not its
 # refusal.
 #
+# FORGE_BENCH_REDIS=HOST:PORT picks another Redis than 127.0.0.1:6379 (say, a private one).
 # FORGE_SERVER_JAR picks another server jar (say, an older build to compare with).
 # FORGE_BENCH_JFR=FOLDER records a JFR file of each server there (mem-, api- and mem-api-<time>.jfr;
 # settings FORGE_BENCH_JFR_SETTINGS, default: jdk.GarbageCollection, jdk.SafepointBegin, execution
@@ -16,6 +17,8 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SERVER=${FORGE_SERVER_JAR:-$ROOT/forge-examples/target/forge-server.jar}
 DB=${FORGE_BENCH_REDIS_DB:-13}
+REDIS=${FORGE_BENCH_REDIS:-127.0.0.1:6379}
+REDIS_CLI=(redis-cli -h "${REDIS%:*}" -p "${REDIS##*:}" -n "$DB")
 MEM_PORT=${MEM_PORT:-18180}; API_PORT=${API_PORT:-18181}; MEM_API_PORT=${MEM_API_PORT:-18182}
 SKIP_API=${FORGE_BENCH_SKIP_API:-0}
 SKIP_MEM_API=${FORGE_BENCH_SKIP_MEM_API:-0}
@@ -26,7 +29,7 @@ PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  [[ $SKIP_API == 1 ]] || redis-cli -n "$DB" flushdb >/dev/null 2>&1 || true
+  [[ $SKIP_API == 1 ]] || "${REDIS_CLI[@]}" flushdb >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -50,8 +53,8 @@ jfr_flags() { # name -> the JVM flag that records its JFR file, when FORGE_BENCH
 start_servers() {
   FORGE_PORT=$MEM_PORT java $(jfr_flags mem) -jar "$SERVER" >"$WORK/mem.log" 2>&1 & PIDS+=($!)
   if [[ $SKIP_API != 1 ]]; then
-    redis-cli -n "$DB" flushdb >/dev/null
-    FORGE_PORT=$API_PORT FORGE_ROLE=api FORGE_REDIS_URL="redis://127.0.0.1:6379/$DB" \
+    "${REDIS_CLI[@]}" flushdb >/dev/null
+    FORGE_PORT=$API_PORT FORGE_ROLE=api FORGE_REDIS_URL="redis://$REDIS/$DB" \
       java $(jfr_flags api) -jar "$SERVER" >"$WORK/api.log" 2>&1 & PIDS+=($!)
   fi
   if [[ $SKIP_MEM_API != 1 ]]; then
