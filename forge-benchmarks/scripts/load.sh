@@ -2,16 +2,18 @@
 # load.sh [ROUNDS=3] [SECONDS_PER_ROUND=10] [WARMUP_SECONDS=30]: requests/s of forge's example server
 # against a bare Javalin 7.2.3 hello-world, side by side in one run, with wrk -t2 -c64.
 #
-# Starts three JVMs with default flags: bare Javalin hello (the peer harness), the example server
-# with everything in memory (status, history, health) and a FORGE_ROLE=api node on the local Redis
-# (create: authenticated, validated, rate-limited, admitted and queued, no workers). Each target is
-# warmed up once, then rounds alternate hello, status, history, health, create; each round's ratio
-# is to the hello figure of the same round, and the table shows the medians.
+# Starts four JVMs with default flags: bare Javalin hello (the peer harness), the example server
+# with everything in memory (status, history, health), a FORGE_ROLE=api node on the local Redis
+# (create: authenticated, validated, rate-limited, admitted and queued, no workers) and an API node
+# with everything in memory whose workers are never started (create-mem: the same work without
+# Redis; its queued builds stay in its heap, printed at the end). Each target is warmed up once,
+# then rounds alternate hello, status, history, health, create, create-mem; each round's ratio is
+# to the hello figure of the same round, and the table shows the medians.
 #
 # Rate limits and admission limits are raised to their maxima so the figures measure the work of
 # a request, not its refusal (non-2xx answers are printed; a round with any is flagged).
 # The api node uses Redis database FORGE_BENCH_REDIS_DB (default 13), which is flushed before and
-# after; FORGE_BENCH_SKIP_API=1 leaves it (and create) out. The peer harnesses live outside the
+# after; FORGE_BENCH_SKIP_API=1 leaves it (and create) out, FORGE_BENCH_SKIP_MEM_API=1 create-mem. The peer harnesses live outside the
 # repository: set FORGE_PEERS to their folder. servers.sh (sourced) starts and stops the servers.
 set -euo pipefail
 ROUNDS=${1:-3}
@@ -41,14 +43,17 @@ LUA
 
 NAMES=(hello status history health)
 [[ $SKIP_API == 1 ]] || NAMES+=(create)
+[[ $SKIP_MEM_API == 1 ]] || NAMES+=(create-mem)
 declare -A URL=(
   [hello]="http://127.0.0.1:$HELLO_PORT/hello"
   [status]="http://127.0.0.1:$MEM_PORT/api/build/$ID"
   [history]="http://127.0.0.1:$MEM_PORT/api/build/?limit=20"
   [health]="http://127.0.0.1:$MEM_PORT/api/health"
-  [create]="http://127.0.0.1:$API_PORT/api/build/")
+  [create]="http://127.0.0.1:$API_PORT/api/build/"
+  [create-mem]="http://127.0.0.1:$MEM_API_PORT/api/build/")
 declare -A SCRIPT=([hello]="" [status]="$WORK/auth.lua" [history]="$WORK/auth.lua" [health]=""
-  [create]="$WORK/create.lua")
+  [create]="$WORK/create.lua" [create-mem]="$WORK/create.lua")
+declare -A LABEL=([create]="create, api node on Redis" [create-mem]="create, in memory, workers not started")
 
 run_wrk() { # name seconds -> "req/s non2xx"
   local name=$1 secs=$2 out
@@ -82,5 +87,6 @@ for name in "${NAMES[@]}"; do
   rm=$(tr ' ' '\n' <<<"${RATES[$name]}" | grep . | median)
   qm=$(tr ' ' '\n' <<<"${RATIOS[$name]}" | grep . | median)
   rounds=$(for q in ${RATIOS[$name]}; do printf '%.0f%% ' "$(echo "$q * 100" | bc -l)"; done)
-  printf '| %s | %s | %.0f | %s | %.0f%% |\n' "$name" "${RATES[$name]% }" "$rm" "${rounds% }" "$(echo "$qm * 100" | bc -l)"
+  printf '| %s | %s | %.0f | %s | %.0f%% |\n' "${LABEL[$name]:-$name}" "${RATES[$name]% }" "$rm" "${rounds% }" "$(echo "$qm * 100" | bc -l)"
 done
+[[ $SKIP_MEM_API == 1 ]] || echo "create-mem node heap after a full GC: $(mem_api_heap)"

@@ -5,10 +5,11 @@
 #
 # status and history go to the example server with everything in memory; create goes to a
 # FORGE_ROLE=api node on the local Redis (database FORGE_BENCH_REDIS_DB, default 13, flushed
-# before and after), so that creating builds does not run them. Rate and admission limits are
+# before and after), so that creating builds does not run them; create-mem goes to an API node with
+# everything in memory whose workers are never started (FORGE_BENCH_SKIP_MEM_API=1 leaves it out). Rate and admission limits are
 # raised to their maxima, as in load.sh. servers.sh (sourced) starts and stops the servers:
 # FORGE_BENCH_SKIP_API=1 leaves the api node and create out, FORGE_BENCH_JFR=FOLDER records a JFR
-# file of the in-memory server (GC pauses, safepoints) during the run.
+# file of each server (GC pauses, safepoints) during the run.
 set -euo pipefail
 RATE=${1:-1000}
 SECS=${2:-30}
@@ -23,4 +24,6 @@ java -cp "$JAR" dev.forge.bench.ConstantRateLoad "http://127.0.0.1:$MEM_PORT" "$
 java -cp "$JAR" dev.forge.bench.ConstantRateLoad "http://127.0.0.1:$MEM_PORT" "$TOKEN" history "$RATE" "$SECS" "$WARMUP"
 [[ $SKIP_API == 1 ]] || \
   java -cp "$JAR" dev.forge.bench.ConstantRateLoad "http://127.0.0.1:$API_PORT" "$TOKEN" create "$RATE" "$SECS" "$WARMUP"
+[[ $SKIP_MEM_API == 1 ]] || { echo -n "create-mem: "; \
+  java -cp "$JAR" dev.forge.bench.ConstantRateLoad "http://127.0.0.1:$MEM_API_PORT" "$TOKEN" create "$RATE" "$SECS" "$WARMUP"; }
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -5,7 +5,7 @@ import dev.forge.InfrastructureException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
@@ -29,7 +29,6 @@ public final class GroupCall<I, O> {
 
     private final Function<List<I>, List<O>> batch;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition finished = lock.newCondition();
     private List<Call<I, O>> waiting = new ArrayList<>();
     private boolean running;
 
@@ -40,18 +39,28 @@ public final class GroupCall<I, O> {
 
     /** Runs {@code request}, alone or in a batch with other callers', and returns its answer. */
     public O call(I request) {
-        Call<I, O> mine = new Call<>(request);
-        List<Call<I, O>> calls;
+        Call<I, O> mine = new Call<>(request, Thread.currentThread());
+        boolean lead;
         lock.lock();
         try {
             waiting.add(mine);
-            while (running && !mine.answered) {
-                finished.awaitUninterruptibly();
-            }
+            lead = !running;
+            running = true;
+        } finally {
+            lock.unlock();
+        }
+        if (!lead) {
+            // Each waiter is woken on its own, when answered or handed the next batch: waking
+            // them all at once (one condition) made every batch's end a chain of as many
+            // wake-ups, each taking the lock in turn, before the next batch could start.
+            mine.awaitTurn();
             if (mine.answered) {
                 return mine.answer();
             }
-            running = true;
+        }
+        List<Call<I, O>> calls;
+        lock.lock();
+        try {
             calls = waiting;
             waiting = new ArrayList<>();
         } finally {
@@ -71,18 +80,23 @@ public final class GroupCall<I, O> {
         } catch (RuntimeException e) {
             failure = e;
         }
+        // the next batch first: the round trip is the shared resource, keep it busy
+        Call<I, O> next = null;
         lock.lock();
         try {
-            for (int i = 0; i < calls.size(); i++) {
-                Call<I, O> call = calls.get(i);
-                call.failure = failure;
-                call.value = failure == null ? answers.get(i) : null;
-                call.answered = true;
+            if (waiting.isEmpty()) {
+                running = false;
+            } else {
+                next = waiting.get(0);
             }
-            running = false;
-            finished.signalAll();
         } finally {
             lock.unlock();
+        }
+        if (next != null) {
+            next.lead();
+        }
+        for (int i = 0; i < calls.size(); i++) {
+            calls.get(i).answer(failure == null ? answers.get(i) : null, failure);
         }
         return mine.answer();
     }
@@ -109,15 +123,47 @@ public final class GroupCall<I, O> {
         }
     }
 
-    /** One caller's request; its answer fields are written and read under the lock. */
+    /**
+     * One caller's request. Its answer (or its turn to run the next batch) is written by another
+     * thread before the volatile flag that the caller, parked, waits for.
+     */
     private static final class Call<I, O> {
         final I request;
-        boolean answered;
+        final Thread caller;
+        volatile boolean answered;
+        volatile boolean leads;
         O value;
         RuntimeException failure;
 
-        Call(I request) {
+        Call(I request, Thread caller) {
             this.request = request;
+            this.caller = caller;
+        }
+
+        void answer(O answer, RuntimeException error) {
+            value = answer;
+            failure = error;
+            answered = true;
+            if (caller != Thread.currentThread()) { // the leader answers itself too; no stray permit
+                LockSupport.unpark(caller);
+            }
+        }
+
+        void lead() {
+            leads = true;
+            LockSupport.unpark(caller);
+        }
+
+        /** Parks until answered or told to lead; not interruptible (the interrupt is kept). */
+        void awaitTurn() {
+            boolean interrupted = false;
+            while (!answered && !leads) {
+                LockSupport.park(this);
+                interrupted |= Thread.interrupted();
+            }
+            if (interrupted) {
+                caller.interrupt();
+            }
         }
 
         O answer() {

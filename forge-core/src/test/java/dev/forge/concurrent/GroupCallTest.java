@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -112,6 +113,70 @@ class GroupCallTest {
         for (Future<Boolean> result : results) {
             assertTrue(result.get());
         }
+    }
+
+    @Test
+    void aWaitingCallerThatIsInterruptedStillGetsItsAnswer_andKeepsTheInterrupt() throws Exception {
+        CountDownLatch firstStarted = new CountDownLatch(1);
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        GroupCall<Integer, Integer> call = new GroupCall<>(requests -> {
+            if (requests.contains(0)) {
+                firstStarted.countDown();
+                await(releaseFirst);
+            }
+            return requests.stream().map(i -> i * 10).toList();
+        });
+        Future<Integer> first = threads.submit(() -> call.call(0));
+        firstStarted.await();
+        AtomicReference<Thread> waiterThread = new AtomicReference<>();
+        Future<String> waiter = threads.submit(() -> {
+            waiterThread.set(Thread.currentThread());
+            int answer = call.call(1);
+            return answer + " " + Thread.currentThread().isInterrupted();
+        });
+        while (call.waiting() < 1) {
+            Thread.onSpinWait();
+        }
+        waiterThread.get().interrupt();
+        releaseFirst.countDown();
+        assertEquals(0, first.get());
+        assertEquals("10 true", waiter.get());
+    }
+
+    @Test
+    void theCallerQueuedFirstRunsTheNextBatchForEveryoneWaiting() throws Exception {
+        CountDownLatch firstStarted = new CountDownLatch(1);
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        List<Thread> runners = Collections.synchronizedList(new ArrayList<>());
+        GroupCall<Integer, Integer> call = new GroupCall<>(requests -> {
+            runners.add(Thread.currentThread());
+            if (requests.contains(0)) {
+                firstStarted.countDown();
+                await(releaseFirst);
+            }
+            return requests.stream().map(i -> i + 1).toList();
+        });
+        Future<Integer> first = threads.submit(() -> call.call(0));
+        firstStarted.await();
+        List<Thread> callers = Collections.synchronizedList(new ArrayList<>());
+        List<Future<Integer>> later = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            int request = i;
+            later.add(threads.submit(() -> {
+                callers.add(Thread.currentThread());
+                return call.call(request);
+            }));
+            while (call.waiting() < i) {
+                Thread.onSpinWait(); // queue them in a known order
+            }
+        }
+        releaseFirst.countDown();
+        assertEquals(1, first.get());
+        for (int i = 1; i <= 3; i++) {
+            assertEquals(i + 1, later.get(i - 1).get());
+        }
+        assertEquals(2, runners.size());
+        assertSame(callers.get(0), runners.get(1), "the first caller queued ran the second batch");
     }
 
     private static void await(CountDownLatch latch) {

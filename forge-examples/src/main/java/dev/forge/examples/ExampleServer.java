@@ -439,7 +439,7 @@ public final class ExampleServer {
     }
 
     /** Picks the logback configuration before the first logger is made. */
-    private static void useLogFormat(String format) {
+    static void useLogFormat(String format) {
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile",
                     format.equals("text") ? "forge-logback-text.xml" : "forge-logback-json.xml");

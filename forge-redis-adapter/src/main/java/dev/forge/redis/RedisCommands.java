@@ -86,7 +86,8 @@ final class RedisCommands {
 
     /**
      * As {@link #eval}, but in a pipeline shared with other threads' commands (see
-     * {@link SharedPipeline}): for the calls every job makes, from many workers at once.
+     * {@link SharedPipeline}): for the calls every job or every create makes, from many workers
+     * or request threads at once.
      */
     Object evalShared(LuaScript script, List<String> keyArgs, List<String> args) {
         return shared("script " + script.name(), script, pipeline -> pipeline.evalsha(script.sha(), keyArgs, args));

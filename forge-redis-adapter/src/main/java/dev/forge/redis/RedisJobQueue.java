@@ -239,16 +239,20 @@ public final class RedisJobQueue implements JobQueue {
         return (Long) reply != 0L;
     }
 
+    /**
+     * {@inheritDoc} In the shared pipeline, as {@link #depth(String, String)}: admission asks for
+     * both on every create, from as many request threads as there are concurrent creates.
+     */
     @Override
     public long depth(String queue) {
-        return (Long) redis.eval(DEPTH, List.of(keys.queue(queue), keys.queueReady(queue)), List.of());
+        return (Long) redis.evalShared(DEPTH, List.of(keys.queue(queue), keys.queueReady(queue)), List.of());
     }
 
     @Override
     public long depth(String queue, String group) {
         Objects.requireNonNull(group, "group");
-        String key = keys.queueGroupJobs(queue);
-        String count = redis.run("depth of a group", c -> c.hget(key, group));
+        // shared pipeline: each of its own would take a pooled connection and a round trip
+        String count = redis.hgetShared("depth of a group", keys.queueGroupJobs(queue), group);
         return count == null ? 0 : Math.max(0, Long.parseLong(count));
     }
 
