@@ -567,6 +567,8 @@
    */
   function isEcho(view, line) {
     const stored = view.echo;
+    // the check ended on an earlier line of the same batch (appendLines filters a whole batch)
+    if (!stored) return false;
     if (view.echoAt === undefined) {
       // the run starts at the newest stored copy of the first live line, if it is recent
       const at = stored.lastIndexOf(line);
