@@ -20,11 +20,15 @@ final class Cors {
         this.config = config;
     }
 
-    /** Javalin before handler. */
-    void apply(Context ctx) {
+    /**
+     * Javalin before handler.
+     *
+     * @return true when this answered a preflight request (204) and skipped the remaining handlers
+     */
+    boolean apply(Context ctx) {
         String origin = ctx.header("Origin");
         if (origin == null) {
-            return;
+            return false;
         }
         boolean allowed = config.corsOrigins().contains(origin.toLowerCase(Locale.ROOT));
         boolean preflight = "OPTIONS".equals(ctx.req().getMethod())
@@ -34,7 +38,7 @@ final class Cors {
             if (preflight) {
                 throw new ProblemException(Problem.forbidden("Cross-origin requests from this origin are not allowed."));
             }
-            return;
+            return false;
         }
         ctx.header("Access-Control-Allow-Origin", origin);
         ctx.header("Access-Control-Expose-Headers", EXPOSED_HEADERS);
@@ -44,6 +48,8 @@ final class Cors {
             ctx.header("Access-Control-Max-Age", "600");
             ctx.status(204);
             ctx.skipRemainingHandlers();
+            return true;
         }
+        return false;
     }
 }

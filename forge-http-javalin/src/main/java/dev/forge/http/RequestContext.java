@@ -41,7 +41,7 @@ final class RequestContext {
         ctx.attribute(REQUEST_ID, id);
         MDC.put(REQUEST_ID, id);
         ctx.header(HEADER, id);
-        SecurityHeaders.apply(ctx.res()::setHeader);
+        SecurityHeaders.apply(ctx.res());
     }
 
     /**

@@ -1,8 +1,15 @@
 package dev.forge.http;
 
+import jakarta.servlet.http.HttpServletResponse;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import org.eclipse.jetty.ee10.servlet.ServletApiResponse;
+import org.eclipse.jetty.ee10.servlet.ServletContextResponse;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 
 /** The seven security headers every response carries, errors and 404s included. */
 final class SecurityHeaders {
@@ -19,6 +26,12 @@ final class SecurityHeaders {
 
     static final Map<String, String> HEADERS;
 
+    /**
+     * The same headers as Jetty fields, built and encoded once: set through the servlet API, each
+     * header of each response was a new field, a header-name lookup and an encoding of its text.
+     */
+    private static final List<HttpField> FIELDS;
+
     static {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Security-Policy", API_CSP);
@@ -30,9 +43,26 @@ final class SecurityHeaders {
                 "accelerometer=(), camera=(), geolocation=(), gyroscope=(), microphone=(), payment=(), usb=()");
         headers.put("Cross-Origin-Resource-Policy", "same-origin");
         HEADERS = Map.copyOf(headers);
+        FIELDS = headers.entrySet().stream()
+                .map(header -> (HttpField) new PreEncodedHttpField(header.getKey(), header.getValue()))
+                .toList();
     }
 
     private SecurityHeaders() {
+    }
+
+    /** Sets each header on {@code response}, replacing earlier values. */
+    static void apply(HttpServletResponse response) {
+        // Jetty's own response only, not a wrapper that may watch setHeader; and, as setHeader
+        // does, nothing once the response is committed
+        if (!(response instanceof ServletApiResponse) || response.isCommitted()) {
+            apply(response::setHeader);
+            return;
+        }
+        HttpFields.Mutable headers = ServletContextResponse.getServletContextResponse(response).getHeaders();
+        for (HttpField field : FIELDS) {
+            headers.put(field);
+        }
     }
 
     /** Sets each header through {@code setter}, replacing earlier values. */
