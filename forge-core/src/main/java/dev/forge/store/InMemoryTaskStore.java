@@ -45,7 +45,7 @@ public final class InMemoryTaskStore implements TaskStore {
      */
     private static final Comparator<Entry> NEWEST_FIRST = (a, b) -> {
         int c = b.createdAt.compareTo(a.createdAt);
-        return c != 0 ? c : b.idValue.compareTo(a.idValue);
+        return c != 0 ? c : b.id.value().compareTo(a.id.value());
     };
 
     /** Terminal tasks oldest first: completedAt, then id. */
@@ -379,7 +379,6 @@ public final class InMemoryTaskStore implements TaskStore {
      */
     private static final class Entry {
         final TaskId id;
-        final String idValue;
         final String owner;
         final TaskKind kind;
         final Instant createdAt;
@@ -388,7 +387,6 @@ public final class InMemoryTaskStore implements TaskStore {
 
         Entry(TaskRecord record) {
             this.id = record.id();
-            this.idValue = id.value();
             this.owner = record.owner();
             this.kind = record.kind();
             this.createdAt = record.createdAt();
