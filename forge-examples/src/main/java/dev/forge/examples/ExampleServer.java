@@ -90,6 +90,16 @@ public final class ExampleServer {
             err.println("forge: " + e.getMessage());
             return 2;
         }
+        return serve(settings, err);
+    }
+
+    /**
+     * Starts the server for {@code settings}, which keeps running after this returns and stops on
+     * JVM shutdown (SIGTERM, Ctrl-C).
+     *
+     * @return 0 when started, 1 when start-up failed
+     */
+    static int serve(ServerSettings settings, PrintStream err) {
         useLogFormat(settings.logFormat());
         Running running;
         try {
@@ -439,7 +449,7 @@ public final class ExampleServer {
     }
 
     /** Picks the logback configuration before the first logger is made. */
-    static void useLogFormat(String format) {
+    private static void useLogFormat(String format) {
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile",
                     format.equals("text") ? "forge-logback-text.xml" : "forge-logback-json.xml");

@@ -4,7 +4,6 @@ import dev.forge.examples.logging.Logging;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.LoggerFactory;
 
 /**
  * Benchmark-only: the example server as an API node with everything in memory and its workers
@@ -31,27 +30,17 @@ public final class InMemoryApiNode {
         env.put("FORGE_ROLE", "api");
         env.remove("FORGE_REDIS_URL");
         env.remove("FORGE_DATABASE_URL");
-        ServerSettings settings;
+        int code;
         try {
-            settings = ServerSettings.parse(env, List.of(args));
+            // not ExampleServer.run: its requireSupported refuses an API node without a shared store
+            code = ExampleServer.serve(ServerSettings.parse(env, List.of(args)), System.err);
         } catch (SettingsException e) {
             System.err.println("forge: " + e.getMessage());
-            System.exit(2);
-            return;
+            code = 2;
         }
-        ExampleServer.useLogFormat(settings.logFormat());
-        ExampleServer.Running running;
-        try {
-            running = ExampleServer.start(settings, System.err);
-        } catch (RuntimeException e) {
-            LoggerFactory.getLogger(InMemoryApiNode.class).error("start-up failed", e);
+        if (code != 0) {
             Logging.stop();
-            System.exit(1);
-            return;
+            System.exit(code);
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            running.close();
-            Logging.stop();
-        }, "forge-shutdown"));
     }
 }
