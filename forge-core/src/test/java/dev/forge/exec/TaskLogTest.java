@@ -82,6 +82,9 @@ class TaskLogTest {
         awaitStatus(failed, TaskStatus.FAILED);
         TaskRecord cancelled = create();
         awaitStatus(cancelled, TaskStatus.RUNNING);
+        // The worker logs its start line just after it stores RUNNING, on its own thread: a
+        // cancel sent the moment RUNNING shows could log first. Cancel once the start is logged.
+        awaitEvents(cancelled, "task_started");
         forge.builds().cancel(ALICE, cancelled.id()).orElseThrow();
 
         awaitEvents(succeeded, "task_started", "task_succeeded");
