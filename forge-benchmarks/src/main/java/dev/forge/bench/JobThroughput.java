@@ -10,6 +10,7 @@ import dev.forge.project.ProjectSpec;
 import dev.forge.security.Principal;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.time.Duration;
@@ -52,6 +53,7 @@ public final class JobThroughput {
             long tInit = System.nanoTime();
             long cpuInit = processCpuNanos();
             long mainCpuInit = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+            Map<Long, Long> allocInit = allocatedBytes();
             BuildRequest request = new BuildRequest("noop", "no-op", Map.of());
             for (int i = 0; i < n; i++) {
                 forge.builds().create(alice, request).orElseThrow();
@@ -61,6 +63,7 @@ public final class JobThroughput {
             boolean done = completed.await(n, Duration.ofSeconds(120));
             long tDone = System.nanoTime();
             long cpuDone = processCpuNanos();
+            Map<Long, Long> allocDone = allocatedBytes();
             long finished = completed.get();
             if (!done) {
                 System.out.printf("FORGE TIMEOUT completed=%d/%d ran=%d%n", finished, n, ran.get());
@@ -78,7 +81,32 @@ public final class JobThroughput {
                         (cpuDone - cpuInit) / 1e9, finished, (cpuDone - cpuInit) / 1e3 / finished);
                 System.out.printf("FORGE CPU of the creating thread %.1f us per create%n", mainCpu / 1e3 / n);
             }
+            // Unlike time, allocation hardly moves with the machine's load: a steadier measure
+            // of what a change removed. Threads started during the run count from zero.
+            if (!allocDone.isEmpty()) {
+                long bytes = 0;
+                for (Map.Entry<Long, Long> thread : allocDone.entrySet()) {
+                    bytes += thread.getValue() - allocInit.getOrDefault(thread.getKey(), 0L);
+                }
+                System.out.printf("FORGE ALLOC %.0f bytes per build (all threads)%n", (double) bytes / finished);
+            }
         }
+    }
+
+    /** Bytes allocated so far by each live thread, by thread id; empty where the JVM cannot tell. */
+    private static Map<Long, Long> allocatedBytes() {
+        if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads)) {
+            return Map.of();
+        }
+        long[] ids = threads.getAllThreadIds();
+        long[] bytes = threads.getThreadAllocatedBytes(ids);
+        Map<Long, Long> byThread = new HashMap<>();
+        for (int i = 0; i < ids.length; i++) {
+            if (bytes[i] >= 0) {
+                byThread.put(ids[i], bytes[i]);
+            }
+        }
+        return byThread;
     }
 
     /** This process's CPU time (all threads, user and system), or -1 where the JVM cannot tell. */

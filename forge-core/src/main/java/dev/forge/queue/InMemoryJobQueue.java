@@ -108,10 +108,19 @@ public final class InMemoryJobQueue implements JobQueue {
         try {
             long seq = ++state.lastSeq;
             Job job = new Job(Long.toString(seq), payload, seq, group);
-            job.visibleAt = plusSaturated(clock.instant(), delay == null ? Duration.ZERO : delay);
+            Instant now = clock.instant();
+            job.visibleAt = plusSaturated(now, delay == null ? Duration.ZERO : delay);
             state.jobs.put(job.id, job);
             state.groupJobs.merge(group, 1, Integer::sum);
-            state.timed.add(job);
+            if (job.visibleAt.isAfter(now)) {
+                state.timed.add(job);
+            } else {
+                // Visible at once: ranked now rather than by the next lease's promoteDue, after
+                // the timed jobs already due (the order promoteDue would give it), which spares
+                // a ready job its add to and removal from the timed set.
+                state.promoteDue(now);
+                state.makeReady(job);
+            }
             state.changed.signalAll();
             return job.id;
         } finally {
@@ -429,14 +438,18 @@ public final class InMemoryJobQueue implements JobQueue {
         /** Ranks the timed jobs that are visible at {@code now}, in the order they became visible. */
         void promoteDue(Instant now) {
             while (!timed.isEmpty() && !timed.first().visibleAt.isAfter(now)) {
-                Job job = timed.pollFirst();
-                Long last = lastRank.get(job.group);
-                job.rank = last == null ? virtualTime : Math.max(virtualTime, last + 1);
-                job.token = null;
-                lastRank.put(job.group, job.rank);
-                readyByGroup.merge(job.group, 1, Integer::sum);
-                ready.add(job);
+                makeReady(timed.pollFirst());
             }
+        }
+
+        /** Ranks a visible job that is in neither set and adds it to {@link #ready}. */
+        void makeReady(Job job) {
+            Long last = lastRank.get(job.group);
+            job.rank = last == null ? virtualTime : Math.max(virtualTime, last + 1);
+            job.token = null;
+            lastRank.put(job.group, job.rank);
+            readyByGroup.merge(job.group, 1, Integer::sum);
+            ready.add(job);
         }
 
         /** Marks a job taken out of {@link #ready}. */
