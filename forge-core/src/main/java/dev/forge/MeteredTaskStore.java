@@ -1,5 +1,7 @@
 package dev.forge;
 
+import dev.forge.queue.JobQueue;
+import dev.forge.queue.Lease;
 import dev.forge.store.LogSlice;
 import dev.forge.store.TaskStore;
 import dev.forge.task.Page;
@@ -26,6 +28,7 @@ final class MeteredTaskStore implements TaskStore {
     private final Counter find;
     private final Counter list;
     private final Counter compareAndSet;
+    private final Counter compareAndSetAndAck;
     private final Counter appendLogs;
     private final Counter readLog;
     private final Counter deleteTerminal;
@@ -37,6 +40,7 @@ final class MeteredTaskStore implements TaskStore {
         this.find = counter(registry, "find");
         this.list = counter(registry, "list");
         this.compareAndSet = counter(registry, "compare_and_set");
+        this.compareAndSetAndAck = counter(registry, "compare_and_set_and_ack");
         this.appendLogs = counter(registry, "append_logs");
         this.readLog = counter(registry, "read_log");
         this.deleteTerminal = counter(registry, "delete_terminal");
@@ -87,6 +91,13 @@ final class MeteredTaskStore implements TaskStore {
     public boolean compareAndSet(TaskRecord expected, TaskRecord next) {
         compareAndSet.increment();
         return delegate.compareAndSet(expected, next);
+    }
+
+    /** Passed on, so a store that does both in one step still does (the default would split it). */
+    @Override
+    public boolean compareAndSetAndAck(TaskRecord expected, TaskRecord next, JobQueue queue, Lease lease) {
+        compareAndSetAndAck.increment();
+        return delegate.compareAndSetAndAck(expected, next, queue, lease);
     }
 
     @Override

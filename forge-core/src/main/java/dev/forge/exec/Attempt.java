@@ -1,5 +1,6 @@
 package dev.forge.exec;
 
+import dev.forge.queue.JobQueue;
 import dev.forge.queue.Lease;
 import dev.forge.store.TaskStore;
 import dev.forge.task.TaskKind;
@@ -100,10 +101,22 @@ final class Attempt implements TaskContext {
      * moved on - cancelled by a user, or taken over by another worker - the attempt is told to
      * stop and false is returned.
      */
-    synchronized boolean update(UnaryOperator<TaskRecord> change) {
+    boolean update(UnaryOperator<TaskRecord> change) {
+        return update(change, null);
+    }
+
+    /**
+     * As {@link #update}, for the attempt's final record: when the change is stored, the job is
+     * acked with it ({@link TaskUpdater#applyAndAck}); when it is not, nothing is acked.
+     */
+    boolean updateAndAck(UnaryOperator<TaskRecord> change, JobQueue queue) {
+        return update(change, queue);
+    }
+
+    private synchronized boolean update(UnaryOperator<TaskRecord> change, JobQueue ackOn) {
         for (int tries = 0; tries < 3; tries++) {
             TaskRecord next = change.apply(current);
-            if (updater.apply(current, next)) {
+            if (ackOn == null ? updater.apply(current, next) : updater.applyAndAck(current, next, ackOn, lease)) {
                 current = next;
                 return true;
             }

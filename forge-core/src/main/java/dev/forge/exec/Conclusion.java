@@ -97,25 +97,28 @@ final class Conclusion {
         }
     }
 
-    /** Stores a terminal status (after the attempt's last log lines) and acks the job. */
+    /**
+     * Stores a terminal status (after the attempt's last log lines) and acks the job, in one
+     * step when the store and queue share a backend.
+     */
     void finish(Attempt attempt, TaskStatus status, Map<String, Object> results, TaskError error) {
         flushLogs(attempt);
         boolean stored;
         try {
-            stored = attempt.update(current -> current.transitionTo(status, results, error, clock.instant()));
+            stored = attempt.updateAndAck(current -> current.transitionTo(status, results, error, clock.instant()),
+                    queue);
         } catch (IllegalArgumentException e) {
             // The store refused the runner's results (not JSON-shaped): a bug in the runner, but
             // the task must still end rather than stay running until its lease lapses.
             metrics.exception();
             log.error("task {}: results could not be stored", attempt.task().id(), e);
-            stored = attempt.update(current -> current.transitionTo(TaskStatus.FAILED, Map.of(),
-                    new TaskError(TaskError.TASK, "the task's results could not be stored"), clock.instant()));
+            stored = attempt.updateAndAck(current -> current.transitionTo(TaskStatus.FAILED, Map.of(),
+                    new TaskError(TaskError.TASK, "the task's results could not be stored"), clock.instant()), queue);
         }
         if (stored) {
             TaskLog.ended(attempt.task());
-        }
-        // When the update loses to a user's cancel, the task is terminal anyway: ack the job.
-        if (stored || !attempt.leaseLost()) {
+        } else if (!attempt.leaseLost()) {
+            // The update lost to a user's cancel: the task is terminal anyway, ack the job.
             queue.ack(attempt.lease);
         }
     }

@@ -4,6 +4,8 @@ import dev.forge.Internal;
 import dev.forge.events.EventBus;
 import dev.forge.events.TaskEvent;
 import dev.forge.metrics.ForgeMetrics;
+import dev.forge.queue.JobQueue;
+import dev.forge.queue.Lease;
 import dev.forge.store.TaskStore;
 import dev.forge.task.TaskChanges;
 import dev.forge.task.TaskRecord;
@@ -43,7 +45,22 @@ public final class TaskUpdater {
      */
     public boolean apply(TaskRecord expected, TaskRecord next) {
         TaskChanges.requireValid(expected, next);
-        if (!store.compareAndSet(expected, next)) {
+        return announced(expected, next, store.compareAndSet(expected, next));
+    }
+
+    /**
+     * As {@link #apply}, and acks the job {@code lease} holds when {@code next} is stored - in one
+     * step when the store shares a backend with {@code queue}
+     * ({@link TaskStore#compareAndSetAndAck}). How a worker stores its attempt's final record.
+     */
+    public boolean applyAndAck(TaskRecord expected, TaskRecord next, JobQueue queue, Lease lease) {
+        TaskChanges.requireValid(expected, next);
+        return announced(expected, next, store.compareAndSetAndAck(expected, next, queue, lease));
+    }
+
+    /** Publishes a stored change; returns {@code stored}. */
+    private boolean announced(TaskRecord expected, TaskRecord next, boolean stored) {
+        if (!stored) {
             return false;
         }
         if (next.status() != expected.status()) {

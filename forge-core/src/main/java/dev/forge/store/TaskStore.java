@@ -1,5 +1,7 @@
 package dev.forge.store;
 
+import dev.forge.queue.JobQueue;
+import dev.forge.queue.Lease;
 import dev.forge.task.Page;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskKind;
@@ -63,6 +65,26 @@ public interface TaskStore extends AutoCloseable {
      *                                  not JSON-shaped), or its id differs from {@code expected}'s
      */
     boolean compareAndSet(TaskRecord expected, TaskRecord next);
+
+    /**
+     * How a worker ends an attempt: stores {@code next} as {@link #compareAndSet} does and, only
+     * when it was stored, acks the job {@code lease} holds on {@code queue}. A store that shares
+     * its backend with {@code queue} overrides this to do both in one step - one round trip, one
+     * transaction - so ending an attempt costs one call instead of two. The default stores, then
+     * acks; an override given a queue of another backend must do the same.
+     *
+     * @return whether {@code next} was stored (the job is acked then, if the lease still held it:
+     *         an ack the lease lost is no error here, as with {@link JobQueue#ack}); false, and
+     *         no ack, when the stored record changed meanwhile or is gone
+     * @throws IllegalArgumentException as {@link #compareAndSet}, with nothing stored or acked
+     */
+    default boolean compareAndSetAndAck(TaskRecord expected, TaskRecord next, JobQueue queue, Lease lease) {
+        if (!compareAndSet(expected, next)) {
+            return false;
+        }
+        queue.ack(lease);
+        return true;
+    }
 
     /**
      * Appends {@code lines}, in order, to the task's bounded log (head and tail kept, a marker

@@ -3,6 +3,9 @@ package dev.forge.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.forge.queue.InMemoryJobQueue;
+import dev.forge.queue.JobQueue;
+import dev.forge.queue.Lease;
 import dev.forge.task.Page;
 import dev.forge.task.TaskError;
 import dev.forge.task.TaskId;
@@ -73,6 +76,16 @@ public abstract class TaskStoreContract {
     void closeStore() {
         nodes.forEach(TaskStore::close);
         store.close();
+    }
+
+    /**
+     * A job queue on the backend of the last {@link #createStore}, for
+     * {@link TaskStore#compareAndSetAndAck}; closed by the caller. Stores that settle a job in
+     * one step with their own backend's queue override this; the default is an in-memory queue,
+     * which takes the store's default path (store, then ack).
+     */
+    protected JobQueue queueOfThisBackend() {
+        return new InMemoryJobQueue(clock);
     }
 
     /** A second node over the same backend, closed after the test. */
@@ -216,6 +229,45 @@ public abstract class TaskStoreContract {
 
         assertThat(store.compareAndSet(record, staleNext)).isFalse();
         assertThat(stored(record)).isEqualTo(progressed);
+    }
+
+    @Test
+    void compareAndSetAndAck_currentExpected_storesNextAndAcksTheJob() throws Exception {
+        try (JobQueue queue = queueOfThisBackend()) {
+            TaskRecord running = moveTo(created("alice", TaskKind.BUILD), TaskStatus.RUNNING);
+            Lease lease = leasedJobOf(queue, running);
+            TaskRecord done = running.transitionTo(TaskStatus.COMPLETED, Map.of("tests", 3), null, clock.instant());
+
+            assertThat(store.compareAndSetAndAck(running, done, queue, lease)).isTrue();
+
+            assertThat(stored(running)).isEqualTo(done);
+            assertThat(queue.depth(SETTLE_QUEUE)).isZero();
+            assertThat(queue.ack(lease)).as("already acked").isFalse();
+        }
+    }
+
+    @Test
+    void compareAndSetAndAck_staleVersion_storesNothingAndLeavesTheJobLeased() throws Exception {
+        try (JobQueue queue = queueOfThisBackend()) {
+            TaskRecord running = moveTo(created("alice", TaskKind.BUILD), TaskStatus.RUNNING);
+            Lease lease = leasedJobOf(queue, running);
+            TaskRecord cancelled = moveTo(running, TaskStatus.CANCELLED);
+            TaskRecord done = running.transitionTo(TaskStatus.COMPLETED, Map.of(), null, clock.instant());
+
+            assertThat(store.compareAndSetAndAck(running, done, queue, lease)).isFalse();
+
+            assertThat(stored(running)).isEqualTo(cancelled);
+            assertThat(queue.depth(SETTLE_QUEUE)).isEqualTo(1);
+            assertThat(queue.ack(lease)).as("still held by its lease").isTrue();
+        }
+    }
+
+    private static final String SETTLE_QUEUE = "settle";
+
+    /** Enqueues a job for {@code task} and leases it. */
+    private static Lease leasedJobOf(JobQueue queue, TaskRecord task) throws InterruptedException {
+        queue.enqueue(SETTLE_QUEUE, task.id().value(), Duration.ZERO, task.owner());
+        return queue.lease(SETTLE_QUEUE, Duration.ofMinutes(5), Duration.ZERO).orElseThrow();
     }
 
     @Test
