@@ -3,6 +3,7 @@ package dev.forge.concurrent;
 import dev.forge.Internal;
 import dev.forge.InfrastructureException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
@@ -66,9 +67,14 @@ public final class GroupCall<I, O> {
         } finally {
             lock.unlock();
         }
-        List<I> requests = new ArrayList<>(calls.size());
-        for (Call<I, O> call : calls) {
-            requests.add(call.request);
+        List<I> requests;
+        if (calls.size() == 1) {
+            requests = Collections.singletonList(calls.get(0).request); // a lone caller, the usual case
+        } else {
+            requests = new ArrayList<>(calls.size());
+            for (Call<I, O> call : calls) {
+                requests.add(call.request);
+            }
         }
         List<O> answers = null;
         RuntimeException failure = null;

@@ -209,6 +209,9 @@ final class Dispatcher {
         if (!leased.isEmpty()) {
             turn.incrementAndGet();
         }
+        if (leased.size() == asks.size()) {
+            return leased; // a job for everyone (the usual case under a backlog): no copy
+        }
         List<Lease> each = new ArrayList<>(asks.size());
         for (int i = 0; i < asks.size(); i++) {
             each.add(i < leased.size() ? leased.get(i) : null);

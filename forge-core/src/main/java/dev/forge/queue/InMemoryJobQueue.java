@@ -3,6 +3,7 @@ package dev.forge.queue;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -108,10 +109,19 @@ public final class InMemoryJobQueue implements JobQueue {
         try {
             long seq = ++state.lastSeq;
             Job job = new Job(Long.toString(seq), payload, seq, group);
-            job.visibleAt = plusSaturated(clock.instant(), delay == null ? Duration.ZERO : delay);
+            Instant now = clock.instant();
+            job.visibleAt = plusSaturated(now, delay == null ? Duration.ZERO : delay);
             state.jobs.put(job.id, job);
             state.groupJobs.merge(group, 1, Integer::sum);
-            state.timed.add(job);
+            if (job.visibleAt.isAfter(now)) {
+                state.timed.add(job);
+            } else {
+                // Visible at once: ranked now rather than by the next lease's promoteDue, after
+                // the timed jobs already due (the order promoteDue would give it), which spares
+                // a ready job its add to and removal from the timed set.
+                state.promoteDue(now);
+                state.makeReady(job);
+            }
             state.changed.signalAll();
             return job.id;
         } finally {
@@ -212,7 +222,7 @@ public final class InMemoryJobQueue implements JobQueue {
             while (!closed) {
                 Instant now = clock.instant();
                 state.promoteDue(now);
-                if (!state.ready.isEmpty()) {
+                if (!state.heads.isEmpty()) {
                     return Optional.of(deliver(state, queue, now, visibility));
                 }
                 Job first = state.timed.isEmpty() ? null : state.timed.first();
@@ -233,11 +243,9 @@ public final class InMemoryJobQueue implements JobQueue {
         }
     }
 
-    /** Leases the lowest-ranked ready job; the queue's virtual time moves to its rank. */
+    /** Leases the lowest-ranked ready job. */
     private static Lease deliver(QueueState state, String queue, Instant now, Duration visibility) {
-        Job job = state.ready.pollFirst();
-        state.virtualTime = job.rank;
-        state.unready(job);
+        Job job = state.takeFirstReady();
         // A counter, not a random UUID: the token only has to differ from every earlier delivery's
         // (withHeldJob compares it), and SecureRandom was a quarter of the dispatcher's time.
         job.token = Long.toString(++state.lastToken);
@@ -412,14 +420,20 @@ public final class InMemoryJobQueue implements JobQueue {
         final Map<String, Job> jobs = new HashMap<>();
         /** Delayed and leased jobs, by when they become visible. */
         final NavigableSet<Job> timed = new TreeSet<>(BY_VISIBILITY);
-        /** Visible jobs, by fair rank. */
-        final NavigableSet<Job> ready = new TreeSet<>(BY_RANK);
+        /**
+         * The first ready job of each group, by fair rank. A group's ranks only grow (a new rank
+         * is above the group's last), so its ready jobs wait in {@link #readyByGroup} in rank
+         * order and only its first needs ordering against the other groups': one ordered set
+         * over all ready jobs cost every enqueue a descent through tens of thousands of entries
+         * under a backlog, where this costs one per group.
+         */
+        final NavigableSet<Job> heads = new TreeSet<>(BY_RANK);
         /** The rank of the last job leased. */
         long virtualTime;
         /** Each group's last rank; an entry below the virtual time means the same as none. */
         final Map<String, Long> lastRank = new HashMap<>();
-        /** Ready jobs per group (only groups with some). */
-        final Map<String, Integer> readyByGroup = new HashMap<>();
+        /** Ready jobs per group in rank order (only groups with some); each first is in {@link #heads}. */
+        final Map<String, ArrayDeque<Job>> readyByGroup = new HashMap<>();
         /** All jobs per group (only groups with some). */
         final Map<String, Integer> groupJobs = new HashMap<>();
         long lastSeq;
@@ -429,20 +443,44 @@ public final class InMemoryJobQueue implements JobQueue {
         /** Ranks the timed jobs that are visible at {@code now}, in the order they became visible. */
         void promoteDue(Instant now) {
             while (!timed.isEmpty() && !timed.first().visibleAt.isAfter(now)) {
-                Job job = timed.pollFirst();
-                Long last = lastRank.get(job.group);
-                job.rank = last == null ? virtualTime : Math.max(virtualTime, last + 1);
-                job.token = null;
-                lastRank.put(job.group, job.rank);
-                readyByGroup.merge(job.group, 1, Integer::sum);
-                ready.add(job);
+                makeReady(timed.pollFirst());
             }
         }
 
-        /** Marks a job taken out of {@link #ready}. */
-        void unready(Job job) {
-            readyByGroup.computeIfPresent(job.group, (g, n) -> n == 1 ? null : n - 1);
+        /** Ranks a visible job that is neither timed nor ready and makes it ready. */
+        void makeReady(Job job) {
+            Long last = lastRank.get(job.group);
+            job.rank = last == null ? virtualTime : Math.max(virtualTime, last + 1);
+            job.token = null;
+            lastRank.put(job.group, job.rank);
+            ArrayDeque<Job> line = readyByGroup.get(job.group);
+            if (line == null) {
+                line = new ArrayDeque<>();
+                readyByGroup.put(job.group, line);
+            }
+            if (line.isEmpty()) {
+                heads.add(job);
+            }
+            line.addLast(job);
+        }
+
+        /**
+         * Takes the lowest-ranked ready job (there must be one) out of the ready jobs; the
+         * virtual time moves to its rank.
+         */
+        Job takeFirstReady() {
+            Job job = heads.pollFirst();
+            ArrayDeque<Job> line = readyByGroup.get(job.group);
+            line.pollFirst();
+            if (line.isEmpty()) {
+                readyByGroup.remove(job.group);
+            } else {
+                heads.add(line.peekFirst());
+            }
+            virtualTime = job.rank;
+            // Set once it left the ordered set: a job's rank must not change while in it.
             job.rank = Job.UNRANKED;
+            return job;
         }
 
         /**
@@ -459,7 +497,7 @@ public final class InMemoryJobQueue implements JobQueue {
 
     /**
      * A job; its {@code visibleAt} may change only while it is out of {@code timed}, its
-     * {@code rank} only while out of {@code ready}.
+     * {@code rank} only while out of {@code heads}.
      */
     private static final class Job {
         static final long UNRANKED = Long.MIN_VALUE;
