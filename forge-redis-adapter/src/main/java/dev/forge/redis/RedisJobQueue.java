@@ -42,7 +42,7 @@ public final class RedisJobQueue implements JobQueue {
 
     private static final LuaScript ENQUEUE = LuaScript.load("q_enqueue", "q_promote");
     private static final LuaScript LEASE = LuaScript.load("q_lease", "q_promote");
-    private static final LuaScript HELD = LuaScript.load("q_held");
+    private static final LuaScript HELD = LuaScript.load("q_held", "q_held_lib");
     private static final LuaScript DEPTH = LuaScript.load("q_depth");
 
     /** Jobs per enqueue script call: bounds the time one call holds Redis. */
@@ -230,13 +230,21 @@ public final class RedisJobQueue implements JobQueue {
     }
 
     private boolean held(Lease lease, String action, long millis) {
-        String queue = lease.queue();
-        Object reply = redis.evalShared(HELD,
-                List.of(keys.queue(queue), keys.jobPrefix(queue) + lease.jobId(),
-                        keys.queueGroupJobs(queue)),
+        Object reply = redis.evalShared(HELD, heldKeys(lease),
                 List.of(lease.jobId(), lease.token(), action, Long.toString(millis),
-                        keys.queueWakeChannel(queue)));
+                        keys.queueWakeChannel(lease.queue())));
         return (Long) reply != 0L;
+    }
+
+    /** The keys held() in q_held_lib.lua reads and writes for {@code lease}, in its order. */
+    List<String> heldKeys(Lease lease) {
+        String queue = lease.queue();
+        return List.of(keys.queue(queue), keys.jobPrefix(queue) + lease.jobId(), keys.queueGroupJobs(queue));
+    }
+
+    /** Whether this queue talks to Redis through {@code commands}: same backend, same keys. */
+    boolean uses(RedisCommands commands) {
+        return redis == commands;
     }
 
     /**

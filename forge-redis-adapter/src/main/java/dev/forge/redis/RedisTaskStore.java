@@ -1,5 +1,7 @@
 package dev.forge.redis;
 
+import dev.forge.queue.JobQueue;
+import dev.forge.queue.Lease;
 import dev.forge.store.BoundedLog;
 import dev.forge.store.LogSlice;
 import dev.forge.store.TaskStore;
@@ -38,7 +40,8 @@ import java.util.Optional;
 public final class RedisTaskStore implements TaskStore {
 
     private static final LuaScript CREATE = LuaScript.load("task_create");
-    private static final LuaScript CAS = LuaScript.load("task_cas");
+    private static final LuaScript CAS = LuaScript.load("task_cas", "task_cas_lib");
+    private static final LuaScript CAS_ACK = LuaScript.load("task_cas_ack", "task_cas_lib", "q_held_lib");
     private static final LuaScript PAGE = LuaScript.load("task_page");
     private static final LuaScript DELETE_BEFORE = LuaScript.load("task_delete_before");
     private static final LuaScript LOG_APPEND = LuaScript.load("log_append");
@@ -151,10 +154,42 @@ public final class RedisTaskStore implements TaskStore {
     public boolean compareAndSet(TaskRecord expected, TaskRecord next) {
         TaskChanges.requireSameTask(expected, next);
         Object replaced = redis.evalShared(CAS, List.of(keys.task(next.id()), keys.terminalIndex()),
-                List.of(Long.toString(expected.version()), codec.write(next),
-                        Long.toString(next.version()), terminalScore(next), next.id().value(),
-                        completionKey(next)));
+                casArgs(expected, next, 0));
         return (Long) replaced == 1L;
+    }
+
+    /**
+     * {@inheritDoc} With a queue of this backend, one script (task_cas_ack.lua) stores and acks:
+     * one round trip and one script call per finished job instead of two. Any other queue takes
+     * the default path.
+     */
+    @Override
+    public boolean compareAndSetAndAck(TaskRecord expected, TaskRecord next, JobQueue queue, Lease lease) {
+        if (!(queue instanceof RedisJobQueue redisQueue) || !redisQueue.uses(redis)) {
+            return TaskStore.super.compareAndSetAndAck(expected, next, queue, lease);
+        }
+        TaskChanges.requireSameTask(expected, next);
+        Objects.requireNonNull(lease, "lease");
+        List<String> casAckKeys = new ArrayList<>(5);
+        casAckKeys.add(keys.task(next.id()));
+        casAckKeys.add(keys.terminalIndex());
+        casAckKeys.addAll(redisQueue.heldKeys(lease));
+        List<String> args = casArgs(expected, next, 2);
+        args.add(lease.jobId());
+        args.add(lease.token());
+        return (Long) redis.evalShared(CAS_ACK, casAckKeys, args) == 1L;
+    }
+
+    /** task_cas_lib.lua's six arguments, in a list with room for {@code more}. */
+    private List<String> casArgs(TaskRecord expected, TaskRecord next, int more) {
+        List<String> args = new ArrayList<>(6 + more);
+        args.add(Long.toString(expected.version()));
+        args.add(codec.write(next));
+        args.add(Long.toString(next.version()));
+        args.add(terminalScore(next));
+        args.add(next.id().value());
+        args.add(completionKey(next));
+        return args;
     }
 
     @Override

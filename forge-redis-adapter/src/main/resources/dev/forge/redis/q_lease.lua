@@ -23,37 +23,36 @@
 -- now and promote() come from q_promote.lua, loaded in front of this script.
 local queues = #KEYS / 5
 if ARGV[1] == 'count' then
-  promote(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[4])
+  promote(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[4]).flush()
   return redis.call('HLEN', KEYS[5])
 end
 local vis = tonumber(ARGV[1])
 local max = tonumber(ARGV[3])
+-- per queue: the last rank leased (the virtual time to store) and the visible jobs taken per
+-- group, written once at the end - ranks leased in one call only rise, and nothing in between
+-- reads them
+local lastRank = {}
+local taken = {}
 
 -- Leases the lowest-ranked job of queue i; false when it has no visible job.
 local function leaseOne(i, token)
   local k = 5 * (i - 1)
-  local timers, ready, clock, lastRanks, readyGroups = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5]
+  local timers, ready = KEYS[k + 1], KEYS[k + 2]
   local prefix = ARGV[3 + i]
   while true do
-    local first = redis.call('ZRANGE', ready, 0, 0, 'WITHSCORES')
+    local first = redis.call('ZPOPMIN', ready)
     if #first == 0 then
       return false
     end
     local id = first[1]
-    local rank = first[2]
-    redis.call('ZREM', ready, id)
     local job = prefix .. id
-    local fields = redis.call('HMGET', job, 'p', 'g')
+    local fields = redis.call('HMGET', job, 'p', 'g', 'd')
     local g = fields[2] or ''
-    if redis.call('HINCRBY', readyGroups, g, -1) <= 0 then
-      redis.call('HDEL', readyGroups, g)
-    end
+    taken[i][g] = (taken[i][g] or 0) + 1
     if fields[1] then
-      redis.call('SET', clock, rank)
-      -- a last rank below the virtual time ranks a group's next job as no entry does
-      redis.call('ZREMRANGEBYSCORE', lastRanks, '-inf', '(' .. rank)
-      local deliveries = redis.call('HINCRBY', job, 'd', 1)
-      redis.call('HSET', job, 't', token)
+      lastRank[i] = first[2]
+      local deliveries = tonumber(fields[3] or '0') + 1
+      redis.call('HSET', job, 't', token, 'd', deliveries)
       local expires = now + vis
       redis.call('ZADD', timers, string.format('%d', expires), id)
       return {i, id, fields[1], deliveries, expires, token}
@@ -63,7 +62,8 @@ end
 
 for i = 1, queues do
   local k = 5 * (i - 1)
-  promote(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5], ARGV[3 + i])
+  promote(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5], ARGV[3 + i]).flush()
+  taken[i] = {}
 end
 local leased = {0}
 local n = 0
@@ -88,6 +88,19 @@ while more and n < max do
         empty[i] = true
       end
     end
+  end
+end
+for i = 1, queues do
+  local k = 5 * (i - 1)
+  for g, count in pairs(taken[i]) do
+    if redis.call('HINCRBY', KEYS[k + 5], g, -count) <= 0 then
+      redis.call('HDEL', KEYS[k + 5], g)
+    end
+  end
+  if lastRank[i] then
+    redis.call('SET', KEYS[k + 3], lastRank[i])
+    -- a last rank below the virtual time ranks a group's next job as no entry does
+    redis.call('ZREMRANGEBYSCORE', KEYS[k + 4], '-inf', '(' .. lastRank[i])
   end
 end
 if n > 0 then

@@ -53,4 +53,30 @@ class RedisJobQueueTest extends JobQueueContract {
         assertThat(first).allSatisfy(lease -> assertThat(lease.deliveries()).isEqualTo(1));
         assertThat(queue.lease(List.of("build", "analysis"), 4, VISIBILITY, Duration.ZERO)).isEmpty();
     }
+
+    /**
+     * A job enqueued without a delay is ranked straight into the ready set, after the due timer
+     * entries - unless one call's bound (1,000) left due entries behind: then it waits behind
+     * them on the timer set, so it never jumps ahead of a job that was visible before it.
+     */
+    @Test
+    void enqueueWithoutDelay_behindMoreDueEntriesThanOneCallRanks_staysBehindThemAll() throws Exception {
+        int released = 1001;
+        List<String> payloads = new java.util.ArrayList<>();
+        for (int i = 0; i < released; i++) {
+            payloads.add("r" + i);
+        }
+        queue.enqueueAll("build", payloads, Duration.ZERO, java.util.Collections.nCopies(released, "alice"));
+        List<Lease> held = queue.lease(List.of("build"), released, VISIBILITY, Duration.ZERO);
+        assertThat(held).hasSize(released);
+        for (Lease lease : held) {
+            assertThat(queue.release(lease, Duration.ZERO)).isTrue(); // due at once, on the timer set
+        }
+
+        queue.enqueue("build", "last", Duration.ZERO, "alice");
+
+        List<Lease> all = queue.lease(List.of("build"), released + 1, VISIBILITY, Duration.ZERO);
+        assertThat(all).extracting(Lease::payload).endsWith("r" + (released - 1), "last");
+        assertThat(all).hasSize(released + 1);
+    }
 }

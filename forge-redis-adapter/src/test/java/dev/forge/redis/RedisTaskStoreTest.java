@@ -1,5 +1,6 @@
 package dev.forge.redis;
 
+import dev.forge.queue.JobQueue;
 import dev.forge.store.TaskStore;
 import dev.forge.store.TaskStoreContract;
 import org.junit.jupiter.api.AfterEach;
@@ -8,11 +9,19 @@ import org.junit.jupiter.api.AfterEach;
 class RedisTaskStoreTest extends TaskStoreContract {
 
     private RedisFixture redis;
+    private RedisBackend backend;
 
     @Override
     protected TaskStore createStore() {
         redis = RedisFixture.open();
-        return redis.node().taskStore();
+        backend = redis.node();
+        return backend.taskStore();
+    }
+
+    /** The store's own backend's queue: compareAndSetAndAck runs as one script (task_cas_ack.lua). */
+    @Override
+    protected JobQueue queueOfThisBackend() {
+        return backend.jobQueue();
     }
 
     @Override
