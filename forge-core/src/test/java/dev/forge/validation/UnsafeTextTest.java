@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
 import dev.forge.validation.UnsafeText.Threat;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -332,6 +334,13 @@ class UnsafeTextTest {
      * Inputs shaped to make a backtracking matcher go quadratic or worse: long runs of the
      * characters the rules anchor on, and near-misses of the rules themselves.
      */
+    /** This thread's CPU time in nanoseconds, or the wall clock where the JVM cannot tell. */
+    private static long threadTime() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        return threads.isCurrentThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled()
+                ? threads.getCurrentThreadCpuTime() : System.nanoTime();
+    }
+
     static Stream<String> adversarialShapes() {
         return Stream.of("'", "\"", ";", "; ", ";\t", "' or ", "' or a", "or 1=", "and x=x ",
                 "<", "<a on", "<a onx ", "/*", "/**/", "%25", "%", "union ", "; select ",
@@ -341,16 +350,18 @@ class UnsafeTextTest {
 
     /**
      * Each shape repeated to 32,000 characters, sixteen times the goal limit. A linear scan takes
-     * milliseconds; a quadratic one would take minutes. The bound leaves room for a loaded CI box.
+     * milliseconds; a quadratic one would take minutes. The scan's own CPU time is measured, not
+     * the wall clock: on a loaded machine the thread waits for a core for longer than the scan
+     * takes (a wall-clock bound of 1 s failed at load average 55 with 1.8 s).
      */
     @ParameterizedTest
     @MethodSource("adversarialShapes")
     void detect_adversarialInput_finishesFast(String shape) {
         String input = shape.repeat(32_000 / shape.length());
         UnsafeText.detect(input.substring(0, 2000)); // load and JIT-warm the code paths first
-        long start = System.nanoTime();
+        long start = threadTime();
         Optional<Threat> threat = UnsafeText.detect(input);
-        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        Duration elapsed = Duration.ofNanos(threadTime() - start);
         assertThat(elapsed).as("scan of %s", shape).isLessThan(Duration.ofSeconds(1));
         assertThat(threat).isEqualTo(UnsafeText.detect(shape.repeat(4)));
     }
