@@ -58,8 +58,11 @@ public final class DirectoryProjectCatalog implements ProjectCatalog {
         }
         Path dir = root.resolve(name);
         try {
-            Path real = dir.toRealPath();
-            if (!real.startsWith(root.toRealPath()) || !Files.isDirectory(real)) {
+            // A plain directory (not a link) named by a valid name, which has no separator and is
+            // never "." or "..", is inside the root by construction: one stat, where resolving
+            // both real paths cost a stat per path component on every create.
+            BasicFileAttributes attrs = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!attrs.isDirectory() && !(attrs.isSymbolicLink() && linksInsideRoot(dir))) {
                 cache.remove(name);
                 return Optional.empty();
             }
@@ -70,6 +73,12 @@ public final class DirectoryProjectCatalog implements ProjectCatalog {
         } catch (IOException e) {
             throw new InfrastructureException("project catalog could not read project '" + name + "'", e);
         }
+    }
+
+    /** Whether the link {@code dir} leads to a directory inside the root (its real path checked). */
+    private boolean linksInsideRoot(Path dir) throws IOException {
+        Path real = dir.toRealPath();
+        return real.startsWith(root.toRealPath()) && Files.isDirectory(real);
     }
 
     @Override

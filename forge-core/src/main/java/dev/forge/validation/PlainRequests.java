@@ -190,15 +190,20 @@ final class PlainRequests {
         if (annotation instanceof NotEmpty) {
             return value -> value != null && size(value) > 0;
         }
+        // bounds read here, once: an annotation's attributes are calls on a reflection proxy
         if (annotation instanceof Size size) {
-            return value -> value == null || within(size(value), size.min(), size.max());
+            int min = size.min();
+            int max = size.max();
+            return value -> value == null || within(size(value), min, max);
         }
         if (annotation instanceof CodePointLength length) {
             if (length.normalizationStrategy() != CodePointLength.NormalizationStrategy.NONE) {
                 return NEVER;
             }
+            int min = length.min();
+            int max = length.max();
             return value -> value == null || value instanceof CharSequence text
-                    && within(Character.codePointCount(text, 0, text.length()), length.min(), length.max());
+                    && within(Character.codePointCount(text, 0, text.length()), min, max);
         }
         if (annotation instanceof SafeText) {
             return value -> value == null || value instanceof CharSequence text

@@ -96,6 +96,20 @@ class DirectoryProjectCatalogTest {
     }
 
     @Test
+    void find_fileOrLinkToAFileOrNowhere_isUnknown() throws IOException {
+        Path file = Files.writeString(root.resolve("a-file"), "not a project");
+        Files.createSymbolicLink(root.resolve("to-file"), file);
+        Files.createSymbolicLink(root.resolve("dangling"), root.resolve("gone"));
+        Files.createSymbolicLink(root.resolve("link-of-link"), root.resolve("inside"));
+        Files.createSymbolicLink(root.resolve("inside"), project("real"));
+
+        assertThat(catalog.find("a-file")).isEmpty();
+        assertThat(catalog.find("to-file")).isEmpty();
+        assertThat(catalog.find("dangling")).isEmpty();
+        assertThat(catalog.find("link-of-link")).isPresent();
+    }
+
+    @Test
     void names_listsValidProjectFoldersSorted() throws IOException {
         project("zeta");
         project("Alpha");

@@ -41,7 +41,7 @@ final class AnalysisRoutes {
         json.put("analysis_id", created.id().value());
         json.put("status", created.status().wireName());
         Responses.json(ctx.status(202).header("Location",
-                ctx.contextPath().replaceAll("/$", "") + BASE + "/" + created.id().value()), json);
+                Responses.contextBase(ctx) + BASE + "/" + created.id().value()), json);
     }
 
     /** The caller's analyses (everyone's for an admin with {@code ?all=true}), newest first, paged like the builds' history. */

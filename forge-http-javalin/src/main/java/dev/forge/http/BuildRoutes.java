@@ -34,7 +34,7 @@ final class BuildRoutes {
         TaskRecord created = ErrorMapper.valueOrThrow(builds.create(caller, request));
         RequestContext.task(ctx, created.id().value());
         Responses.json(ctx.status(202).header("Location",
-                ctx.contextPath().replaceAll("/$", "") + BASE + "/" + created.id().value()), Wire.build(created));
+                Responses.contextBase(ctx) + BASE + "/" + created.id().value()), Wire.build(created));
     }
 
     void history(Context ctx) {

@@ -36,7 +36,7 @@ final class DashboardRoutes {
 
     /** The page; links are made absolute with the context path, since it is served with and without a slash. */
     void page(Context ctx) {
-        String base = ctx.contextPath().replaceAll("/$", "");
+        String base = Responses.contextBase(ctx);
         ctx.header("Content-Security-Policy", SecurityHeaders.DASHBOARD_CSP);
         ctx.header("Cache-Control", "no-cache");
         ctx.contentType("text/html; charset=utf-8").result(index.replace("{{base}}", DocsRoutes.esc(base)));

@@ -156,7 +156,16 @@ final class RequestBodies {
             throw new ProblemException(Problem.tooLarge(limit));
         }
         try (InputStream in = ctx.req().getInputStream()) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Math.max(declared, 256), limit));
+            if (declared >= 0) {
+                // Jetty delivers exactly Content-Length bytes (fewer is an error it raises), so
+                // read them into their array: no copy buffer, no growing, no read for the end
+                byte[] body = new byte[(int) declared];
+                if (in.readNBytes(body, 0, body.length) < body.length) {
+                    throw new ProblemException(Problem.malformed("The request body could not be read."));
+                }
+                return body;
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(256, limit));
             byte[] chunk = new byte[8192];
             long total = 0;
             int n;

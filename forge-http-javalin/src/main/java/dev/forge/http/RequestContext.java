@@ -27,6 +27,14 @@ final class RequestContext {
 
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     private static final String[] KEYS = {REQUEST_ID, USER, TASK_ID, PROJECT};
+    private static final int USER_INDEX = 1;
+    private static final int TASK_INDEX = 2;
+    private static final int PROJECT_INDEX = 3;
+    /**
+     * The request's values of {@link #KEYS}, in that order, as one request attribute: four
+     * attributes were four map writes and, for the access log, four map reads per request.
+     */
+    private static final String VALUES = "forge.log-keys";
 
     private RequestContext() {
     }
@@ -38,7 +46,9 @@ final class RequestContext {
         String id = incoming != null && SAFE_ID.matcher(incoming).matches()
                 ? incoming
                 : newId();
-        ctx.attribute(REQUEST_ID, id);
+        String[] values = new String[KEYS.length];
+        values[0] = id;
+        ctx.attribute(VALUES, values);
         MDC.put(REQUEST_ID, id);
         ctx.header(HEADER, id);
         SecurityHeaders.apply(ctx.res());
@@ -58,35 +68,43 @@ final class RequestContext {
 
     /** Records the authenticated user, for logs. */
     static void user(Context ctx, String userId) {
-        put(ctx, USER, userId);
+        put(ctx, USER_INDEX, userId);
     }
 
     /** Records the task a request is about, for logs. */
     static void task(Context ctx, String taskId) {
-        put(ctx, TASK_ID, taskId);
+        put(ctx, TASK_INDEX, taskId);
     }
 
     /** Records the project a request is about, for logs. */
     static void project(Context ctx, String project) {
-        put(ctx, PROJECT, project);
+        put(ctx, PROJECT_INDEX, project);
     }
 
     /**
      * The one place caller-controlled text enters the MDC: escaped, so a user id or project name
      * cannot break a line of a text log format, whatever the authenticator or validator let in.
      */
-    private static void put(Context ctx, String key, String value) {
+    private static void put(Context ctx, int index, String value) {
         String safe = LogText.escape(value);
-        ctx.attribute(key, safe);
-        MDC.put(key, safe);
+        String[] values = ctx.attribute(VALUES);
+        if (values == null) {
+            values = new String[KEYS.length];
+            ctx.attribute(VALUES, values);
+        }
+        values[index] = safe;
+        MDC.put(KEYS[index], safe);
     }
 
     /** Puts the request's keys (kept as attributes) into the MDC of the current thread. */
     static void restoreMdc(Context ctx) {
-        for (String key : KEYS) {
-            Object value = ctx.attribute(key);
-            if (value != null) {
-                MDC.put(key, value.toString());
+        String[] values = ctx.attribute(VALUES);
+        if (values == null) {
+            return;
+        }
+        for (int i = 0; i < KEYS.length; i++) {
+            if (values[i] != null) {
+                MDC.put(KEYS[i], values[i]);
             }
         }
     }

@@ -14,6 +14,15 @@ final class Responses {
     }
 
     /**
+     * The application's context path without its trailing slash ({@code ""} at the root), to put
+     * forge's paths after. Not a regex replace: this runs for every create.
+     */
+    static String contextBase(Context ctx) {
+        String path = ctx.contextPath();
+        return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    }
+
+    /**
      * Writes {@code body} straight to the response stream rather than as a Javalin result: Javalin
      * copies a result through a new 32 KB buffer per request, which was a third of all the bytes
      * the server allocated under load. The stream is Javalin's, so compression and HEAD still
