@@ -16,6 +16,15 @@ import java.util.Set;
  */
 final class GroupAck {
 
+    /**
+     * The condition on {@code jobs j} of every ack (here and in the task store's final record
+     * with its ack): the job is still held by the lease's token, and the lease has not lapsed.
+     */
+    static String held(String id, String queue, String token) {
+        return "j.id = " + id + " AND j.queue = " + queue + " AND j.lease_token = " + token
+                + " AND j.visible_at > now()";
+    }
+
     private final Sql sql;
     private final String deleteSql;
     private final GroupCall<Ack, Boolean> acks = new GroupCall<>(this::delete);
@@ -31,8 +40,8 @@ final class GroupAck {
         this.deleteSql = "DELETE FROM " + sql.table("jobs") + " j"
                 + " USING set_config('synchronous_commit', 'off', true) s,"
                 + " unnest(?::bigint[], ?::text[], ?::text[]) AS a(id, queue, token)"
-                + " WHERE j.id = a.id AND j.queue = a.queue AND j.lease_token = a.token"
-                + " AND j.visible_at > now() RETURNING j.id";
+                + " WHERE " + held("a.id", "a.queue", "a.token")
+                + " RETURNING j.id";
     }
 
     /** Deletes the leased job {@code id} if {@code token} still holds it; false if it does not. */

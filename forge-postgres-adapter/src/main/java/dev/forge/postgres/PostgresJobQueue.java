@@ -510,8 +510,13 @@ public final class PostgresJobQueue implements JobQueue {
         signalAll();
     }
 
+    /** Whether this queue's jobs are in the tables {@code other} reaches (one pool, one schema). */
+    boolean sharesTables(Sql other) {
+        return sql.sameTables(other);
+    }
+
     /** The lease's job id as this queue makes them, or -1 for one it never made (a lost lease). */
-    private static long jobId(Lease lease) {
+    static long jobId(Lease lease) {
         try {
             return Long.parseLong(lease.jobId());
         } catch (NumberFormatException e) {

@@ -1,6 +1,8 @@
 package dev.forge.postgres;
 
 import dev.forge.concurrent.GroupCall;
+import dev.forge.queue.JobQueue;
+import dev.forge.queue.Lease;
 import dev.forge.store.LogSlice;
 import dev.forge.store.TaskStore;
 import dev.forge.task.Page;
@@ -8,6 +10,7 @@ import dev.forge.task.TaskChanges;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -47,6 +50,8 @@ public final class PostgresTaskStore implements TaskStore {
     private final String findSql;
     private final String findManySql;
     private final String casSql;
+    private final String casAndAckSql;
+    private final String ackSql;
     private final String byOwnerSql;
     private final String allSql;
     private final String deleteSql;
@@ -62,6 +67,11 @@ public final class PostgresTaskStore implements TaskStore {
         this.findSql = "SELECT " + TaskRows.COLUMNS + " FROM " + tasks + " WHERE id = ?";
         this.findManySql = "SELECT " + TaskRows.COLUMNS + " FROM " + tasks + " WHERE id = ANY(?)";
         this.casSql = "UPDATE " + tasks + " SET " + TaskRows.ASSIGNMENTS + " WHERE id = ? AND version = ?";
+        // the ack's DELETE sees the UPDATE's returned row, so it deletes the job only when the
+        // record was stored; both commit together, synchronously (see compareAndSetAndAck)
+        this.ackSql = "DELETE FROM " + sql.table("jobs") + " j WHERE " + GroupAck.held("?", "?", "?");
+        this.casAndAckSql = "WITH t AS (" + casSql + " RETURNING 1), a AS (" + ackSql
+                + " AND EXISTS (SELECT 1 FROM t)) SELECT count(*) FROM t";
         // the count row is always there, so an empty or too-deep page still has its total
         String page = " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?";
         this.byOwnerSql = "SELECT c.total, t.* FROM (SELECT count(*) AS total FROM " + tasks
@@ -219,7 +229,25 @@ public final class PostgresTaskStore implements TaskStore {
     @Override
     public boolean compareAndSet(TaskRecord expected, TaskRecord next) {
         TaskChanges.requireSameTask(expected, next);
-        return sets.call(new Cas(expected, next)).get();
+        return sets.call(new Cas(expected, next, null)).get();
+    }
+
+    /**
+     * With this backend's own queue (same pool and schema), the record and the ack are one
+     * transaction: alone, one statement (an UPDATE whose returned row lets a DELETE of the job
+     * run); with other workers' compare-and-sets, in their batch's transaction (the UPDATEs,
+     * then the DELETEs of the jobs whose records were stored). It commits synchronously, as a
+     * compare-and-set does: an answered final record must survive a crash. So a crash loses
+     * both or neither - never a deleted job whose task still shows running. Any other queue
+     * takes the default path (store, then ack).
+     */
+    @Override
+    public boolean compareAndSetAndAck(TaskRecord expected, TaskRecord next, JobQueue queue, Lease lease) {
+        if (!(queue instanceof PostgresJobQueue own) || !own.sharesTables(sql)) {
+            return TaskStore.super.compareAndSetAndAck(expected, next, queue, lease);
+        }
+        TaskChanges.requireSameTask(expected, next);
+        return sets.call(new Cas(expected, next, Objects.requireNonNull(lease, "lease"))).get();
     }
 
     /**
@@ -255,13 +283,16 @@ public final class PostgresTaskStore implements TaskStore {
         // stable: two sets of one task keep their arrival order, and the first one's wins
         order.sort(Comparator.comparing(i -> batch.get(i).expected.id().value()));
         int[] updated = sql.inTransaction("update tasks", c -> {
+            int[] counts;
             try (PreparedStatement statement = sql.prepare(c, casSql)) {
                 for (int i : order) {
                     bindCas(statement, batch.get(i));
                     statement.addBatch();
                 }
-                return statement.executeBatch();
+                counts = statement.executeBatch();
             }
+            ackStored(c, batch, order, counts);
+            return counts;
         });
         Answer[] answers = new Answer[batch.size()];
         for (int k = 0; k < order.size(); k++) {
@@ -270,19 +301,60 @@ public final class PostgresTaskStore implements TaskStore {
         return List.of(answers);
     }
 
+    /** In the batch's transaction: deletes the jobs of the acks whose records were stored. */
+    private void ackStored(Connection c, List<Cas> batch, List<Integer> order, int[] updated)
+            throws SQLException {
+        List<Lease> acks = new ArrayList<>();
+        for (int k = 0; k < order.size(); k++) {
+            Lease lease = batch.get(order.get(k)).ack;
+            if (lease != null && updated[k] == 1) {
+                acks.add(lease);
+            }
+        }
+        if (acks.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement statement = sql.prepare(c, ackSql)) {
+            for (Lease lease : acks) {
+                bindAck(statement, 1, lease);
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
+    }
+
     private boolean compareAndSetOne(Cas cas) {
-        return sql.run("update a task", c -> {
-            try (PreparedStatement statement = sql.prepare(c, casSql)) {
-                bindCas(statement, cas);
-                return statement.executeUpdate() == 1;
+        if (cas.ack == null) {
+            return sql.run("update a task", c -> {
+                try (PreparedStatement statement = sql.prepare(c, casSql)) {
+                    bindCas(statement, cas);
+                    return statement.executeUpdate() == 1;
+                }
+            });
+        }
+        return sql.run("update a task and ack its job", c -> {
+            try (PreparedStatement statement = sql.prepare(c, casAndAckSql)) {
+                bindAck(statement, bindCas(statement, cas), cas.ack);
+                try (ResultSet rows = statement.executeQuery()) {
+                    rows.next();
+                    return rows.getInt(1) == 1;
+                }
             }
         });
     }
 
-    private static void bindCas(PreparedStatement statement, Cas cas) throws SQLException {
+    /** Binds the compare-and-set's parameters; returns the next parameter's index. */
+    private static int bindCas(PreparedStatement statement, Cas cas) throws SQLException {
         int i = TaskRows.bind(statement, 1, cas.next, false);
         statement.setString(i++, cas.expected.id().value());
-        statement.setLong(i, cas.expected.version());
+        statement.setLong(i++, cas.expected.version());
+        return i;
+    }
+
+    private static void bindAck(PreparedStatement statement, int i, Lease lease) throws SQLException {
+        statement.setLong(i, PostgresJobQueue.jobId(lease));
+        statement.setString(i + 1, lease.queue());
+        statement.setString(i + 2, lease.token());
     }
 
     @Override
@@ -325,8 +397,11 @@ public final class PostgresTaskStore implements TaskStore {
         }
     }
 
-    /** One caller's compare-and-set. */
-    record Cas(TaskRecord expected, TaskRecord next) {
+    /** One caller's compare-and-set, and the lease whose job to ack if it is stored (or null). */
+    record Cas(TaskRecord expected, TaskRecord next, Lease ack) {
+        Cas(TaskRecord expected, TaskRecord next) {
+            this(expected, next, null);
+        }
     }
 
     /** One caller's answer: stored or not, or the failure of its own record when it went alone. */

@@ -43,6 +43,11 @@ final class Sql {
         return schema;
     }
 
+    /** Whether {@code other} reaches the same tables: one pool, one schema. */
+    boolean sameTables(Sql other) {
+        return dataSource == other.dataSource && schema.equals(other.schema);
+    }
+
     int timeoutSeconds() {
         return timeoutSeconds;
     }

@@ -3,6 +3,8 @@ package dev.forge.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.forge.queue.JobQueue;
+import dev.forge.queue.Lease;
 import dev.forge.store.TaskStore;
 import dev.forge.store.TaskStoreContract;
 import dev.forge.task.TaskId;
@@ -10,11 +12,17 @@ import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
 import dev.forge.task.TaskStatus;
 import dev.forge.testing.Concurrently;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -130,6 +138,103 @@ class PostgresTaskStoreTest extends TaskStoreContract {
     }
 
     @Test
+    void compareAndSetBatch_withAcks_acksOnlyTheJobsOfStoredRecords() throws Exception {
+        try (PostgresJobQueue queue = ownQueue()) {
+            TaskRecord stored = running(created("alice", TaskKind.BUILD));
+            TaskRecord refused = running(created("alice", TaskKind.BUILD));
+            TaskRecord plain = created("alice", TaskKind.BUILD);
+            Lease storedLease = leasedJob(queue, stored);
+            Lease refusedLease = leasedJob(queue, refused);
+            TaskRecord stale = rewrite(refused, TaskStatus.RUNNING, refused.version() + 5);
+
+            List<PostgresTaskStore.Answer> answers = postgres().compareAndSetAll(List.of(
+                    new PostgresTaskStore.Cas(stored, completed(stored), storedLease),
+                    new PostgresTaskStore.Cas(stale, completed(stale), refusedLease),
+                    new PostgresTaskStore.Cas(plain, plain.start(clock.instant()))));
+
+            assertThat(answers).extracting(PostgresTaskStore.Answer::get).containsExactly(true, false, true);
+            assertThat(store.find(stored.id()).orElseThrow().status()).isEqualTo(TaskStatus.COMPLETED);
+            assertThat(store.find(refused.id())).contains(refused);
+            assertThat(queue.ack(storedLease)).as("acked with its record").isFalse();
+            assertThat(queue.ack(refusedLease)).as("still held: its record was not stored").isTrue();
+        }
+    }
+
+    @Test
+    void compareAndSetAndAck_isOneTransaction_theRecordIsNotCommittedWhileTheAckWaits() throws Exception {
+        try (PostgresJobQueue queue = ownQueue(); Connection holder = PostgresTestDatabase.connect()) {
+            TaskRecord task = running(created("alice", TaskKind.BUILD));
+            Lease lease = leasedJob(queue, task);
+            holder.setAutoCommit(false);
+            try (Statement lock = holder.createStatement()) {
+                lock.execute("SELECT 1 FROM " + jobs() + " WHERE id = " + lease.jobId() + " FOR UPDATE");
+            }
+            CompletableFuture<Boolean> settled = CompletableFuture.supplyAsync(
+                    () -> store.compareAndSetAndAck(task, completed(task), queue, lease));
+
+            awaitAnAckWaitingForALock();
+            assertThat(committedVersion(task.id())).as("not committed before the ack").isEqualTo(task.version());
+            holder.commit();
+
+            assertThat(settled.get(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(committedVersion(task.id())).isEqualTo(task.version() + 1);
+            assertThat(queue.depth(SETTLE)).isZero();
+        }
+    }
+
+    private static final String SETTLE = "settle";
+
+    private PostgresJobQueue ownQueue() {
+        return new PostgresJobQueue(DATABASE.get().sql(), DATABASE.get().backend().listener());
+    }
+
+    private TaskRecord running(TaskRecord task) {
+        TaskRecord running = task.start(clock.instant());
+        assertThat(store.compareAndSet(task, running)).isTrue();
+        return running;
+    }
+
+    private TaskRecord completed(TaskRecord task) {
+        return task.transitionTo(TaskStatus.COMPLETED, Map.of(), null, clock.instant());
+    }
+
+    private static Lease leasedJob(PostgresJobQueue queue, TaskRecord task) throws InterruptedException {
+        queue.enqueue(SETTLE, task.id().value(), Duration.ZERO, task.owner());
+        return queue.lease(SETTLE, Duration.ofMinutes(5), Duration.ZERO).orElseThrow();
+    }
+
+    private static String jobs() {
+        return "\"" + DATABASE.get().schema() + "\".jobs";
+    }
+
+    /** Waits (a condition, not a time) until some session's DELETE of a job waits for a row lock. */
+    private static void awaitAnAckWaitingForALock() throws Exception {
+        try (Connection c = PostgresTestDatabase.connect(); Statement s = c.createStatement()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline) {
+                try (ResultSet rows = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        + " AND query LIKE '%DELETE FROM " + jobs() + "%'")) {
+                    rows.next();
+                    if (rows.getInt(1) > 0) {
+                        return;
+                    }
+                }
+                Thread.onSpinWait();
+            }
+            throw new AssertionError("no ack waited for the job's row lock");
+        }
+    }
+
+    private static long committedVersion(TaskId id) throws Exception {
+        try (Connection c = PostgresTestDatabase.connect(); Statement s = c.createStatement();
+             ResultSet rows = s.executeQuery("SELECT version FROM \"" + DATABASE.get().schema()
+                     + "\".tasks WHERE id = '" + id.value() + "'")) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    @Test
     void findBatch_answersEachIdInOrder_missingAndRepeatedIdsToo() {
         TaskRecord a = created("alice", TaskKind.BUILD);
         TaskRecord b = created("bob", TaskKind.BUILD);
@@ -166,6 +271,12 @@ class PostgresTaskStoreTest extends TaskStoreContract {
     protected TaskStore createStore() {
         DATABASE.get().clean();
         return new PostgresTaskStore(DATABASE.get().sql(), DEFAULT_LOG_CAP);
+    }
+
+    /** This backend's own queue: the contract then runs the one-transaction path. */
+    @Override
+    protected JobQueue queueOfThisBackend() {
+        return new PostgresJobQueue(DATABASE.get().sql(), DATABASE.get().backend().listener());
     }
 
     @Override
