@@ -41,19 +41,10 @@ class GroupCallTest {
 
     @Test
     void callersArrivingDuringABatchShareTheNextOne_eachGetsItsOwnAnswer() throws Exception {
-        CountDownLatch firstStarted = new CountDownLatch(1);
-        CountDownLatch releaseFirst = new CountDownLatch(1);
-        List<List<Integer>> batches = Collections.synchronizedList(new ArrayList<>());
-        GroupCall<Integer, Integer> call = new GroupCall<>(requests -> {
-            batches.add(List.copyOf(requests));
-            if (requests.contains(0)) {
-                firstStarted.countDown();
-                await(releaseFirst);
-            }
-            return requests.stream().map(i -> i * 10).toList();
-        });
-        Future<Integer> first = threads.submit(() -> call.call(0));
-        firstStarted.await();
+        HeldAtZero held = new HeldAtZero();
+        GroupCall<Integer, Integer> call = held.call;
+        List<List<Integer>> batches = held.batches;
+        Future<Integer> first = held.startHeldBatch(threads);
         List<Future<Integer>> later = new ArrayList<>();
         for (int i = 1; i <= 5; i++) {
             int request = i;
@@ -62,7 +53,7 @@ class GroupCallTest {
         while (call.waiting() < 5) {
             Thread.onSpinWait(); // the five are queued behind the running batch
         }
-        releaseFirst.countDown();
+        held.release.countDown();
         assertEquals(0, first.get());
         for (int i = 1; i <= 5; i++) {
             assertEquals(i * 10, later.get(i - 1).get());
@@ -117,17 +108,9 @@ class GroupCallTest {
 
     @Test
     void aWaitingCallerThatIsInterruptedStillGetsItsAnswer_andKeepsTheInterrupt() throws Exception {
-        CountDownLatch firstStarted = new CountDownLatch(1);
-        CountDownLatch releaseFirst = new CountDownLatch(1);
-        GroupCall<Integer, Integer> call = new GroupCall<>(requests -> {
-            if (requests.contains(0)) {
-                firstStarted.countDown();
-                await(releaseFirst);
-            }
-            return requests.stream().map(i -> i * 10).toList();
-        });
-        Future<Integer> first = threads.submit(() -> call.call(0));
-        firstStarted.await();
+        HeldAtZero held = new HeldAtZero();
+        GroupCall<Integer, Integer> call = held.call;
+        Future<Integer> first = held.startHeldBatch(threads);
         AtomicReference<Thread> waiterThread = new AtomicReference<>();
         Future<String> waiter = threads.submit(() -> {
             waiterThread.set(Thread.currentThread());
@@ -138,26 +121,17 @@ class GroupCallTest {
             Thread.onSpinWait();
         }
         waiterThread.get().interrupt();
-        releaseFirst.countDown();
+        held.release.countDown();
         assertEquals(0, first.get());
         assertEquals("10 true", waiter.get());
     }
 
     @Test
     void theCallerQueuedFirstRunsTheNextBatchForEveryoneWaiting() throws Exception {
-        CountDownLatch firstStarted = new CountDownLatch(1);
-        CountDownLatch releaseFirst = new CountDownLatch(1);
-        List<Thread> runners = Collections.synchronizedList(new ArrayList<>());
-        GroupCall<Integer, Integer> call = new GroupCall<>(requests -> {
-            runners.add(Thread.currentThread());
-            if (requests.contains(0)) {
-                firstStarted.countDown();
-                await(releaseFirst);
-            }
-            return requests.stream().map(i -> i + 1).toList();
-        });
-        Future<Integer> first = threads.submit(() -> call.call(0));
-        firstStarted.await();
+        HeldAtZero held = new HeldAtZero();
+        GroupCall<Integer, Integer> call = held.call;
+        List<Thread> runners = held.runners;
+        Future<Integer> first = held.startHeldBatch(threads);
         List<Thread> callers = Collections.synchronizedList(new ArrayList<>());
         List<Future<Integer>> later = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
@@ -170,13 +144,40 @@ class GroupCallTest {
                 Thread.onSpinWait(); // queue them in a known order
             }
         }
-        releaseFirst.countDown();
-        assertEquals(1, first.get());
+        held.release.countDown();
+        assertEquals(0, first.get());
         for (int i = 1; i <= 3; i++) {
-            assertEquals(i + 1, later.get(i - 1).get());
+            assertEquals(i * 10, later.get(i - 1).get());
         }
         assertEquals(2, runners.size());
         assertSame(callers.get(0), runners.get(1), "the first caller queued ran the second batch");
+    }
+
+    /**
+     * A call answering each request times ten whose batch holding request 0 waits, once running,
+     * until {@link #release} opens; it records each batch's requests and the thread that ran it.
+     */
+    private static final class HeldAtZero {
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final List<List<Integer>> batches = Collections.synchronizedList(new ArrayList<>());
+        final List<Thread> runners = Collections.synchronizedList(new ArrayList<>());
+        final GroupCall<Integer, Integer> call = new GroupCall<>(requests -> {
+            batches.add(List.copyOf(requests));
+            runners.add(Thread.currentThread());
+            if (requests.contains(0)) {
+                started.countDown();
+                await(release);
+            }
+            return requests.stream().map(i -> i * 10).toList();
+        });
+
+        /** Calls with request 0 on one of {@code threads}; returns once its batch is running. */
+        Future<Integer> startHeldBatch(ExecutorService threads) throws InterruptedException {
+            Future<Integer> first = threads.submit(() -> call.call(0));
+            started.await();
+            return first;
+        }
     }
 
     private static void await(CountDownLatch latch) {

@@ -229,7 +229,7 @@ public final class PostgresTaskStore implements TaskStore {
     @Override
     public boolean compareAndSet(TaskRecord expected, TaskRecord next) {
         TaskChanges.requireSameTask(expected, next);
-        return sets.call(new Cas(expected, next, null)).get();
+        return sets.call(new Cas(expected, next)).get();
     }
 
     /**
