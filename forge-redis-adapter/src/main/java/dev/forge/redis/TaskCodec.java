@@ -37,7 +37,7 @@ final class TaskCodec {
     String write(TaskRecord r) {
         // refuses what JSON cannot hold, with the in-memory store's message, before writing
         Map<String, Object> results = JsonTree.snapshot(r.results());
-        StringWriter out = new StringWriter(256);
+        StringWriter out = new StringWriter(512); // a record without results fits
         try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("id", r.id().value());
@@ -63,20 +63,26 @@ final class TaskCodec {
             g.writeNumberField("attempt", r.attempt());
             g.writeNumberField("maxAttempts", r.maxAttempts());
             g.writeFieldName("results");
-            mapper.writeValue(g, results);
+            if (results.isEmpty()) {
+                // every record before its job completes: no serializer lookup for nothing
+                g.writeStartObject();
+                g.writeEndObject();
+            } else {
+                mapper.writeValue(g, results);
+            }
             if (r.error() != null) {
                 g.writeObjectFieldStart("error");
                 g.writeStringField("code", r.error().code());
                 g.writeStringField("message", r.error().message());
                 g.writeEndObject();
             }
-            g.writeStringField("createdAt", r.createdAt().toString());
-            g.writeStringField("updatedAt", r.updatedAt().toString());
+            g.writeStringField("createdAt", Instants.format(r.createdAt()));
+            g.writeStringField("updatedAt", Instants.format(r.updatedAt()));
             if (r.startedAt() != null) {
-                g.writeStringField("startedAt", r.startedAt().toString());
+                g.writeStringField("startedAt", Instants.format(r.startedAt()));
             }
             if (r.completedAt() != null) {
-                g.writeStringField("completedAt", r.completedAt().toString());
+                g.writeStringField("completedAt", Instants.format(r.completedAt()));
             }
             g.writeNumberField("version", r.version());
             g.writeEndObject();
