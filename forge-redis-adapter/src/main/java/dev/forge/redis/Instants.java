@@ -5,17 +5,67 @@ import java.time.Instant;
 import java.time.LocalDate;
 
 /**
- * Reads the instants that {@link Instant#toString()} writes into task records and events,
- * without {@link java.time.format.DateTimeFormatter}: every record read and every event received
- * parses up to four of them, and the formatter was a tenth of a worker's CPU in a profile of
- * {@code RedisThroughput}. The fast path takes only the shape {@code toString()} gives for years
- * 0000-9999 ({@code 2026-11-29T23:15:48Z}, with 3, 6 or 9 fraction digits or none); anything
- * else - other years, leap seconds, malformed text - goes to {@link Instant#parse}, so results
- * and errors are exactly its own.
+ * Writes and reads the instants of task records and events in the text {@link Instant#toString()}
+ * gives, without {@link java.time.format.DateTimeFormatter}: every record written or read and
+ * every event sent or received formats or parses up to four of them, and the formatter was a
+ * tenth of a worker's CPU in a profile of {@code RedisThroughput}. The fast paths take only the
+ * shape {@code toString()} gives for years 0000-9999 ({@code 2026-11-29T23:15:48Z}, with 3, 6 or
+ * 9 fraction digits or none); anything else - other years, leap seconds, malformed text - goes to
+ * {@link Instant#toString()} and {@link Instant#parse}, so results and errors are exactly theirs.
  */
 final class Instants {
 
     private Instants() {
+    }
+
+    /** First and last epoch second of the years 0000-9999: the fast path's range. */
+    private static final long MIN_FAST_SECOND = -62_167_219_200L;
+    private static final long MAX_FAST_SECOND = 253_402_300_799L;
+
+    /** {@code at.toString()}. */
+    static String format(Instant at) {
+        long seconds = at.getEpochSecond();
+        if (seconds < MIN_FAST_SECOND || seconds > MAX_FAST_SECOND) {
+            return at.toString();
+        }
+        LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(seconds, 86_400));
+        int secondOfDay = (int) Math.floorMod(seconds, 86_400);
+        int nano = at.getNano();
+        StringBuilder text = new StringBuilder(30);
+        digits(text, date.getYear(), 4).append('-');
+        digits(text, date.getMonthValue(), 2).append('-');
+        digits(text, date.getDayOfMonth(), 2).append('T');
+        digits(text, secondOfDay / 3_600, 2).append(':');
+        digits(text, secondOfDay / 60 % 60, 2).append(':');
+        digits(text, secondOfDay % 60, 2);
+        if (nano != 0) {
+            // as toString: as many groups of three fraction digits as it takes
+            text.append('.');
+            if (nano % 1_000_000 == 0) {
+                digits(text, nano / 1_000_000, 3);
+            } else if (nano % 1_000 == 0) {
+                digits(text, nano / 1_000, 6);
+            } else {
+                digits(text, nano, 9);
+            }
+        }
+        return text.append('Z').toString();
+    }
+
+    /** Appends the non-negative {@code value} in exactly {@code width} digits, zeros in front. */
+    private static StringBuilder digits(StringBuilder to, int value, int width) {
+        for (int unit = pow10(width - 1); unit > 0; unit /= 10) {
+            to.append((char) ('0' + value / unit % 10));
+        }
+        return to;
+    }
+
+    private static int pow10(int exponent) {
+        int value = 1;
+        for (int i = 0; i < exponent; i++) {
+            value *= 10;
+        }
+        return value;
     }
 
     /** The instant {@code text} names, as {@link Instant#parse} reads it. */

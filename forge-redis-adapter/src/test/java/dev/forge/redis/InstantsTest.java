@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -12,8 +13,22 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
-/** The hand-written instant reading and sort keys agree with java.time's, on every instant. */
+/** The hand-written instant writing, reading and sort keys agree with java.time's, on every instant. */
 class InstantsTest {
+
+    @Property(tries = 2000)
+    void format_writesWhatToStringWrites(@ForAll("instants") Instant at) {
+        assertThat(Instants.format(at)).isEqualTo(at.toString());
+    }
+
+    @Test
+    void format_atTheEdgesOfTheFastPath_isToString() {
+        for (String text : List.of("0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z", "1969-12-31T23:59:59.5Z",
+                "1970-01-01T00:00:00.000001Z", "-0001-12-31T23:59:59Z", "+10000-01-01T00:00:00Z")) {
+            Instant at = Instant.parse(text);
+            assertThat(Instants.format(at)).isEqualTo(at.toString());
+        }
+    }
 
     @Property(tries = 2000)
     void parse_readsWhatToStringWrites(@ForAll("instants") Instant at) {
