@@ -1,6 +1,7 @@
 package dev.forge.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -12,6 +13,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -72,11 +74,25 @@ final class Json {
         }
     }
 
-    /** As {@link #write}, as UTF-8 bytes: what a response body needs, without the String in between. */
-    static byte[] writeBytes(Object value) {
+    /**
+     * As {@link #write}, as UTF-8 straight into {@code out}: no byte array or String in between.
+     * The generator never flushes or closes {@code out} (a flushed servlet stream commits the
+     * response, chunked) and hands it the whole value in one write when it fits the generator's
+     * buffer (about 8 KB), so a response stream still buffers the body and sets its
+     * {@code Content-Length}.
+     *
+     * @throws IOException when {@code out} fails (the client has gone)
+     */
+    static void writeTo(OutputStream out, Object value) throws IOException {
+        JsonGenerator generator = MAPPER.getFactory().createGenerator(out)
+                .disable(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM)
+                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
         try {
-            return MAPPER.writeValueAsBytes(value);
+            MAPPER.writeValue(generator, value);
+            // closed only once the value is whole: closing writes out what the generator holds
+            generator.close();
         } catch (JsonProcessingException e) {
+            // Only JSON-shaped values reach here; failing to write one is a bug, not input.
             throw new IllegalStateException("cannot serialise response", e);
         }
     }
