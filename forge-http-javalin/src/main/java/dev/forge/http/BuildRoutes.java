@@ -1,6 +1,5 @@
 package dev.forge.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.forge.builds.BuildRequest;
 import dev.forge.builds.BuildService;
 import dev.forge.security.Principal;
@@ -28,8 +27,7 @@ final class BuildRoutes {
 
     void create(Context ctx) {
         Principal caller = Authentication.principal(ctx);
-        JsonNode body = RequestBodies.json(ctx, config.bodyLimitBytes());
-        BuildRequest request = RequestBodies.buildRequest(body);
+        BuildRequest request = RequestBodies.buildRequest(ctx, config.bodyLimitBytes());
         RequestContext.project(ctx, request.projectName());
         TaskRecord created = ErrorMapper.valueOrThrow(builds.create(caller, request));
         RequestContext.task(ctx, created.id().value());

@@ -45,6 +45,50 @@ class RequestBodyApiTest {
         }
     }
 
+    /**
+     * The build body is read token by token; what it does not read as a string must still be
+     * checked whole: a malformed value after a schema error is a 400, as it is for a tree.
+     */
+    @Test
+    void malformedValuesTheBuildReaderDoesNotKeep_answer400() {
+        for (String body : List.of("{\"project_name\":1,\"extra\":{\"a\":1,\"a\":2}}",
+                "{\"goal\":\"x\",\"parameters\":{\"p\":{\"a\":1,\"a\":2}}}",
+                "{\"goal\":[\"x\",{\"a\":1,\"a\":2}]}",
+                "{\"extra\":" + "[".repeat(40) + "]".repeat(40) + "}",
+                "{\"project_name\":\"hello\",\"goal\":\"x\"} {}",
+                "[{\"a\":1,\"a\":2}]")) {
+            HttpResponse<String> response = server.postJson("/api/build/", token, body);
+
+            assertThat(response.statusCode()).as(body).isEqualTo(400);
+            assertProblem(response, "malformed-request");
+        }
+    }
+
+    @Test
+    void schemaErrors_listUnknownFieldsFirst_thenTheFieldsInSchemaOrder() {
+        HttpResponse<String> response = server.postJson("/api/build/", token,
+                "{\"parameters\":{\"b\":1,\"a\":null},\"zeta\":1,\"goal\":7,\"alpha\":{\"x\":[1]}}");
+
+        assertThat(response.statusCode()).isEqualTo(422);
+        assertThat(fields(response)).containsExactly("zeta", "alpha", "project_name", "goal", "parameters.b",
+                "parameters.a");
+    }
+
+    @Test
+    void buildBody_reachesTheBuildAsSent() {
+        HttpResponse<String> response = server.postJson("/api/build/", token,
+                "{\"parameters\":{\"flavor\":\"caf\\u00e9\",\"size\":\"big\"},\"goal\":\"Build\\u0020it\","
+                        + "\"project_name\":\"hello\"}");
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        JsonNode build = TestServer.json(response);
+        assertThat(build.get("project_name").asText()).isEqualTo("hello");
+        assertThat(build.get("goal").asText()).isEqualTo("Build it");
+        assertThat(build.get("parameters").get("flavor").asText()).isEqualTo("caf\u00e9");
+        assertThat(build.get("parameters").get("size").asText()).isEqualTo("big");
+        assertThat(build.get("parameters").size()).isEqualTo(2);
+    }
+
     @Test
     void wrongTypes_answer422_withAnErrorPerField() {
         HttpResponse<String> response = server.postJson("/api/build/", token,
