@@ -12,8 +12,8 @@ import java.util.function.LongSupplier;
  * Task records a lease read beside its jobs (the job's payload is its task's id), kept for the
  * one {@link PostgresTaskStore#find} that follows on this node: the worker's, right after the
  * lease. That find then costs no round trip. Each record is handed out once, within
- * {@link #MAX_AGE_NANOS} of its lease, and never after a compare-and-set of its task on this
- * node; otherwise the find reads the row.
+ * {@link #MAX_AGE_NANOS} of its lease; a compare-and-set of its task on this node drops it first
+ * (so a node reads its own writes). Otherwise the find reads the row.
  *
  * <p>Why a record read a moment early is safe: the executor acts on what it finds only by
  * compare-and-set on the record's version (start, retry, fail) or, for a terminal record, by
