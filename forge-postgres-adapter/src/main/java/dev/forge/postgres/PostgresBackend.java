@@ -78,8 +78,9 @@ public final class PostgresBackend implements AutoCloseable {
                 migrate(dataSource, b.schema);
             }
             this.listener = new PgListener(sql, listen);
-            this.taskStore = new PostgresTaskStore(sql, b.maxLogBytes);
-            this.jobQueue = new PostgresJobQueue(sql, listener, b.asyncLeaseCommit);
+            LeasedRecords leased = new LeasedRecords();
+            this.taskStore = new PostgresTaskStore(sql, b.maxLogBytes, leased);
+            this.jobQueue = new PostgresJobQueue(sql, listener, b.asyncLeaseCommit, leased);
             this.eventBus = new PostgresEventBus(sql, listener);
             this.rateLimiter = new PostgresRateLimiter(sql, b.rateLimits);
             this.clusterLock = new PostgresClusterLock(sql);

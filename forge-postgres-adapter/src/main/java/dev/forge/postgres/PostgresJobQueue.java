@@ -54,6 +54,7 @@ public final class PostgresJobQueue implements JobQueue {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresJobQueue.class);
 
     private final Sql sql;
+    private final LeasedRecords leased;
     private final PgListener listener;
     private final String channel;
     private final String enqueueSql;
@@ -89,12 +90,21 @@ public final class PostgresJobQueue implements JobQueue {
         this(sql, listener, false);
     }
 
+    /** As {@link #PostgresJobQueue(Sql, PgListener, boolean, LeasedRecords)}, with leases that read no task. */
+    PostgresJobQueue(Sql sql, PgListener listener, boolean asyncLeaseCommit) {
+        this(sql, listener, asyncLeaseCommit, null);
+    }
+
     /**
      * @param asyncLeaseCommit whether a lease's transaction commits without waiting for the WAL
      *     flush (see {@link PostgresBackend.Builder#asyncLeaseCommit})
+     * @param leased where a lease puts the task records of its jobs (a job's payload is its
+     *     task's id), read in the lease's statement, for the store's find that follows; null:
+     *     leases read no task
      */
-    PostgresJobQueue(Sql sql, PgListener listener, boolean asyncLeaseCommit) {
+    PostgresJobQueue(Sql sql, PgListener listener, boolean asyncLeaseCommit, LeasedRecords leased) {
         this.sql = sql;
+        this.leased = leased;
         this.listener = listener;
         this.channel = sql.channel("jobs");
         String jobs = sql.table("jobs");
@@ -108,10 +118,19 @@ public final class PostgresJobQueue implements JobQueue {
                 + " SELECT j.id FROM j CROSS JOIN (SELECT pg_notify(?, ?)) announced ORDER BY j.id";
         // set_config(..., true) holds to the end of the statement's transaction, so it applies
         // to that transaction's commit only
-        this.leaseSql = asyncLeaseCommit
-                ? "SELECT l.* FROM set_config('synchronous_commit', 'off', true) s, "
-                        + sql.table("lease_jobs") + "(?, ?, ?) l"
-                : "SELECT * FROM " + sql.table("lease_jobs") + "(?, ?, ?)";
+        String leaseJobs = sql.table("lease_jobs") + "(?, ?, ?) WITH ORDINALITY l";
+        if (asyncLeaseCommit) {
+            leaseJobs = "set_config('synchronous_commit', 'off', true) s, " + leaseJobs;
+        }
+        // each job's task row in the same statement (its payload is the task's id): a lookup by
+        // primary key per job ("C" is the id column's collation; the LIMIT keeps the planner from
+        // turning the lookups into a scan of the tasks table). The function runs once.
+        this.leaseSql = leased == null
+                ? "SELECT l.o_id, l.o_payload, l.o_token, l.o_deliveries, l.o_expires FROM " + leaseJobs
+                        + " ORDER BY l.ordinality"
+                : "SELECT l.o_id, l.o_payload, l.o_token, l.o_deliveries, l.o_expires, t.* FROM " + leaseJobs
+                        + " LEFT JOIN LATERAL (SELECT " + TaskRows.COLUMNS + " FROM " + sql.table("tasks")
+                        + " WHERE id = l.o_payload COLLATE \"C\" LIMIT 1) t ON true ORDER BY l.ordinality";
         this.nextVisibleSql = "SELECT extract(epoch FROM min(visible_at) - now()) FROM " + jobs
                 + " WHERE queue = ANY (?) AND rank IS NULL";
         this.extendSql = "UPDATE " + jobs + " SET visible_at = now() + ? * interval '1 microsecond'"
@@ -322,6 +341,9 @@ public final class PostgresJobQueue implements JobQueue {
                         leases.add(new Lease(queue, Long.toString(rows.getLong(1)),
                                 rows.getString(2), rows.getString(3), rows.getInt(4),
                                 TaskRows.instant(rows, 5)));
+                        if (leased != null && rows.getString(6) != null) {
+                            leased.put(TaskRows.read(rows, 6));
+                        }
                     }
                     return null;
                 }

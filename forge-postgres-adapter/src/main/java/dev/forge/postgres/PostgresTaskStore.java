@@ -46,6 +46,7 @@ public final class PostgresTaskStore implements TaskStore {
 
     private final Sql sql;
     private final PostgresLogs logs;
+    private final LeasedRecords leased;
     private final String insertSql;
     private final String findSql;
     private final String findManySql;
@@ -59,8 +60,14 @@ public final class PostgresTaskStore implements TaskStore {
     private final GroupCall<Cas, Answer> sets = new GroupCall<>(this::compareAndSetAll);
 
     PostgresTaskStore(Sql sql, int maxLogBytes) {
+        this(sql, maxLogBytes, new LeasedRecords());
+    }
+
+    /** @param leased records this backend's queue read with its leases, for the finds that follow */
+    PostgresTaskStore(Sql sql, int maxLogBytes, LeasedRecords leased) {
         this.sql = sql;
         this.logs = new PostgresLogs(sql, maxLogBytes);
+        this.leased = leased;
         String tasks = sql.table("tasks");
         this.insertSql = "INSERT INTO " + tasks + " (" + TaskRows.COLUMNS + ") VALUES (" + TaskRows.VALUES
                 + ") ON CONFLICT (id) DO NOTHING";
@@ -139,10 +146,16 @@ public final class PostgresTaskStore implements TaskStore {
         }
     }
 
+    /**
+     * The task's record: the one this backend's queue read with the job's lease when it is
+     * there (see {@link LeasedRecords}: the worker's find after its lease costs no round trip),
+     * else read from the row.
+     */
     @Override
     public Optional<TaskRecord> find(TaskId id) {
         Objects.requireNonNull(id, "id");
-        return finds.call(id);
+        Optional<TaskRecord> leasedRecord = leased.take(id);
+        return leasedRecord.isPresent() ? leasedRecord : finds.call(id);
     }
 
     List<Optional<TaskRecord>> findAll(List<TaskId> ids) {
@@ -254,9 +267,11 @@ public final class PostgresTaskStore implements TaskStore {
      * The batch of {@link #sets}: one transaction, the updates in task id order (so two nodes'
      * batches lock their rows in one order and never deadlock), one commit. A record the
      * database refuses fails that transaction, so nothing of it was stored: then each goes again
-     * alone, and only the refused one's caller gets the refusal.
+     * alone, and only the refused one's caller gets the refusal. A record a lease read of these
+     * tasks is dropped first: a find after this write reads the row.
      */
     List<Answer> compareAndSetAll(List<Cas> batch) {
+        batch.forEach(cas -> leased.forget(cas.expected.id()));
         if (batch.size() == 1) {
             return List.of(new Answer(compareAndSetOne(batch.get(0)), null));
         }

@@ -32,6 +32,46 @@ class PostgresTaskStoreTest extends TaskStoreContract {
     @RegisterExtension
     static final OneDatabasePerClass DATABASE = new OneDatabasePerClass();
 
+    /** Shared by the store and this backend's queues, as in {@link PostgresBackend}. */
+    private LeasedRecords leased;
+
+    @Test
+    void find_afterItsLease_returnsTheRecordTheLeaseRead_once() throws Exception {
+        try (PostgresJobQueue queue = ownQueue()) {
+            TaskRecord task = created("alice", TaskKind.BUILD);
+            leasedJob(queue, task);
+            TaskRecord cancelled = task.transitionTo(TaskStatus.CANCELLED, null, null, clock.instant());
+            assertThat(secondNode().compareAndSet(task, cancelled)).as("another node, after the lease").isTrue();
+
+            assertThat(store.find(task.id())).as("what the lease read").contains(task);
+            assertThat(store.compareAndSet(task, task.start(clock.instant()))).as("stale: refused").isFalse();
+            assertThat(store.find(task.id())).as("read from the row").contains(cancelled);
+        }
+    }
+
+    @Test
+    void find_afterItsLease_andAWriteOnThisNode_readsTheRow() throws Exception {
+        try (PostgresJobQueue queue = ownQueue()) {
+            TaskRecord task = created("alice", TaskKind.BUILD);
+            leasedJob(queue, task);
+            TaskRecord cancelled = task.transitionTo(TaskStatus.CANCELLED, null, null, clock.instant());
+
+            assertThat(store.compareAndSet(task, cancelled)).isTrue();
+
+            assertThat(store.find(task.id())).contains(cancelled);
+        }
+    }
+
+    @Test
+    void lease_ofAJobWhosePayloadIsNoTask_leasesIt() throws Exception {
+        try (PostgresJobQueue queue = ownQueue()) {
+            queue.enqueue(SETTLE, "no such task", Duration.ZERO, "alice");
+
+            assertThat(queue.lease(SETTLE, Duration.ofMinutes(5), Duration.ZERO).orElseThrow().payload())
+                    .isEqualTo("no such task");
+        }
+    }
+
     @Test
     void results_doublesInExponentNotation_comeBackAsDoubles() {
         TaskRecord task = created("alice", TaskKind.BUILD);
@@ -185,7 +225,7 @@ class PostgresTaskStoreTest extends TaskStoreContract {
     private static final String SETTLE = "settle";
 
     private PostgresJobQueue ownQueue() {
-        return new PostgresJobQueue(DATABASE.get().sql(), DATABASE.get().backend().listener());
+        return new PostgresJobQueue(DATABASE.get().sql(), DATABASE.get().backend().listener(), false, leased);
     }
 
     private TaskRecord running(TaskRecord task) {
@@ -270,13 +310,17 @@ class PostgresTaskStoreTest extends TaskStoreContract {
     @Override
     protected TaskStore createStore() {
         DATABASE.get().clean();
-        return new PostgresTaskStore(DATABASE.get().sql(), DEFAULT_LOG_CAP);
+        leased = new LeasedRecords();
+        return new PostgresTaskStore(DATABASE.get().sql(), DEFAULT_LOG_CAP, leased);
     }
 
-    /** This backend's own queue: the contract then runs the one-transaction path. */
+    /**
+     * This backend's own queue: the contract then runs the one-transaction path, and its finds
+     * after a lease take the record the lease read.
+     */
     @Override
     protected JobQueue queueOfThisBackend() {
-        return new PostgresJobQueue(DATABASE.get().sql(), DATABASE.get().backend().listener());
+        return ownQueue();
     }
 
     @Override
