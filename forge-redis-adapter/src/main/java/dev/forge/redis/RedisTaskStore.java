@@ -50,9 +50,7 @@ public final class RedisTaskStore implements TaskStore {
     private static final int DELETE_BATCH = 500;
     /** Lines sent per script call: bounds the time one append holds Redis. */
     private static final int APPEND_CHUNK = 1000;
-    /** Records created per script call: bounds the time one call holds Redis (about a millisecond). */
-    private static final int CREATE_CHUNK = 250;
-    /** Records created per pipeline: bounds the memory of one batch's arguments. */
+    /** Records created per pipeline: bounds the memory of one batch's replies. */
     private static final int PIPELINE_CHUNK = 1000;
 
     private final RedisCommands redis;
@@ -75,19 +73,10 @@ public final class RedisTaskStore implements TaskStore {
     @Override
     public void create(TaskRecord record) {
         Objects.requireNonNull(record, "record");
-        List<String> createKeys = new ArrayList<>(4);
-        List<String> args = new ArrayList<>(6);
-        createKeys.add(keys.terminalIndex());
-        add(record, createKeys, args);
-        requireCreated(List.of(record), redis.evalShared(CREATE, createKeys, args));
+        requireCreated(record, redis.evalShared(CREATE, createKeys(record), createArgs(record)));
     }
 
-    /**
-     * One task_create.lua call per {@value #CREATE_CHUNK} records, and those calls pipelined per
-     * {@value #PIPELINE_CHUNK}: one round trip for a thousand records, and one script call - not
-     * one per record - for each few hundred, so Redis pays a script call's fixed cost and the
-     * index writes once per chunk.
-     */
+    /** One pipeline of create scripts for the whole batch (in chunks): one round trip, not one per record. */
     @Override
     public void createAll(List<TaskRecord> records) {
         Objects.requireNonNull(records, "records");
@@ -96,47 +85,34 @@ public final class RedisTaskStore implements TaskStore {
             return;
         }
         for (int from = 0; from < records.size(); from += PIPELINE_CHUNK) {
-            List<TaskRecord> piped = records.subList(from, Math.min(records.size(), from + PIPELINE_CHUNK));
-            List<List<TaskRecord>> chunks = new ArrayList<>();
-            List<List<String>> keyArgs = new ArrayList<>();
-            List<List<String>> args = new ArrayList<>();
-            for (int at = 0; at < piped.size(); at += CREATE_CHUNK) {
-                List<TaskRecord> chunk = piped.subList(at, Math.min(piped.size(), at + CREATE_CHUNK));
-                List<String> chunkKeys = new ArrayList<>(1 + 3 * chunk.size());
-                List<String> chunkArgs = new ArrayList<>(6 * chunk.size());
-                chunkKeys.add(keys.terminalIndex());
-                for (TaskRecord record : chunk) {
-                    add(Objects.requireNonNull(record, "record"), chunkKeys, chunkArgs);
-                }
-                chunks.add(chunk);
-                keyArgs.add(chunkKeys);
-                args.add(chunkArgs);
+            List<TaskRecord> chunk = records.subList(from, Math.min(records.size(), from + PIPELINE_CHUNK));
+            List<List<String>> keyArgs = new ArrayList<>(chunk.size());
+            List<List<String>> args = new ArrayList<>(chunk.size());
+            for (TaskRecord record : chunk) {
+                Objects.requireNonNull(record, "record");
+                keyArgs.add(createKeys(record));
+                args.add(createArgs(record));
             }
-            List<Object> replies = redis.evalAll(CREATE, keyArgs, args);
-            for (int i = 0; i < chunks.size(); i++) {
-                requireCreated(chunks.get(i), replies.get(i));
+            List<Object> created = redis.evalAll(CREATE, keyArgs, args);
+            for (int i = 0; i < chunk.size(); i++) {
+                requireCreated(chunk.get(i), created.get(i));
             }
         }
     }
 
-    /** Adds {@code record}'s three keys and six arguments for task_create.lua. */
-    private void add(TaskRecord record, List<String> createKeys, List<String> args) {
-        createKeys.add(keys.task(record.id()));
-        createKeys.add(keys.ownerIndex(record.kind(), record.owner()));
-        createKeys.add(keys.allIndex(record.kind()));
-        args.add(codec.write(record));
-        args.add(Long.toString(record.version()));
-        args.add(SortKeys.member(record.createdAt(), record.id()));
-        args.add(terminalScore(record));
-        args.add(record.id().value());
-        args.add(completionKey(record));
+    private List<String> createKeys(TaskRecord record) {
+        return List.of(keys.task(record.id()), keys.ownerIndex(record.kind(), record.owner()),
+                keys.allIndex(record.kind()), keys.terminalIndex());
     }
 
-    /** task_create.lua answers the positions (from 1) of the records whose id exists. */
-    private static void requireCreated(List<TaskRecord> records, Object reply) {
-        List<?> existing = (List<?>) reply;
-        if (!existing.isEmpty()) {
-            TaskRecord record = records.get((int) (long) (Long) existing.get(0) - 1);
+    private List<String> createArgs(TaskRecord record) {
+        return List.of(codec.write(record), Long.toString(record.version()),
+                SortKeys.member(record.createdAt(), record.id()), terminalScore(record),
+                record.id().value(), completionKey(record));
+    }
+
+    private static void requireCreated(TaskRecord record, Object reply) {
+        if ((Long) reply == 0L) {
             throw new IllegalArgumentException("task " + record.id() + " already exists");
         }
     }
