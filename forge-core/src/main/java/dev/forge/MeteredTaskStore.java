@@ -25,6 +25,7 @@ final class MeteredTaskStore implements TaskStore {
     private final TaskStore delegate;
     private final Counter create;
     private final Counter createAll;
+    private final Counter createAllAndEnqueue;
     private final Counter find;
     private final Counter list;
     private final Counter compareAndSet;
@@ -37,6 +38,7 @@ final class MeteredTaskStore implements TaskStore {
         this.delegate = delegate;
         this.create = counter(registry, "create");
         this.createAll = counter(registry, "create_all");
+        this.createAllAndEnqueue = counter(registry, "create_all_and_enqueue");
         this.find = counter(registry, "find");
         this.list = counter(registry, "list");
         this.compareAndSet = counter(registry, "compare_and_set");
@@ -67,6 +69,12 @@ final class MeteredTaskStore implements TaskStore {
     public void createAll(List<TaskRecord> records) {
         createAll.increment();
         delegate.createAll(records);
+    }
+
+    @Override
+    public void createAllAndEnqueue(List<TaskRecord> records, JobQueue queue, String queueName) {
+        createAllAndEnqueue.increment();
+        delegate.createAllAndEnqueue(records, queue, queueName);
     }
 
     @Override

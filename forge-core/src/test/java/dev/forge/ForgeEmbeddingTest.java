@@ -1,6 +1,7 @@
 package dev.forge;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.forge.builds.BuildRequest;
 import dev.forge.events.EventBus;
@@ -20,6 +21,7 @@ import dev.forge.ratelimit.RateLimitRule;
 import dev.forge.ratelimit.RateLimiter;
 import dev.forge.security.Principal;
 import dev.forge.store.InMemoryTaskStore;
+import dev.forge.store.StoredWithoutJobsException;
 import dev.forge.task.Page;
 import dev.forge.task.TaskError;
 import dev.forge.task.TaskKind;
@@ -652,6 +654,23 @@ class ForgeEmbeddingTest {
 
         assertThat(outcome).isInstanceOf(Outcome.NotFound.class);
         assertThat(forge.builds().history(ALICE, null, null).orElseThrow().total()).isZero();
+    }
+
+    @Test
+    void queueFailsAfterTheStoreTookTheTask_createThrowsAndTheTaskEndsFailedInsteadOfWaitingForever() {
+        InMemoryJobQueue queue = new InMemoryJobQueue();
+        queue.close(); // a queue on another backend that is down: every enqueue fails
+        Forge forge = forge(new ScriptedRunner()).jobQueue(queue).build();
+        started.add(forge);
+
+        assertThatThrownBy(() -> forge.builds().create(ALICE, new BuildRequest("demo", "build", Map.of())))
+                .isInstanceOf(StoredWithoutJobsException.class);
+
+        List<TaskRecord> history = forge.builds().history(ALICE, null, null).orElseThrow().items();
+        assertThat(history).singleElement().satisfies(task -> {
+            assertThat(task.status()).isEqualTo(TaskStatus.FAILED);
+            assertThat(task.error().message()).isEqualTo("the task could not be queued");
+        });
     }
 
     @Test

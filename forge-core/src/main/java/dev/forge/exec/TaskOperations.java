@@ -13,6 +13,7 @@ import dev.forge.queue.Queues;
 import dev.forge.ratelimit.RateLimitDecision;
 import dev.forge.ratelimit.RateLimiter;
 import dev.forge.security.Principal;
+import dev.forge.store.StoredWithoutJobsException;
 import dev.forge.store.TaskStore;
 import dev.forge.task.IdGenerator;
 import dev.forge.task.Page;
@@ -181,26 +182,17 @@ public final class TaskOperations {
             return;
         }
         try {
-            updater.createdAll(records);
+            updater.createdAllAndQueued(records, queue, Queues.forKind(kind));
+        } catch (StoredWithoutJobsException e) {
+            // Stored, but nothing would ever run them: end them, then report the failure.
+            failAll(records, "the task could not be queued", e);
+            throw e;
         } catch (RuntimeException e) {
-            // One record: it was not stored. Several: some may have been; none has a job.
+            // Several records of a two-step store: some may have been stored (an id that
+            // existed), none has a job. One record, or a one-step store: nothing was stored.
             if (records.size() > 1) {
                 failAll(records, "the task could not be stored", e);
             }
-            throw e;
-        }
-        List<String> payloads = new ArrayList<>(records.size());
-        List<String> groups = new ArrayList<>(records.size());
-        for (TaskRecord record : records) {
-            payloads.add(record.id().value());
-            groups.add(record.owner());
-        }
-        try {
-            queue.enqueueAll(Queues.forKind(kind), payloads, Duration.ZERO, groups);
-        } catch (RuntimeException e) {
-            // Nothing would ever run a stored task without a job: end it, then report the failure.
-            // (A task of the batch that did get a job finds itself failed and the job is dropped.)
-            failAll(records, "the task could not be queued", e);
             throw e;
         }
     }

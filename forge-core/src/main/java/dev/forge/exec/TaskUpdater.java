@@ -75,9 +75,12 @@ public final class TaskUpdater {
         return true;
     }
 
-    /** Stores new tasks in one batch ({@link TaskStore#createAll}) and announces each. */
-    public void createdAll(List<TaskRecord> records) {
-        store.createAll(records);
+    /**
+     * Stores new tasks and enqueues their jobs ({@link TaskStore#createAllAndEnqueue}), then
+     * announces each.
+     */
+    public void createdAllAndQueued(List<TaskRecord> records, JobQueue queue, String queueName) {
+        store.createAllAndEnqueue(records, queue, queueName);
         records.forEach(this::announce);
     }
 

@@ -6,7 +6,9 @@ import dev.forge.task.Page;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -37,6 +39,38 @@ public interface TaskStore extends AutoCloseable {
      */
     default void createAll(List<TaskRecord> records) {
         records.forEach(this::create);
+    }
+
+    /**
+     * How forge submits tasks: stores new records, as {@link #createAll} does, and enqueues one
+     * job per record on {@code queue}'s queue {@code queueName} - its payload the record's id,
+     * its fairness group the record's owner, visible at once - in the records' order. A store
+     * that shares its backend with {@code queue} overrides this to do both in one step (one
+     * script, one transaction): then no crash, no lost connection, can leave a stored task
+     * without the job that would run it, and a submission costs one call instead of two. The
+     * default stores, then enqueues; an override given a queue of another backend must do the
+     * same.
+     *
+     * @throws StoredWithoutJobsException from the default when the records were stored but the
+     *                                    enqueue failed: the caller must end them, or they would
+     *                                    wait forever. Any other exception: nothing was stored
+     *                                    by a one-step override; the default stored nothing, or
+     *                                    (as {@link #createAll}) some records when one id
+     *                                    existed
+     */
+    default void createAllAndEnqueue(List<TaskRecord> records, JobQueue queue, String queueName) {
+        createAll(records);
+        List<String> payloads = new ArrayList<>(records.size());
+        List<String> groups = new ArrayList<>(records.size());
+        for (TaskRecord record : records) {
+            payloads.add(record.id().value());
+            groups.add(record.owner());
+        }
+        try {
+            queue.enqueueAll(queueName, payloads, Duration.ZERO, groups);
+        } catch (RuntimeException e) {
+            throw new StoredWithoutJobsException(records.size() + " task(s) stored, but not queued", e);
+        }
     }
 
     /** The record with this id, or empty. */

@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -262,7 +263,85 @@ public abstract class TaskStoreContract {
         }
     }
 
+    @Test
+    void createAllAndEnqueue_storesEachRecordAndQueuesItsJobInItsOwnersGroup() throws Exception {
+        try (JobQueue queue = queueOfThisBackend()) {
+            TaskRecord first = newTask("alice", TaskKind.BUILD);
+            TaskRecord second = newTask("bob", TaskKind.BUILD);
+            TaskRecord third = newTask("alice", TaskKind.BUILD);
+
+            store.createAllAndEnqueue(List.of(first, second, third), queue, SETTLE_QUEUE);
+
+            assertThat(stored(first)).isEqualTo(first);
+            assertThat(stored(second)).isEqualTo(second);
+            assertThat(stored(third)).isEqualTo(third);
+            assertThat(queue.depth(SETTLE_QUEUE, "alice")).isEqualTo(2);
+            assertThat(queue.depth(SETTLE_QUEUE, "bob")).isEqualTo(1);
+            List<String> payloads = new ArrayList<>();
+            for (Lease lease : queue.lease(List.of(SETTLE_QUEUE), 3, Duration.ofMinutes(5), Duration.ZERO)) {
+                payloads.add(lease.payload());
+            }
+            // the groups take turns: alice's second job waits behind bob's first
+            assertThat(payloads).containsExactly(first.id().value(), second.id().value(), third.id().value());
+        }
+    }
+
+    @Test
+    void createAllAndEnqueue_queueOfAnotherBackendFails_recordsStoredAndTheCallerTold() {
+        JobQueue failing = new DownQueue();
+        TaskRecord task = newTask("alice", TaskKind.BUILD);
+
+        assertThatThrownBy(() -> store.createAllAndEnqueue(List.of(task), failing, SETTLE_QUEUE))
+                .isInstanceOf(StoredWithoutJobsException.class)
+                .hasRootCauseMessage("queue down");
+        assertThat(stored(task)).as("stored, so the caller can end it").isEqualTo(task);
+    }
+
     private static final String SETTLE_QUEUE = "settle";
+
+    /** A queue of another backend that is down: every call fails. */
+    private static final class DownQueue implements JobQueue {
+
+        @Override
+        public String enqueue(String queue, String payload, Duration delay, String group) {
+            throw new IllegalStateException("queue down");
+        }
+
+        @Override
+        public Optional<Lease> lease(String queue, Duration visibility, Duration wait) {
+            throw new IllegalStateException("queue down");
+        }
+
+        @Override
+        public boolean extend(Lease lease, Duration visibility) {
+            throw new IllegalStateException("queue down");
+        }
+
+        @Override
+        public boolean ack(Lease lease) {
+            throw new IllegalStateException("queue down");
+        }
+
+        @Override
+        public boolean release(Lease lease, Duration delay) {
+            throw new IllegalStateException("queue down");
+        }
+
+        @Override
+        public long depth(String queue) {
+            throw new IllegalStateException("queue down");
+        }
+
+        @Override
+        public long depth(String queue, String group) {
+            throw new IllegalStateException("queue down");
+        }
+
+        @Override
+        public long waitingGroups(String queue) {
+            throw new IllegalStateException("queue down");
+        }
+    }
 
     /** Enqueues a job for {@code task} and leases it. */
     private static Lease leasedJobOf(JobQueue queue, TaskRecord task) throws InterruptedException {
