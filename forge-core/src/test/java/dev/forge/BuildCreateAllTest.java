@@ -56,7 +56,7 @@ class BuildCreateAllTest {
                     outcomes.get(4).orElseThrow());
             assertThat(created).extracting(TaskRecord::id).doesNotHaveDuplicates();
             assertThat(forge.builds().history(ALICE, null, null).orElseThrow().total()).isEqualTo(3);
-            assertThat(storeCalls(forge, "create_all")).as("one batch write for the three").isEqualTo(1);
+            assertThat(storeCalls(forge, "create_all_and_enqueue")).as("one batch write for the three").isEqualTo(1);
             assertThat(storeCalls(forge, "create")).isZero();
             for (TaskRecord task : created) {
                 assertThat(forge.builds().await(ALICE, task.id(), Duration.ofSeconds(10)).orElseThrow().status())
