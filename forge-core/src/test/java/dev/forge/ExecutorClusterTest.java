@@ -29,6 +29,7 @@ import dev.forge.task.TaskId;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
 import dev.forge.task.TaskStatus;
+import dev.forge.testing.ForwardingQueue;
 import dev.forge.testing.Await;
 import dev.forge.testing.MutableClock;
 import dev.forge.testing.ScriptedRunner;
@@ -369,62 +370,6 @@ class ExecutorClusterTest {
         @Override
         public boolean release(String name, String holder) {
             return delegate.release(name, holder);
-        }
-    }
-
-
-    /** A job queue that forwards everything, for tests to override one method. */
-    private static class ForwardingQueue implements JobQueue {
-        private final JobQueue delegate;
-
-        ForwardingQueue(JobQueue delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public String enqueue(String queue, String payload, Duration delay, String group) {
-            return delegate.enqueue(queue, payload, delay, group);
-        }
-
-        @Override
-        public Optional<Lease> lease(String queue, Duration visibility, Duration wait) throws InterruptedException {
-            return delegate.lease(queue, visibility, wait);
-        }
-
-        @Override
-        public Optional<Lease> lease(List<String> queues, Duration visibility, Duration wait)
-                throws InterruptedException {
-            return delegate.lease(queues, visibility, wait);
-        }
-
-        @Override
-        public boolean extend(Lease lease, Duration visibility) {
-            return delegate.extend(lease, visibility);
-        }
-
-        @Override
-        public boolean ack(Lease lease) {
-            return delegate.ack(lease);
-        }
-
-        @Override
-        public boolean release(Lease lease, Duration delay) {
-            return delegate.release(lease, delay);
-        }
-
-        @Override
-        public long depth(String queue) {
-            return delegate.depth(queue);
-        }
-
-        @Override
-        public long depth(String queue, String group) {
-            return delegate.depth(queue, group);
-        }
-
-        @Override
-        public long waitingGroups(String queue) {
-            return delegate.waitingGroups(queue);
         }
     }
 }

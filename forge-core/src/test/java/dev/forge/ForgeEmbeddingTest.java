@@ -28,6 +28,7 @@ import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
 import dev.forge.task.TaskStatus;
 import dev.forge.testing.Await;
+import dev.forge.testing.ForwardingQueue;
 import dev.forge.testing.MutableClock;
 import dev.forge.testing.ScriptedRunner;
 import java.nio.file.Path;
@@ -160,16 +161,26 @@ class ForgeEmbeddingTest {
                     throw new InfrastructureException("clone failed: connection reset");
                 })
                 .then(context -> RunOutcome.success(Map.of("ok", true)));
-        Forge forge = start(forge(runner).clock(clock).jobQueue(new InMemoryJobQueue(clock))
+        CountDownLatch released = new CountDownLatch(1);
+        JobQueue queue = new ForwardingQueue(new InMemoryJobQueue(clock)) {
+            @Override
+            public boolean release(Lease lease, Duration delay) {
+                boolean held = super.release(lease, delay);
+                released.countDown();
+                return held;
+            }
+        };
+        Forge forge = start(forge(runner).clock(clock).jobQueue(queue)
                 .executorConfig(fastConfig().retryBase(Duration.ofSeconds(1)).retryJitter(0).build())
                 .build());
 
         TaskRecord task = create(forge, ALICE);
-        Await.until(() -> {
-            TaskRecord now = forge.store().find(task.id()).orElseThrow();
-            return now.status() == TaskStatus.INITIALIZING && now.attempt() == 1;
-        }, WAIT, "the first attempt to fail");
+        // The record is stored before the job goes back with its delay, measured from the clock
+        // of that moment: the clock may move only once the job is back.
+        await(released);
         TaskRecord waiting = forge.store().find(task.id()).orElseThrow();
+        assertThat(waiting.status()).isEqualTo(TaskStatus.INITIALIZING);
+        assertThat(waiting.attempt()).isEqualTo(1);
         assertThat(waiting.error().code()).isEqualTo(TaskError.INFRASTRUCTURE);
 
         // Backoff after attempt 1 is 2^1 s: not a moment before.
