@@ -78,4 +78,3 @@ public class ForwardingQueue implements JobQueue {
         delegate.close();
     }
 }
-}
