@@ -1,19 +1,22 @@
-package dev.forge.redis;
+package dev.forge.task;
 
+import dev.forge.Internal;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 
 /**
  * Writes and reads the instants of task records and events in the text {@link Instant#toString()}
- * gives, without {@link java.time.format.DateTimeFormatter}: every record written or read and
- * every event sent or received formats or parses up to four of them, and the formatter was a
+ * gives (ISO-8601 UTC, as {@link java.time.format.DateTimeFormatter#ISO_INSTANT}), without the
+ * formatter: every record an adapter writes or reads, every event it sends or receives and every
+ * task the HTTP API answers with formats or parses up to four of them, and the formatter was a
  * tenth of a worker's CPU in a profile of {@code RedisThroughput}. The fast paths take only the
  * shape {@code toString()} gives for years 0000-9999 ({@code 2026-11-29T23:15:48Z}, with 3, 6 or
  * 9 fraction digits or none); anything else - other years, leap seconds, malformed text - goes to
  * {@link Instant#toString()} and {@link Instant#parse}, so results and errors are exactly theirs.
  */
-final class Instants {
+@Internal
+public final class Instants {
 
     private Instants() {
     }
@@ -23,7 +26,7 @@ final class Instants {
     private static final long MAX_FAST_SECOND = 253_402_300_799L;
 
     /** {@code at.toString()}. */
-    static String format(Instant at) {
+    public static String format(Instant at) {
         long seconds = at.getEpochSecond();
         if (seconds < MIN_FAST_SECOND || seconds > MAX_FAST_SECOND) {
             return at.toString();
@@ -69,7 +72,7 @@ final class Instants {
     }
 
     /** The instant {@code text} names, as {@link Instant#parse} reads it. */
-    static Instant parse(String text) {
+    public static Instant parse(String text) {
         Instant fast = fastParse(text);
         return fast != null ? fast : Instant.parse(text);
     }

@@ -1,4 +1,4 @@
-package dev.forge.redis;
+package dev.forge.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -54,12 +54,6 @@ class InstantsTest {
         assertThat(Instants.parse("2026-11-29T23:15:48.1Z")).isEqualTo(Instant.parse("2026-11-29T23:15:48.1Z"));
         assertThatThrownBy(() -> Instants.parse("2026-02-30T00:00:00Z")).isInstanceOf(DateTimeParseException.class);
         assertThat(Instants.parse("2026-11-29T24:00:00Z")).isEqualTo(Instant.parse("2026-11-29T24:00:00Z"));
-    }
-
-    @Property(tries = 2000)
-    void sortKey_isTheFixedWidthFormat(@ForAll("instants") Instant at) {
-        assertThat(SortKeys.instant(at)).isEqualTo(
-                String.format("%018d%09d", at.getEpochSecond() + 100_000_000_000_000_000L, at.getNano()));
     }
 
     @Provide

@@ -13,11 +13,11 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.forge.task.Instants;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 
 /**
  * The API's one JSON mapper: snake_case names, strict parsing (duplicate keys, trailing
@@ -149,6 +149,6 @@ final class Json {
 
     /** ISO-8601 UTC text of an instant, or null. */
     static String time(Instant instant) {
-        return instant == null ? null : DateTimeFormatter.ISO_INSTANT.format(instant);
+        return instant == null ? null : Instants.format(instant);
     }
 }

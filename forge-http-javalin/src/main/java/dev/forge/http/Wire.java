@@ -85,11 +85,8 @@ final class Wire {
         json.put("attempt", task.attempt());
         json.put("max_attempts", task.maxAttempts());
         json.put("error", error(task.error()));
-        String created = Json.time(task.createdAt());
-        json.put("created_at", created);
-        // a new task's two times are one instant: formatted once
-        json.put("updated_at", task.createdAt() != null && task.createdAt().equals(task.updatedAt())
-                ? created : Json.time(task.updatedAt()));
+        json.put("created_at", Json.time(task.createdAt()));
+        json.put("updated_at", Json.time(task.updatedAt()));
         json.put("started_at", Json.time(task.startedAt()));
         json.put("completed_at", Json.time(task.completedAt()));
     }

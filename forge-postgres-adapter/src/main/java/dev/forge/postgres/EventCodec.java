@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.forge.events.TaskEvent;
+import dev.forge.task.Instants;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskStatus;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -42,7 +42,7 @@ final class EventCodec {
             event.lines().forEach(lines::add);
         }
         node.put("n", event.lastLine());
-        node.put("a", event.at().toString());
+        node.put("a", Instants.format(event.at()));
         return node.toString();
     }
 
@@ -64,6 +64,6 @@ final class EventCodec {
                 TaskEvent.Type.valueOf(node.get("y").asText()), node.get("v").asLong(),
                 status == null ? null : TaskStatus.valueOf(status.asText()), node.get("p").asInt(),
                 step == null ? null : step.asText(), lines, node.get("n").asLong(),
-                Instant.parse(node.get("a").asText()));
+                Instants.parse(node.get("a").asText()));
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forge.events.TaskEvent;
+import dev.forge.task.Instants;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskStatus;
 import java.io.IOException;

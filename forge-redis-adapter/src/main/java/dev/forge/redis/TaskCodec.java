@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forge.InfrastructureException;
 import dev.forge.store.JsonTree;
+import dev.forge.task.Instants;
 import dev.forge.task.TaskError;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskKind;
