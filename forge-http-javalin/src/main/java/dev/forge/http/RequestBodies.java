@@ -27,6 +27,10 @@ import java.util.Set;
 final class RequestBodies {
 
     private static final Set<String> ANALYSIS_FIELDS = Set.of("project_name", "analysis_types", "build_id");
+    /** The field errors every body reader gives, in one wording. */
+    private static final String REQUIRED = "is required";
+    private static final String NOT_A_STRING = "must be a string";
+    private static final String UNKNOWN = "is not a known field";
 
     private RequestBodies() {
     }
@@ -60,12 +64,12 @@ final class RequestBodies {
         return new BuildRequest(body.project, body.goal, body.parameters);
     }
 
-    /** As {@link #requiredString}, for a field read by a streaming reader. */
+    /** A required string field's error, if any: its type error, or that it is missing. */
     private static void required(String field, String value, String typeError, List<FieldError> errors) {
         if (typeError != null) {
             errors.add(new FieldError(field, typeError));
         } else if (value == null) {
-            errors.add(new FieldError(field, "is required"));
+            errors.add(new FieldError(field, REQUIRED));
         }
     }
 
@@ -106,7 +110,7 @@ final class RequestBodies {
                     }
                     case "parameters" -> body.parameters(parser, value);
                     default -> {
-                        body.unknown.add(new FieldError(printable(name), "is not a known field"));
+                        body.unknown.add(new FieldError(printable(name), UNKNOWN));
                         Json.tree(parser);
                     }
                 }
@@ -128,7 +132,7 @@ final class RequestBodies {
                 if (parser.nextToken() == JsonToken.VALUE_STRING) {
                     parameters.put(key, parser.getText());
                 } else {
-                    parameterErrors.add(new FieldError("parameters." + printable(key), "must be a string"));
+                    parameterErrors.add(new FieldError("parameters." + printable(key), NOT_A_STRING));
                     Json.tree(parser);
                 }
             }
@@ -140,7 +144,7 @@ final class RequestBodies {
                 return null;
             }
             Json.tree(parser);
-            return "must be a string";
+            return NOT_A_STRING;
         }
     }
 
@@ -156,7 +160,7 @@ final class RequestBodies {
         List<String> types = new ArrayList<>();
         JsonNode array = body.get("analysis_types");
         if (array == null || array.isNull()) {
-            errors.add(new FieldError("analysis_types", "is required"));
+            errors.add(new FieldError("analysis_types", REQUIRED));
         } else if (!array.isArray()) {
             errors.add(new FieldError("analysis_types", "must be an array of strings"));
         } else {
@@ -165,7 +169,7 @@ final class RequestBodies {
                 if (item.isTextual()) {
                     types.add(item.textValue());
                 } else {
-                    errors.add(new FieldError("analysis_types[" + i + "]", "must be a string"));
+                    errors.add(new FieldError("analysis_types[" + i + "]", NOT_A_STRING));
                 }
             }
         }
@@ -277,22 +281,17 @@ final class RequestBodies {
         while (names.hasNext()) {
             String name = names.next();
             if (!known.contains(name)) {
-                errors.add(new FieldError(printable(name), "is not a known field"));
+                errors.add(new FieldError(printable(name), UNKNOWN));
             }
         }
     }
 
     private static String requiredString(JsonNode body, String field, List<FieldError> errors) {
         JsonNode node = body.get(field);
-        if (node == null || node.isNull()) {
-            errors.add(new FieldError(field, "is required"));
-            return null;
-        }
-        if (!node.isTextual()) {
-            errors.add(new FieldError(field, "must be a string"));
-            return null;
-        }
-        return node.textValue();
+        boolean absent = node == null || node.isNull();
+        String value = absent || !node.isTextual() ? null : node.textValue();
+        required(field, value, absent || node.isTextual() ? null : NOT_A_STRING, errors);
+        return value;
     }
 
     private static String optionalString(JsonNode body, String field, List<FieldError> errors) {

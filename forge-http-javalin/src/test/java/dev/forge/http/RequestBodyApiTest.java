@@ -8,7 +8,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Flow;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -127,6 +129,24 @@ class RequestBodyApiTest {
         assertThat(fields(build)).containsExactlyInAnyOrder("project_name", "goal");
         assertThat(analysis.statusCode()).isEqualTo(422);
         assertThat(fields(analysis)).containsExactlyInAnyOrder("project_name", "analysis_types");
+    }
+
+    @Test
+    void buildAndAnalysisBodies_wordTheSameErrorAlike() {
+        HttpResponse<String> build = server.postJson("/api/build/", token, "{\"project_name\":42,\"extra\":1}");
+        HttpResponse<String> analysis = server.postJson("/api/analysis/", token,
+                "{\"project_name\":42,\"extra\":1}");
+
+        Map<String, String> expected = Map.of("project_name", "must be a string", "extra", "is not a known field");
+        assertThat(messages(build)).containsAllEntriesOf(expected).containsEntry("goal", "is required");
+        assertThat(messages(analysis)).containsAllEntriesOf(expected).containsEntry("analysis_types", "is required");
+    }
+
+    private static Map<String, String> messages(HttpResponse<String> response) {
+        Map<String, String> messages = new HashMap<>();
+        TestServer.json(response).get("errors").forEach(error ->
+                messages.put(error.get("field").asText(), error.get("message").asText()));
+        return messages;
     }
 
     @Test
