@@ -95,11 +95,14 @@ public final class PostgresThroughput {
             });
             Principal alice = Principal.user("alice");
             Creates.warmUp(api, alice, done);
+            long jitBefore = WorkerJvm.jitMillis(started);
             Creates.Timing timing = Creates.timed(api, alice, n, BULK, done);
+            long jitDuring = WorkerJvm.jitMillis(started) - jitBefore;
             double seconds = timing.totalNanos() / 1e9;
             System.out.printf("FORGE ENGINE RESULT n=%d warmup=%d workerProcesses=%d workersEach=%d%s: %d done in %.2fs => %.0f jobs/s"
-                    + " (%s creates took %.2fs)%n", n, Creates.WARMUP, processes, workers, ASYNC_LEASE ? " ASYNC LEASE COMMIT" : "", n, seconds, n / seconds,
-                    BULK ? "bulk" + Creates.BATCH : "single", timing.createNanos() / 1e9);
+                    + " (%s creates took %.2fs; JIT compiling meanwhile, all JVMs: %d ms)%n", n, Creates.WARMUP, processes,
+                    workers, ASYNC_LEASE ? " ASYNC LEASE COMMIT" : "", n, seconds, n / seconds,
+                    BULK ? "bulk" + Creates.BATCH : "single", timing.createNanos() / 1e9, jitDuring);
             // idle-queue pickup: one task at a time, from the create call to its running event
             runningAt.clear();
             List<Long> pickups = Creates.pickups(api, alice, runningAt, running, 200);
@@ -133,6 +136,7 @@ public final class PostgresThroughput {
     private static void worker(int workers) throws Exception {
         PostgresBackend postgres = backend(workers + 4);
         Forge forge = forge(postgres, workers).build().start();
+        WorkerJvm.reportJitTime();
         System.out.println("ready");
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);

@@ -91,12 +91,15 @@ public final class RedisThroughput {
             while (done.get() < 200) {
                 Thread.sleep(10);
             }
+            long jitBefore = WorkerJvm.jitMillis(started);
             Creates.Timing timing = Creates.timed(api, alice, n, bulk, done);
+            long jitDuring = WorkerJvm.jitMillis(started) - jitBefore;
             double seconds = timing.totalNanos() / 1e9;
             System.out.printf("FORGE RESULT n=%d warmup=%d workerProcesses=%d workersEach=%d creates=%s: %d done in %.2fs "
-                    + "=> %.0f jobs/s (create phase %.2fs, then drain %.2fs)%n", n, Creates.WARMUP, processes, workers,
-                    bulk ? "bulk" + Creates.BATCH : "single", n, seconds, n / seconds, timing.createNanos() / 1e9,
-                    (timing.totalNanos() - timing.createNanos()) / 1e9);
+                    + "=> %.0f jobs/s (create phase %.2fs, then drain %.2fs; JIT compiling meanwhile, all JVMs: %d ms)%n",
+                    n, Creates.WARMUP, processes, workers, bulk ? "bulk" + Creates.BATCH : "single", n, seconds,
+                    n / seconds, timing.createNanos() / 1e9, (timing.totalNanos() - timing.createNanos()) / 1e9,
+                    jitDuring);
             System.out.printf("FORGE PICKUP idle queue (create call -> running event), %d tasks: p50 %.1f ms, "
                     + "p99 %.1f ms%n", pickups.size(), pickups.get(pickups.size() / 2) / 1e6,
                     pickups.get((int) (pickups.size() * 0.99)) / 1e6);
@@ -114,6 +117,7 @@ public final class RedisThroughput {
     private static void worker(String url, String prefix, int workers) throws Exception {
         RedisBackend redis = RedisBackend.connect(settings(url, prefix));
         Forge forge = forge(redis, workers).build().start();
+        WorkerJvm.reportJitTime();
         System.out.println("ready");
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);

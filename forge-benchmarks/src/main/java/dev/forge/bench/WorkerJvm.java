@@ -3,12 +3,25 @@ package dev.forge.bench;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** A benchmark's worker JVM: the same class path, a driver's {@code main}, up when it prints "ready". */
+/**
+ * A benchmark's worker JVM: the same class path, a driver's {@code main}, up when it prints
+ * "ready". A worker that calls {@link #reportJitTime} tells its driver how long its JIT has
+ * compiled so far, so that the driver can say how much compiling ran inside its measured phase:
+ * on two cores, a C2 compiler busy for seconds takes them from Redis and the workers.
+ */
 final class WorkerJvm {
+
+    /** Each worker's compile time as it last reported it, in ms. */
+    private static final Map<Process, AtomicLong> JIT_MILLIS = new ConcurrentHashMap<>();
+    private static final String JIT_LINE = "jit-ms ";
 
     private WorkerJvm() {
     }
@@ -37,10 +50,15 @@ final class WorkerJvm {
         while ((line = out.readLine()) != null && !line.equals("ready")) {
             // skip start-up output
         }
+        AtomicLong jit = new AtomicLong(-1);
+        JIT_MILLIS.put(p, jit);
         Thread drain = new Thread(() -> {
             try {
-                while (out.readLine() != null) {
-                    // keep the pipe empty
+                String next;
+                while ((next = out.readLine()) != null) {
+                    if (next.startsWith(JIT_LINE)) {
+                        jit.set(Long.parseLong(next.substring(JIT_LINE.length()).strip()));
+                    }
                 }
             } catch (IOException e) {
                 // the worker was stopped
@@ -49,5 +67,42 @@ final class WorkerJvm {
         drain.setDaemon(true);
         drain.start();
         return p;
+    }
+
+    /**
+     * In a worker JVM, before it prints "ready": prints its total compile time every 100 ms for
+     * the driver ({@link #jitMillis}).
+     */
+    static void reportJitTime() {
+        Thread report = new Thread(() -> {
+            while (true) {
+                System.out.println(JIT_LINE + ownJitMillis());
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "jit-report");
+        report.setDaemon(true);
+        report.start();
+    }
+
+    /** This JVM's total compile time so far, in ms. */
+    static long ownJitMillis() {
+        return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+    }
+
+    /**
+     * This JVM's compile time plus what each of {@code workers} last reported (a worker that
+     * does not report counts 0), in ms: take it before and after a measured phase.
+     */
+    static long jitMillis(List<Process> workers) {
+        long total = ownJitMillis();
+        for (Process worker : workers) {
+            AtomicLong reported = JIT_MILLIS.get(worker);
+            total += reported == null ? 0 : Math.max(0, reported.get());
+        }
+        return total;
     }
 }
