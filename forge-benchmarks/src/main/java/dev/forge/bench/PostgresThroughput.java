@@ -96,13 +96,15 @@ public final class PostgresThroughput {
             Principal alice = Principal.user("alice");
             Creates.warmUp(api, alice, done);
             long jitBefore = WorkerJvm.jitMillis(started);
+            long driverJitBefore = WorkerJvm.ownJitMillis();
             Creates.Timing timing = Creates.timed(api, alice, n, BULK, done);
             long jitDuring = WorkerJvm.jitMillis(started) - jitBefore;
+            long driverJitDuring = WorkerJvm.ownJitMillis() - driverJitBefore;
             double seconds = timing.totalNanos() / 1e9;
             System.out.printf("FORGE ENGINE RESULT n=%d warmup=%d workerProcesses=%d workersEach=%d%s: %d done in %.2fs => %.0f jobs/s"
-                    + " (%s creates took %.2fs; JIT compiling meanwhile, all JVMs: %d ms)%n", n, Creates.WARMUP, processes,
+                    + " (%s creates took %.2fs; JIT compiling meanwhile: %d ms, of which the driver %d ms)%n", n, Creates.WARMUP, processes,
                     workers, ASYNC_LEASE ? " ASYNC LEASE COMMIT" : "", n, seconds, n / seconds,
-                    BULK ? "bulk" + Creates.BATCH : "single", timing.createNanos() / 1e9, jitDuring);
+                    BULK ? "bulk" + Creates.BATCH : "single", timing.createNanos() / 1e9, jitDuring, driverJitDuring);
             // idle-queue pickup: one task at a time, from the create call to its running event
             runningAt.clear();
             List<Long> pickups = Creates.pickups(api, alice, runningAt, running, 200);

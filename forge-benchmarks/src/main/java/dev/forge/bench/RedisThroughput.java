@@ -92,14 +92,16 @@ public final class RedisThroughput {
                 Thread.sleep(10);
             }
             long jitBefore = WorkerJvm.jitMillis(started);
+            long driverJitBefore = WorkerJvm.ownJitMillis();
             Creates.Timing timing = Creates.timed(api, alice, n, bulk, done);
             long jitDuring = WorkerJvm.jitMillis(started) - jitBefore;
+            long driverJitDuring = WorkerJvm.ownJitMillis() - driverJitBefore;
             double seconds = timing.totalNanos() / 1e9;
             System.out.printf("FORGE RESULT n=%d warmup=%d workerProcesses=%d workersEach=%d creates=%s: %d done in %.2fs "
-                    + "=> %.0f jobs/s (create phase %.2fs, then drain %.2fs; JIT compiling meanwhile, all JVMs: %d ms)%n",
+                    + "=> %.0f jobs/s (create phase %.2fs, then drain %.2fs; JIT compiling meanwhile: %d ms, of which the driver %d ms)%n",
                     n, Creates.WARMUP, processes, workers, bulk ? "bulk" + Creates.BATCH : "single", n, seconds,
                     n / seconds, timing.createNanos() / 1e9, (timing.totalNanos() - timing.createNanos()) / 1e9,
-                    jitDuring);
+                    jitDuring, driverJitDuring);
             System.out.printf("FORGE PICKUP idle queue (create call -> running event), %d tasks: p50 %.1f ms, "
                     + "p99 %.1f ms%n", pickups.size(), pickups.get(pickups.size() / 2) / 1e6,
                     pickups.get((int) (pickups.size() * 0.99)) / 1e6);
