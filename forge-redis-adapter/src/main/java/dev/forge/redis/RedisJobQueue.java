@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RedisJobQueue implements JobQueue {
 
-    private static final LuaScript ENQUEUE = LuaScript.load("q_enqueue", "q_promote");
+    private static final LuaScript ENQUEUE = LuaScript.load("q_enqueue", "q_promote", "q_enqueue_lib");
     private static final LuaScript LEASE = LuaScript.load("q_lease", "q_promote");
     private static final LuaScript HELD = LuaScript.load("q_held", "q_held_lib");
     private static final LuaScript DEPTH = LuaScript.load("q_depth");
@@ -94,9 +94,7 @@ public final class RedisJobQueue implements JobQueue {
         }
         requireOpen();
         String delayMs = Long.toString(delayMillis(delay));
-        List<String> queueKeys = List.of(keys.queue(queue), keys.queueSeq(queue), keys.queueGroupJobs(queue),
-                keys.queueReady(queue), keys.queueClock(queue), keys.queueLastRanks(queue),
-                keys.queueReadyGroups(queue));
+        List<String> queueKeys = enqueueKeys(queue);
         List<String> ids = new ArrayList<>(payloads.size());
         for (int from = 0; from < payloads.size(); from += ENQUEUE_CHUNK) {
             int to = Math.min(payloads.size(), from + ENQUEUE_CHUNK);
@@ -113,6 +111,13 @@ public final class RedisJobQueue implements JobQueue {
             }
         }
         return ids;
+    }
+
+    /** The seven keys enqueue() in q_enqueue_lib.lua reads and writes for {@code queue}, in its order. */
+    List<String> enqueueKeys(String queue) {
+        return List.of(keys.queue(queue), keys.queueSeq(queue), keys.queueGroupJobs(queue),
+                keys.queueReady(queue), keys.queueClock(queue), keys.queueLastRanks(queue),
+                keys.queueReadyGroups(queue));
     }
 
     @Override
@@ -282,7 +287,8 @@ public final class RedisJobQueue implements JobQueue {
         }
     }
 
-    private void requireOpen() {
+    /** @throws IllegalStateException if the queue is closed (its enqueues fail) */
+    void requireOpen() {
         if (closed) {
             throw new IllegalStateException("job queue is closed");
         }

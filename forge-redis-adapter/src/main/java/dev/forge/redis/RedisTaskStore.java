@@ -39,7 +39,9 @@ import java.util.Optional;
  */
 public final class RedisTaskStore implements TaskStore {
 
-    private static final LuaScript CREATE = LuaScript.load("task_create");
+    private static final LuaScript CREATE = LuaScript.load("task_create", "task_create_lib");
+    private static final LuaScript CREATE_ENQUEUE = LuaScript.load("task_create_enqueue", "q_promote", "q_enqueue_lib",
+            "task_create_lib");
     private static final LuaScript CAS = LuaScript.load("task_cas", "task_cas_lib");
     private static final LuaScript CAS_ACK = LuaScript.load("task_cas_ack", "task_cas_lib", "q_held_lib");
     private static final LuaScript PAGE = LuaScript.load("task_page");
@@ -52,6 +54,8 @@ public final class RedisTaskStore implements TaskStore {
     private static final int APPEND_CHUNK = 1000;
     /** Records created per pipeline: bounds the memory of one batch's replies. */
     private static final int PIPELINE_CHUNK = 1000;
+    /** Records per task_create_enqueue.lua call: one, as a call for many holds Redis too long. */
+    private static final int RECORDS_PER_SUBMIT = 1;
 
     private final RedisCommands redis;
     private final Keys keys;
@@ -98,6 +102,78 @@ public final class RedisTaskStore implements TaskStore {
                 requireCreated(chunk.get(i), created.get(i));
             }
         }
+    }
+
+    /**
+     * {@inheritDoc} With a queue of this backend, one script (task_create_enqueue.lua) per record
+     * creates it and, only when it created it, enqueues its job: no crash and no lost connection
+     * can leave a stored task without its job. The calls go in one pipeline per
+     * {@value #PIPELINE_CHUNK} records, as {@link #createAll}'s, and only the last call of each
+     * publishes the wake-up for waiting leases. A record whose id exists gets no job, and this
+     * throws as {@link #createAll} does after the others of its chunk were stored and queued. Any
+     * other queue takes the default path.
+     */
+    @Override
+    public void createAllAndEnqueue(List<TaskRecord> records, JobQueue queue, String queueName) {
+        if (!(queue instanceof RedisJobQueue redisQueue) || !redisQueue.uses(redis)) {
+            TaskStore.super.createAllAndEnqueue(records, queue, queueName);
+            return;
+        }
+        Objects.requireNonNull(records, "records");
+        Objects.requireNonNull(queueName, "queueName");
+        redisQueue.requireOpen();
+        List<String> queueKeys = redisQueue.enqueueKeys(queueName);
+        String jobPrefix = keys.jobPrefix(queueName);
+        String wake = keys.queueWakeChannel(queueName);
+        if (records.size() == 1) {
+            TaskRecord record = records.get(0);
+            List<?> created = (List<?>) redis.evalShared(CREATE_ENQUEUE,
+                    submitKeys(queueKeys, records), submitArgs(jobPrefix, wake, records));
+            requireCreated(record, created.get(0));
+            return;
+        }
+        for (int from = 0; from < records.size(); from += PIPELINE_CHUNK) {
+            List<TaskRecord> chunk = records.subList(from, Math.min(records.size(), from + PIPELINE_CHUNK));
+            List<List<String>> keyArgs = new ArrayList<>();
+            List<List<String>> args = new ArrayList<>();
+            for (int at = 0; at < chunk.size(); at += RECORDS_PER_SUBMIT) {
+                int to = Math.min(chunk.size(), at + RECORDS_PER_SUBMIT);
+                List<TaskRecord> call = chunk.subList(at, to);
+                keyArgs.add(submitKeys(queueKeys, call));
+                args.add(submitArgs(jobPrefix, to == chunk.size() ? wake : "", call));
+            }
+            List<Object> replies = redis.evalAll(CREATE_ENQUEUE, keyArgs, args);
+            for (int i = 0; i < chunk.size(); i++) {
+                List<?> created = (List<?>) replies.get(i / RECORDS_PER_SUBMIT);
+                requireCreated(chunk.get(i), created.get(i % RECORDS_PER_SUBMIT));
+            }
+        }
+    }
+
+    /** task_create_enqueue.lua's keys: the queue's seven, the terminal index, three per record. */
+    private List<String> submitKeys(List<String> queueKeys, List<TaskRecord> records) {
+        List<String> submitKeys = new ArrayList<>(8 + 3 * records.size());
+        submitKeys.addAll(queueKeys);
+        submitKeys.add(keys.terminalIndex());
+        for (TaskRecord record : records) {
+            Objects.requireNonNull(record, "record");
+            submitKeys.add(keys.task(record.id()));
+            submitKeys.add(keys.ownerIndex(record.kind(), record.owner()));
+            submitKeys.add(keys.allIndex(record.kind()));
+        }
+        return submitKeys;
+    }
+
+    /** task_create_enqueue.lua's arguments: job prefix, wake channel, then create's six and the owner per record. */
+    private List<String> submitArgs(String jobPrefix, String wake, List<TaskRecord> records) {
+        List<String> args = new ArrayList<>(2 + 7 * records.size());
+        args.add(jobPrefix);
+        args.add(wake);
+        for (TaskRecord record : records) {
+            args.addAll(createArgs(record));
+            args.add(record.owner());
+        }
+        return args;
     }
 
     private List<String> createKeys(TaskRecord record) {

@@ -1,9 +1,19 @@
 package dev.forge.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.forge.queue.JobQueue;
+import dev.forge.queue.Lease;
 import dev.forge.store.TaskStore;
 import dev.forge.store.TaskStoreContract;
+import dev.forge.task.TaskKind;
+import dev.forge.task.TaskRecord;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** The task-store contract against Redis; every test on its own key prefix. */
 class RedisTaskStoreTest extends TaskStoreContract {
@@ -27,6 +37,31 @@ class RedisTaskStoreTest extends TaskStoreContract {
     @Override
     protected TaskStore sameBackendStore() {
         return redis.node().taskStore();
+    }
+
+    /** task_create_enqueue.lua queues a job only for a record it created. */
+    @Test
+    void createAllAndEnqueue_duplicateId_queuesNoJobForIt() throws Exception {
+        try (JobQueue queue = backend.jobQueue()) {
+            TaskRecord existing = created("alice", TaskKind.BUILD);
+            TaskRecord before = newTask("bob", TaskKind.BUILD);
+            TaskRecord after = newTask("carol", TaskKind.BUILD);
+
+            assertThatThrownBy(() -> store.createAllAndEnqueue(List.of(before, existing, after), queue, "q"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(existing.id().toString());
+            assertThatThrownBy(() -> store.createAllAndEnqueue(List.of(existing), queue, "q"))
+                    .isInstanceOf(IllegalArgumentException.class);
+
+            assertThat(queue.depth("q")).isEqualTo(2);
+            assertThat(queue.depth("q", "alice")).isZero();
+            List<String> payloads = new ArrayList<>();
+            for (Lease lease : queue.lease(List.of("q"), 10, Duration.ofMinutes(5), Duration.ZERO)) {
+                payloads.add(lease.payload());
+            }
+            assertThat(payloads).containsExactly(before.id().value(), after.id().value());
+            assertThat(store.find(existing.id())).contains(existing);
+        }
     }
 
     @AfterEach
