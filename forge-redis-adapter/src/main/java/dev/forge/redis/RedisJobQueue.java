@@ -2,6 +2,7 @@ package dev.forge.redis;
 
 import dev.forge.queue.JobQueue;
 import dev.forge.queue.Lease;
+import dev.forge.store.LeasedRecords;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,15 +54,25 @@ public final class RedisJobQueue implements JobQueue {
     private final RedisSubscriber subscriber;
     private final LeaseWaiters waiters = new LeaseWaiters();
     private final long idlePollNanos;
+    private final LeasedRecords leased;
+    private final TaskCodec codec;
     private final List<Runnable> unlisten = new ArrayList<>();
     private final java.util.Set<String> listened = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    RedisJobQueue(RedisCommands redis, RedisSubscriber subscriber, Duration idlePoll) {
+    /**
+     * @param leased where a lease puts the task records it read beside its jobs (a job's payload
+     *               is its task's id), for the finds of this backend's stores that follow
+     * @param codec  reads those records
+     */
+    RedisJobQueue(RedisCommands redis, RedisSubscriber subscriber, Duration idlePoll, LeasedRecords leased,
+            TaskCodec codec) {
         this.redis = redis;
         this.keys = redis.keys();
         this.subscriber = subscriber;
         this.idlePollNanos = idlePoll.toNanos();
+        this.leased = leased;
+        this.codec = codec;
         subscriber.onReconnect(waiters::wakeAll);
     }
 
@@ -163,6 +174,7 @@ public final class RedisJobQueue implements JobQueue {
             zsets.addAll(leaseKeys(queue));
             args.add(keys.jobPrefix(queue));
         }
+        args.add(keys.taskPrefix());
         if (!wait.isZero()) {
             queues.forEach(this::listenForWakeups);
         }
@@ -189,14 +201,20 @@ public final class RedisJobQueue implements JobQueue {
         return List.of();
     }
 
-    /** Reads q_lease.lua's reply: a count, then six fields per job. */
-    private static List<Lease> leases(List<String> queues, List<?> reply, int count) {
+    /**
+     * Reads q_lease.lua's reply: a count, then seven fields per job, the last its task's record
+     * (kept for the find that follows) when the payload is a stored task's id.
+     */
+    private List<Lease> leases(List<String> queues, List<?> reply, int count) {
         List<Lease> leases = new ArrayList<>(count);
         for (int j = 0; j < count; j++) {
-            int at = 1 + 6 * j;
+            int at = 1 + 7 * j;
             leases.add(new Lease(queues.get((int) (long) (Long) reply.get(at) - 1), (String) reply.get(at + 1),
                     (String) reply.get(at + 2), (String) reply.get(at + 5), (int) (long) (Long) reply.get(at + 3),
                     Instant.ofEpochMilli((Long) reply.get(at + 4))));
+            if (reply.get(at + 6) instanceof String record) {
+                leased.put(codec.read(record));
+            }
         }
         return leases;
     }

@@ -3,6 +3,7 @@ package dev.forge.redis;
 import dev.forge.queue.JobQueue;
 import dev.forge.queue.Lease;
 import dev.forge.store.BoundedLog;
+import dev.forge.store.LeasedRecords;
 import dev.forge.store.LogSlice;
 import dev.forge.store.TaskStore;
 import dev.forge.task.Page;
@@ -57,8 +58,8 @@ public final class RedisTaskStore implements TaskStore {
     /**
      * Records per task_create_enqueue.lua call. One per call cost Redis ~25 us more per job than
      * createAll + enqueueAll (each call ranks, counts and numbers its job alone); 250 per call held
-     * Redis ~2 ms and slowed the workers' scripts behind it (docs/redis.md). 16 costs about what
-     * the two calls did.
+     * Redis ~2 ms and slowed the workers' scripts behind it (docs/redis.md). 16 cost ~5 us more
+     * per job than the two calls and hold Redis ~0.3 ms.
      */
     private static final int RECORDS_PER_SUBMIT = 16;
 
@@ -66,12 +67,15 @@ public final class RedisTaskStore implements TaskStore {
     private final Keys keys;
     private final TaskCodec codec;
     private final int maxLogBytes;
+    private final LeasedRecords leased;
 
-    RedisTaskStore(RedisCommands redis, TaskCodec codec, int maxLogBytes) {
+    /** @param leased records this backend's queues read with their leases, for the finds that follow */
+    RedisTaskStore(RedisCommands redis, TaskCodec codec, int maxLogBytes, LeasedRecords leased) {
         this.redis = redis;
         this.keys = redis.keys();
         this.codec = codec;
         this.maxLogBytes = maxLogBytes;
+        this.leased = leased;
     }
 
     /** The cap on each task's log, in UTF-8 bytes. */
@@ -198,9 +202,18 @@ public final class RedisTaskStore implements TaskStore {
         }
     }
 
+    /**
+     * The task's record: the one this backend's queue read with the job's lease when it is there
+     * (see {@link LeasedRecords}: the worker's find after its lease costs no round trip), else
+     * read from the task's hash.
+     */
     @Override
     public Optional<TaskRecord> find(TaskId id) {
         Objects.requireNonNull(id, "id");
+        Optional<TaskRecord> leasedRecord = leased.take(id);
+        if (leasedRecord.isPresent()) {
+            return leasedRecord;
+        }
         String key = keys.task(id);
         String json = redis.hgetShared("find", key, "rec");
         return json == null ? Optional.empty() : Optional.of(codec.read(json));
@@ -234,6 +247,7 @@ public final class RedisTaskStore implements TaskStore {
     @Override
     public boolean compareAndSet(TaskRecord expected, TaskRecord next) {
         TaskChanges.requireSameTask(expected, next);
+        leased.forget(next.id()); // a find after this write reads the hash
         Object replaced = redis.evalShared(CAS, List.of(keys.task(next.id()), keys.terminalIndex()),
                 casArgs(expected, next, 0));
         return (Long) replaced == 1L;
@@ -251,6 +265,7 @@ public final class RedisTaskStore implements TaskStore {
         }
         TaskChanges.requireSameTask(expected, next);
         Objects.requireNonNull(lease, "lease");
+        leased.forget(next.id());
         List<String> casAckKeys = new ArrayList<>(5);
         casAckKeys.add(keys.task(next.id()));
         casAckKeys.add(keys.terminalIndex());
