@@ -188,8 +188,9 @@ public final class TaskOperations {
             failAll(records, "the task could not be queued", e);
             throw e;
         } catch (RuntimeException e) {
-            // Several records of a two-step store: some may have been stored (an id that
-            // existed), none has a job. One record, or a one-step store: nothing was stored.
+            // Several records: some may have been stored (an id that existed) - by a two-step
+            // store without jobs, by a one-step store with theirs (which then find their task
+            // failed and are dropped). One record: nothing was stored.
             if (records.size() > 1) {
                 failAll(records, "the task could not be stored", e);
             }

@@ -53,10 +53,11 @@ public interface TaskStore extends AutoCloseable {
      *
      * @throws StoredWithoutJobsException from the default when the records were stored but the
      *                                    enqueue failed: the caller must end them, or they would
-     *                                    wait forever. Any other exception: nothing was stored
-     *                                    by a one-step override; the default stored nothing, or
-     *                                    (as {@link #createAll}) some records when one id
-     *                                    existed
+     *                                    wait forever. Any other exception: the default stored
+     *                                    nothing, or (as {@link #createAll}) some records when
+     *                                    one id existed; a one-step override stored nothing,
+     *                                    or, when one id existed, perhaps some of the others,
+     *                                    each with its job
      */
     default void createAllAndEnqueue(List<TaskRecord> records, JobQueue queue, String queueName) {
         createAll(records);

@@ -10,6 +10,7 @@ import dev.forge.queue.JobQueue;
 import dev.forge.ratelimit.RateLimitConfig;
 import dev.forge.ratelimit.RateLimiter;
 import dev.forge.store.BoundedLog;
+import dev.forge.store.LeasedRecords;
 import dev.forge.store.TaskStore;
 import java.sql.DriverManager;
 import java.time.Duration;

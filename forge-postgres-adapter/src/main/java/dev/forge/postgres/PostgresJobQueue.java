@@ -2,6 +2,7 @@ package dev.forge.postgres;
 
 import dev.forge.queue.JobQueue;
 import dev.forge.queue.Lease;
+import dev.forge.store.LeasedRecords;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;

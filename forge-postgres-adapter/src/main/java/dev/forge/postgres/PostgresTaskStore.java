@@ -3,6 +3,7 @@ package dev.forge.postgres;
 import dev.forge.concurrent.GroupCall;
 import dev.forge.queue.JobQueue;
 import dev.forge.queue.Lease;
+import dev.forge.store.LeasedRecords;
 import dev.forge.store.LogSlice;
 import dev.forge.store.TaskStore;
 import dev.forge.task.Page;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.forge.queue.JobQueue;
 import dev.forge.queue.Lease;
+import dev.forge.store.LeasedRecords;
 import dev.forge.store.TaskStore;
 import dev.forge.store.TaskStoreContract;
 import dev.forge.task.TaskId;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forge.Forge;
 import dev.forge.InfrastructureException;
 import dev.forge.ratelimit.RateLimitConfig;
+import dev.forge.store.LeasedRecords;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +45,8 @@ public final class RedisBackend implements AutoCloseable {
     private final RedisCommands commands;
     private final RedisSubscriber subscriber;
     private final ObjectMapper mapper = new ObjectMapper();
+    /** Shared by every store and queue made here: the queues' leases put, the stores' finds take. */
+    private final LeasedRecords leased = new LeasedRecords();
     private final List<AutoCloseable> made = new ArrayList<>();
     private volatile boolean closed;
 
@@ -102,12 +105,12 @@ public final class RedisBackend implements AutoCloseable {
 
     /** A task store on this backend. */
     public RedisTaskStore taskStore() {
-        return remember(new RedisTaskStore(commands, new TaskCodec(mapper), settings.maxLogBytes()));
+        return remember(new RedisTaskStore(commands, new TaskCodec(mapper), settings.maxLogBytes(), leased));
     }
 
     /** A job queue on this backend. */
     public RedisJobQueue jobQueue() {
-        return remember(new RedisJobQueue(commands, subscriber, settings.idlePoll()));
+        return remember(new RedisJobQueue(commands, subscriber, settings.idlePoll(), leased, new TaskCodec(mapper)));
     }
 
     /** An event bus on this backend. */

@@ -2,6 +2,7 @@ package dev.forge.redis;
 
 import dev.forge.queue.JobQueue;
 import dev.forge.queue.Lease;
+import dev.forge.store.LeasedRecords;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RedisJobQueue implements JobQueue {
 
-    private static final LuaScript ENQUEUE = LuaScript.load("q_enqueue", "q_promote");
+    private static final LuaScript ENQUEUE = LuaScript.load("q_enqueue", "q_promote", "q_enqueue_lib");
     private static final LuaScript LEASE = LuaScript.load("q_lease", "q_promote");
     private static final LuaScript HELD = LuaScript.load("q_held", "q_held_lib");
     private static final LuaScript DEPTH = LuaScript.load("q_depth");
@@ -53,15 +54,25 @@ public final class RedisJobQueue implements JobQueue {
     private final RedisSubscriber subscriber;
     private final LeaseWaiters waiters = new LeaseWaiters();
     private final long idlePollNanos;
+    private final LeasedRecords leased;
+    private final TaskCodec codec;
     private final List<Runnable> unlisten = new ArrayList<>();
     private final java.util.Set<String> listened = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    RedisJobQueue(RedisCommands redis, RedisSubscriber subscriber, Duration idlePoll) {
+    /**
+     * @param leased where a lease puts the task records it read beside its jobs (a job's payload
+     *               is its task's id), for the finds of this backend's stores that follow
+     * @param codec  reads those records
+     */
+    RedisJobQueue(RedisCommands redis, RedisSubscriber subscriber, Duration idlePoll, LeasedRecords leased,
+            TaskCodec codec) {
         this.redis = redis;
         this.keys = redis.keys();
         this.subscriber = subscriber;
         this.idlePollNanos = idlePoll.toNanos();
+        this.leased = leased;
+        this.codec = codec;
         subscriber.onReconnect(waiters::wakeAll);
     }
 
@@ -94,9 +105,7 @@ public final class RedisJobQueue implements JobQueue {
         }
         requireOpen();
         String delayMs = Long.toString(delayMillis(delay));
-        List<String> queueKeys = List.of(keys.queue(queue), keys.queueSeq(queue), keys.queueGroupJobs(queue),
-                keys.queueReady(queue), keys.queueClock(queue), keys.queueLastRanks(queue),
-                keys.queueReadyGroups(queue));
+        List<String> queueKeys = enqueueKeys(queue);
         List<String> ids = new ArrayList<>(payloads.size());
         for (int from = 0; from < payloads.size(); from += ENQUEUE_CHUNK) {
             int to = Math.min(payloads.size(), from + ENQUEUE_CHUNK);
@@ -113,6 +122,13 @@ public final class RedisJobQueue implements JobQueue {
             }
         }
         return ids;
+    }
+
+    /** The seven keys enqueue() in q_enqueue_lib.lua reads and writes for {@code queue}, in its order. */
+    List<String> enqueueKeys(String queue) {
+        return List.of(keys.queue(queue), keys.queueSeq(queue), keys.queueGroupJobs(queue),
+                keys.queueReady(queue), keys.queueClock(queue), keys.queueLastRanks(queue),
+                keys.queueReadyGroups(queue));
     }
 
     @Override
@@ -158,6 +174,7 @@ public final class RedisJobQueue implements JobQueue {
             zsets.addAll(leaseKeys(queue));
             args.add(keys.jobPrefix(queue));
         }
+        args.add(keys.taskPrefix());
         if (!wait.isZero()) {
             queues.forEach(this::listenForWakeups);
         }
@@ -184,14 +201,20 @@ public final class RedisJobQueue implements JobQueue {
         return List.of();
     }
 
-    /** Reads q_lease.lua's reply: a count, then six fields per job. */
-    private static List<Lease> leases(List<String> queues, List<?> reply, int count) {
+    /**
+     * Reads q_lease.lua's reply: a count, then seven fields per job, the last its task's record
+     * (kept for the find that follows) when the payload is a stored task's id.
+     */
+    private List<Lease> leases(List<String> queues, List<?> reply, int count) {
         List<Lease> leases = new ArrayList<>(count);
         for (int j = 0; j < count; j++) {
-            int at = 1 + 6 * j;
+            int at = 1 + 7 * j;
             leases.add(new Lease(queues.get((int) (long) (Long) reply.get(at) - 1), (String) reply.get(at + 1),
                     (String) reply.get(at + 2), (String) reply.get(at + 5), (int) (long) (Long) reply.get(at + 3),
                     Instant.ofEpochMilli((Long) reply.get(at + 4))));
+            if (reply.get(at + 6) instanceof String record) {
+                leased.put(codec.read(record));
+            }
         }
         return leases;
     }
@@ -282,7 +305,8 @@ public final class RedisJobQueue implements JobQueue {
         }
     }
 
-    private void requireOpen() {
+    /** @throws IllegalStateException if the queue is closed (its enqueues fail) */
+    void requireOpen() {
         if (closed) {
             throw new IllegalStateException("job queue is closed");
         }

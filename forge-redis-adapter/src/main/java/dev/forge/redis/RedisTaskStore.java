@@ -3,6 +3,7 @@ package dev.forge.redis;
 import dev.forge.queue.JobQueue;
 import dev.forge.queue.Lease;
 import dev.forge.store.BoundedLog;
+import dev.forge.store.LeasedRecords;
 import dev.forge.store.LogSlice;
 import dev.forge.store.TaskStore;
 import dev.forge.task.Page;
@@ -39,7 +40,9 @@ import java.util.Optional;
  */
 public final class RedisTaskStore implements TaskStore {
 
-    private static final LuaScript CREATE = LuaScript.load("task_create");
+    private static final LuaScript CREATE = LuaScript.load("task_create", "task_create_lib");
+    private static final LuaScript CREATE_ENQUEUE = LuaScript.load("task_create_enqueue", "q_promote", "q_enqueue_lib",
+            "task_create_lib");
     private static final LuaScript CAS = LuaScript.load("task_cas", "task_cas_lib");
     private static final LuaScript CAS_ACK = LuaScript.load("task_cas_ack", "task_cas_lib", "q_held_lib");
     private static final LuaScript PAGE = LuaScript.load("task_page");
@@ -52,17 +55,27 @@ public final class RedisTaskStore implements TaskStore {
     private static final int APPEND_CHUNK = 1000;
     /** Records created per pipeline: bounds the memory of one batch's replies. */
     private static final int PIPELINE_CHUNK = 1000;
+    /**
+     * Records per task_create_enqueue.lua call. One per call cost Redis ~25 us more per job than
+     * createAll + enqueueAll (each call ranks, counts and numbers its job alone); 250 per call held
+     * Redis ~2 ms and slowed the workers' scripts behind it (docs/redis.md). 16 cost ~5 us more
+     * per job than the two calls and hold Redis ~0.3 ms.
+     */
+    private static final int RECORDS_PER_SUBMIT = 16;
 
     private final RedisCommands redis;
     private final Keys keys;
     private final TaskCodec codec;
     private final int maxLogBytes;
+    private final LeasedRecords leased;
 
-    RedisTaskStore(RedisCommands redis, TaskCodec codec, int maxLogBytes) {
+    /** @param leased records this backend's queues read with their leases, for the finds that follow */
+    RedisTaskStore(RedisCommands redis, TaskCodec codec, int maxLogBytes, LeasedRecords leased) {
         this.redis = redis;
         this.keys = redis.keys();
         this.codec = codec;
         this.maxLogBytes = maxLogBytes;
+        this.leased = leased;
     }
 
     /** The cap on each task's log, in UTF-8 bytes. */
@@ -100,6 +113,78 @@ public final class RedisTaskStore implements TaskStore {
         }
     }
 
+    /**
+     * {@inheritDoc} With a queue of this backend, one script (task_create_enqueue.lua) per
+     * {@value #RECORDS_PER_SUBMIT} records creates each and, only when it created it, enqueues its
+     * job: no crash and no lost connection can leave a stored task without its job. The calls go
+     * in one pipeline per {@value #PIPELINE_CHUNK} records, as {@link #createAll}'s, and only the
+     * last call of each publishes the wake-up for waiting leases. A record whose id exists gets no
+     * job, and this throws as {@link #createAll} does after the others of its chunk were stored
+     * and queued. Any other queue takes the default path.
+     */
+    @Override
+    public void createAllAndEnqueue(List<TaskRecord> records, JobQueue queue, String queueName) {
+        if (!(queue instanceof RedisJobQueue redisQueue) || !redisQueue.uses(redis)) {
+            TaskStore.super.createAllAndEnqueue(records, queue, queueName);
+            return;
+        }
+        Objects.requireNonNull(records, "records");
+        Objects.requireNonNull(queueName, "queueName");
+        redisQueue.requireOpen();
+        List<String> queueKeys = redisQueue.enqueueKeys(queueName);
+        String jobPrefix = keys.jobPrefix(queueName);
+        String wake = keys.queueWakeChannel(queueName);
+        if (records.size() == 1) {
+            TaskRecord record = records.get(0);
+            List<?> created = (List<?>) redis.evalShared(CREATE_ENQUEUE,
+                    submitKeys(queueKeys, records), submitArgs(jobPrefix, wake, records));
+            requireCreated(record, created.get(0));
+            return;
+        }
+        for (int from = 0; from < records.size(); from += PIPELINE_CHUNK) {
+            List<TaskRecord> chunk = records.subList(from, Math.min(records.size(), from + PIPELINE_CHUNK));
+            List<List<String>> keyArgs = new ArrayList<>();
+            List<List<String>> args = new ArrayList<>();
+            for (int at = 0; at < chunk.size(); at += RECORDS_PER_SUBMIT) {
+                int to = Math.min(chunk.size(), at + RECORDS_PER_SUBMIT);
+                List<TaskRecord> call = chunk.subList(at, to);
+                keyArgs.add(submitKeys(queueKeys, call));
+                args.add(submitArgs(jobPrefix, to == chunk.size() ? wake : "", call));
+            }
+            List<Object> replies = redis.evalAll(CREATE_ENQUEUE, keyArgs, args);
+            for (int i = 0; i < chunk.size(); i++) {
+                List<?> created = (List<?>) replies.get(i / RECORDS_PER_SUBMIT);
+                requireCreated(chunk.get(i), created.get(i % RECORDS_PER_SUBMIT));
+            }
+        }
+    }
+
+    /** task_create_enqueue.lua's keys: the queue's seven, the terminal index, three per record. */
+    private List<String> submitKeys(List<String> queueKeys, List<TaskRecord> records) {
+        List<String> submitKeys = new ArrayList<>(8 + 3 * records.size());
+        submitKeys.addAll(queueKeys);
+        submitKeys.add(keys.terminalIndex());
+        for (TaskRecord record : records) {
+            Objects.requireNonNull(record, "record");
+            submitKeys.add(keys.task(record.id()));
+            submitKeys.add(keys.ownerIndex(record.kind(), record.owner()));
+            submitKeys.add(keys.allIndex(record.kind()));
+        }
+        return submitKeys;
+    }
+
+    /** task_create_enqueue.lua's arguments: job prefix, wake channel, then create's six and the owner per record. */
+    private List<String> submitArgs(String jobPrefix, String wake, List<TaskRecord> records) {
+        List<String> args = new ArrayList<>(2 + 7 * records.size());
+        args.add(jobPrefix);
+        args.add(wake);
+        for (TaskRecord record : records) {
+            args.addAll(createArgs(record));
+            args.add(record.owner());
+        }
+        return args;
+    }
+
     private List<String> createKeys(TaskRecord record) {
         return List.of(keys.task(record.id()), keys.ownerIndex(record.kind(), record.owner()),
                 keys.allIndex(record.kind()), keys.terminalIndex());
@@ -117,9 +202,18 @@ public final class RedisTaskStore implements TaskStore {
         }
     }
 
+    /**
+     * The task's record: the one this backend's queue read with the job's lease when it is there
+     * (see {@link LeasedRecords}: the worker's find after its lease costs no round trip), else
+     * read from the task's hash.
+     */
     @Override
     public Optional<TaskRecord> find(TaskId id) {
         Objects.requireNonNull(id, "id");
+        Optional<TaskRecord> leasedRecord = leased.take(id);
+        if (leasedRecord.isPresent()) {
+            return leasedRecord;
+        }
         String key = keys.task(id);
         String json = redis.hgetShared("find", key, "rec");
         return json == null ? Optional.empty() : Optional.of(codec.read(json));
@@ -153,6 +247,7 @@ public final class RedisTaskStore implements TaskStore {
     @Override
     public boolean compareAndSet(TaskRecord expected, TaskRecord next) {
         TaskChanges.requireSameTask(expected, next);
+        leased.forget(next.id()); // a find after this write reads the hash
         Object replaced = redis.evalShared(CAS, List.of(keys.task(next.id()), keys.terminalIndex()),
                 casArgs(expected, next, 0));
         return (Long) replaced == 1L;
@@ -170,6 +265,7 @@ public final class RedisTaskStore implements TaskStore {
         }
         TaskChanges.requireSameTask(expected, next);
         Objects.requireNonNull(lease, "lease");
+        leased.forget(next.id());
         List<String> casAckKeys = new ArrayList<>(5);
         casAckKeys.add(keys.task(next.id()));
         casAckKeys.add(keys.terminalIndex());

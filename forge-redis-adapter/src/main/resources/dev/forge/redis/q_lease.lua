@@ -17,9 +17,11 @@
 --
 -- ARGV[1] visibility ms, or 'count' to only rank due jobs and return the number of groups with
 -- visible jobs in the first queue; ARGV[2] the token of the first job (the n-th job's token is
--- ARGV[2] .. ':' .. n); ARGV[3] the most jobs to lease; ARGV[3 + i] job key prefix of queue i.
--- Returns {n, then n times: i, id, payload, deliveries, expiresAt ms, token} or
--- {0, ms until the next job is due or -1}.
+-- ARGV[2] .. ':' .. n); ARGV[3] the most jobs to lease; ARGV[3 + i] job key prefix of queue i;
+-- then the task key prefix, or '' (or nothing): with one, each job's task record is read beside
+-- it (a job's payload is its task's id), so the worker's find that follows costs no round trip.
+-- Returns {n, then n times: i, id, payload, deliveries, expiresAt ms, token, task record JSON or
+-- nil} or {0, ms until the next job is due or -1}.
 -- now and promote() come from q_promote.lua, loaded in front of this script.
 local queues = #KEYS / 5
 if ARGV[1] == 'count' then
@@ -28,6 +30,7 @@ if ARGV[1] == 'count' then
 end
 local vis = tonumber(ARGV[1])
 local max = tonumber(ARGV[3])
+local taskPrefix = ARGV[4 + queues] or ''
 -- per queue: the last rank leased (the virtual time to store) and the visible jobs taken per
 -- group, written once at the end - ranks leased in one call only rise, and nothing in between
 -- reads them
@@ -55,7 +58,11 @@ local function leaseOne(i, token)
       redis.call('HSET', job, 't', token, 'd', deliveries)
       local expires = now + vis
       redis.call('ZADD', timers, string.format('%d', expires), id)
-      return {i, id, fields[1], deliveries, expires, token}
+      local record = false
+      if taskPrefix ~= '' then
+        record = redis.call('HGET', taskPrefix .. fields[1], 'rec')
+      end
+      return {i, id, fields[1], deliveries, expires, token, record}
     end
   end
 end

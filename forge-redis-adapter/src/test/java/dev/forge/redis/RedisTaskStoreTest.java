@@ -1,9 +1,20 @@
 package dev.forge.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.forge.queue.JobQueue;
+import dev.forge.queue.Lease;
 import dev.forge.store.TaskStore;
 import dev.forge.store.TaskStoreContract;
+import dev.forge.task.TaskKind;
+import dev.forge.task.TaskRecord;
+import dev.forge.task.TaskStatus;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** The task-store contract against Redis; every test on its own key prefix. */
 class RedisTaskStoreTest extends TaskStoreContract {
@@ -27,6 +38,73 @@ class RedisTaskStoreTest extends TaskStoreContract {
     @Override
     protected TaskStore sameBackendStore() {
         return redis.node().taskStore();
+    }
+
+    /** task_create_enqueue.lua queues a job only for a record it created. */
+    @Test
+    void createAllAndEnqueue_duplicateId_queuesNoJobForIt() throws Exception {
+        try (JobQueue queue = backend.jobQueue()) {
+            TaskRecord existing = created("alice", TaskKind.BUILD);
+            TaskRecord before = newTask("bob", TaskKind.BUILD);
+            TaskRecord after = newTask("carol", TaskKind.BUILD);
+
+            assertThatThrownBy(() -> store.createAllAndEnqueue(List.of(before, existing, after), queue, "q"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(existing.id().toString());
+            assertThatThrownBy(() -> store.createAllAndEnqueue(List.of(existing), queue, "q"))
+                    .isInstanceOf(IllegalArgumentException.class);
+
+            assertThat(queue.depth("q")).isEqualTo(2);
+            assertThat(queue.depth("q", "alice")).isZero();
+            List<String> payloads = new ArrayList<>();
+            for (Lease lease : queue.lease(List.of("q"), 10, Duration.ofMinutes(5), Duration.ZERO)) {
+                payloads.add(lease.payload());
+            }
+            assertThat(payloads).containsExactly(before.id().value(), after.id().value());
+            assertThat(store.find(existing.id())).contains(existing);
+        }
+    }
+
+    @Test
+    void find_afterItsLease_returnsTheRecordTheLeaseRead_once() throws Exception {
+        try (JobQueue queue = backend.jobQueue()) {
+            TaskRecord task = created("alice", TaskKind.BUILD);
+            leasedJob(queue, task);
+            TaskRecord cancelled = task.transitionTo(TaskStatus.CANCELLED, null, null, clock.instant());
+            assertThat(secondNode().compareAndSet(task, cancelled)).as("another node, after the lease").isTrue();
+
+            assertThat(store.find(task.id())).as("what the lease read").contains(task);
+            assertThat(store.compareAndSet(task, task.start(clock.instant()))).as("stale: refused").isFalse();
+            assertThat(store.find(task.id())).as("read from the hash").contains(cancelled);
+        }
+    }
+
+    @Test
+    void find_afterItsLease_andAWriteOnThisNode_readsTheHash() throws Exception {
+        try (JobQueue queue = backend.jobQueue()) {
+            TaskRecord task = created("alice", TaskKind.BUILD);
+            leasedJob(queue, task);
+            TaskRecord cancelled = task.transitionTo(TaskStatus.CANCELLED, null, null, clock.instant());
+
+            assertThat(store.compareAndSet(task, cancelled)).isTrue();
+
+            assertThat(store.find(task.id())).contains(cancelled);
+        }
+    }
+
+    @Test
+    void lease_ofAJobWhosePayloadIsNoTask_leasesIt() throws Exception {
+        try (JobQueue queue = backend.jobQueue()) {
+            queue.enqueue("q", "no such task", Duration.ZERO, "alice");
+
+            assertThat(queue.lease("q", Duration.ofMinutes(5), Duration.ZERO).orElseThrow().payload())
+                    .isEqualTo("no such task");
+        }
+    }
+
+    private static Lease leasedJob(JobQueue queue, TaskRecord task) throws InterruptedException {
+        queue.enqueue("q", task.id().value(), Duration.ZERO, task.owner());
+        return queue.lease("q", Duration.ofMinutes(5), Duration.ZERO).orElseThrow();
     }
 
     @AfterEach

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forge.InfrastructureException;
+import dev.forge.store.LeasedRecords;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
@@ -51,7 +52,7 @@ class SharedPipelineTest {
         RedisTestSupport.requireRedis();
         client = RedisClient.create(URI.create(RedisTestSupport.URL));
         redis = new RedisCommands(client, new Keys(prefix));
-        store = new RedisTaskStore(redis, new TaskCodec(new ObjectMapper()), 1 << 20);
+        store = new RedisTaskStore(redis, new TaskCodec(new ObjectMapper()), 1 << 20, new LeasedRecords());
     }
 
     @AfterEach

@@ -1,5 +1,6 @@
-package dev.forge.postgres;
+package dev.forge.store;
 
+import dev.forge.Internal;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskRecord;
 import java.util.Map;
@@ -10,18 +11,20 @@ import java.util.function.LongSupplier;
 
 /**
  * Task records a lease read beside its jobs (the job's payload is its task's id), kept for the
- * one {@link PostgresTaskStore#find} that follows on this node: the worker's, right after the
- * lease. That find then costs no round trip. Each record is handed out once, within
- * {@link #MAX_AGE_NANOS} of its lease; a compare-and-set of its task on this node drops it first
- * (so a node reads its own writes). Otherwise the find reads the row.
+ * one {@link TaskStore#find} that follows on this node: the worker's, right after the lease. That
+ * find then costs no round trip. An adapter whose store and queue share a backend (PostgreSQL,
+ * Redis) gives both the same instance: the queue puts, the store takes. Each record is handed out
+ * once, within {@link #MAX_AGE_NANOS} of its lease; a compare-and-set of its task on this node
+ * drops it first (so a node reads its own writes). Otherwise the find reads the store.
  *
  * <p>Why a record read a moment early is safe: the executor acts on what it finds only by
  * compare-and-set on the record's version (start, retry, fail) or, for a terminal record, by
  * acking the job - and a terminal task never changes again. If the task changed after the lease
  * read it (a cancel), the compare-and-set fails, the executor finds again and this time reads
- * the row.
+ * the store.
  */
-final class LeasedRecords {
+@Internal
+public final class LeasedRecords {
 
     /** Older records are not handed out: a worker's find follows its lease within milliseconds. */
     static final long MAX_AGE_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -31,7 +34,7 @@ final class LeasedRecords {
     private final Map<TaskId, Kept> kept = new ConcurrentHashMap<>();
     private final LongSupplier nanoTime;
 
-    LeasedRecords() {
+    public LeasedRecords() {
         this(System::nanoTime);
     }
 
@@ -41,7 +44,7 @@ final class LeasedRecords {
     }
 
     /** Keeps {@code record}, read by a lease just now, for the next find of its task. */
-    void put(TaskRecord record) {
+    public void put(TaskRecord record) {
         long now = nanoTime.getAsLong();
         if (kept.size() >= MAX_KEPT) {
             kept.values().removeIf(old -> now - old.readAt > MAX_AGE_NANOS);
@@ -53,7 +56,7 @@ final class LeasedRecords {
     }
 
     /** The record a lease read for {@code id}, once, if it is recent; empty otherwise. */
-    Optional<TaskRecord> take(TaskId id) {
+    public Optional<TaskRecord> take(TaskId id) {
         Kept found = kept.remove(id);
         if (found == null || nanoTime.getAsLong() - found.readAt > MAX_AGE_NANOS) {
             return Optional.empty();
@@ -62,7 +65,7 @@ final class LeasedRecords {
     }
 
     /** Drops what a lease read of {@code id}: a write of it on this node makes that record old. */
-    void forget(TaskId id) {
+    public void forget(TaskId id) {
         kept.remove(id);
     }
 

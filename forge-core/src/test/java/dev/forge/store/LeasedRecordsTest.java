@@ -1,4 +1,4 @@
-package dev.forge.postgres;
+package dev.forge.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
