@@ -34,12 +34,16 @@ public final class LeasedRecords {
     private final Map<TaskId, Kept> kept = new ConcurrentHashMap<>();
     private final LongSupplier nanoTime;
 
+    /** Records aged by {@link System#nanoTime}. */
     public LeasedRecords() {
         this(System::nanoTime);
     }
 
-    /** @param nanoTime the clock that ages records ({@link System#nanoTime} but in tests) */
-    LeasedRecords(LongSupplier nanoTime) {
+    /**
+     * Records aged by {@code nanoTime}: for tests, whose machine may pause longer than
+     * {@link #MAX_AGE_NANOS} between a lease and its find.
+     */
+    public LeasedRecords(LongSupplier nanoTime) {
         this.nanoTime = nanoTime;
     }
 

@@ -46,12 +46,13 @@ public final class RedisBackend implements AutoCloseable {
     private final RedisSubscriber subscriber;
     private final ObjectMapper mapper = new ObjectMapper();
     /** Shared by every store and queue made here: the queues' leases put, the stores' finds take. */
-    private final LeasedRecords leased = new LeasedRecords();
+    private final LeasedRecords leased;
     private final List<AutoCloseable> made = new ArrayList<>();
     private volatile boolean closed;
 
-    private RedisBackend(RedisSettings settings) {
+    private RedisBackend(RedisSettings settings, LeasedRecords leased) {
         this.settings = settings;
+        this.leased = leased;
         URI uri = settings.uri();
         HostAndPort address = JedisURIHelper.getHostAndPort(uri);
         JedisClientConfig config = clientConfig(settings);
@@ -76,8 +77,13 @@ public final class RedisBackend implements AutoCloseable {
      * was down at start, or restarted - perhaps empty, or with other settings).
      */
     public static RedisBackend connect(RedisSettings settings) {
+        return connect(settings, new LeasedRecords());
+    }
+
+    /** As {@link #connect(RedisSettings)}, its leases' records aged by {@code leased} (tests). */
+    static RedisBackend connect(RedisSettings settings, LeasedRecords leased) {
         Objects.requireNonNull(settings, "settings");
-        RedisBackend backend = new RedisBackend(settings);
+        RedisBackend backend = new RedisBackend(settings, Objects.requireNonNull(leased, "leased"));
         backend.commands.onReachableAgain(backend::checkPersistenceSoon);
         backend.checkPersistence();
         return backend;

@@ -1,5 +1,6 @@
 package dev.forge.redis;
 
+import dev.forge.store.LeasedRecords;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,7 +30,12 @@ final class RedisFixture implements AutoCloseable {
 
     /** A new backend - another node - over this test's keys. */
     synchronized RedisBackend node() {
-        RedisBackend backend = RedisBackend.connect(RedisTestSupport.settings(prefix));
+        return node(new LeasedRecords());
+    }
+
+    /** A node whose leases' records age by {@code leased}'s clock. */
+    synchronized RedisBackend node(LeasedRecords leased) {
+        RedisBackend backend = RedisBackend.connect(RedisTestSupport.settings(prefix), leased);
         backends.add(backend);
         return backend;
     }
