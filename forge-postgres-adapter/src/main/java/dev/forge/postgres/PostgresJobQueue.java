@@ -2,8 +2,10 @@ package dev.forge.postgres;
 
 import dev.forge.queue.JobQueue;
 import dev.forge.queue.Lease;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -196,23 +198,31 @@ public final class PostgresJobQueue implements JobQueue {
         if (payloads.isEmpty()) {
             return List.of();
         }
-        return sql.run("enqueue jobs", c -> {
-            try (PreparedStatement statement = sql.prepare(c, enqueueAllSql)) {
-                statement.setString(1, queue);
-                statement.setLong(2, delayMicros);
-                statement.setArray(3, c.createArrayOf("text", payloads.toArray()));
-                statement.setArray(4, c.createArrayOf("text", groups.toArray()));
-                statement.setString(5, channel);
-                statement.setString(6, queue);
-                List<String> ids = new ArrayList<>(payloads.size());
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        ids.add(Long.toString(rows.getLong(1)));
-                    }
+        return sql.run("enqueue jobs", c -> enqueueAll(c, queue, payloads, delayMicros, groups));
+    }
+
+    /**
+     * {@link #enqueueAll}'s statement on {@code c}, in its transaction when one is open (the
+     * task store's {@link PostgresTaskStore#createAllAndEnqueue}): the NOTIFY is then sent when,
+     * and only if, that transaction commits.
+     */
+    List<String> enqueueAll(Connection c, String queue, List<String> payloads, long delayMicros,
+            List<String> groups) throws SQLException {
+        try (PreparedStatement statement = sql.prepare(c, enqueueAllSql)) {
+            statement.setString(1, queue);
+            statement.setLong(2, delayMicros);
+            statement.setArray(3, c.createArrayOf("text", payloads.toArray()));
+            statement.setArray(4, c.createArrayOf("text", groups.toArray()));
+            statement.setString(5, channel);
+            statement.setString(6, queue);
+            List<String> ids = new ArrayList<>(payloads.size());
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    ids.add(Long.toString(rows.getLong(1)));
                 }
-                return ids;
             }
-        });
+            return ids;
+        }
     }
 
     private Announcer announcer(String queue) {

@@ -125,22 +125,66 @@ public final class PostgresTaskStore implements TaskStore {
             records.forEach(this::create);
             return;
         }
-        Optional<TaskId> taken = sql.inTransaction("create tasks", c -> {
-            try (PreparedStatement statement = sql.prepare(c, insertSql)) {
-                for (TaskRecord record : records) {
-                    TaskRows.bind(statement, 1, record, true);
-                    statement.addBatch();
-                }
-                int[] inserted = statement.executeBatch();
-                for (int i = 0; i < inserted.length; i++) {
-                    if (inserted[i] != 1) {
-                        c.rollback();
-                        return Optional.of(records.get(i).id());
-                    }
-                }
-                return Optional.<TaskId>empty();
+        requireNoneTaken(sql.inTransaction("create tasks", c -> insertAll(c, records)));
+    }
+
+    /**
+     * With this backend's own queue (same pool and schema), the records, their jobs and the
+     * queue's NOTIFY are one transaction: the inserts (one JDBC batch), the queue's own
+     * {@link PostgresJobQueue#enqueueAll} statement, one commit - one WAL flush instead of the
+     * default's two, and no crash between them can leave a task without its job. An id that
+     * exists rolls it all back: nothing stored, nothing queued, {@link IllegalArgumentException}.
+     * Listeners hear the NOTIFY only once the jobs are committed. Any other queue takes the
+     * default path (store, then enqueue).
+     */
+    @Override
+    public void createAllAndEnqueue(List<TaskRecord> records, JobQueue queue, String queueName) {
+        if (!(queue instanceof PostgresJobQueue own) || !own.sharesTables(sql)) {
+            TaskStore.super.createAllAndEnqueue(records, queue, queueName);
+            return;
+        }
+        Objects.requireNonNull(queueName, "queueName");
+        records.forEach(record -> Objects.requireNonNull(record, "record"));
+        if (records.isEmpty()) {
+            return;
+        }
+        List<String> payloads = new ArrayList<>(records.size());
+        List<String> groups = new ArrayList<>(records.size());
+        for (TaskRecord record : records) {
+            payloads.add(record.id().value());
+            groups.add(record.owner());
+        }
+        requireNoneTaken(sql.inTransaction("create tasks and queue their jobs", c -> {
+            Optional<TaskId> taken = insertAll(c, records);
+            if (taken.isEmpty()) {
+                own.enqueueAll(c, queueName, payloads, 0, groups);
             }
-        });
+            return taken;
+        }));
+    }
+
+    /**
+     * Inserts every record in {@code c}'s transaction (one JDBC batch); if one's id exists,
+     * rolls the transaction back and returns that id.
+     */
+    private Optional<TaskId> insertAll(Connection c, List<TaskRecord> records) throws SQLException {
+        try (PreparedStatement statement = sql.prepare(c, insertSql)) {
+            for (TaskRecord record : records) {
+                TaskRows.bind(statement, 1, record, true);
+                statement.addBatch();
+            }
+            int[] inserted = statement.executeBatch();
+            for (int i = 0; i < inserted.length; i++) {
+                if (inserted[i] != 1) {
+                    c.rollback();
+                    return Optional.of(records.get(i).id());
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    private static void requireNoneTaken(Optional<TaskId> taken) {
         if (taken.isPresent()) {
             throw new IllegalArgumentException("task " + taken.get() + " already exists");
         }

@@ -212,13 +212,53 @@ class PostgresTaskStoreTest extends TaskStoreContract {
             CompletableFuture<Boolean> settled = CompletableFuture.supplyAsync(
                     () -> store.compareAndSetAndAck(task, completed(task), queue, lease));
 
-            awaitAnAckWaitingForALock();
+            awaitAStatementWaitingForALock("DELETE FROM " + jobs());
             assertThat(committedVersion(task.id())).as("not committed before the ack").isEqualTo(task.version());
             holder.commit();
 
             assertThat(settled.get(30, TimeUnit.SECONDS)).isTrue();
             assertThat(committedVersion(task.id())).isEqualTo(task.version() + 1);
             assertThat(queue.depth(SETTLE)).isZero();
+        }
+    }
+
+    @Test
+    void createAllAndEnqueue_anIdThatExists_storesNoneOfTheBatchAndQueuesNothing() {
+        try (PostgresJobQueue queue = ownQueue()) {
+            TaskRecord first = created("alice", TaskKind.BUILD);
+            TaskRecord fresh = newTask("alice", TaskKind.BUILD);
+            TaskRecord twin = TaskRecord.create(first.id(), TaskKind.BUILD, "alice", "other", "", Map.of(), null, 2,
+                    clock.instant());
+
+            assertThatThrownBy(() -> store.createAllAndEnqueue(List.of(fresh, twin), queue, SETTLE))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(first.id().value());
+
+            assertThat(store.find(fresh.id())).isEmpty();
+            assertThat(store.find(first.id())).contains(first);
+            assertThat(queue.depth(SETTLE)).isZero();
+        }
+    }
+
+    @Test
+    void createAllAndEnqueue_isOneTransaction_theRecordsAreNotCommittedWhileTheJobsWait() throws Exception {
+        try (PostgresJobQueue queue = ownQueue(); Connection holder = PostgresTestDatabase.connect()) {
+            TaskRecord first = newTask("alice", TaskKind.BUILD);
+            TaskRecord second = newTask("bob", TaskKind.BUILD);
+            holder.setAutoCommit(false);
+            try (Statement lock = holder.createStatement()) {
+                // an INSERT takes ROW EXCLUSIVE, which SHARE blocks
+                lock.execute("LOCK TABLE " + jobs() + " IN SHARE MODE");
+            }
+            CompletableFuture<Void> submitted = CompletableFuture.runAsync(
+                    () -> store.createAllAndEnqueue(List.of(first, second), queue, SETTLE));
+
+            awaitAStatementWaitingForALock("INSERT INTO " + jobs());
+            assertThat(committedCount(first.id(), second.id())).as("not committed before the jobs").isZero();
+            holder.commit();
+
+            submitted.get(30, TimeUnit.SECONDS);
+            assertThat(committedCount(first.id(), second.id())).isEqualTo(2);
+            assertThat(queue.depth(SETTLE)).isEqualTo(2);
         }
     }
 
@@ -247,13 +287,13 @@ class PostgresTaskStoreTest extends TaskStoreContract {
         return "\"" + DATABASE.get().schema() + "\".jobs";
     }
 
-    /** Waits (a condition, not a time) until some session's DELETE of a job waits for a row lock. */
-    private static void awaitAnAckWaitingForALock() throws Exception {
+    /** Waits (a condition, not a time) until some session's statement containing {@code text} waits for a lock. */
+    private static void awaitAStatementWaitingForALock(String text) throws Exception {
         try (Connection c = PostgresTestDatabase.connect(); Statement s = c.createStatement()) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (System.nanoTime() < deadline) {
                 try (ResultSet rows = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                        + " AND query LIKE '%DELETE FROM " + jobs() + "%'")) {
+                        + " AND query LIKE '%" + text + "%'")) {
                     rows.next();
                     if (rows.getInt(1) > 0) {
                         return;
@@ -261,7 +301,20 @@ class PostgresTaskStoreTest extends TaskStoreContract {
                 }
                 Thread.onSpinWait();
             }
-            throw new AssertionError("no ack waited for the job's row lock");
+            throw new AssertionError("no statement with " + text + " waited for a lock");
+        }
+    }
+
+    private static long committedCount(TaskId... ids) throws Exception {
+        StringBuilder in = new StringBuilder();
+        for (TaskId id : ids) {
+            in.append(in.length() == 0 ? "'" : ", '").append(id.value()).append('\'');
+        }
+        try (Connection c = PostgresTestDatabase.connect(); Statement s = c.createStatement();
+             ResultSet rows = s.executeQuery("SELECT count(*) FROM \"" + DATABASE.get().schema()
+                     + "\".tasks WHERE id IN (" + in + ")")) {
+            rows.next();
+            return rows.getLong(1);
         }
     }
 
