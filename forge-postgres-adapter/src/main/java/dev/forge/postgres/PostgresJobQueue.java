@@ -124,15 +124,17 @@ public final class PostgresJobQueue implements JobQueue {
         if (asyncLeaseCommit) {
             leaseJobs = "set_config('synchronous_commit', 'off', true) s, " + leaseJobs;
         }
-        // each job's task row in the same statement (its payload is the task's id): a lookup by
-        // primary key per job ("C" is the id column's collation; the LIMIT keeps the planner from
-        // turning the lookups into a scan of the tasks table). The function runs once.
-        this.leaseSql = leased == null
-                ? "SELECT l.o_id, l.o_payload, l.o_token, l.o_deliveries, l.o_expires FROM " + leaseJobs
-                        + " ORDER BY l.ordinality"
-                : "SELECT l.o_id, l.o_payload, l.o_token, l.o_deliveries, l.o_expires, t.* FROM " + leaseJobs
-                        + " LEFT JOIN LATERAL (SELECT " + TaskRows.COLUMNS + " FROM " + sql.table("tasks")
-                        + " WHERE id = l.o_payload COLLATE \"C\" LIMIT 1) t ON true ORDER BY l.ordinality";
+        String leaseColumns = "l.o_id, l.o_payload, l.o_token, l.o_deliveries, l.o_expires";
+        if (leased != null) {
+            // each job's task row in the same statement (its payload is the task's id): a lookup
+            // by primary key per job ("C" is the id column's collation; the LIMIT keeps the
+            // planner from turning the lookups into a scan of the tasks table). The function
+            // runs once.
+            leaseColumns += ", t.*";
+            leaseJobs += " LEFT JOIN LATERAL (SELECT " + TaskRows.COLUMNS + " FROM " + sql.table("tasks")
+                    + " WHERE id = l.o_payload COLLATE \"C\" LIMIT 1) t ON true";
+        }
+        this.leaseSql = "SELECT " + leaseColumns + " FROM " + leaseJobs + " ORDER BY l.ordinality";
         this.nextVisibleSql = "SELECT extract(epoch FROM min(visible_at) - now()) FROM " + jobs
                 + " WHERE queue = ANY (?) AND rank IS NULL";
         this.extendSql = "UPDATE " + jobs + " SET visible_at = now() + ? * interval '1 microsecond'"
