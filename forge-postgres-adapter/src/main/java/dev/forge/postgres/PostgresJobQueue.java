@@ -114,10 +114,7 @@ public final class PostgresJobQueue implements JobQueue {
                 + " VALUES (?, ?, now() + ? * interval '1 microsecond', now(), ?) RETURNING id";
         this.enqueueSql = "WITH j AS (" + insert + ") SELECT id, pg_notify(?, ?) FROM j";
         this.quietEnqueueSql = insert;
-        this.enqueueAllSql = "WITH j AS (INSERT INTO " + jobs + " (queue, payload, visible_at, enqueued_at, grp)"
-                + " SELECT ?, u.payload, now() + ? * interval '1 microsecond', now(), u.grp"
-                + " FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS u(payload, grp, n) ORDER BY u.n RETURNING id)"
-                + " SELECT j.id FROM j CROSS JOIN (SELECT pg_notify(?, ?)) announced ORDER BY j.id";
+        this.enqueueAllSql = enqueueAllSql(sql, "");
         // set_config(..., true) holds to the end of the statement's transaction, so it applies
         // to that transaction's commit only
         String leaseJobs = sql.table("lease_jobs") + "(?, ?, ?) WITH ORDINALITY l";
@@ -204,6 +201,31 @@ public final class PostgresJobQueue implements JobQueue {
     }
 
     /**
+     * {@link #enqueueAll}'s statement: one multi-row INSERT and one NOTIFY, returning the ids in
+     * insertion order. {@code ctes} are common table expressions that go first in the same
+     * statement ({@code "name AS (...), "} each, or {@code ""}), their parameters before the
+     * enqueue's (see {@link #bindEnqueueAll}): how the task store inserts a task and its job in
+     * one statement.
+     */
+    static String enqueueAllSql(Sql sql, String ctes) {
+        return "WITH " + ctes + "j AS (INSERT INTO " + sql.table("jobs") + " (queue, payload, visible_at, enqueued_at, grp)"
+                + " SELECT ?, u.payload, now() + ? * interval '1 microsecond', now(), u.grp"
+                + " FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS u(payload, grp, n) ORDER BY u.n RETURNING id)"
+                + " SELECT j.id FROM j CROSS JOIN (SELECT pg_notify(?, ?)) announced ORDER BY j.id";
+    }
+
+    /** Binds {@link #enqueueAllSql}'s enqueue parameters from index {@code i} on. */
+    void bindEnqueueAll(Connection c, PreparedStatement statement, int i, String queue, List<String> payloads,
+            long delayMicros, List<String> groups) throws SQLException {
+        statement.setString(i, queue);
+        statement.setLong(i + 1, delayMicros);
+        statement.setArray(i + 2, c.createArrayOf("text", payloads.toArray()));
+        statement.setArray(i + 3, c.createArrayOf("text", groups.toArray()));
+        statement.setString(i + 4, channel);
+        statement.setString(i + 5, queue);
+    }
+
+    /**
      * {@link #enqueueAll}'s statement on {@code c}, in its transaction when one is open (the
      * task store's {@link PostgresTaskStore#createAllAndEnqueue}): the NOTIFY is then sent when,
      * and only if, that transaction commits.
@@ -211,12 +233,7 @@ public final class PostgresJobQueue implements JobQueue {
     List<String> enqueueAll(Connection c, String queue, List<String> payloads, long delayMicros,
             List<String> groups) throws SQLException {
         try (PreparedStatement statement = sql.prepare(c, enqueueAllSql)) {
-            statement.setString(1, queue);
-            statement.setLong(2, delayMicros);
-            statement.setArray(3, c.createArrayOf("text", payloads.toArray()));
-            statement.setArray(4, c.createArrayOf("text", groups.toArray()));
-            statement.setString(5, channel);
-            statement.setString(6, queue);
+            bindEnqueueAll(c, statement, 1, queue, payloads, delayMicros, groups);
             List<String> ids = new ArrayList<>(payloads.size());
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {

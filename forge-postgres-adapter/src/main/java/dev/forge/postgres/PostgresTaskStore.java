@@ -48,6 +48,7 @@ public final class PostgresTaskStore implements TaskStore {
     private final PostgresLogs logs;
     private final LeasedRecords leased;
     private final String insertSql;
+    private final String createAndEnqueueSql;
     private final String findSql;
     private final String findManySql;
     private final String casSql;
@@ -69,8 +70,10 @@ public final class PostgresTaskStore implements TaskStore {
         this.logs = new PostgresLogs(sql, maxLogBytes);
         this.leased = leased;
         String tasks = sql.table("tasks");
-        this.insertSql = "INSERT INTO " + tasks + " (" + TaskRows.COLUMNS + ") VALUES (" + TaskRows.VALUES
-                + ") ON CONFLICT (id) DO NOTHING";
+        String insert = "INSERT INTO " + tasks + " (" + TaskRows.COLUMNS + ") VALUES (" + TaskRows.VALUES + ")";
+        this.insertSql = insert + " ON CONFLICT (id) DO NOTHING";
+        // no ON CONFLICT: an id that exists fails the statement, so its job is not inserted either
+        this.createAndEnqueueSql = PostgresJobQueue.enqueueAllSql(sql, "t AS (" + insert + "), ");
         this.findSql = "SELECT " + TaskRows.COLUMNS + " FROM " + tasks + " WHERE id = ?";
         this.findManySql = "SELECT " + TaskRows.COLUMNS + " FROM " + tasks + " WHERE id = ANY(?)";
         this.casSql = "UPDATE " + tasks + " SET " + TaskRows.ASSIGNMENTS + " WHERE id = ? AND version = ?";
@@ -130,12 +133,13 @@ public final class PostgresTaskStore implements TaskStore {
 
     /**
      * With this backend's own queue (same pool and schema), the records, their jobs and the
-     * queue's NOTIFY are one transaction: the inserts (one JDBC batch), the queue's own
-     * {@link PostgresJobQueue#enqueueAll} statement, one commit - one WAL flush instead of the
-     * default's two, and no crash between them can leave a task without its job. An id that
-     * exists rolls it all back: nothing stored, nothing queued, {@link IllegalArgumentException}.
-     * Listeners hear the NOTIFY only once the jobs are committed. Any other queue takes the
-     * default path (store, then enqueue).
+     * queue's NOTIFY are one transaction - one WAL flush instead of the default's two, and no
+     * crash between them can leave a task without its job: one record is one statement (its
+     * INSERT ahead of the queue's own {@link PostgresJobQueue#enqueueAll} statement, one round
+     * trip), several are their inserts (one JDBC batch) and that statement, then the commit. An
+     * id that exists fails it all: nothing stored, nothing queued,
+     * {@link IllegalArgumentException}. Listeners hear the NOTIFY only once the jobs are
+     * committed. Any other queue takes the default path (store, then enqueue).
      */
     @Override
     public void createAllAndEnqueue(List<TaskRecord> records, JobQueue queue, String queueName) {
@@ -154,6 +158,10 @@ public final class PostgresTaskStore implements TaskStore {
             payloads.add(record.id().value());
             groups.add(record.owner());
         }
+        if (records.size() == 1) {
+            createAndEnqueue(records.get(0), own, queueName, payloads, groups);
+            return;
+        }
         requireNoneTaken(sql.inTransaction("create tasks and queue their jobs", c -> {
             Optional<TaskId> taken = insertAll(c, records);
             if (taken.isEmpty()) {
@@ -161,6 +169,23 @@ public final class PostgresTaskStore implements TaskStore {
             }
             return taken;
         }));
+    }
+
+    private void createAndEnqueue(TaskRecord record, PostgresJobQueue queue, String queueName,
+            List<String> payloads, List<String> groups) {
+        sql.run("create a task and queue its job", c -> {
+            try (PreparedStatement statement = sql.prepare(c, createAndEnqueueSql)) {
+                int i = TaskRows.bind(statement, 1, record, true);
+                queue.bindEnqueueAll(c, statement, i, queueName, payloads, 0, groups);
+                statement.executeQuery().close();
+                return null;
+            } catch (SQLException e) {
+                if (Sql.UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    throw new IllegalArgumentException("task " + record.id() + " already exists");
+                }
+                throw e;
+            }
+        });
     }
 
     /**

@@ -25,6 +25,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The task store contract against PostgreSQL, in a schema of its own. */
 class PostgresTaskStoreTest extends TaskStoreContract {
@@ -222,43 +224,54 @@ class PostgresTaskStoreTest extends TaskStoreContract {
         }
     }
 
-    @Test
-    void createAllAndEnqueue_anIdThatExists_storesNoneOfTheBatchAndQueuesNothing() {
+    /** One record (one statement) and a batch (a transaction of several). */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void createAllAndEnqueue_anIdThatExists_storesNoneOfTheBatchAndQueuesNothing(int size) {
         try (PostgresJobQueue queue = ownQueue()) {
             TaskRecord first = created("alice", TaskKind.BUILD);
-            TaskRecord fresh = newTask("alice", TaskKind.BUILD);
-            TaskRecord twin = TaskRecord.create(first.id(), TaskKind.BUILD, "alice", "other", "", Map.of(), null, 2,
-                    clock.instant());
+            List<TaskRecord> batch = new ArrayList<>();
+            for (int i = 1; i < size; i++) {
+                batch.add(newTask("alice", TaskKind.BUILD));
+            }
+            batch.add(TaskRecord.create(first.id(), TaskKind.BUILD, "alice", "other", "", Map.of(), null, 2,
+                    clock.instant()));
 
-            assertThatThrownBy(() -> store.createAllAndEnqueue(List.of(fresh, twin), queue, SETTLE))
+            assertThatThrownBy(() -> store.createAllAndEnqueue(batch, queue, SETTLE))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(first.id().value());
 
-            assertThat(store.find(fresh.id())).isEmpty();
+            for (TaskRecord fresh : batch.subList(0, size - 1)) {
+                assertThat(store.find(fresh.id())).isEmpty();
+            }
             assertThat(store.find(first.id())).contains(first);
             assertThat(queue.depth(SETTLE)).isZero();
         }
     }
 
-    @Test
-    void createAllAndEnqueue_isOneTransaction_theRecordsAreNotCommittedWhileTheJobsWait() throws Exception {
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void createAllAndEnqueue_isOneTransaction_theRecordsAreNotCommittedWhileTheJobsWait(int size) throws Exception {
         try (PostgresJobQueue queue = ownQueue(); Connection holder = PostgresTestDatabase.connect()) {
-            TaskRecord first = newTask("alice", TaskKind.BUILD);
-            TaskRecord second = newTask("bob", TaskKind.BUILD);
+            List<TaskRecord> batch = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                batch.add(newTask(i % 2 == 0 ? "alice" : "bob", TaskKind.BUILD));
+            }
+            TaskId[] ids = batch.stream().map(TaskRecord::id).toArray(TaskId[]::new);
             holder.setAutoCommit(false);
             try (Statement lock = holder.createStatement()) {
                 // an INSERT takes ROW EXCLUSIVE, which SHARE blocks
                 lock.execute("LOCK TABLE " + jobs() + " IN SHARE MODE");
             }
             CompletableFuture<Void> submitted = CompletableFuture.runAsync(
-                    () -> store.createAllAndEnqueue(List.of(first, second), queue, SETTLE));
+                    () -> store.createAllAndEnqueue(batch, queue, SETTLE));
 
             awaitAStatementWaitingForALock("INSERT INTO " + jobs());
-            assertThat(committedCount(first.id(), second.id())).as("not committed before the jobs").isZero();
+            assertThat(committedCount(ids)).as("not committed before the jobs").isZero();
             holder.commit();
 
             submitted.get(30, TimeUnit.SECONDS);
-            assertThat(committedCount(first.id(), second.id())).isEqualTo(2);
-            assertThat(queue.depth(SETTLE)).isEqualTo(2);
+            assertThat(committedCount(ids)).isEqualTo(size);
+            assertThat(queue.depth(SETTLE)).isEqualTo(size);
         }
     }
 
