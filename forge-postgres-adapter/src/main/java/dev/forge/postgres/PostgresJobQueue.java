@@ -3,8 +3,10 @@ package dev.forge.postgres;
 import dev.forge.queue.JobQueue;
 import dev.forge.queue.Lease;
 import dev.forge.store.LeasedRecords;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,25 +115,24 @@ public final class PostgresJobQueue implements JobQueue {
                 + " VALUES (?, ?, now() + ? * interval '1 microsecond', now(), ?) RETURNING id";
         this.enqueueSql = "WITH j AS (" + insert + ") SELECT id, pg_notify(?, ?) FROM j";
         this.quietEnqueueSql = insert;
-        this.enqueueAllSql = "WITH j AS (INSERT INTO " + jobs + " (queue, payload, visible_at, enqueued_at, grp)"
-                + " SELECT ?, u.payload, now() + ? * interval '1 microsecond', now(), u.grp"
-                + " FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS u(payload, grp, n) ORDER BY u.n RETURNING id)"
-                + " SELECT j.id FROM j CROSS JOIN (SELECT pg_notify(?, ?)) announced ORDER BY j.id";
+        this.enqueueAllSql = enqueueAllSql(sql, "");
         // set_config(..., true) holds to the end of the statement's transaction, so it applies
         // to that transaction's commit only
         String leaseJobs = sql.table("lease_jobs") + "(?, ?, ?) WITH ORDINALITY l";
         if (asyncLeaseCommit) {
             leaseJobs = "set_config('synchronous_commit', 'off', true) s, " + leaseJobs;
         }
-        // each job's task row in the same statement (its payload is the task's id): a lookup by
-        // primary key per job ("C" is the id column's collation; the LIMIT keeps the planner from
-        // turning the lookups into a scan of the tasks table). The function runs once.
-        this.leaseSql = leased == null
-                ? "SELECT l.o_id, l.o_payload, l.o_token, l.o_deliveries, l.o_expires FROM " + leaseJobs
-                        + " ORDER BY l.ordinality"
-                : "SELECT l.o_id, l.o_payload, l.o_token, l.o_deliveries, l.o_expires, t.* FROM " + leaseJobs
-                        + " LEFT JOIN LATERAL (SELECT " + TaskRows.COLUMNS + " FROM " + sql.table("tasks")
-                        + " WHERE id = l.o_payload COLLATE \"C\" LIMIT 1) t ON true ORDER BY l.ordinality";
+        String leaseColumns = "l.o_id, l.o_payload, l.o_token, l.o_deliveries, l.o_expires";
+        if (leased != null) {
+            // each job's task row in the same statement (its payload is the task's id): a lookup
+            // by primary key per job ("C" is the id column's collation; the LIMIT keeps the
+            // planner from turning the lookups into a scan of the tasks table). The function
+            // runs once.
+            leaseColumns += ", t.*";
+            leaseJobs += " LEFT JOIN LATERAL (SELECT " + TaskRows.COLUMNS + " FROM " + sql.table("tasks")
+                    + " WHERE id = l.o_payload COLLATE \"C\" LIMIT 1) t ON true";
+        }
+        this.leaseSql = "SELECT " + leaseColumns + " FROM " + leaseJobs + " ORDER BY l.ordinality";
         this.nextVisibleSql = "SELECT extract(epoch FROM min(visible_at) - now()) FROM " + jobs
                 + " WHERE queue = ANY (?) AND rank IS NULL";
         this.extendSql = "UPDATE " + jobs + " SET visible_at = now() + ? * interval '1 microsecond'"
@@ -197,23 +198,51 @@ public final class PostgresJobQueue implements JobQueue {
         if (payloads.isEmpty()) {
             return List.of();
         }
-        return sql.run("enqueue jobs", c -> {
-            try (PreparedStatement statement = sql.prepare(c, enqueueAllSql)) {
-                statement.setString(1, queue);
-                statement.setLong(2, delayMicros);
-                statement.setArray(3, c.createArrayOf("text", payloads.toArray()));
-                statement.setArray(4, c.createArrayOf("text", groups.toArray()));
-                statement.setString(5, channel);
-                statement.setString(6, queue);
-                List<String> ids = new ArrayList<>(payloads.size());
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        ids.add(Long.toString(rows.getLong(1)));
-                    }
+        return sql.run("enqueue jobs", c -> enqueueAll(c, queue, payloads, delayMicros, groups));
+    }
+
+    /**
+     * {@link #enqueueAll}'s statement: one multi-row INSERT and one NOTIFY, returning the ids in
+     * insertion order. {@code ctes} are common table expressions that go first in the same
+     * statement ({@code "name AS (...), "} each, or {@code ""}), their parameters before the
+     * enqueue's (see {@link #bindEnqueueAll}): how the task store inserts a task and its job in
+     * one statement.
+     */
+    static String enqueueAllSql(Sql sql, String ctes) {
+        return "WITH " + ctes + "j AS (INSERT INTO " + sql.table("jobs") + " (queue, payload, visible_at, enqueued_at, grp)"
+                + " SELECT ?, u.payload, now() + ? * interval '1 microsecond', now(), u.grp"
+                + " FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS u(payload, grp, n) ORDER BY u.n RETURNING id)"
+                + " SELECT j.id FROM j CROSS JOIN (SELECT pg_notify(?, ?)) announced ORDER BY j.id";
+    }
+
+    /** Binds {@link #enqueueAllSql}'s enqueue parameters from index {@code i} on. */
+    void bindEnqueueAll(Connection c, PreparedStatement statement, int i, String queue, List<String> payloads,
+            long delayMicros, List<String> groups) throws SQLException {
+        statement.setString(i, queue);
+        statement.setLong(i + 1, delayMicros);
+        statement.setArray(i + 2, c.createArrayOf("text", payloads.toArray()));
+        statement.setArray(i + 3, c.createArrayOf("text", groups.toArray()));
+        statement.setString(i + 4, channel);
+        statement.setString(i + 5, queue);
+    }
+
+    /**
+     * {@link #enqueueAll}'s statement on {@code c}, in its transaction when one is open (the
+     * task store's {@link PostgresTaskStore#createAllAndEnqueue}): the NOTIFY is then sent when,
+     * and only if, that transaction commits.
+     */
+    List<String> enqueueAll(Connection c, String queue, List<String> payloads, long delayMicros,
+            List<String> groups) throws SQLException {
+        try (PreparedStatement statement = sql.prepare(c, enqueueAllSql)) {
+            bindEnqueueAll(c, statement, 1, queue, payloads, delayMicros, groups);
+            List<String> ids = new ArrayList<>(payloads.size());
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    ids.add(Long.toString(rows.getLong(1)));
                 }
-                return ids;
             }
-        });
+            return ids;
+        }
     }
 
     private Announcer announcer(String queue) {

@@ -49,6 +49,7 @@ public final class PostgresTaskStore implements TaskStore {
     private final PostgresLogs logs;
     private final LeasedRecords leased;
     private final String insertSql;
+    private final String createAndEnqueueSql;
     private final String findSql;
     private final String findManySql;
     private final String casSql;
@@ -70,8 +71,10 @@ public final class PostgresTaskStore implements TaskStore {
         this.logs = new PostgresLogs(sql, maxLogBytes);
         this.leased = leased;
         String tasks = sql.table("tasks");
-        this.insertSql = "INSERT INTO " + tasks + " (" + TaskRows.COLUMNS + ") VALUES (" + TaskRows.VALUES
-                + ") ON CONFLICT (id) DO NOTHING";
+        String insert = "INSERT INTO " + tasks + " (" + TaskRows.COLUMNS + ") VALUES (" + TaskRows.VALUES + ")";
+        this.insertSql = insert + " ON CONFLICT (id) DO NOTHING";
+        // no ON CONFLICT: an id that exists fails the statement, so its job is not inserted either
+        this.createAndEnqueueSql = PostgresJobQueue.enqueueAllSql(sql, "t AS (" + insert + "), ");
         this.findSql = "SELECT " + TaskRows.COLUMNS + " FROM " + tasks + " WHERE id = ?";
         this.findManySql = "SELECT " + TaskRows.COLUMNS + " FROM " + tasks + " WHERE id = ANY(?)";
         this.casSql = "UPDATE " + tasks + " SET " + TaskRows.ASSIGNMENTS + " WHERE id = ? AND version = ?";
@@ -126,22 +129,88 @@ public final class PostgresTaskStore implements TaskStore {
             records.forEach(this::create);
             return;
         }
-        Optional<TaskId> taken = sql.inTransaction("create tasks", c -> {
-            try (PreparedStatement statement = sql.prepare(c, insertSql)) {
-                for (TaskRecord record : records) {
-                    TaskRows.bind(statement, 1, record, true);
-                    statement.addBatch();
+        requireNoneTaken(sql.inTransaction("create tasks", c -> insertAll(c, records)));
+    }
+
+    /**
+     * With this backend's own queue (same pool and schema), the records, their jobs and the
+     * queue's NOTIFY are one transaction - one WAL flush instead of the default's two, and no
+     * crash between them can leave a task without its job: one record is one statement (its
+     * INSERT ahead of the queue's own {@link PostgresJobQueue#enqueueAll} statement, one round
+     * trip), several are their inserts (one JDBC batch) and that statement, then the commit. An
+     * id that exists fails it all: nothing stored, nothing queued,
+     * {@link IllegalArgumentException}. Listeners hear the NOTIFY only once the jobs are
+     * committed. Any other queue takes the default path (store, then enqueue).
+     */
+    @Override
+    public void createAllAndEnqueue(List<TaskRecord> records, JobQueue queue, String queueName) {
+        if (!(queue instanceof PostgresJobQueue own) || !own.sharesTables(sql)) {
+            TaskStore.super.createAllAndEnqueue(records, queue, queueName);
+            return;
+        }
+        Objects.requireNonNull(queueName, "queueName");
+        records.forEach(record -> Objects.requireNonNull(record, "record"));
+        if (records.isEmpty()) {
+            return;
+        }
+        List<String> payloads = new ArrayList<>(records.size());
+        List<String> groups = new ArrayList<>(records.size());
+        for (TaskRecord record : records) {
+            payloads.add(record.id().value());
+            groups.add(record.owner());
+        }
+        if (records.size() == 1) {
+            createAndEnqueue(records.get(0), own, queueName, payloads, groups);
+            return;
+        }
+        requireNoneTaken(sql.inTransaction("create tasks and queue their jobs", c -> {
+            Optional<TaskId> taken = insertAll(c, records);
+            if (taken.isEmpty()) {
+                own.enqueueAll(c, queueName, payloads, 0, groups);
+            }
+            return taken;
+        }));
+    }
+
+    private void createAndEnqueue(TaskRecord record, PostgresJobQueue queue, String queueName,
+            List<String> payloads, List<String> groups) {
+        sql.run("create a task and queue its job", c -> {
+            try (PreparedStatement statement = sql.prepare(c, createAndEnqueueSql)) {
+                int i = TaskRows.bind(statement, 1, record, true);
+                queue.bindEnqueueAll(c, statement, i, queueName, payloads, 0, groups);
+                statement.executeQuery().close();
+                return null;
+            } catch (SQLException e) {
+                if (Sql.UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    throw new IllegalArgumentException("task " + record.id() + " already exists");
                 }
-                int[] inserted = statement.executeBatch();
-                for (int i = 0; i < inserted.length; i++) {
-                    if (inserted[i] != 1) {
-                        c.rollback();
-                        return Optional.of(records.get(i).id());
-                    }
-                }
-                return Optional.<TaskId>empty();
+                throw e;
             }
         });
+    }
+
+    /**
+     * Inserts every record in {@code c}'s transaction (one JDBC batch); if one's id exists,
+     * rolls the transaction back and returns that id.
+     */
+    private Optional<TaskId> insertAll(Connection c, List<TaskRecord> records) throws SQLException {
+        try (PreparedStatement statement = sql.prepare(c, insertSql)) {
+            for (TaskRecord record : records) {
+                TaskRows.bind(statement, 1, record, true);
+                statement.addBatch();
+            }
+            int[] inserted = statement.executeBatch();
+            for (int i = 0; i < inserted.length; i++) {
+                if (inserted[i] != 1) {
+                    c.rollback();
+                    return Optional.of(records.get(i).id());
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    private static void requireNoneTaken(Optional<TaskId> taken) {
         if (taken.isPresent()) {
             throw new IllegalArgumentException("task " + taken.get() + " already exists");
         }

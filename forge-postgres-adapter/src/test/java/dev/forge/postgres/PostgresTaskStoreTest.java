@@ -26,6 +26,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The task store contract against PostgreSQL, in a schema of its own. */
 class PostgresTaskStoreTest extends TaskStoreContract {
@@ -213,13 +215,64 @@ class PostgresTaskStoreTest extends TaskStoreContract {
             CompletableFuture<Boolean> settled = CompletableFuture.supplyAsync(
                     () -> store.compareAndSetAndAck(task, completed(task), queue, lease));
 
-            awaitAnAckWaitingForALock();
+            awaitAStatementWaitingForALock("DELETE FROM " + jobs());
             assertThat(committedVersion(task.id())).as("not committed before the ack").isEqualTo(task.version());
             holder.commit();
 
             assertThat(settled.get(30, TimeUnit.SECONDS)).isTrue();
             assertThat(committedVersion(task.id())).isEqualTo(task.version() + 1);
             assertThat(queue.depth(SETTLE)).isZero();
+        }
+    }
+
+    /** One record (one statement) and a batch (a transaction of several). */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void createAllAndEnqueue_anIdThatExists_storesNoneOfTheBatchAndQueuesNothing(int size) {
+        try (PostgresJobQueue queue = ownQueue()) {
+            TaskRecord first = created("alice", TaskKind.BUILD);
+            List<TaskRecord> batch = new ArrayList<>();
+            for (int i = 1; i < size; i++) {
+                batch.add(newTask("alice", TaskKind.BUILD));
+            }
+            batch.add(TaskRecord.create(first.id(), TaskKind.BUILD, "alice", "other", "", Map.of(), null, 2,
+                    clock.instant()));
+
+            assertThatThrownBy(() -> store.createAllAndEnqueue(batch, queue, SETTLE))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(first.id().value());
+
+            for (TaskRecord fresh : batch.subList(0, size - 1)) {
+                assertThat(store.find(fresh.id())).isEmpty();
+            }
+            assertThat(store.find(first.id())).contains(first);
+            assertThat(queue.depth(SETTLE)).isZero();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void createAllAndEnqueue_isOneTransaction_theRecordsAreNotCommittedWhileTheJobsWait(int size) throws Exception {
+        try (PostgresJobQueue queue = ownQueue(); Connection holder = PostgresTestDatabase.connect()) {
+            List<TaskRecord> batch = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                batch.add(newTask(i % 2 == 0 ? "alice" : "bob", TaskKind.BUILD));
+            }
+            TaskId[] ids = batch.stream().map(TaskRecord::id).toArray(TaskId[]::new);
+            holder.setAutoCommit(false);
+            try (Statement lock = holder.createStatement()) {
+                // an INSERT takes ROW EXCLUSIVE, which SHARE blocks
+                lock.execute("LOCK TABLE " + jobs() + " IN SHARE MODE");
+            }
+            CompletableFuture<Void> submitted = CompletableFuture.runAsync(
+                    () -> store.createAllAndEnqueue(batch, queue, SETTLE));
+
+            awaitAStatementWaitingForALock("INSERT INTO " + jobs());
+            assertThat(committedCount(ids)).as("not committed before the jobs").isZero();
+            holder.commit();
+
+            submitted.get(30, TimeUnit.SECONDS);
+            assertThat(committedCount(ids)).isEqualTo(size);
+            assertThat(queue.depth(SETTLE)).isEqualTo(size);
         }
     }
 
@@ -248,13 +301,13 @@ class PostgresTaskStoreTest extends TaskStoreContract {
         return "\"" + DATABASE.get().schema() + "\".jobs";
     }
 
-    /** Waits (a condition, not a time) until some session's DELETE of a job waits for a row lock. */
-    private static void awaitAnAckWaitingForALock() throws Exception {
+    /** Waits (a condition, not a time) until some session's statement containing {@code text} waits for a lock. */
+    private static void awaitAStatementWaitingForALock(String text) throws Exception {
         try (Connection c = PostgresTestDatabase.connect(); Statement s = c.createStatement()) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (System.nanoTime() < deadline) {
                 try (ResultSet rows = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                        + " AND query LIKE '%DELETE FROM " + jobs() + "%'")) {
+                        + " AND query LIKE '%" + text + "%'")) {
                     rows.next();
                     if (rows.getInt(1) > 0) {
                         return;
@@ -262,7 +315,20 @@ class PostgresTaskStoreTest extends TaskStoreContract {
                 }
                 Thread.onSpinWait();
             }
-            throw new AssertionError("no ack waited for the job's row lock");
+            throw new AssertionError("no statement with " + text + " waited for a lock");
+        }
+    }
+
+    private static long committedCount(TaskId... ids) throws Exception {
+        StringBuilder in = new StringBuilder();
+        for (TaskId id : ids) {
+            in.append(in.length() == 0 ? "'" : ", '").append(id.value()).append('\'');
+        }
+        try (Connection c = PostgresTestDatabase.connect(); Statement s = c.createStatement();
+             ResultSet rows = s.executeQuery("SELECT count(*) FROM \"" + DATABASE.get().schema()
+                     + "\".tasks WHERE id IN (" + in + ")")) {
+            rows.next();
+            return rows.getLong(1);
         }
     }
 
