@@ -29,8 +29,8 @@ import dev.forge.task.TaskId;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
 import dev.forge.task.TaskStatus;
-import dev.forge.testing.ForwardingQueue;
 import dev.forge.testing.Await;
+import dev.forge.testing.ForwardingQueue;
 import dev.forge.testing.MutableClock;
 import dev.forge.testing.ScriptedRunner;
 import java.nio.file.Files;
@@ -233,6 +233,91 @@ class ExecutorClusterTest {
         assertThat(runner.calls().get(0).cancellation().reason()).contains(CancellationToken.Reason.LEASE_LOST);
         assertThat(forge.store().find(task.id()).orElseThrow()).isEqualTo(takenOver);
         assertThat(queue.depth("build")).as("the job is neither acked nor released by the loser").isEqualTo(1);
+    }
+
+    /**
+     * A store may lose a write it acknowledged - Redis restarted with {@code appendfsync everysec}
+     * loses up to a second of them - and the write lost may be a worker's move to running: the
+     * worker then runs a task the store says is not started. Its final record must be refused
+     * and its job left to be delivered again - never acked, which would leave the task waiting
+     * forever with no job.
+     */
+    @Test
+    void startLostByTheStore_finalRecordRefused_jobDeliveredAgain_taskCompletesOnce() {
+        LosesFirstStart store = new LosesFirstStart(new InMemoryTaskStore());
+        ScriptedRunner runner = new ScriptedRunner()
+                .then(context -> RunOutcome.success(Map.of("run", 1)))
+                .then(context -> RunOutcome.success(Map.of("run", 2)));
+        Forge forge = keep(node(runner).taskStore(store)
+                .executorConfig(fastConfig().leaseVisibility(Duration.ofSeconds(1)).build()).build().start());
+
+        TaskRecord task = create(forge);
+
+        TaskRecord done = awaitStatus(forge, task.id(), TaskStatus.COMPLETED);
+        assertThat(store.lost).as("the first start was lost").isEqualTo(1);
+        assertThat(runner.calls()).hasSize(2);
+        assertThat(done.results()).isEqualTo(Map.of("run", 2));
+        assertThat(forge.queue().depth(dev.forge.queue.Queues.forKind(TaskKind.BUILD))).isZero();
+    }
+
+    /** A store whose first move to running answers stored but keeps nothing, as a lost commit. */
+    private static final class LosesFirstStart implements dev.forge.store.TaskStore {
+        private final dev.forge.store.TaskStore delegate;
+        private volatile int lost;
+
+        LosesFirstStart(dev.forge.store.TaskStore delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public boolean compareAndSet(TaskRecord expected, TaskRecord next) {
+            if (lost == 0 && next.status() == TaskStatus.RUNNING && expected.status() != TaskStatus.RUNNING
+                    && delegate.find(expected.id()).filter(expected::equals).isPresent()) {
+                lost++;
+                return true;
+            }
+            return delegate.compareAndSet(expected, next);
+        }
+
+        @Override
+        public void create(TaskRecord record) {
+            delegate.create(record);
+        }
+
+        @Override
+        public Optional<TaskRecord> find(TaskId id) {
+            return delegate.find(id);
+        }
+
+        @Override
+        public dev.forge.task.Page<TaskRecord> listByOwner(String owner, TaskKind kind, int limit, int offset) {
+            return delegate.listByOwner(owner, kind, limit, offset);
+        }
+
+        @Override
+        public dev.forge.task.Page<TaskRecord> listAll(TaskKind kind, int limit, int offset) {
+            return delegate.listAll(kind, limit, offset);
+        }
+
+        @Override
+        public long appendLogs(TaskId id, List<String> lines) {
+            return delegate.appendLogs(id, lines);
+        }
+
+        @Override
+        public String readLog(TaskId id) {
+            return delegate.readLog(id);
+        }
+
+        @Override
+        public dev.forge.store.LogSlice readLogAfter(TaskId id, long afterLine) {
+            return delegate.readLogAfter(id, afterLine);
+        }
+
+        @Override
+        public int deleteTerminalBefore(java.time.Instant cutoff) {
+            return delegate.deleteTerminalBefore(cutoff);
+        }
     }
 
     @Test
