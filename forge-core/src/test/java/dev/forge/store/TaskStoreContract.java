@@ -2,6 +2,7 @@ package dev.forge.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.forge.queue.InMemoryJobQueue;
 import dev.forge.queue.JobQueue;
@@ -87,6 +88,16 @@ public abstract class TaskStoreContract {
      */
     protected JobQueue queueOfThisBackend() {
         return new InMemoryJobQueue(clock);
+    }
+
+    /**
+     * Whether the leases of {@link #queueOfThisBackend()} read each job's task record for the
+     * store's next find on this node ({@link LeasedRecords}); such a store then runs the tests of
+     * what that find returns. Records must not age in the suite (a busy machine may pause
+     * between a lease and its find longer than they live).
+     */
+    protected boolean leasesCarryRecords() {
+        return false;
     }
 
     /** A second node over the same backend, closed after the test. */
@@ -295,6 +306,44 @@ public abstract class TaskStoreContract {
                 .isInstanceOf(StoredWithoutJobsException.class)
                 .hasRootCauseMessage("queue down");
         assertThat(stored(task)).as("stored, so the caller can end it").isEqualTo(task);
+    }
+
+    @Test
+    void find_afterItsLease_returnsTheRecordTheLeaseRead_once() throws Exception {
+        assumeTrue(leasesCarryRecords(), "this store's leases do not carry records");
+        try (JobQueue queue = queueOfThisBackend()) {
+            TaskRecord task = created("alice", TaskKind.BUILD);
+            leasedJobOf(queue, task);
+            TaskRecord cancelled = task.transitionTo(TaskStatus.CANCELLED, null, null, clock.instant());
+            assertThat(secondNode().compareAndSet(task, cancelled)).as("another node, after the lease").isTrue();
+
+            assertThat(store.find(task.id())).as("what the lease read").contains(task);
+            assertThat(store.compareAndSet(task, task.start(clock.instant()))).as("stale: refused").isFalse();
+            assertThat(store.find(task.id())).as("read from the store").contains(cancelled);
+        }
+    }
+
+    @Test
+    void find_afterItsLease_andAWriteOnThisNode_readsTheWrite() throws Exception {
+        try (JobQueue queue = queueOfThisBackend()) {
+            TaskRecord task = created("alice", TaskKind.BUILD);
+            leasedJobOf(queue, task);
+            TaskRecord cancelled = task.transitionTo(TaskStatus.CANCELLED, null, null, clock.instant());
+
+            assertThat(store.compareAndSet(task, cancelled)).isTrue();
+
+            assertThat(store.find(task.id())).contains(cancelled);
+        }
+    }
+
+    @Test
+    void lease_ofAJobWhosePayloadIsNoTask_leasesIt() throws Exception {
+        try (JobQueue queue = queueOfThisBackend()) {
+            queue.enqueue(SETTLE_QUEUE, "no such task", Duration.ZERO, "alice");
+
+            assertThat(queue.lease(SETTLE_QUEUE, Duration.ofMinutes(5), Duration.ZERO).orElseThrow().payload())
+                    .isEqualTo("no such task");
+        }
     }
 
     private static final String SETTLE_QUEUE = "settle";

@@ -39,43 +39,6 @@ class PostgresTaskStoreTest extends TaskStoreContract {
     private LeasedRecords leased;
 
     @Test
-    void find_afterItsLease_returnsTheRecordTheLeaseRead_once() throws Exception {
-        try (PostgresJobQueue queue = ownQueue()) {
-            TaskRecord task = created("alice", TaskKind.BUILD);
-            leasedJob(queue, task);
-            TaskRecord cancelled = task.transitionTo(TaskStatus.CANCELLED, null, null, clock.instant());
-            assertThat(secondNode().compareAndSet(task, cancelled)).as("another node, after the lease").isTrue();
-
-            assertThat(store.find(task.id())).as("what the lease read").contains(task);
-            assertThat(store.compareAndSet(task, task.start(clock.instant()))).as("stale: refused").isFalse();
-            assertThat(store.find(task.id())).as("read from the row").contains(cancelled);
-        }
-    }
-
-    @Test
-    void find_afterItsLease_andAWriteOnThisNode_readsTheRow() throws Exception {
-        try (PostgresJobQueue queue = ownQueue()) {
-            TaskRecord task = created("alice", TaskKind.BUILD);
-            leasedJob(queue, task);
-            TaskRecord cancelled = task.transitionTo(TaskStatus.CANCELLED, null, null, clock.instant());
-
-            assertThat(store.compareAndSet(task, cancelled)).isTrue();
-
-            assertThat(store.find(task.id())).contains(cancelled);
-        }
-    }
-
-    @Test
-    void lease_ofAJobWhosePayloadIsNoTask_leasesIt() throws Exception {
-        try (PostgresJobQueue queue = ownQueue()) {
-            queue.enqueue(SETTLE, "no such task", Duration.ZERO, "alice");
-
-            assertThat(queue.lease(SETTLE, Duration.ofMinutes(5), Duration.ZERO).orElseThrow().payload())
-                    .isEqualTo("no such task");
-        }
-    }
-
-    @Test
     void results_doublesInExponentNotation_comeBackAsDoubles() {
         TaskRecord task = created("alice", TaskKind.BUILD);
         Map<String, Object> results = Map.of("big", 1e20, "small", 1e-7, "whole", 1e15, "int", 7,
@@ -390,6 +353,11 @@ class PostgresTaskStoreTest extends TaskStoreContract {
     @Override
     protected JobQueue queueOfThisBackend() {
         return ownQueue();
+    }
+
+    @Override
+    protected boolean leasesCarryRecords() {
+        return true;
     }
 
     @Override

@@ -10,7 +10,6 @@ import dev.forge.store.TaskStore;
 import dev.forge.store.TaskStoreContract;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
-import dev.forge.task.TaskStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +35,11 @@ class RedisTaskStoreTest extends TaskStoreContract {
     @Override
     protected JobQueue queueOfThisBackend() {
         return backend.jobQueue();
+    }
+
+    @Override
+    protected boolean leasesCarryRecords() {
+        return true;
     }
 
     @Override
@@ -66,48 +70,6 @@ class RedisTaskStoreTest extends TaskStoreContract {
             assertThat(payloads).containsExactly(before.id().value(), after.id().value());
             assertThat(store.find(existing.id())).contains(existing);
         }
-    }
-
-    @Test
-    void find_afterItsLease_returnsTheRecordTheLeaseRead_once() throws Exception {
-        try (JobQueue queue = backend.jobQueue()) {
-            TaskRecord task = created("alice", TaskKind.BUILD);
-            leasedJob(queue, task);
-            TaskRecord cancelled = task.transitionTo(TaskStatus.CANCELLED, null, null, clock.instant());
-            assertThat(secondNode().compareAndSet(task, cancelled)).as("another node, after the lease").isTrue();
-
-            assertThat(store.find(task.id())).as("what the lease read").contains(task);
-            assertThat(store.compareAndSet(task, task.start(clock.instant()))).as("stale: refused").isFalse();
-            assertThat(store.find(task.id())).as("read from the hash").contains(cancelled);
-        }
-    }
-
-    @Test
-    void find_afterItsLease_andAWriteOnThisNode_readsTheHash() throws Exception {
-        try (JobQueue queue = backend.jobQueue()) {
-            TaskRecord task = created("alice", TaskKind.BUILD);
-            leasedJob(queue, task);
-            TaskRecord cancelled = task.transitionTo(TaskStatus.CANCELLED, null, null, clock.instant());
-
-            assertThat(store.compareAndSet(task, cancelled)).isTrue();
-
-            assertThat(store.find(task.id())).contains(cancelled);
-        }
-    }
-
-    @Test
-    void lease_ofAJobWhosePayloadIsNoTask_leasesIt() throws Exception {
-        try (JobQueue queue = backend.jobQueue()) {
-            queue.enqueue("q", "no such task", Duration.ZERO, "alice");
-
-            assertThat(queue.lease("q", Duration.ofMinutes(5), Duration.ZERO).orElseThrow().payload())
-                    .isEqualTo("no such task");
-        }
-    }
-
-    private static Lease leasedJob(JobQueue queue, TaskRecord task) throws InterruptedException {
-        queue.enqueue("q", task.id().value(), Duration.ZERO, task.owner());
-        return queue.lease("q", Duration.ofMinutes(5), Duration.ZERO).orElseThrow();
     }
 
     @AfterEach
