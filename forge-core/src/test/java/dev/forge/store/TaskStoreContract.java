@@ -14,6 +14,7 @@ import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
 import dev.forge.task.TaskStatus;
 import dev.forge.testing.Concurrently;
+import dev.forge.testing.ForwardingQueue;
 import dev.forge.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,7 +24,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -299,7 +299,12 @@ public abstract class TaskStoreContract {
 
     @Test
     void createAllAndEnqueue_queueOfAnotherBackendFails_recordsStoredAndTheCallerTold() {
-        JobQueue failing = new DownQueue();
+        JobQueue failing = new ForwardingQueue(new InMemoryJobQueue(clock)) { // another backend, down
+            @Override
+            public List<String> enqueueAll(String queue, List<String> payloads, Duration delay, List<String> groups) {
+                throw new IllegalStateException("queue down");
+            }
+        };
         TaskRecord task = newTask("alice", TaskKind.BUILD);
 
         assertThatThrownBy(() -> store.createAllAndEnqueue(List.of(task), failing, SETTLE_QUEUE))
@@ -347,50 +352,6 @@ public abstract class TaskStoreContract {
     }
 
     private static final String SETTLE_QUEUE = "settle";
-
-    /** A queue of another backend that is down: every call fails. */
-    private static final class DownQueue implements JobQueue {
-
-        @Override
-        public String enqueue(String queue, String payload, Duration delay, String group) {
-            throw new IllegalStateException("queue down");
-        }
-
-        @Override
-        public Optional<Lease> lease(String queue, Duration visibility, Duration wait) {
-            throw new IllegalStateException("queue down");
-        }
-
-        @Override
-        public boolean extend(Lease lease, Duration visibility) {
-            throw new IllegalStateException("queue down");
-        }
-
-        @Override
-        public boolean ack(Lease lease) {
-            throw new IllegalStateException("queue down");
-        }
-
-        @Override
-        public boolean release(Lease lease, Duration delay) {
-            throw new IllegalStateException("queue down");
-        }
-
-        @Override
-        public long depth(String queue) {
-            throw new IllegalStateException("queue down");
-        }
-
-        @Override
-        public long depth(String queue, String group) {
-            throw new IllegalStateException("queue down");
-        }
-
-        @Override
-        public long waitingGroups(String queue) {
-            throw new IllegalStateException("queue down");
-        }
-    }
 
     /** Enqueues a job for {@code task} and leases it. */
     private static Lease leasedJobOf(JobQueue queue, TaskRecord task) throws InterruptedException {
