@@ -31,6 +31,7 @@ import dev.forge.task.TaskRecord;
 import dev.forge.task.TaskStatus;
 import dev.forge.testing.Await;
 import dev.forge.testing.ForwardingQueue;
+import dev.forge.testing.ForwardingStore;
 import dev.forge.testing.MutableClock;
 import dev.forge.testing.ScriptedRunner;
 import java.nio.file.Files;
@@ -261,11 +262,12 @@ class ExecutorClusterTest {
     }
 
     /** A store whose first move to running answers stored but keeps nothing, as a lost commit. */
-    private static final class LosesFirstStart implements dev.forge.store.TaskStore {
-        private final dev.forge.store.TaskStore delegate;
+    private static final class LosesFirstStart extends ForwardingStore {
+        private final InMemoryTaskStore delegate;
         private volatile int lost;
 
-        LosesFirstStart(dev.forge.store.TaskStore delegate) {
+        LosesFirstStart(InMemoryTaskStore delegate) {
+            super(delegate);
             this.delegate = delegate;
         }
 
@@ -276,47 +278,7 @@ class ExecutorClusterTest {
                 lost++;
                 return true;
             }
-            return delegate.compareAndSet(expected, next);
-        }
-
-        @Override
-        public void create(TaskRecord record) {
-            delegate.create(record);
-        }
-
-        @Override
-        public Optional<TaskRecord> find(TaskId id) {
-            return delegate.find(id);
-        }
-
-        @Override
-        public dev.forge.task.Page<TaskRecord> listByOwner(String owner, TaskKind kind, int limit, int offset) {
-            return delegate.listByOwner(owner, kind, limit, offset);
-        }
-
-        @Override
-        public dev.forge.task.Page<TaskRecord> listAll(TaskKind kind, int limit, int offset) {
-            return delegate.listAll(kind, limit, offset);
-        }
-
-        @Override
-        public long appendLogs(TaskId id, List<String> lines) {
-            return delegate.appendLogs(id, lines);
-        }
-
-        @Override
-        public String readLog(TaskId id) {
-            return delegate.readLog(id);
-        }
-
-        @Override
-        public dev.forge.store.LogSlice readLogAfter(TaskId id, long afterLine) {
-            return delegate.readLogAfter(id, afterLine);
-        }
-
-        @Override
-        public int deleteTerminalBefore(java.time.Instant cutoff) {
-            return delegate.deleteTerminalBefore(cutoff);
+            return super.compareAndSet(expected, next);
         }
     }
 

@@ -8,13 +8,12 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.forge.InfrastructureException;
 import dev.forge.store.InMemoryTaskStore;
-import dev.forge.store.TaskStore;
 import dev.forge.task.Page;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
+import dev.forge.testing.ForwardingStore;
 import java.net.http.HttpResponse;
-import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -97,12 +96,10 @@ class ErrorMappingTest {
     }
 
     /** A store whose reads of certain ids fail the way a broken driver would. */
-    private static final class FailingStore implements TaskStore {
-        private final InMemoryTaskStore delegate = new InMemoryTaskStore();
+    private static final class FailingStore extends ForwardingStore {
 
-        @Override
-        public void create(TaskRecord record) {
-            delegate.create(record);
+        FailingStore() {
+            super(new InMemoryTaskStore());
         }
 
         @Override
@@ -110,7 +107,7 @@ class ErrorMappingTest {
             if (id.value().equals("explode")) {
                 throw new IllegalStateException("driver bug near " + SECRET_DETAIL);
             }
-            return delegate.find(id);
+            return super.find(id);
         }
 
         @Override
@@ -121,31 +118,6 @@ class ErrorMappingTest {
         @Override
         public Page<TaskRecord> listAll(TaskKind kind, int limit, int offset) {
             throw new InfrastructureException("store unreachable at " + SECRET_DETAIL);
-        }
-
-        @Override
-        public boolean compareAndSet(TaskRecord expected, TaskRecord next) {
-            return delegate.compareAndSet(expected, next);
-        }
-
-        @Override
-        public long appendLogs(TaskId id, java.util.List<String> lines) {
-            return delegate.appendLogs(id, lines);
-        }
-
-        @Override
-        public dev.forge.store.LogSlice readLogAfter(TaskId id, long afterLine) {
-            return delegate.readLogAfter(id, afterLine);
-        }
-
-        @Override
-        public String readLog(TaskId id) {
-            return delegate.readLog(id);
-        }
-
-        @Override
-        public int deleteTerminalBefore(Instant cutoff) {
-            return delegate.deleteTerminalBefore(cutoff);
         }
     }
 }
