@@ -52,7 +52,8 @@ public final class PostgresThroughput {
      * {@code createAll} with no limiter, as an application submitting from its own code.
      */
     private static final boolean BULK = !"single".equals(System.getProperty("forge.bench.creates"));
-    private static final String URL = "jdbc:postgresql://127.0.0.1:5432/test";
+    /** {@code -Dforge.bench.pgUrl}: another server, e.g. a private one with pg_stat_statements loaded. */
+    private static final String URL = System.getProperty("forge.bench.pgUrl", "jdbc:postgresql://127.0.0.1:5432/test");
     private static final String SCHEMA = "forge_bench_engine";
 
     private PostgresThroughput() {
@@ -97,7 +98,9 @@ public final class PostgresThroughput {
             Creates.warmUp(api, alice, done);
             long jitBefore = WorkerJvm.jitMillis(started);
             long driverJitBefore = WorkerJvm.ownJitMillis();
+            ProcessCpu cpuBefore = ProcessCpu.sample(started, "postgres");
             Creates.Timing timing = Creates.timed(api, alice, n, BULK, done);
+            ProcessCpu cpuAfter = ProcessCpu.sample(started, "postgres");
             long jitDuring = WorkerJvm.jitMillis(started) - jitBefore;
             long driverJitDuring = WorkerJvm.ownJitMillis() - driverJitBefore;
             double seconds = timing.totalNanos() / 1e9;
@@ -105,6 +108,7 @@ public final class PostgresThroughput {
                     + " (%s creates took %.2fs; JIT compiling meanwhile: %d ms, of which the driver %d ms)%n", n, Creates.WARMUP, processes,
                     workers, ASYNC_LEASE ? " ASYNC LEASE COMMIT" : "", n, seconds, n / seconds,
                     BULK ? "bulk" + Creates.BATCH : "single", timing.createNanos() / 1e9, jitDuring, driverJitDuring);
+            System.out.println("FORGE ENGINE " + cpuAfter.perJobSince(cpuBefore, n, "postgres"));
             // idle-queue pickup: one task at a time, from the create call to its running event
             runningAt.clear();
             List<Long> pickups = Creates.pickups(api, alice, runningAt, running, 200);
@@ -166,7 +170,7 @@ public final class PostgresThroughput {
     }
 
     private static Process startWorker(int workers) throws Exception {
-        return WorkerJvm.start(List.of("-Dforge.bench.asyncLease=" + ASYNC_LEASE), PostgresThroughput.class,
+        return WorkerJvm.start(List.of("-Dforge.bench.asyncLease=" + ASYNC_LEASE, "-Dforge.bench.pgUrl=" + URL), PostgresThroughput.class,
                 "worker", Integer.toString(workers));
     }
 }

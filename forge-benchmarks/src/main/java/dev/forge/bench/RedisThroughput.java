@@ -93,7 +93,9 @@ public final class RedisThroughput {
             }
             long jitBefore = WorkerJvm.jitMillis(started);
             long driverJitBefore = WorkerJvm.ownJitMillis();
+            ProcessCpu cpuBefore = ProcessCpu.sample(started, "redis-server");
             Creates.Timing timing = Creates.timed(api, alice, n, bulk, done);
+            ProcessCpu cpuAfter = ProcessCpu.sample(started, "redis-server");
             long jitDuring = WorkerJvm.jitMillis(started) - jitBefore;
             long driverJitDuring = WorkerJvm.ownJitMillis() - driverJitBefore;
             double seconds = timing.totalNanos() / 1e9;
@@ -102,6 +104,7 @@ public final class RedisThroughput {
                     n, Creates.WARMUP, processes, workers, bulk ? "bulk" + Creates.BATCH : "single", n, seconds,
                     n / seconds, timing.createNanos() / 1e9, (timing.totalNanos() - timing.createNanos()) / 1e9,
                     jitDuring, driverJitDuring);
+            System.out.println("FORGE " + cpuAfter.perJobSince(cpuBefore, n, "redis-server"));
             System.out.printf("FORGE PICKUP idle queue (create call -> running event), %d tasks: p50 %.1f ms, "
                     + "p99 %.1f ms%n", pickups.size(), pickups.get(pickups.size() / 2) / 1e6,
                     pickups.get((int) (pickups.size() * 0.99)) / 1e6);
