@@ -22,6 +22,7 @@ import dev.forge.ratelimit.RateLimiter;
 import dev.forge.security.Principal;
 import dev.forge.store.InMemoryTaskStore;
 import dev.forge.store.StoredWithoutJobsException;
+import dev.forge.store.TaskStore;
 import dev.forge.task.Page;
 import dev.forge.task.TaskError;
 import dev.forge.task.TaskKind;
@@ -29,6 +30,7 @@ import dev.forge.task.TaskRecord;
 import dev.forge.task.TaskStatus;
 import dev.forge.testing.Await;
 import dev.forge.testing.ForwardingQueue;
+import dev.forge.testing.ForwardingStore;
 import dev.forge.testing.MutableClock;
 import dev.forge.testing.ScriptedRunner;
 import java.nio.file.Path;
@@ -475,24 +477,21 @@ class ForgeEmbeddingTest {
         };
         InMemoryTaskStore realStore = new InMemoryTaskStore();
         java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
-        dev.forge.store.TaskStore store = (dev.forge.store.TaskStore) java.lang.reflect.Proxy.newProxyInstance(
-                dev.forge.store.TaskStore.class.getClassLoader(), new Class<?>[] {dev.forge.store.TaskStore.class},
-                (proxy, method, args) -> {
-                    Object result;
+        TaskStore store = new ForwardingStore(realStore) {
+            @Override
+            public boolean compareAndSet(TaskRecord expected, TaskRecord next) {
+                boolean stored = super.compareAndSet(expected, next);
+                if (stored && next.status() == TaskStatus.RUNNING && cancelled.compareAndSet(false, true)) {
+                    forgeRef.get().builds().cancel(ALICE, next.id()).orElseThrow();
                     try {
-                        result = method.invoke(realStore, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                    if (method.getName().equals("compareAndSet") && Boolean.TRUE.equals(result)
-                            && ((TaskRecord) args[1]).status() == TaskStatus.RUNNING
-                            && cancelled.compareAndSet(false, true)) {
-                        TaskRecord started = (TaskRecord) args[1];
-                        forgeRef.get().builds().cancel(ALICE, started.id()).orElseThrow();
                         assertThat(delivered.await(10, TimeUnit.SECONDS)).as("cancel request delivered").isTrue();
+                    } catch (InterruptedException e) {
+                        throw new AssertionError(e);
                     }
-                    return result;
-                });
+                }
+                return stored;
+            }
+        };
         List<Boolean> cancelledAtStart = new java.util.concurrent.CopyOnWriteArrayList<>();
         ScriptedRunner runner = new ScriptedRunner().then(context -> {
             cancelledAtStart.add(context.cancellation().isCancelled());
