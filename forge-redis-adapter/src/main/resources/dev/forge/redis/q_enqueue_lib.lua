@@ -19,7 +19,7 @@ local function enqueue(q, delay, prefix, wake, jobs, first)
   local count = math.floor((#jobs - first + 1) / 2)
   local ids = {}
   if count > 0 then
-    local seq = redis.call('INCRBY', q[2], count) - count
+    local seq = redis.call('INCRBY', q[2], string.format('%d', count)) - count
     local perGroup = {}
     local groups = {}
     for i = first, #jobs, 2 do
@@ -27,7 +27,7 @@ local function enqueue(q, delay, prefix, wake, jobs, first)
       seq = seq + 1
       -- zero-padded, so jobs due in the same millisecond lease in enqueue order (member order)
       local id = string.format('%016d', seq)
-      redis.call('HSET', prefix .. id, 'p', payload, 'd', 0, 'g', group)
+      redis.call('HSET', prefix .. id, 'p', payload, 'd', '0', 'g', group)
       if not perGroup[group] then
         perGroup[group] = 0
         groups[#groups + 1] = group
@@ -41,7 +41,7 @@ local function enqueue(q, delay, prefix, wake, jobs, first)
       ids[#ids + 1] = id
     end
     for _, group in ipairs(groups) do
-      redis.call('HINCRBY', q[3], group, perGroup[group])
+      redis.call('HINCRBY', q[3], group, string.format('%d', perGroup[group]))
     end
   end
   ranks.flush()

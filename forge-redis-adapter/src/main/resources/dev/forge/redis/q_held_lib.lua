@@ -20,7 +20,7 @@ local function held(timers, job, groupJobs, id, token, action, ms, wakeChannel)
   end
   if action == 'ack' then
     local g = fields[2] or ''
-    if redis.call('HINCRBY', groupJobs, g, -1) <= 0 then
+    if redis.call('HINCRBY', groupJobs, g, '-1') <= 0 then
       redis.call('HDEL', groupJobs, g)
     end
     redis.call('DEL', job)

@@ -31,6 +31,9 @@ end
 local vis = tonumber(ARGV[1])
 local max = tonumber(ARGV[3])
 local taskPrefix = ARGV[4 + queues] or ''
+-- every job leased in this call expires at the same instant
+local expires = now + vis
+local expiresText = string.format('%d', expires)
 -- per queue: the last rank leased (the virtual time to store) and the visible jobs taken per
 -- group, written once at the end - ranks leased in one call only rise, and nothing in between
 -- reads them
@@ -55,9 +58,8 @@ local function leaseOne(i, token)
     if fields[1] then
       lastRank[i] = first[2]
       local deliveries = tonumber(fields[3] or '0') + 1
-      redis.call('HSET', job, 't', token, 'd', deliveries)
-      local expires = now + vis
-      redis.call('ZADD', timers, string.format('%d', expires), id)
+      redis.call('HSET', job, 't', token, 'd', string.format('%d', deliveries))
+      redis.call('ZADD', timers, expiresText, id)
       local record = false
       if taskPrefix ~= '' then
         record = redis.call('HGET', taskPrefix .. fields[1], 'rec')
@@ -82,7 +84,7 @@ while more and n < max do
     if n < max and not empty[i] then
       local token = ARGV[2]
       if n > 0 then
-        token = token .. ':' .. (n + 1)
+        token = string.format('%s:%d', token, n + 1)
       end
       local got = leaseOne(i, token)
       if got then
@@ -100,7 +102,7 @@ end
 for i = 1, queues do
   local k = 5 * (i - 1)
   for g, count in pairs(taken[i]) do
-    if redis.call('HINCRBY', KEYS[k + 5], g, -count) <= 0 then
+    if redis.call('HINCRBY', KEYS[k + 5], g, string.format('%d', -count)) <= 0 then
       redis.call('HDEL', KEYS[k + 5], g)
     end
   end
@@ -116,7 +118,7 @@ if n > 0 then
 end
 local nextDue = -1
 for i = 1, queues do
-  local pending = redis.call('ZRANGE', KEYS[5 * (i - 1) + 1], 0, 0, 'WITHSCORES')
+  local pending = redis.call('ZRANGE', KEYS[5 * (i - 1) + 1], '0', '0', 'WITHSCORES')
   if #pending > 0 then
     local wait = tonumber(pending[2]) - now
     if nextDue < 0 or wait < nextDue then

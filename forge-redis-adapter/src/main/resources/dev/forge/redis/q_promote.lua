@@ -5,8 +5,13 @@
 -- became visible.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- now as text, for commands: seconds, then the first three of the six microsecond digits. Numbers
+-- go to redis.call as text throughout: Lua turns a number argument into text with
+-- sprintf("%.14g"), which costs Redis more than the command it is for (docs/redis.md).
+local nowText = t[1] .. string.sub('00000' .. t[2], -6, -4)
 -- a bound on one call's work; later calls (leases and enqueues) rank the rest
 local PROMOTE_MAX = 1000
+local PROMOTE_MAX_TEXT = '1000'
 
 -- Ranks jobs in the order add() is called. A group's last rank is read once and written once
 -- per call, and the ready set gets one ZADD per 500 jobs: a batch of one group's jobs costs a
@@ -38,7 +43,7 @@ local function ranker(ready, clock, lastRanks, readyGroups)
   function self.flush()
     for _, g in ipairs(groups) do
       redis.call('ZADD', lastRanks, string.format('%d', last[g]), g)
-      redis.call('HINCRBY', readyGroups, g, added[g])
+      redis.call('HINCRBY', readyGroups, g, string.format('%d', added[g]))
     end
     for from = 1, #entries, 1000 do
       redis.call('ZADD', ready, unpack(entries, from, math.min(#entries, from + 999)))
@@ -50,7 +55,7 @@ end
 -- Ranks the due timer entries; returns the ranker (to rank more jobs after them) and whether
 -- every due entry was ranked (false when PROMOTE_MAX cut the call short).
 local function promote(timers, ready, clock, lastRanks, readyGroups, prefix)
-  local due = redis.call('ZRANGEBYSCORE', timers, '-inf', now, 'LIMIT', 0, PROMOTE_MAX)
+  local due = redis.call('ZRANGEBYSCORE', timers, '-inf', nowText, 'LIMIT', '0', PROMOTE_MAX_TEXT)
   local ranks = ranker(ready, clock, lastRanks, readyGroups)
   if #due == 0 then
     return ranks, true

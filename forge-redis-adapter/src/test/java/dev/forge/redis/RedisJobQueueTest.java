@@ -55,6 +55,27 @@ class RedisJobQueueTest extends JobQueueContract {
     }
 
     /**
+     * A call pops several ready entries of a queue at once (its share of the jobs the call may
+     * still lease): the jobs leased are the same as one by one, and none popped is lost.
+     */
+    @Test
+    void leaseSeveral_fromBusyQueues_takesTheirSharesAndLosesNone() throws Exception {
+        for (int i = 1; i <= 5; i++) {
+            queue.enqueue("build", "b" + i);
+            queue.enqueue("analysis", "a" + i);
+        }
+        List<String> payloads = new java.util.ArrayList<>();
+        for (int max : new int[] {3, 4, 2, 5}) {
+            queue.lease(List.of("build", "analysis"), max, VISIBILITY, Duration.ZERO)
+                    .forEach(lease -> payloads.add(lease.payload()));
+        }
+
+        assertThat(payloads).containsExactly("b1", "a1", "b2", "b3", "a2", "b4", "a3", "b5", "a4", "a5");
+        assertThat(queue.depth("build")).isEqualTo(5);
+        assertThat(queue.depth("analysis")).isEqualTo(5);
+    }
+
+    /**
      * A job enqueued without a delay is ranked straight into the ready set, after the due timer
      * entries - unless one call's bound (1,000) left due entries behind: then it waits behind
      * them on the timer set, so it never jumps ahead of a job that was visible before it.
