@@ -19,10 +19,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -57,7 +57,8 @@ public final class RedisThroughput {
         int workers = args.length > 2 ? Integer.parseInt(args[2]) : 16;
         String url = args.length > 3 ? args[3] : "redis://127.0.0.1:6379/0";
         boolean bulk = args.length <= 4 || !args[4].equals("single");
-        String prefix = "forge-bench-" + UUID.randomUUID() + ":";
+        // as long as the default "forge:" (every key's bytes cost Redis's Lua), and unique per run
+        String prefix = "fb" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000)) + ":";
         List<Process> started = new ArrayList<>();
         try (RedisBackend redis = RedisBackend.connect(settings(url, prefix));
                 Forge api = (bulk ? embedded(redis, 1) : forge(redis, 1)).build()) {
@@ -112,7 +113,7 @@ public final class RedisThroughput {
             started.forEach(Process::destroyForcibly);
             try (RedisBackend cleanup = RedisBackend.connect(settings(url, prefix))) {
                 // the keys are left to the bench prefix's owner: remove them with
-                // redis-cli --scan --pattern 'forge-bench-*' | xargs redis-cli del
+                // redis-cli --scan --pattern 'fb*:*' | xargs redis-cli del
                 System.out.println("keys under " + prefix + " can be removed with: redis-cli --scan --pattern '"
                         + prefix + "*' | xargs -r redis-cli del");
             }
