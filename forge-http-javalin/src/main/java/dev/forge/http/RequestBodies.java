@@ -234,13 +234,10 @@ final class RequestBodies {
         }
     }
 
-    /** How much of a body over the limit is still read (and dropped) so its 413 arrives intact. */
-    static final long DRAIN_LIMIT = 1024 * 1024;
-
     private static byte[] read(Context ctx, long limit) {
         long declared = ctx.req().getContentLengthLong();
         if (declared > limit) {
-            throw tooLarge(ctx, limit);
+            throw new ProblemException(Problem.tooLarge(limit));
         }
         try (InputStream in = ctx.req().getInputStream()) {
             if (declared >= 0) {
@@ -259,7 +256,7 @@ final class RequestBodies {
             while ((n = in.read(chunk)) != -1) {
                 total += n;
                 if (total > limit) {
-                    throw tooLarge(ctx, limit);
+                    throw new ProblemException(Problem.tooLarge(limit));
                 }
                 out.write(chunk, 0, n);
             }
@@ -267,31 +264,6 @@ final class RequestBodies {
         } catch (IOException e) {
             throw new ProblemException(Problem.malformed("The request body could not be read."));
         }
-    }
-
-    /**
-     * The 413 for a body over {@code limit}, after reading and dropping what is left of it, up to
-     * {@link #DRAIN_LIMIT} bytes. Answering at once and closing the connection with the body still
-     * arriving makes the kernel reset it, and a reset drops the answer not yet read: the client
-     * saw "connection reset" instead of a 413 now and then, most often on a busy machine. A
-     * larger body is not read (that would be work for whoever sends one): its sender may see the
-     * reset.
-     */
-    private static ProblemException tooLarge(Context ctx, long limit) {
-        try {
-            if (ctx.req().getContentLengthLong() <= DRAIN_LIMIT) {
-                InputStream in = ctx.req().getInputStream();
-                byte[] dropped = new byte[8192];
-                long left = DRAIN_LIMIT;
-                int n;
-                while (left > 0 && (n = in.read(dropped, 0, (int) Math.min(dropped.length, left))) != -1) {
-                    left -= n;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // the client went away or sent a broken body: the 413 stands, the connection closes
-        }
-        return new ProblemException(Problem.tooLarge(limit));
     }
 
     private static void requireObject(JsonNode body) {
