@@ -2,6 +2,7 @@ package dev.forge;
 
 import dev.forge.queue.JobQueue;
 import dev.forge.queue.Lease;
+import dev.forge.store.LeasedTask;
 import dev.forge.store.LogSlice;
 import dev.forge.store.TaskStore;
 import dev.forge.task.Page;
@@ -10,6 +11,8 @@ import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -30,6 +33,7 @@ final class MeteredTaskStore implements TaskStore {
     private final Counter list;
     private final Counter compareAndSet;
     private final Counter compareAndSetAndAck;
+    private final Counter leaseAndStart;
     private final Counter appendLogs;
     private final Counter readLog;
     private final Counter deleteTerminal;
@@ -43,6 +47,7 @@ final class MeteredTaskStore implements TaskStore {
         this.list = counter(registry, "list");
         this.compareAndSet = counter(registry, "compare_and_set");
         this.compareAndSetAndAck = counter(registry, "compare_and_set_and_ack");
+        this.leaseAndStart = counter(registry, "lease_and_start");
         this.appendLogs = counter(registry, "append_logs");
         this.readLog = counter(registry, "read_log");
         this.deleteTerminal = counter(registry, "delete_terminal");
@@ -106,6 +111,14 @@ final class MeteredTaskStore implements TaskStore {
     public boolean compareAndSetAndAck(TaskRecord expected, TaskRecord next, JobQueue queue, Lease lease) {
         compareAndSetAndAck.increment();
         return delegate.compareAndSetAndAck(expected, next, queue, lease);
+    }
+
+    /** Passed on, so a store that leases and starts in one step still does (the default only leases). */
+    @Override
+    public List<LeasedTask> leaseAndStart(JobQueue queue, List<String> queues, int max, Duration visibility,
+            Duration wait, Clock clock) throws InterruptedException {
+        leaseAndStart.increment();
+        return delegate.leaseAndStart(queue, queues, max, visibility, wait, clock);
     }
 
     @Override

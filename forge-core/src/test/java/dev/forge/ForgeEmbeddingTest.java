@@ -414,13 +414,14 @@ class ForgeEmbeddingTest {
     }
 
     /**
-     * The contract: a cancel stored before the runner starts is never missed by it. The worker
-     * looks up the project before it moves the task to running, so a cancel that lands during
-     * that lookup finds the task initializing: the task is cancelled there and the runner never
-     * starts. Repeated, as the old form of this test once failed under load.
+     * The contract: a cancel stored before the runner starts is never missed by it. Here the
+     * lease started the task, and the cancel lands while the worker looks up the project: the
+     * task is cancelled as a running one, and its request stops the attempt - before the runner
+     * is called if it arrives first, else through the runner's token. Repeated, as the old form
+     * of this test once failed under load.
      */
     @RepeatedTest(5)
-    void cancel_whileTheWorkerIsStillPreparing_neverStartsTheRunner() throws Exception {
+    void cancel_whileTheWorkerIsStillPreparing_stopsTheAttempt() throws Exception {
         CountDownLatch lookupStarted = new CountDownLatch(1);
         CountDownLatch lookupMayFinish = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
@@ -443,26 +444,79 @@ class ForgeEmbeddingTest {
         Forge forge = start(forge(runner).projectCatalog(slowCatalog).build());
         TaskRecord task = create(forge, ALICE);
         assertThat(lookupStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(forge.store().find(task.id()).orElseThrow().status()).as("started by its lease")
+                .isEqualTo(TaskStatus.RUNNING);
 
         forge.builds().cancel(ALICE, task.id()).orElseThrow();
         lookupMayFinish.countDown();
 
         Await.until(() -> forge.queue().depth("build") == 0, WAIT, "the job to be dropped");
-        assertThat(runner.calls()).isEmpty();
+        assertThat(runner.calls()).allSatisfy(call ->
+                assertThat(call.cancellation().reason()).contains(CancellationToken.Reason.USER));
         TaskRecord after = forge.store().find(task.id()).orElseThrow();
         assertThat(after.status()).isEqualTo(TaskStatus.CANCELLED);
-        assertThat(after.attempt()).as("no attempt started").isZero();
+        assertThat(after.attempt()).isEqualTo(1);
     }
 
     /**
-     * The other half of the contract: a cancel that lands just after the worker moved the task
-     * to running reaches the attempt through the cancel channel, without the stored-status
-     * check (set to a minute here). The cancel is made inside the worker's own compare-and-set
-     * and its request delivered before that call returns, so an attempt registered only after
-     * starting its task would miss it.
+     * A cancel whose request arrives after the lease started the task but before the worker
+     * took the job up (so no attempt is registered on the node yet) is kept, and stops the
+     * attempt before its runner is called.
+     */
+    @Test
+    void cancel_betweenTheLeaseThatStartedTheTaskAndTheWorker_stopsTheAttemptBeforeTheRunner() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Forge> forgeRef = new java.util.concurrent.atomic.AtomicReference<>();
+        CountDownLatch delivered = new CountDownLatch(1);
+        EventBus bus = new ForwardingEventBus(new InMemoryEventBus()) {
+            @Override
+            public Subscription onCancel(java.util.function.Consumer<dev.forge.task.TaskId> listener) {
+                return super.onCancel(id -> {
+                    listener.accept(id);
+                    delivered.countDown();
+                });
+            }
+        };
+        InMemoryTaskStore realStore = new InMemoryTaskStore();
+        java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+        TaskStore store = new ForwardingStore(realStore) {
+            @Override
+            public List<dev.forge.store.LeasedTask> leaseAndStart(JobQueue queue, List<String> queues, int max,
+                    Duration visibility, Duration wait, java.time.Clock clock) throws InterruptedException {
+                List<dev.forge.store.LeasedTask> leased = realStore.leaseAndStart(queue, queues, max, visibility,
+                        wait, clock);
+                for (dev.forge.store.LeasedTask each : leased) {
+                    if (each.started() != null && cancelled.compareAndSet(false, true)) {
+                        forgeRef.get().builds().cancel(ALICE, each.started().id()).orElseThrow();
+                        assertThat(delivered.await(10, TimeUnit.SECONDS)).as("cancel request delivered").isTrue();
+                    }
+                }
+                return leased;
+            }
+        };
+        ScriptedRunner runner = new ScriptedRunner().then(ForgeEmbeddingTest::awaitCancel);
+        Forge forge = forge(runner).taskStore(store).eventBus(bus)
+                .executorConfig(fastConfig().cancelCheckInterval(Duration.ofMinutes(1)).build()).build();
+        forgeRef.set(forge);
+        start(forge);
+        TaskRecord task = create(forge, ALICE);
+
+        awaitStatus(forge, task, TaskStatus.CANCELLED);
+        Await.until(() -> forge.queue().depth("build") == 0, WAIT, "the job to be dropped");
+        assertThat(cancelled).as("the lease started the task").isTrue();
+        assertThat(runner.calls()).isEmpty();
+    }
+
+    /**
+     * The other half of the contract, where the worker starts the task itself (a store that
+     * cannot start in its lease): a cancel that lands just after the worker moved the task to
+     * running reaches the attempt through the cancel channel, without the stored-status check
+     * (set to a minute here). The cancel is made inside the worker's own compare-and-set and
+     * its request delivered before that call returns, so an attempt registered only after
+     * starting its task would miss it; registered before, it is stopped before its runner is
+     * called.
      */
     @RepeatedTest(3)
-    void cancel_justAfterTheTaskStarts_reachesTheRunnerThroughTheChannel() throws Exception {
+    void cancel_justAfterTheWorkerStartsTheTask_reachesTheAttemptThroughTheChannel() throws Exception {
         java.util.concurrent.atomic.AtomicReference<Forge> forgeRef = new java.util.concurrent.atomic.AtomicReference<>();
         CountDownLatch delivered = new CountDownLatch(1);
         InMemoryEventBus real = new InMemoryEventBus();
@@ -477,6 +531,7 @@ class ForgeEmbeddingTest {
         };
         InMemoryTaskStore realStore = new InMemoryTaskStore();
         java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+        // a ForwardingStore takes the default leaseAndStart: it leases and starts nothing
         TaskStore store = new ForwardingStore(realStore) {
             @Override
             public boolean compareAndSet(TaskRecord expected, TaskRecord next) {
@@ -492,21 +547,17 @@ class ForgeEmbeddingTest {
                 return stored;
             }
         };
-        List<Boolean> cancelledAtStart = new java.util.concurrent.CopyOnWriteArrayList<>();
-        ScriptedRunner runner = new ScriptedRunner().then(context -> {
-            cancelledAtStart.add(context.cancellation().isCancelled());
-            return awaitCancel(context);
-        });
+        ScriptedRunner runner = new ScriptedRunner().then(ForgeEmbeddingTest::awaitCancel);
         Forge forge = forge(runner).taskStore(store).eventBus(bus)
                 .executorConfig(fastConfig().cancelCheckInterval(Duration.ofMinutes(1)).build()).build();
         forgeRef.set(forge);
         start(forge);
         TaskRecord task = create(forge, ALICE);
 
-        Await.until(() -> !cancelledAtStart.isEmpty(), WAIT, "the runner to start");
-        assertThat(cancelledAtStart).containsExactly(true);
         awaitStatus(forge, task, TaskStatus.CANCELLED);
-        assertThat(runner.calls().get(0).cancellation().reason()).contains(CancellationToken.Reason.USER);
+        Await.until(() -> forge.queue().depth("build") == 0, WAIT, "the job to be dropped");
+        assertThat(cancelled).as("the worker started the task").isTrue();
+        assertThat(runner.calls()).isEmpty();
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.forge.project.ProjectConfigException;
 import dev.forge.project.ProjectSpec;
 import dev.forge.queue.JobQueue;
 import dev.forge.queue.Lease;
+import dev.forge.store.LeasedTask;
 import dev.forge.store.TaskStore;
 import dev.forge.task.TaskError;
 import dev.forge.task.TaskId;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -44,8 +46,19 @@ final class AttemptRunner {
     private final Clock clock;
     private final AttemptTimers timers;
     private final Conclusion conclusion;
-    /** The stop signal of each attempt on this node, from before its task is moved to running. */
+    /**
+     * Stop requests kept this long: a lease that started a task hands it to a worker within
+     * milliseconds. A request dropped before its attempt registers (a worker stalled longer)
+     * only lets that attempt run on: the task is cancelled, so the attempt's result is refused.
+     */
+    private static final long UNMATCHED_STOP_KEPT_NANOS = TimeUnit.MINUTES.toNanos(1);
+    /** The kept stop requests are pruned of old ones when they reach this many. */
+    private static final int UNMATCHED_STOPS_PRUNED_AT = 256;
+
+    /** The stop signal of each attempt on this node, from the moment a worker takes its job up. */
     private final Map<TaskId, CancellationSource> running = new ConcurrentHashMap<>();
+    /** Stop requests that came before their attempt registered here (see {@link #stop}). */
+    private final Map<TaskId, UnmatchedStop> unmatchedStops = new ConcurrentHashMap<>();
 
     AttemptRunner(ExecutorConfig config, TaskStore store, JobQueue queue, EventBus events,
             ProjectCatalog catalog, Map<TaskKind, TaskRunner> runners, TaskUpdater updater,
@@ -68,12 +81,36 @@ final class AttemptRunner {
         return running.size();
     }
 
-    /** Stops the attempt of {@code taskId} if it runs here; a no-op otherwise. */
+    /**
+     * Stops the attempt of {@code taskId} if it runs here. If none does, the request is kept for
+     * a while, for an attempt whose lease started its task but that is not registered yet: a
+     * cancel can store "cancelled" and send its request between a lease that started the task
+     * and the worker taking it up. A cancelled task never runs again, so a kept request can only
+     * stop an attempt that must stop.
+     */
     void stop(TaskId taskId, CancellationToken.Reason reason) {
         CancellationSource source = running.get(taskId);
+        if (source == null) {
+            keepUnmatched(taskId, reason);
+            // Looked up again after keeping it: an attempt registered meanwhile either is found
+            // here or finds what was kept (run() registers first, then looks).
+            source = running.get(taskId);
+        }
         if (source != null) {
             source.cancel(reason);
         }
+    }
+
+    private void keepUnmatched(TaskId taskId, CancellationToken.Reason reason) {
+        long now = System.nanoTime();
+        if (unmatchedStops.size() >= UNMATCHED_STOPS_PRUNED_AT) {
+            unmatchedStops.values().removeIf(kept -> now - kept.at() > UNMATCHED_STOP_KEPT_NANOS);
+        }
+        unmatchedStops.put(taskId, new UnmatchedStop(reason, now));
+    }
+
+    /** A stop request that found no attempt of its task here, and when it came (nanoTime). */
+    private record UnmatchedStop(CancellationToken.Reason reason, long at) {
     }
 
     /** Stops every attempt running here. */
@@ -81,8 +118,13 @@ final class AttemptRunner {
         running.values().forEach(source -> source.cancel(reason));
     }
 
-    /** Runs the leased job of {@code kind} to its end; never throws. */
-    void run(TaskKind kind, Lease lease) {
+    /**
+     * Runs the leased job of {@code kind} to its end; never throws. Its task is already running
+     * when the lease started it ({@link LeasedTask#started()}); otherwise this attempt looks it up
+     * and starts it.
+     */
+    void run(TaskKind kind, LeasedTask leased) {
+        Lease lease = leased.lease();
         TaskId id = TaskId.parseOrNull(lease.payload());
         if (id == null) {
             log.warn("dropping job {} with a malformed payload", lease.jobId());
@@ -92,18 +134,28 @@ final class AttemptRunner {
         MDC.put("task_id", id.value());
         CancellationSource source = new CancellationSource();
         // Why the attempt need not read its task again before the runner starts:
-        // - The project is looked up (the slow part of preparing) before begin() moves the task
-        //   to running. A cancel landing until that compare-and-set finds the task initializing
+        // - When this attempt starts the task (its store could not start it in the lease), the
+        //   project is looked up (the slow part of preparing) before begin() moves the task to
+        //   running. A cancel landing until that compare-and-set finds the task initializing
         //   and cancels it there: ours then fails, begin() reads the task cancelled, and the
         //   runner never starts.
-        // - The stop signal is registered here, before that compare-and-set. A cancel of a
-        //   running task stores CANCELLED by compare-and-set and only then sends its request on
-        //   the bus, so a cancel landing after ours has a request that finds this entry.
+        // - A cancel of a running task stores CANCELLED by compare-and-set and only then sends
+        //   its request on the bus. The stop signal is registered here, before begin()'s
+        //   compare-and-set, so a cancel landing after ours has a request that finds this entry.
+        // - When the lease started the task, the request can come before this entry exists:
+        //   stop() then keeps it, and it is found here. A request that lands while the project
+        //   is looked up stops the attempt before its runner is called (execute()).
         running.put(id, source);
+        UnmatchedStop early = unmatchedStops.remove(id);
+        if (early != null) {
+            source.cancel(early.reason());
+        }
         // Renewed from now on: beginning the attempt and finding its project take time too.
         AttemptTimers.Clocks clocks = timers.track(lease, id, source);
         try {
-            Started started = begin(kind, lease, id, source);
+            Started started = leased.started() != null
+                    ? begun(kind, lease, leased.started(), source)
+                    : begin(kind, lease, id, source);
             if (started != null) {
                 MDC.put("user", started.attempt.task().owner());
                 MDC.put("project", started.attempt.task().projectName());
@@ -129,6 +181,20 @@ final class AttemptRunner {
 
     /** The task's project as looked up before it starts: its spec, or why it has none. */
     private record Project(ProjectSpec spec, TaskError error) {
+    }
+
+    /** An attempt whose lease moved its task to running: looks up the project and announces the start. */
+    private Started begun(TaskKind kind, Lease lease, TaskRecord started, CancellationSource source) {
+        Project project = lookUp(started.projectName());
+        updater.announceStart(started);
+        return started(kind, lease, started, source, project);
+    }
+
+    private Started started(TaskKind kind, Lease lease, TaskRecord started, CancellationSource source,
+            Project project) {
+        TaskLog.started(started);
+        LogBuffer logs = new LogBuffer(started.id(), store, events, clock, config.logBatchLines());
+        return new Started(new Attempt(lease, kind, source, started, logs, updater, store, clock), project);
     }
 
     /**
@@ -170,10 +236,7 @@ final class AttemptRunner {
             }
             TaskRecord started = record.start(clock.instant());
             if (updater.apply(record, started)) {
-                TaskLog.started(started);
-                LogBuffer logs = new LogBuffer(id, store, events, clock, config.logBatchLines());
-                return new Started(new Attempt(lease, kind, source, started, logs, updater, store, clock),
-                        project);
+                return started(kind, lease, started, source, project);
             }
         }
         log.warn("task {} kept changing under the worker; leaving its job to be redelivered", id);
@@ -205,7 +268,10 @@ final class AttemptRunner {
         RuntimeException failure = null;
         Optional<CancellationToken.Reason> stoppedFor;
         try {
-            outcome = Objects.requireNonNull(runners.get(attempt.kind).run(spec, attempt), "runner returned null");
+            if (attempt.source.reason().isEmpty()) {
+                // not cancelled before it began (a cancel can land while the project is looked up)
+                outcome = Objects.requireNonNull(runners.get(attempt.kind).run(spec, attempt), "runner returned null");
+            }
         } catch (RuntimeException e) {
             failure = e;
         } catch (StackOverflowError | LinkageError e) {

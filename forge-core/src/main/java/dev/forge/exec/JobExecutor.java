@@ -87,7 +87,7 @@ public final class JobExecutor implements AutoCloseable {
         this.timers = new AttemptTimers(config, timer, io, queue, store, System::nanoTime);
         this.attempts = new AttemptRunner(config, store, queue, events, catalog, byKind, updater,
                 metrics, clock, this.timers);
-        this.dispatcher = new Dispatcher(config, queue, byKind.keySet(), workers, attempts);
+        this.dispatcher = new Dispatcher(config, queue, byKind.keySet(), workers, attempts, updater, clock);
         this.maintenance = new Maintenance(config, store, queue, lock, node, clock, timer, io);
         metrics.gauge("forge_workers_busy", "Workers running an attempt", dispatcher::busy);
         for (String name : List.of(Queues.BUILD, Queues.ANALYSIS)) {

@@ -6,9 +6,11 @@ import dev.forge.events.TaskEvent;
 import dev.forge.metrics.ForgeMetrics;
 import dev.forge.queue.JobQueue;
 import dev.forge.queue.Lease;
+import dev.forge.store.LeasedTask;
 import dev.forge.store.TaskStore;
 import dev.forge.task.TaskChanges;
 import dev.forge.task.TaskRecord;
+import dev.forge.task.TaskStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -56,6 +58,33 @@ public final class TaskUpdater {
     public boolean applyAndAck(TaskRecord expected, TaskRecord next, JobQueue queue, Lease lease) {
         TaskChanges.requireValid(expected, next);
         return announced(expected, next, store.compareAndSetAndAck(expected, next, queue, lease));
+    }
+
+    /**
+     * Leases up to {@code max} jobs and, when the store can do it in the same step, moves their
+     * tasks to running ({@link TaskStore#leaseAndStart}) at this updater's clock. Nothing is
+     * announced here: the worker that runs a started task calls {@link #announceStart} (on its
+     * own thread, so a batch of leases is not announced one by one on the leasing thread).
+     */
+    public List<LeasedTask> leaseAndStart(JobQueue queue, List<String> queues, int max, Duration visibility,
+            Duration wait) throws InterruptedException {
+        return store.leaseAndStart(queue, queues, max, visibility, wait, clock);
+    }
+
+    /**
+     * Announces a move to running that a lease stored ({@link LeasedTask#started()}), as
+     * {@link #apply} announces the changes it stores. First checks that it is a started record,
+     * so a store that returned something else is caught before a runner starts.
+     *
+     * @throws IllegalArgumentException if {@code started} is not a started task
+     */
+    public void announceStart(TaskRecord started) {
+        if (started.status() != TaskStatus.RUNNING || started.attempt() < 1 || started.startedAt() == null) {
+            throw new IllegalArgumentException("task " + started.id() + " was not started: " + started.status()
+                    + ", attempt " + started.attempt());
+        }
+        metrics.taskStatus(started.kind(), TaskStatus.RUNNING);
+        events.publish(TaskEvent.statusOf(started, clock.instant()));
     }
 
     /** Publishes a stored change; returns {@code stored}. */

@@ -1,11 +1,18 @@
 package dev.forge.store;
 
+import dev.forge.queue.InMemoryJobQueue;
+import dev.forge.queue.JobQueue;
+import dev.forge.queue.Lease;
 import dev.forge.task.Page;
 import dev.forge.task.TaskChanges;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
+import dev.forge.task.TaskStatus;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
@@ -220,6 +227,43 @@ public final class InMemoryTaskStore implements TaskStore {
             addTerminal(stored);
         }
         return true;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>With an {@link InMemoryJobQueue} (this JVM's memory too) this store leases, then starts
+     * each leased task that is waiting to run, one task at a time: not atomic with the lease,
+     * but nothing of either outlives this process, so there is no crash to survive between them.
+     */
+    @Override
+    public List<LeasedTask> leaseAndStart(JobQueue queue, List<String> queues, int max, Duration visibility,
+            Duration wait, Clock clock) throws InterruptedException {
+        if (!(queue instanceof InMemoryJobQueue)) {
+            return TaskStore.super.leaseAndStart(queue, queues, max, visibility, wait, clock);
+        }
+        List<Lease> leases = queue.lease(queues, max, visibility, wait);
+        List<LeasedTask> leased = new ArrayList<>(leases.size());
+        Instant now = clock.instant();
+        for (Lease lease : leases) {
+            TaskId id = TaskId.parseOrNull(lease.payload());
+            leased.add(new LeasedTask(lease, id == null ? null : startIfWaiting(id, now)));
+        }
+        return leased;
+    }
+
+    /** The task moved to running at {@code now} if it was waiting to run; null otherwise. */
+    private TaskRecord startIfWaiting(TaskId id, Instant now) {
+        TaskRecord[] started = {null};
+        // running to running changes no index: the terminal index holds neither
+        tasks.computeIfPresent(id, (key, entry) -> {
+            if (entry.record.status() == TaskStatus.INITIALIZING) {
+                entry.record = entry.record.start(now);
+                started[0] = entry.record;
+            }
+            return entry;
+        });
+        return started[0];
     }
 
     /** Owner, kind and creation time place a task in its indexes, so they must not change. */

@@ -6,6 +6,7 @@ import dev.forge.task.Page;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -119,6 +120,35 @@ public interface TaskStore extends AutoCloseable {
         }
         queue.ack(lease);
         return true;
+    }
+
+    /**
+     * How a worker pool takes its next jobs: leases up to {@code max} jobs of {@code queues} as
+     * {@link JobQueue#lease(List, int, Duration, Duration)} does and may, in the same step, move
+     * each leased job's task (the job's payload is its id) from {@code initializing} to
+     * {@code running}: it stores what {@link TaskRecord#start} gives at {@code clock}'s instant,
+     * read when the lease is taken, and returns that record beside the lease. A store that shares
+     * its backend with {@code queue} overrides this to do both in one step (one script, one
+     * transaction), so a job no longer costs its worker a separate write, and a round trip, to
+     * say that it runs. It starts only tasks waiting to run: a task that is running (its job was
+     * redelivered: the worker holding it is gone), terminal or unknown is left as it is, for the
+     * worker to decide. The default leases only and starts nothing; so must an override given a
+     * queue of another backend.
+     *
+     * <p>The start is not checked by {@link dev.forge.task.TaskChanges#requireValid}, and no
+     * event announces it: the caller does both for what it gets back.
+     *
+     * @return between one and {@code max} leased jobs, each with its started task or null, or
+     *         none if no job became visible in time
+     */
+    default List<LeasedTask> leaseAndStart(JobQueue queue, List<String> queues, int max, Duration visibility,
+            Duration wait, Clock clock) throws InterruptedException {
+        List<Lease> leases = queue.lease(queues, max, visibility, wait);
+        List<LeasedTask> leased = new ArrayList<>(leases.size());
+        for (Lease lease : leases) {
+            leased.add(LeasedTask.notStarted(lease));
+        }
+        return leased;
     }
 
     /**

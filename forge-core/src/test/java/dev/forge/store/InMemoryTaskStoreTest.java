@@ -32,6 +32,11 @@ class InMemoryTaskStoreTest extends TaskStoreContract {
         return InMemoryTaskStore.sharing(last);
     }
 
+    @Override
+    protected boolean startsTasksInItsLease() {
+        return true;
+    }
+
     private static InMemoryTaskStore storeKeeping(int terminalTasks) {
         return InMemoryTaskStore.builder().maxTerminalTasks(terminalTasks).build();
     }

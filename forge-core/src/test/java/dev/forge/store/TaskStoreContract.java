@@ -100,6 +100,14 @@ public abstract class TaskStoreContract {
         return false;
     }
 
+    /**
+     * Whether {@link TaskStore#leaseAndStart} with {@link #queueOfThisBackend()} moves the leased
+     * jobs' tasks to running in its lease; such a store then runs the tests of what it starts.
+     */
+    protected boolean startsTasksInItsLease() {
+        return false;
+    }
+
     /** A second node over the same backend, closed after the test. */
     protected TaskStore secondNode() {
         TaskStore node = sameBackendStore();
@@ -311,6 +319,111 @@ public abstract class TaskStoreContract {
                 .isInstanceOf(StoredWithoutJobsException.class)
                 .hasRootCauseMessage("queue down");
         assertThat(stored(task)).as("stored, so the caller can end it").isEqualTo(task);
+    }
+
+    // ---- lease and start
+
+    @Test
+    void leaseAndStart_startsEachLeasedTaskWaitingToRun_asStartWould() throws Exception {
+        assumeTrue(startsTasksInItsLease(), "this store's leases start nothing");
+        try (JobQueue queue = queueOfThisBackend()) {
+            TaskRecord first = newTask("alice", TaskKind.BUILD);
+            TaskRecord second = newTask("bob", TaskKind.ANALYSIS);
+            store.createAllAndEnqueue(List.of(first, second), queue, SETTLE_QUEUE);
+            Instant now = clock.instant();
+
+            List<LeasedTask> leased = store.leaseAndStart(queue, List.of(SETTLE_QUEUE), 5, Duration.ofMinutes(5),
+                    Duration.ZERO, clock);
+
+            assertThat(leased).extracting(l -> l.lease().payload())
+                    .containsExactly(first.id().value(), second.id().value());
+            assertThat(leased).extracting(LeasedTask::started).containsExactly(first.start(now), second.start(now));
+            assertThat(stored(first)).isEqualTo(first.start(now));
+            assertThat(secondNode().find(second.id())).as("on every node").contains(second.start(now));
+            TaskRecord started = leased.get(0).started();
+            TaskRecord done = started.transitionTo(TaskStatus.COMPLETED, Map.of("tests", 3), null, clock.instant());
+            assertThat(store.compareAndSetAndAck(started, done, queue, leased.get(0).lease()))
+                    .as("the started record is the stored one").isTrue();
+            assertThat(store.compareAndSet(first, first.start(now))).as("the start a worker would write: stale").isFalse();
+        }
+    }
+
+    @Test
+    void leaseAndStart_taskOfAnEarlierAttempt_startsAsStartWould_whateverItsTextHolds() throws Exception {
+        assumeTrue(startsTasksInItsLease(), "this store's leases start nothing");
+        try (JobQueue queue = queueOfThisBackend()) {
+            // text that looks like a record's own fields, in every place a task holds text
+            TaskRecord task = TaskRecord.create(TaskId.of("t-odd"), TaskKind.BUILD, "ålice",
+                    "demo", "say \"status\":\"INITIALIZING\",\"attempt\":0 ✓",
+                    Map.of("x", ",\"status\":\"INITIALIZING\",\"attempt\":1,\"version\":1,\"progress\":0"),
+                    List.of("status"), 3, clock.instant());
+            store.create(task);
+            TaskRecord running = moveTo(task, TaskStatus.RUNNING);
+            TaskRecord progressed = running.withProgress(40, "compile \"status\":\"RUNNING\"", clock.instant());
+            assertThat(store.compareAndSet(running, progressed)).isTrue();
+            clock.advance(Duration.ofSeconds(1));
+            Map<String, Object> results = Map.of("status", "INITIALIZING", "nested",
+                    Map.of("attempt", 7, "status", ",\"status\":\"INITIALIZING\",\"attempt\":2,"));
+            TaskRecord retried = progressed.transitionTo(TaskStatus.INITIALIZING, results,
+                    new TaskError(TaskError.INFRASTRUCTURE, "worker lost; \"retrying\" ✗"), clock.instant());
+            assertThat(store.compareAndSet(progressed, retried)).isTrue();
+            clock.advance(Duration.ofSeconds(1));
+            queue.enqueue(SETTLE_QUEUE, task.id().value(), Duration.ZERO, task.owner());
+
+            List<LeasedTask> leased = store.leaseAndStart(queue, List.of(SETTLE_QUEUE), 1, Duration.ofMinutes(5),
+                    Duration.ZERO, clock);
+
+            TaskRecord expected = retried.start(clock.instant());
+            assertThat(leased).singleElement().extracting(LeasedTask::started).isEqualTo(expected);
+            assertThat(stored(task)).isEqualTo(expected);
+            assertThat(expected.attempt()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void leaseAndStart_taskNotWaitingToRun_isLeasedAndLeftAsItIs() throws Exception {
+        try (JobQueue queue = queueOfThisBackend()) {
+            TaskRecord running = moveTo(created("alice", TaskKind.BUILD), TaskStatus.RUNNING);
+            TaskRecord cancelled = moveTo(created("alice", TaskKind.BUILD), TaskStatus.CANCELLED);
+            TaskRecord unknown = newTask("alice", TaskKind.BUILD);
+            for (String payload : List.of(running.id().value(), cancelled.id().value(), unknown.id().value(),
+                    "not a task id")) {
+                queue.enqueue(SETTLE_QUEUE, payload, Duration.ZERO, "alice");
+            }
+
+            List<LeasedTask> leased = store.leaseAndStart(queue, List.of(SETTLE_QUEUE), 4, Duration.ofMinutes(5),
+                    Duration.ZERO, clock);
+
+            assertThat(leased).hasSize(4).allSatisfy(l -> assertThat(l.started()).isNull());
+            assertThat(stored(running)).isEqualTo(running);
+            assertThat(stored(cancelled)).isEqualTo(cancelled);
+            assertThat(store.find(unknown.id())).isEmpty();
+        }
+    }
+
+    @Test
+    void leaseAndStart_queueOfAnotherBackend_leasesAndStartsNothing() throws Exception {
+        try (JobQueue queue = new ForwardingQueue(new InMemoryJobQueue(clock))) {
+            TaskRecord task = created("alice", TaskKind.BUILD);
+            queue.enqueue(SETTLE_QUEUE, task.id().value(), Duration.ZERO, task.owner());
+
+            List<LeasedTask> leased = store.leaseAndStart(queue, List.of(SETTLE_QUEUE), 2, Duration.ofMinutes(5),
+                    Duration.ZERO, clock);
+
+            assertThat(leased).singleElement().satisfies(l -> {
+                assertThat(l.lease().payload()).isEqualTo(task.id().value());
+                assertThat(l.started()).isNull();
+            });
+            assertThat(stored(task)).isEqualTo(task);
+        }
+    }
+
+    @Test
+    void leaseAndStart_nothingVisible_returnsNone() throws Exception {
+        try (JobQueue queue = queueOfThisBackend()) {
+            assertThat(store.leaseAndStart(queue, List.of(SETTLE_QUEUE), 3, Duration.ofMinutes(5), Duration.ZERO,
+                    clock)).isEmpty();
+        }
     }
 
     @Test

@@ -3,10 +3,13 @@ package dev.forge.postgres;
 import dev.forge.queue.JobQueue;
 import dev.forge.queue.Lease;
 import dev.forge.store.LeasedRecords;
+import dev.forge.store.LeasedTask;
+import dev.forge.task.TaskRecord;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,6 +68,8 @@ public final class PostgresJobQueue implements JobQueue {
     private final String enqueueAllSql;
     private final String notifySql;
     private final String leaseSql;
+    /** As {@link #leaseSql}, and moves the jobs' tasks that wait to run to running; null without records. */
+    private final String leaseAndStartSql;
     private final String nextVisibleSql;
     private final String extendSql;
     private final GroupAck acks;
@@ -133,6 +138,7 @@ public final class PostgresJobQueue implements JobQueue {
                     + " WHERE id = l.o_payload COLLATE \"C\" LIMIT 1) t ON true";
         }
         this.leaseSql = "SELECT " + leaseColumns + " FROM " + leaseJobs + " ORDER BY l.ordinality";
+        this.leaseAndStartSql = leased == null ? null : leaseAndStartSql(sql, asyncLeaseCommit);
         this.nextVisibleSql = "SELECT extract(epoch FROM min(visible_at) - now()) FROM " + jobs
                 + " WHERE queue = ANY (?) AND rank IS NULL";
         this.extendSql = "UPDATE " + jobs + " SET visible_at = now() + ? * interval '1 microsecond'"
@@ -294,6 +300,22 @@ public final class PostgresJobQueue implements JobQueue {
     @Override
     public List<Lease> lease(List<String> queues, int max, Duration visibility, Duration wait)
             throws InterruptedException {
+        List<LeasedTask> leased = leaseAndStart(queues, max, visibility, wait, null);
+        List<Lease> leases = new ArrayList<>(leased.size());
+        for (LeasedTask each : leased) {
+            leases.add(each.lease());
+        }
+        return leases;
+    }
+
+    /**
+     * As {@link #lease(List, int, Duration, Duration)}, and with a {@code clock} (for the store of
+     * these tables, {@link dev.forge.store.TaskStore#leaseAndStart}) the same statement moves each
+     * leased job's task that waits to run to running at the clock's instant, read before each
+     * statement. Without one it starts nothing.
+     */
+    List<LeasedTask> leaseAndStart(List<String> queues, int max, Duration visibility, Duration wait, Clock clock)
+            throws InterruptedException {
         Objects.requireNonNull(queues, "queues");
         Objects.requireNonNull(visibility, "visibility");
         Objects.requireNonNull(wait, "wait");
@@ -312,11 +334,11 @@ public final class PostgresJobQueue implements JobQueue {
             listenOnce();
         }
         boolean waited = false;
-        List<Lease> leases = new ArrayList<>(Math.min(max, 64));
+        List<LeasedTask> leases = new ArrayList<>(Math.min(max, 64));
         while (true) {
             long seen = epoch();
             for (String queue : waited ? heardFirst(queues) : queues) {
-                tryLease(queue, max, visibilityMicros, leases);
+                tryLease(queue, max, visibilityMicros, clock, leases);
                 if (!leases.isEmpty()) {
                     // return what this queue had rather than ask the next one too: the caller
                     // hands these to its workers first and asks again for the rest at once
@@ -359,26 +381,80 @@ public final class PostgresJobQueue implements JobQueue {
         return order;
     }
 
-    /** Leases up to {@code max} jobs of {@code queue} in one call, adding them to {@code leases}. */
-    private void tryLease(String queue, int max, long visibilityMicros, List<Lease> leases) {
+    /**
+     * Leases up to {@code max} jobs of {@code queue} in one call, adding them to {@code leases};
+     * with a {@code clock} (and records), starts their tasks in the same statement.
+     */
+    private void tryLease(String queue, int max, long visibilityMicros, Clock clock, List<LeasedTask> leases) {
+        boolean starts = clock != null && leaseAndStartSql != null;
         sql.run("lease jobs", c -> {
-            try (PreparedStatement statement = sql.prepare(c, leaseSql)) {
+            try (PreparedStatement statement = sql.prepare(c, starts ? leaseAndStartSql : leaseSql)) {
                 statement.setString(1, queue);
                 statement.setInt(2, max);
                 statement.setLong(3, visibilityMicros);
+                if (starts) {
+                    TaskRows.timestamp(statement, 4, clock.instant());
+                }
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
-                        leases.add(new Lease(queue, Long.toString(rows.getLong(1)),
+                        Lease lease = new Lease(queue, Long.toString(rows.getLong(1)),
                                 rows.getString(2), rows.getString(3), rows.getInt(4),
-                                TaskRows.instant(rows, 5)));
-                        if (leased != null && rows.getString(6) != null) {
-                            leased.put(TaskRows.read(rows, 6));
+                                TaskRows.instant(rows, 5));
+                        TaskRecord started = null;
+                        // with a start: the flag, the started task's columns, then the stored one's
+                        int stored = starts ? 7 + TaskRows.COLUMN_COUNT : 6;
+                        if (starts && rows.getBoolean(6)) {
+                            started = TaskRows.read(rows, 7);
+                        } else if (leased != null && rows.getString(stored) != null) {
+                            leased.put(TaskRows.read(rows, stored));
                         }
+                        leases.add(new LeasedTask(lease, started));
                     }
                     return null;
                 }
             }
         });
+    }
+
+    /**
+     * The lease statement that also starts the leased jobs' tasks: lease_jobs, then one UPDATE of
+     * the tasks that wait to run (initializing), to what TaskRecord.start gives at the one
+     * parameter after the lease's three, then each job with its task - as the UPDATE returned it
+     * when it started it, else as stored (the tasks read by the outer query are those before the
+     * UPDATE, which are the ones it did not change). A task named by two jobs is started for one.
+     */
+    private static String leaseAndStartSql(Sql sql, boolean asyncLeaseCommit) {
+        String leaseJobs = sql.table("lease_jobs") + "(?, ?, ?) WITH ORDINALITY l";
+        if (asyncLeaseCommit) {
+            leaseJobs = "set_config('synchronous_commit', 'off', true) s, " + leaseJobs;
+        }
+        String tasks = sql.table("tasks");
+        return "WITH l AS MATERIALIZED (SELECT l.o_id, l.o_payload, l.o_token, l.o_deliveries, l.o_expires,"
+                + " l.ordinality FROM " + leaseJobs + "),"
+                + " s AS (UPDATE " + tasks + " t SET status = 'RUNNING', progress = 0, current_step = NULL,"
+                + " attempt = t.attempt + 1, error_code = NULL, error_message = NULL, updated_at = x.at,"
+                + " started_at = x.at, completed_at = NULL, finished_at = NULL, version = t.version + 1"
+                + " FROM l, (SELECT ?::timestamptz AS at) x"
+                + " WHERE t.id = l.o_payload COLLATE \"C\" AND t.status = 'INITIALIZING'"
+                + " RETURNING l.ordinality AS n, " + prefixed("t.", TaskRows.COLUMNS) + ")"
+                + " SELECT l.o_id, l.o_payload, l.o_token, l.o_deliveries, l.o_expires, s.n IS NOT NULL, "
+                + prefixed("s.", TaskRows.COLUMNS) + ", r.*"
+                + " FROM l LEFT JOIN s ON s.n = l.ordinality"
+                + " LEFT JOIN LATERAL (SELECT " + TaskRows.COLUMNS + " FROM " + tasks
+                + " WHERE s.n IS NULL AND id = l.o_payload COLLATE \"C\" LIMIT 1) r ON true"
+                + " ORDER BY l.ordinality";
+    }
+
+    /** {@code columns} (a comma-separated list) with each name prefixed by {@code alias}. */
+    private static String prefixed(String alias, String columns) {
+        StringBuilder out = new StringBuilder();
+        for (String column : columns.split(",")) {
+            if (out.length() > 0) {
+                out.append(", ");
+            }
+            out.append(alias).append(column.strip());
+        }
+        return out.toString();
     }
 
     /** Nanoseconds until the earliest job of {@code queues} is visible; MAX_NAP when none waits. */

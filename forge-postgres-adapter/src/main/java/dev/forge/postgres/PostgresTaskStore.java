@@ -4,6 +4,7 @@ import dev.forge.concurrent.GroupCall;
 import dev.forge.queue.JobQueue;
 import dev.forge.queue.Lease;
 import dev.forge.store.LeasedRecords;
+import dev.forge.store.LeasedTask;
 import dev.forge.store.LogSlice;
 import dev.forge.store.TaskStore;
 import dev.forge.task.Page;
@@ -15,6 +16,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -324,6 +327,19 @@ public final class PostgresTaskStore implements TaskStore {
      * both or neither - never a deleted job whose task still shows running. Any other queue
      * takes the default path (store, then ack).
      */
+    /**
+     * {@inheritDoc} With a queue on these tables, the lease's own statement starts the tasks: one
+     * round trip, one transaction.
+     */
+    @Override
+    public List<LeasedTask> leaseAndStart(JobQueue queue, List<String> queues, int max, Duration visibility,
+            Duration wait, Clock clock) throws InterruptedException {
+        if (!(queue instanceof PostgresJobQueue own) || !own.sharesTables(sql)) {
+            return TaskStore.super.leaseAndStart(queue, queues, max, visibility, wait, clock);
+        }
+        return own.leaseAndStart(queues, max, visibility, wait, Objects.requireNonNull(clock, "clock"));
+    }
+
     @Override
     public boolean compareAndSetAndAck(TaskRecord expected, TaskRecord next, JobQueue queue, Lease lease) {
         if (!(queue instanceof PostgresJobQueue own) || !own.sharesTables(sql)) {

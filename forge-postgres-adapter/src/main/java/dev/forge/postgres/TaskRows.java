@@ -32,6 +32,8 @@ final class TaskRows {
     static final String COLUMNS = "id, kind, owner, project_name, goal, parameters, analysis_types,"
             + " status, progress, current_step, attempt, max_attempts, results, error_code,"
             + " error_message, created_at, updated_at, started_at, completed_at, finished_at, version";
+    /** How many {@link #COLUMNS} there are. */
+    static final int COLUMN_COUNT = COLUMNS.split(",").length;
     /** Placeholders for {@link #COLUMNS}, with the jsonb casts. */
     static final String VALUES = "?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?";
     /** SET clause for every column but id, for a compare-and-set. */

@@ -361,6 +361,11 @@ class PostgresTaskStoreTest extends TaskStoreContract {
     }
 
     @Override
+    protected boolean startsTasksInItsLease() {
+        return true;
+    }
+
+    @Override
     protected TaskStore sameBackendStore() {
         return new PostgresTaskStore(DATABASE.get().secondNode().sql(), DEFAULT_LOG_CAP);
     }

@@ -3,6 +3,10 @@ package dev.forge.redis;
 import dev.forge.queue.JobQueue;
 import dev.forge.queue.Lease;
 import dev.forge.store.LeasedRecords;
+import dev.forge.store.LeasedTask;
+import dev.forge.task.Instants;
+import dev.forge.task.TaskRecord;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -153,6 +157,22 @@ public final class RedisJobQueue implements JobQueue {
     @Override
     public List<Lease> lease(List<String> queues, int max, Duration visibility, Duration wait)
             throws InterruptedException {
+        List<LeasedTask> leased = leaseAndStart(queues, max, visibility, wait, null);
+        List<Lease> leases = new ArrayList<>(leased.size());
+        for (LeasedTask each : leased) {
+            leases.add(each.lease());
+        }
+        return leases;
+    }
+
+    /**
+     * As {@link #lease(List, int, Duration, Duration)}, and with a {@code clock}, the same script
+     * moves each leased job's task that waits to run to running at the clock's instant, read
+     * before each call ({@link dev.forge.store.TaskStore#leaseAndStart}, for the store of this
+     * backend). Without one it starts nothing.
+     */
+    List<LeasedTask> leaseAndStart(List<String> queues, int max, Duration visibility, Duration wait, Clock clock)
+            throws InterruptedException {
         Objects.requireNonNull(queues, "queues");
         if (queues.isEmpty()) {
             throw new IllegalArgumentException("queues must not be empty");
@@ -175,6 +195,8 @@ public final class RedisJobQueue implements JobQueue {
             args.add(keys.jobPrefix(queue));
         }
         args.add(keys.taskPrefix());
+        int startAt = args.size();
+        args.add("");
         if (!wait.isZero()) {
             queues.forEach(this::listenForWakeups);
         }
@@ -182,6 +204,9 @@ public final class RedisJobQueue implements JobQueue {
         while (!closed) {
             long seen = waiters.snapshot(queues);
             args.set(1, UUID.randomUUID().toString());
+            if (clock != null) {
+                args.set(startAt, Instants.format(clock.instant()));
+            }
             List<?> reply = (List<?>) redis.evalShared(LEASE, zsets, args);
             int count = (int) (long) (Long) reply.get(0);
             if (count > 0) {
@@ -202,19 +227,26 @@ public final class RedisJobQueue implements JobQueue {
     }
 
     /**
-     * Reads q_lease.lua's reply: a count, then seven fields per job, the last its task's record
-     * (kept for the find that follows) when the payload is a stored task's id.
+     * Reads q_lease.lua's reply: a count, then eight fields per job, the last two its task's
+     * record when the payload is a stored task's id and whether the script started that task.
+     * A record the script did not start is kept for the find that follows.
      */
-    private List<Lease> leases(List<String> queues, List<?> reply, int count) {
-        List<Lease> leases = new ArrayList<>(count);
+    private List<LeasedTask> leases(List<String> queues, List<?> reply, int count) {
+        List<LeasedTask> leases = new ArrayList<>(count);
         for (int j = 0; j < count; j++) {
-            int at = 1 + 7 * j;
-            leases.add(new Lease(queues.get((int) (long) (Long) reply.get(at) - 1), (String) reply.get(at + 1),
+            int at = 1 + 8 * j;
+            Lease lease = new Lease(queues.get((int) (long) (Long) reply.get(at) - 1), (String) reply.get(at + 1),
                     (String) reply.get(at + 2), (String) reply.get(at + 5), (int) (long) (Long) reply.get(at + 3),
-                    Instant.ofEpochMilli((Long) reply.get(at + 4))));
+                    Instant.ofEpochMilli((Long) reply.get(at + 4)));
+            TaskRecord started = null;
             if (reply.get(at + 6) instanceof String record) {
-                leased.put(codec.read(record));
+                if ((Long) reply.get(at + 7) == 1L) {
+                    started = codec.read(record);
+                } else {
+                    leased.put(codec.read(record));
+                }
             }
+            leases.add(new LeasedTask(lease, started));
         }
         return leases;
     }

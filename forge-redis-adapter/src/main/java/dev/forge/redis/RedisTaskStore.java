@@ -4,6 +4,7 @@ import dev.forge.queue.JobQueue;
 import dev.forge.queue.Lease;
 import dev.forge.store.BoundedLog;
 import dev.forge.store.LeasedRecords;
+import dev.forge.store.LeasedTask;
 import dev.forge.store.LogSlice;
 import dev.forge.store.TaskStore;
 import dev.forge.task.Page;
@@ -11,6 +12,8 @@ import dev.forge.task.TaskChanges;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -274,6 +277,19 @@ public final class RedisTaskStore implements TaskStore {
         args.add(lease.jobId());
         args.add(lease.token());
         return (Long) redis.evalShared(CAS_ACK, casAckKeys, args) == 1L;
+    }
+
+    /**
+     * {@inheritDoc} With this backend's queue, the lease's own script starts the tasks
+     * (q_lease.lua): one round trip, one atomic step.
+     */
+    @Override
+    public List<LeasedTask> leaseAndStart(JobQueue queue, List<String> queues, int max, Duration visibility,
+            Duration wait, Clock clock) throws InterruptedException {
+        if (!(queue instanceof RedisJobQueue redisQueue) || !redisQueue.uses(redis)) {
+            return TaskStore.super.leaseAndStart(queue, queues, max, visibility, wait, clock);
+        }
+        return redisQueue.leaseAndStart(queues, max, visibility, wait, Objects.requireNonNull(clock, "clock"));
     }
 
     /** task_cas_lib.lua's six arguments, in a list with room for {@code more}. */

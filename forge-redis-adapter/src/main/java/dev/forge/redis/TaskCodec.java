@@ -58,13 +58,8 @@ final class TaskCodec {
                 g.writeString(type);
             }
             g.writeEndArray();
-            g.writeStringField("status", r.status().name());
-            g.writeNumberField("progress", r.progress());
-            if (r.currentStep() != null) {
-                g.writeStringField("step", r.currentStep());
-            }
-            g.writeNumberField("attempt", r.attempt());
             g.writeNumberField("maxAttempts", r.maxAttempts());
+            g.writeStringField("createdAt", Instants.format(r.createdAt()));
             g.writeFieldName("results");
             if (results.isEmpty()) {
                 // every record before its job completes: no serializer lookup for nothing
@@ -73,13 +68,22 @@ final class TaskCodec {
             } else {
                 mapper.writeValue(g, results);
             }
+            // The fields a start changes, last and in this order: q_lease.lua starts a task by
+            // replacing them (see START_TAIL). Text a user or a runner gave (the step, the
+            // error) comes after "status", so the record's last ',"status":"' is this one.
+            g.writeStringField("status", r.status().name());
+            g.writeNumberField("attempt", r.attempt());
+            g.writeNumberField("version", r.version());
+            g.writeNumberField("progress", r.progress());
+            if (r.currentStep() != null) {
+                g.writeStringField("step", r.currentStep());
+            }
             if (r.error() != null) {
                 g.writeObjectFieldStart("error");
                 g.writeStringField("code", r.error().code());
                 g.writeStringField("message", r.error().message());
                 g.writeEndObject();
             }
-            g.writeStringField("createdAt", Instants.format(r.createdAt()));
             g.writeStringField("updatedAt", Instants.format(r.updatedAt()));
             if (r.startedAt() != null) {
                 g.writeStringField("startedAt", Instants.format(r.startedAt()));
@@ -87,7 +91,6 @@ final class TaskCodec {
             if (r.completedAt() != null) {
                 g.writeStringField("completedAt", Instants.format(r.completedAt()));
             }
-            g.writeNumberField("version", r.version());
             g.writeEndObject();
         } catch (IOException e) {
             throw new IllegalArgumentException("task " + r.id() + " cannot be written as JSON", e);

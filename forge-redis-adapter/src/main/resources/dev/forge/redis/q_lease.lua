@@ -19,9 +19,12 @@
 -- visible jobs in the first queue; ARGV[2] the token of the first job (the n-th job's token is
 -- ARGV[2] .. ':' .. n); ARGV[3] the most jobs to lease; ARGV[3 + i] job key prefix of queue i;
 -- then the task key prefix, or '' (or nothing): with one, each job's task record is read beside
--- it (a job's payload is its task's id), so the worker's find that follows costs no round trip.
+-- it (a job's payload is its task's id), so the worker's find that follows costs no round trip;
+-- then the instant to start tasks at (ISO-8601, the worker's clock), or '' (or nothing): with
+-- one, each job's task that waits to run (initializing) is moved to running too, as
+-- TaskRecord.start would (see start()).
 -- Returns {n, then n times: i, id, payload, deliveries, expiresAt ms, token, task record JSON or
--- nil} or {0, ms until the next job is due or -1}.
+-- nil, 1 if this call started the task else 0} or {0, ms until the next job is due or -1}.
 -- now and promote() come from q_promote.lua, loaded in front of this script.
 local queues = #KEYS / 5
 if ARGV[1] == 'count' then
@@ -31,6 +34,7 @@ end
 local vis = tonumber(ARGV[1])
 local max = tonumber(ARGV[3])
 local taskPrefix = ARGV[4 + queues] or ''
+local startAt = ARGV[5 + queues] or ''
 -- every job leased in this call expires at the same instant
 local expires = now + vis
 local expiresText = string.format('%d', expires)
@@ -39,6 +43,41 @@ local expiresText = string.format('%d', expires)
 -- reads them
 local lastRank = {}
 local taken = {}
+
+-- Moves the task of hash key task, whose stored record is record and version version, to
+-- running at startAt if it waits to run; returns the record it then holds and 1, or record and 0.
+-- TaskCodec.write puts the fields a start changes last, from "status" on, in a fixed order, and
+-- only numbers, times and escaped text (in which no bare quote can stand) follow "status": so the
+-- record's last ',"status":"' begins them. They are replaced by what TaskRecord.start gives:
+-- running, the next attempt and version, progress 0, no step or error, updated and started now.
+-- A record of another layout (written before this one) does not match and is left as it is; so
+-- is one whose version is not the hash's.
+local function start(task, record, version)
+  local at = nil
+  local from = 1
+  while true do
+    local found = string.find(record, ',"status":"', from, true)
+    if not found then
+      break
+    end
+    at = found
+    from = found + 11
+  end
+  if not at then
+    return record, 0
+  end
+  local attempt, v = string.match(record,
+    '^,"status":"INITIALIZING","attempt":(%d+),"version":(%d+),"progress":', at)
+  if not attempt or v ~= version then
+    return record, 0
+  end
+  local nextVersion = string.format('%d', tonumber(v) + 1)
+  local started = string.sub(record, 1, at - 1) .. ',"status":"RUNNING","attempt":'
+    .. string.format('%d', tonumber(attempt) + 1) .. ',"version":' .. nextVersion
+    .. ',"progress":0,"updatedAt":"' .. startAt .. '","startedAt":"' .. startAt .. '"}'
+  redis.call('HSET', task, 'rec', started, 'v', nextVersion)
+  return started, 1
+end
 
 -- Leases the lowest-ranked job of queue i; false when it has no visible job.
 local function leaseOne(i, token)
@@ -61,10 +100,20 @@ local function leaseOne(i, token)
       redis.call('HSET', job, 't', token, 'd', string.format('%d', deliveries))
       redis.call('ZADD', timers, expiresText, id)
       local record = false
+      local started = 0
       if taskPrefix ~= '' then
-        record = redis.call('HGET', taskPrefix .. fields[1], 'rec')
+        local task = taskPrefix .. fields[1]
+        if startAt ~= '' then
+          local stored = redis.call('HMGET', task, 'rec', 'v')
+          record = stored[1]
+          if record then
+            record, started = start(task, record, stored[2])
+          end
+        else
+          record = redis.call('HGET', task, 'rec')
+        end
       end
-      return {i, id, fields[1], deliveries, expires, token, record}
+      return {i, id, fields[1], deliveries, expires, token, record, started}
     end
   end
 end

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.forge.queue.JobQueue;
 import dev.forge.queue.Lease;
 import dev.forge.store.LeasedRecords;
+import dev.forge.store.LeasedTask;
 import dev.forge.store.TaskStore;
 import dev.forge.store.TaskStoreContract;
 import dev.forge.task.TaskKind;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import redis.clients.jedis.RedisClient;
 import org.junit.jupiter.api.Test;
 
 /** The task-store contract against Redis; every test on its own key prefix. */
@@ -39,6 +41,11 @@ class RedisTaskStoreTest extends TaskStoreContract {
 
     @Override
     protected boolean leasesCarryRecords() {
+        return true;
+    }
+
+    @Override
+    protected boolean startsTasksInItsLease() {
         return true;
     }
 
@@ -69,6 +76,34 @@ class RedisTaskStoreTest extends TaskStoreContract {
             }
             assertThat(payloads).containsExactly(before.id().value(), after.id().value());
             assertThat(store.find(existing.id())).contains(existing);
+        }
+    }
+
+    /**
+     * A record of the layout before the one q_lease.lua starts (status ahead of the results, as
+     * stored by an earlier forge) is leased and left for the worker to start.
+     */
+    @Test
+    void leaseAndStart_recordOfTheEarlierLayout_isLeftForTheWorker() throws Exception {
+        try (JobQueue queue = backend.jobQueue();
+                RedisClient client = RedisClient.create(java.net.URI.create(RedisTestSupport.URL))) {
+            TaskRecord task = created("alice", TaskKind.BUILD);
+            String key = redis.prefix() + "task:" + task.id().value();
+            String earlier = "{\"id\":\"" + task.id().value() + "\",\"kind\":\"BUILD\",\"owner\":\"alice\","
+                    + "\"project\":\"demo\",\"goal\":\"build it\",\"params\":{\"flavor\":\"mint\"},\"types\":[],"
+                    + "\"status\":\"INITIALIZING\",\"progress\":0,\"attempt\":0,\"maxAttempts\":3,\"results\":{},"
+                    + "\"createdAt\":\"" + task.createdAt() + "\",\"updatedAt\":\"" + task.updatedAt() + "\","
+                    + "\"version\":" + task.version() + "}";
+            client.hset(key, "rec", earlier);
+            assertThat(store.find(task.id())).as("the earlier layout reads as the same record").contains(task);
+            queue.enqueue("q", task.id().value(), Duration.ZERO, task.owner());
+
+            List<LeasedTask> leased = store.leaseAndStart(queue, List.of("q"), 1, Duration.ofMinutes(5),
+                    Duration.ZERO, clock);
+
+            assertThat(leased).singleElement().satisfies(l -> assertThat(l.started()).isNull());
+            assertThat(store.find(task.id())).contains(task);
+            assertThat(store.compareAndSet(task, task.start(clock.instant()))).as("the worker starts it").isTrue();
         }
     }
 

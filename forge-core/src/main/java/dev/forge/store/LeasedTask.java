@@ -1,0 +1,32 @@
+package dev.forge.store;
+
+import dev.forge.queue.Lease;
+import dev.forge.task.TaskRecord;
+import java.util.Objects;
+
+/**
+ * A job a worker leased through {@link TaskStore#leaseAndStart}, and its task as that call moved
+ * it to running.
+ *
+ * @param lease   the worker's hold on the job
+ * @param started the job's task as stored by the move to running that the lease made, the
+ *                record {@link TaskRecord#start} gives; null when the call did not start it (a
+ *                store that cannot start in its lease, a task that was not waiting to run, a
+ *                payload that names no task): the worker then looks the task up itself
+ */
+public record LeasedTask(Lease lease, TaskRecord started) {
+
+    /** Validates the pair. */
+    public LeasedTask {
+        Objects.requireNonNull(lease, "lease");
+        if (started != null && !started.id().value().equals(lease.payload())) {
+            throw new IllegalArgumentException("task " + started.id() + " started for a job whose payload is "
+                    + lease.payload());
+        }
+    }
+
+    /** A lease whose task the call did not start. */
+    public static LeasedTask notStarted(Lease lease) {
+        return new LeasedTask(lease, null);
+    }
+}
