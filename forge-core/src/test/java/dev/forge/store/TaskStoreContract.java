@@ -402,6 +402,25 @@ public abstract class TaskStoreContract {
     }
 
     @Test
+    void leaseAndStart_twoJobsOfOneTask_startItOnce() throws Exception {
+        assumeTrue(startsTasksInItsLease(), "this store's leases start nothing");
+        try (JobQueue queue = queueOfThisBackend()) {
+            TaskRecord task = created("alice", TaskKind.BUILD);
+            queue.enqueue(SETTLE_QUEUE, task.id().value(), Duration.ZERO, task.owner());
+            queue.enqueue(SETTLE_QUEUE, task.id().value(), Duration.ZERO, task.owner());
+            Instant now = clock.instant();
+
+            List<LeasedTask> leased = store.leaseAndStart(queue, List.of(SETTLE_QUEUE), 2, Duration.ofMinutes(5),
+                    Duration.ZERO, clock);
+
+            assertThat(leased).hasSize(2);
+            assertThat(leased.get(0).started()).isEqualTo(task.start(now));
+            assertThat(leased.get(1).started()).as("already running").isNull();
+            assertThat(stored(task)).isEqualTo(task.start(now));
+        }
+    }
+
+    @Test
     void leaseAndStart_queueOfAnotherBackend_leasesAndStartsNothing() throws Exception {
         try (JobQueue queue = new ForwardingQueue(new InMemoryJobQueue(clock))) {
             TaskRecord task = created("alice", TaskKind.BUILD);

@@ -421,7 +421,10 @@ public final class PostgresJobQueue implements JobQueue {
      * the tasks that wait to run (initializing), to what TaskRecord.start gives at the one
      * parameter after the lease's three, then each job with its task - as the UPDATE returned it
      * when it started it, else as stored (the tasks read by the outer query are those before the
-     * UPDATE, which are the ones it did not change). A task named by two jobs is started for one.
+     * UPDATE, which are the ones it did not change). The UPDATE finds its tasks by
+     * {@code id = ANY (<the payloads>)}, an index lookup each: a join with the lease's rows was
+     * planned as a scan of the whole table. A task named by two jobs is started for the first; the
+     * second gets no record (the one read before the UPDATE is old).
      */
     private static String leaseAndStartSql(Sql sql, boolean asyncLeaseCommit) {
         String leaseJobs = sql.table("lease_jobs") + "(?, ?, ?) WITH ORDINALITY l";
@@ -430,18 +433,19 @@ public final class PostgresJobQueue implements JobQueue {
         }
         String tasks = sql.table("tasks");
         return "WITH l AS MATERIALIZED (SELECT l.o_id, l.o_payload, l.o_token, l.o_deliveries, l.o_expires,"
-                + " l.ordinality FROM " + leaseJobs + "),"
+                + " l.ordinality, row_number() OVER (PARTITION BY l.o_payload ORDER BY l.ordinality) AS k"
+                + " FROM " + leaseJobs + "),"
                 + " s AS (UPDATE " + tasks + " t SET status = 'RUNNING', progress = 0, current_step = NULL,"
                 + " attempt = t.attempt + 1, error_code = NULL, error_message = NULL, updated_at = x.at,"
                 + " started_at = x.at, completed_at = NULL, finished_at = NULL, version = t.version + 1"
-                + " FROM l, (SELECT ?::timestamptz AS at) x"
-                + " WHERE t.id = l.o_payload COLLATE \"C\" AND t.status = 'INITIALIZING'"
-                + " RETURNING l.ordinality AS n, " + prefixed("t.", TaskRows.COLUMNS) + ")"
-                + " SELECT l.o_id, l.o_payload, l.o_token, l.o_deliveries, l.o_expires, s.n IS NOT NULL, "
+                + " FROM (SELECT ?::timestamptz AS at) x"
+                + " WHERE t.id = ANY (ARRAY(SELECT l.o_payload COLLATE \"C\" FROM l)) AND t.status = 'INITIALIZING'"
+                + " RETURNING " + prefixed("t.", TaskRows.COLUMNS) + ")"
+                + " SELECT l.o_id, l.o_payload, l.o_token, l.o_deliveries, l.o_expires, s.id IS NOT NULL AND l.k = 1, "
                 + prefixed("s.", TaskRows.COLUMNS) + ", r.*"
-                + " FROM l LEFT JOIN s ON s.n = l.ordinality"
+                + " FROM l LEFT JOIN s ON s.id = l.o_payload COLLATE \"C\""
                 + " LEFT JOIN LATERAL (SELECT " + TaskRows.COLUMNS + " FROM " + tasks
-                + " WHERE s.n IS NULL AND id = l.o_payload COLLATE \"C\" LIMIT 1) r ON true"
+                + " WHERE s.id IS NULL AND id = l.o_payload COLLATE \"C\" LIMIT 1) r ON true"
                 + " ORDER BY l.ordinality";
     }
 
