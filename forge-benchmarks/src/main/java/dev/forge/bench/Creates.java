@@ -44,14 +44,10 @@ final class Creates {
         }
     }
 
-    /**
-     * Runs {@link #WARMUP} jobs in batches and waits until {@code done} (the caller's count of
-     * DONE events) has seen them all; then sets {@code done} back to 0. Not measured.
-     */
-    static void warmUp(Forge api, Principal caller, AtomicInteger done) throws InterruptedException {
+    /** Runs {@link #WARMUP} jobs in batches and waits until they are all done. Not measured. */
+    static void warmUp(Forge api, Principal caller, Completion completion) throws InterruptedException {
         if (WARMUP > 0) {
-            timed(api, caller, WARMUP, true, done);
-            done.set(0);
+            timed(api, caller, WARMUP, true, completion);
         }
     }
 
@@ -61,12 +57,11 @@ final class Creates {
 
     /**
      * Creates {@code n} builds - in batches ({@link #inBatches}) or one by one from 8 threads
-     * ({@link #oneByOne}) - and waits until {@code done} (the caller's count of DONE events, set
-     * to 0 here first) reaches {@code n}.
+     * ({@link #oneByOne}) - and waits until {@code completion} says they are all done.
      */
-    static Timing timed(Forge api, Principal caller, int n, boolean bulk, AtomicInteger done)
+    static Timing timed(Forge api, Principal caller, int n, boolean bulk, Completion completion)
             throws InterruptedException {
-        done.set(0);
+        completion.reset();
         long t0 = System.nanoTime();
         if (bulk) {
             inBatches(api, caller, n);
@@ -74,9 +69,7 @@ final class Creates {
             oneByOne(api, caller, n);
         }
         long created = System.nanoTime() - t0;
-        while (done.get() < n) {
-            Thread.sleep(5);
-        }
+        completion.awaitDone(n);
         return new Timing(created, System.nanoTime() - t0);
     }
 

@@ -1,6 +1,7 @@
 package dev.forge.bench;
 
 import dev.forge.Forge;
+import dev.forge.events.EventBus;
 import dev.forge.events.TaskEvent;
 import dev.forge.exec.AdmissionConfig;
 import dev.forge.exec.ExecutorConfig;
@@ -23,8 +24,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * End-to-end no-op jobs through Redis: this process creates N build tasks (store write + enqueue,
@@ -42,6 +41,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>java -cp forge-benchmarks.jar dev.forge.bench.RedisThroughput [N=20000] [K=1] [W=16] [redis URL] [bulk|single]</pre>
  */
 public final class RedisThroughput {
+
+    /** {@code -Dforge.bench.completion}: how this driver knows its builds are done (default queue; see {@link Completion}). */
+    private static final boolean BY_EVENTS = Completion.byEvents("queue");
 
 
     private RedisThroughput() {
@@ -69,46 +71,45 @@ public final class RedisThroughput {
             // `running` (no spinning: a busy loop would take a core from the workers and Redis).
             Map<TaskId, Long> runningAt = new ConcurrentHashMap<>();
             BlockingQueue<TaskId> running = new LinkedBlockingQueue<>();
-            AtomicBoolean measuringPickup = new AtomicBoolean(true);
-            AtomicInteger done = new AtomicInteger();
-            api.events().subscribe(event -> {
-                if (event.type() == TaskEvent.Type.DONE) {
-                    done.incrementAndGet();
-                } else if (measuringPickup.get() && event.type() == TaskEvent.Type.STATUS
-                        && event.status().wireName().equals("running")) {
-                    runningAt.putIfAbsent(event.taskId(), System.nanoTime());
-                    running.offer(event.taskId());
-                }
-            });
             Principal alice = Principal.user("alice");
-            measuringPickup.set(false);
-            Creates.warmUp(api, alice, done);
-            measuringPickup.set(true);
-            // idle-queue pickup latency: one task at a time, from the create call to its running event
-            List<Long> pickups = Creates.pickups(api, alice, runningAt, running, 200);
-            measuringPickup.set(false);
-            // throughput: N creates - in batches of BATCH from one thread (as BullMQ's addBulk),
-            // or one by one from 8 threads - then wait for every DONE
-            while (done.get() < 200) {
-                Thread.sleep(10);
+            try (Completion completion = Completion.chosen(api, BY_EVENTS)) {
+                Creates.warmUp(api, alice, completion);
+                // idle-queue pickup latency: one task at a time, from the create call to its
+                // running event (the only phase with a subscription to every task's events)
+                completion.reset();
+                List<Long> pickups;
+                try (EventBus.Subscription runningEvents = api.events().subscribe(event -> {
+                    if (event.type() == TaskEvent.Type.STATUS && event.status().wireName().equals("running")) {
+                        runningAt.putIfAbsent(event.taskId(), System.nanoTime());
+                        running.offer(event.taskId());
+                    }
+                })) {
+                    // three first, not measured: the subscription was just made
+                Creates.pickups(api, alice, runningAt, running, 3);
+                pickups = Creates.pickups(api, alice, runningAt, running, 200);
+                }
+                completion.awaitDone(203);
+                // throughput: N creates - in batches of BATCH from one thread (as BullMQ's addBulk),
+                // or one by one from 8 threads - then wait until they are all done
+                long jitBefore = WorkerJvm.jitMillis(started);
+                long driverJitBefore = WorkerJvm.ownJitMillis();
+                ProcessCpu cpuBefore = ProcessCpu.sample(started, "redis-server");
+                Creates.Timing timing = Creates.timed(api, alice, n, bulk, completion);
+                ProcessCpu cpuAfter = ProcessCpu.sample(started, "redis-server");
+                long jitDuring = WorkerJvm.jitMillis(started) - jitBefore;
+                long driverJitDuring = WorkerJvm.ownJitMillis() - driverJitBefore;
+                double seconds = timing.totalNanos() / 1e9;
+                System.out.printf("FORGE RESULT n=%d warmup=%d workerProcesses=%d workersEach=%d creates=%s completion=%s: %d done in %.2fs "
+                        + "=> %.0f jobs/s (create phase %.2fs, then drain %.2fs; JIT compiling meanwhile: %d ms, of which the driver %d ms)%n",
+                        n, Creates.WARMUP, processes, workers, bulk ? "bulk" + Creates.BATCH : "single",
+                        BY_EVENTS ? "events" : "queue", n, seconds,
+                        n / seconds, timing.createNanos() / 1e9, (timing.totalNanos() - timing.createNanos()) / 1e9,
+                        jitDuring, driverJitDuring);
+                System.out.println("FORGE " + cpuAfter.perJobSince(cpuBefore, n, "redis-server"));
+                System.out.printf("FORGE PICKUP idle queue (create call -> running event), %d tasks: p50 %.1f ms, "
+                        + "p99 %.1f ms%n", pickups.size(), pickups.get(pickups.size() / 2) / 1e6,
+                        pickups.get((int) (pickups.size() * 0.99)) / 1e6);
             }
-            long jitBefore = WorkerJvm.jitMillis(started);
-            long driverJitBefore = WorkerJvm.ownJitMillis();
-            ProcessCpu cpuBefore = ProcessCpu.sample(started, "redis-server");
-            Creates.Timing timing = Creates.timed(api, alice, n, bulk, done);
-            ProcessCpu cpuAfter = ProcessCpu.sample(started, "redis-server");
-            long jitDuring = WorkerJvm.jitMillis(started) - jitBefore;
-            long driverJitDuring = WorkerJvm.ownJitMillis() - driverJitBefore;
-            double seconds = timing.totalNanos() / 1e9;
-            System.out.printf("FORGE RESULT n=%d warmup=%d workerProcesses=%d workersEach=%d creates=%s: %d done in %.2fs "
-                    + "=> %.0f jobs/s (create phase %.2fs, then drain %.2fs; JIT compiling meanwhile: %d ms, of which the driver %d ms)%n",
-                    n, Creates.WARMUP, processes, workers, bulk ? "bulk" + Creates.BATCH : "single", n, seconds,
-                    n / seconds, timing.createNanos() / 1e9, (timing.totalNanos() - timing.createNanos()) / 1e9,
-                    jitDuring, driverJitDuring);
-            System.out.println("FORGE " + cpuAfter.perJobSince(cpuBefore, n, "redis-server"));
-            System.out.printf("FORGE PICKUP idle queue (create call -> running event), %d tasks: p50 %.1f ms, "
-                    + "p99 %.1f ms%n", pickups.size(), pickups.get(pickups.size() / 2) / 1e6,
-                    pickups.get((int) (pickups.size() * 0.99)) / 1e6);
         } finally {
             started.forEach(Process::destroyForcibly);
             try (RedisBackend cleanup = RedisBackend.connect(settings(url, prefix))) {
