@@ -465,19 +465,8 @@ class ForgeEmbeddingTest {
      */
     @Test
     void cancel_betweenTheLeaseThatStartedTheTaskAndTheWorker_stopsTheAttemptBeforeTheRunner() throws Exception {
-        java.util.concurrent.atomic.AtomicReference<Forge> forgeRef = new java.util.concurrent.atomic.AtomicReference<>();
-        CountDownLatch delivered = new CountDownLatch(1);
-        EventBus bus = new ForwardingEventBus(new InMemoryEventBus()) {
-            @Override
-            public Subscription onCancel(java.util.function.Consumer<dev.forge.task.TaskId> listener) {
-                return super.onCancel(id -> {
-                    listener.accept(id);
-                    delivered.countDown();
-                });
-            }
-        };
+        CancelFromInside cancel = new CancelFromInside();
         InMemoryTaskStore realStore = new InMemoryTaskStore();
-        java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
         TaskStore store = new ForwardingStore(realStore) {
             @Override
             public List<dev.forge.store.LeasedTask> leaseAndStart(JobQueue queue, List<String> queues, int max,
@@ -485,25 +474,15 @@ class ForgeEmbeddingTest {
                 List<dev.forge.store.LeasedTask> leased = realStore.leaseAndStart(queue, queues, max, visibility,
                         wait, clock);
                 for (dev.forge.store.LeasedTask each : leased) {
-                    if (each.started() != null && cancelled.compareAndSet(false, true)) {
-                        forgeRef.get().builds().cancel(ALICE, each.started().id()).orElseThrow();
-                        assertThat(delivered.await(10, TimeUnit.SECONDS)).as("cancel request delivered").isTrue();
+                    if (each.started() != null) {
+                        cancel.once(each.started().id());
                     }
                 }
                 return leased;
             }
         };
-        ScriptedRunner runner = new ScriptedRunner().then(ForgeEmbeddingTest::awaitCancel);
-        Forge forge = forge(runner).taskStore(store).eventBus(bus)
-                .executorConfig(fastConfig().cancelCheckInterval(Duration.ofMinutes(1)).build()).build();
-        forgeRef.set(forge);
-        start(forge);
-        TaskRecord task = create(forge, ALICE);
 
-        awaitStatus(forge, task, TaskStatus.CANCELLED);
-        Await.until(() -> forge.queue().depth("build") == 0, WAIT, "the job to be dropped");
-        assertThat(cancelled).as("the lease started the task").isTrue();
-        assertThat(runner.calls()).isEmpty();
+        cancel.runToCancelledWithoutTheRunner(store);
     }
 
     /**
@@ -517,10 +496,33 @@ class ForgeEmbeddingTest {
      */
     @RepeatedTest(3)
     void cancel_justAfterTheWorkerStartsTheTask_reachesTheAttemptThroughTheChannel() throws Exception {
-        java.util.concurrent.atomic.AtomicReference<Forge> forgeRef = new java.util.concurrent.atomic.AtomicReference<>();
-        CountDownLatch delivered = new CountDownLatch(1);
-        InMemoryEventBus real = new InMemoryEventBus();
-        EventBus bus = new ForwardingEventBus(real) {
+        CancelFromInside cancel = new CancelFromInside();
+        // a ForwardingStore takes the default leaseAndStart: it leases and starts nothing
+        TaskStore store = new ForwardingStore(new InMemoryTaskStore()) {
+            @Override
+            public boolean compareAndSet(TaskRecord expected, TaskRecord next) {
+                boolean stored = super.compareAndSet(expected, next);
+                if (stored && next.status() == TaskStatus.RUNNING) {
+                    cancel.once(next.id());
+                }
+                return stored;
+            }
+        };
+
+        cancel.runToCancelledWithoutTheRunner(store);
+    }
+
+    /**
+     * A cancel made once from inside a store call, its request delivered to the executor before
+     * that call returns; and a forge on that store and this bus that runs one build, with the
+     * stored-status check set to a minute, so only the request can stop the attempt.
+     */
+    private final class CancelFromInside {
+        private final java.util.concurrent.atomic.AtomicReference<Forge> forge =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        private final CountDownLatch delivered = new CountDownLatch(1);
+        private final java.util.concurrent.atomic.AtomicBoolean made = new java.util.concurrent.atomic.AtomicBoolean();
+        private final EventBus bus = new ForwardingEventBus(new InMemoryEventBus()) {
             @Override
             public Subscription onCancel(java.util.function.Consumer<dev.forge.task.TaskId> listener) {
                 return super.onCancel(id -> {
@@ -529,35 +531,34 @@ class ForgeEmbeddingTest {
                 });
             }
         };
-        InMemoryTaskStore realStore = new InMemoryTaskStore();
-        java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
-        // a ForwardingStore takes the default leaseAndStart: it leases and starts nothing
-        TaskStore store = new ForwardingStore(realStore) {
-            @Override
-            public boolean compareAndSet(TaskRecord expected, TaskRecord next) {
-                boolean stored = super.compareAndSet(expected, next);
-                if (stored && next.status() == TaskStatus.RUNNING && cancelled.compareAndSet(false, true)) {
-                    forgeRef.get().builds().cancel(ALICE, next.id()).orElseThrow();
-                    try {
-                        assertThat(delivered.await(10, TimeUnit.SECONDS)).as("cancel request delivered").isTrue();
-                    } catch (InterruptedException e) {
-                        throw new AssertionError(e);
-                    }
-                }
-                return stored;
-            }
-        };
-        ScriptedRunner runner = new ScriptedRunner().then(ForgeEmbeddingTest::awaitCancel);
-        Forge forge = forge(runner).taskStore(store).eventBus(bus)
-                .executorConfig(fastConfig().cancelCheckInterval(Duration.ofMinutes(1)).build()).build();
-        forgeRef.set(forge);
-        start(forge);
-        TaskRecord task = create(forge, ALICE);
 
-        awaitStatus(forge, task, TaskStatus.CANCELLED);
-        Await.until(() -> forge.queue().depth("build") == 0, WAIT, "the job to be dropped");
-        assertThat(cancelled).as("the worker started the task").isTrue();
-        assertThat(runner.calls()).isEmpty();
+        /** Cancels the task, the first time only, and waits until its request was delivered. */
+        void once(dev.forge.task.TaskId id) {
+            if (!made.compareAndSet(false, true)) {
+                return;
+            }
+            forge.get().builds().cancel(ALICE, id).orElseThrow();
+            try {
+                assertThat(delivered.await(10, TimeUnit.SECONDS)).as("cancel request delivered").isTrue();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        /** Runs one build on {@code store}: it ends cancelled, its job dropped, its runner never called. */
+        void runToCancelledWithoutTheRunner(TaskStore store) throws Exception {
+            ScriptedRunner runner = new ScriptedRunner().then(ForgeEmbeddingTest::awaitCancel);
+            Forge built = forge(runner).taskStore(store).eventBus(bus)
+                    .executorConfig(fastConfig().cancelCheckInterval(Duration.ofMinutes(1)).build()).build();
+            forge.set(built);
+            start(built);
+            TaskRecord task = create(built, ALICE);
+
+            awaitStatus(built, task, TaskStatus.CANCELLED);
+            Await.until(() -> built.queue().depth("build") == 0, WAIT, "the job to be dropped");
+            assertThat(made).as("the cancel was made inside the store call").isTrue();
+            assertThat(runner.calls()).isEmpty();
+        }
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.forge.bench;
 
 import dev.forge.Forge;
 import dev.forge.builds.BuildRequest;
+import dev.forge.events.EventBus;
+import dev.forge.events.TaskEvent;
 import dev.forge.security.Principal;
 import dev.forge.task.TaskId;
 import dev.forge.task.TaskRecord;
@@ -9,8 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -74,11 +78,54 @@ final class Creates {
     }
 
     /**
+     * A measured phase: its timing, how long the JIT compiled inside it (all JVMs; the driver's
+     * share), and the CPU per job of the driver, the worker JVMs and the server (see
+     * {@link ProcessCpu#perJobSince}).
+     */
+    record Measured(Timing timing, long jitMillis, long driverJitMillis, String cpuPerJob) {
+    }
+
+    /**
+     * {@link #timed}, with the JIT time and the CPU per job of the driver, {@code workers} and
+     * the server process named {@code server} around it.
+     */
+    static Measured measured(Forge api, Principal caller, int n, boolean bulk, Completion completion,
+            List<Process> workers, String server) throws InterruptedException {
+        long jitBefore = WorkerJvm.jitMillis(workers);
+        long driverJitBefore = WorkerJvm.ownJitMillis();
+        ProcessCpu cpuBefore = ProcessCpu.sample(workers, server);
+        Timing timing = timed(api, caller, n, bulk, completion);
+        ProcessCpu cpuAfter = ProcessCpu.sample(workers, server);
+        return new Measured(timing, WorkerJvm.jitMillis(workers) - jitBefore,
+                WorkerJvm.ownJitMillis() - driverJitBefore, cpuAfter.perJobSince(cpuBefore, n, server));
+    }
+
+    /**
+     * Idle-queue pickup with a subscription of its own to every task's events, made for it and
+     * closed after it: {@code count} builds one at a time, each from the create call to its
+     * running event, after three that are not measured (the subscription was just made); the
+     * latencies in nanoseconds, sorted.
+     */
+    static List<Long> pickups(Forge api, Principal caller, int count) throws InterruptedException {
+        Map<TaskId, Long> runningAt = new ConcurrentHashMap<>();
+        BlockingQueue<TaskId> running = new LinkedBlockingQueue<>();
+        try (EventBus.Subscription runningEvents = api.events().subscribe(event -> {
+            if (event.type() == TaskEvent.Type.STATUS && event.status().wireName().equals("running")) {
+                runningAt.putIfAbsent(event.taskId(), System.nanoTime());
+                running.offer(event.taskId());
+            }
+        })) {
+            pickups(api, caller, runningAt, running, 3);
+            return pickups(api, caller, runningAt, running, count);
+        }
+    }
+
+    /**
      * Idle-queue pickup: {@code count} builds one at a time, each from the create call to its
      * running event (which the caller's subscriber puts in {@code runningAt} and {@code running});
      * the latencies in nanoseconds, sorted.
      */
-    static List<Long> pickups(Forge api, Principal caller, Map<TaskId, Long> runningAt,
+    private static List<Long> pickups(Forge api, Principal caller, Map<TaskId, Long> runningAt,
             BlockingQueue<TaskId> running, int count) throws InterruptedException {
         List<Long> pickups = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {

@@ -1,8 +1,6 @@
 package dev.forge.bench;
 
 import dev.forge.Forge;
-import dev.forge.events.EventBus;
-import dev.forge.events.TaskEvent;
 import dev.forge.exec.AdmissionConfig;
 import dev.forge.exec.ExecutorConfig;
 import dev.forge.exec.RunOutcome;
@@ -13,7 +11,6 @@ import dev.forge.ratelimit.RateLimitConfig;
 import dev.forge.ratelimit.RateLimitRule;
 import dev.forge.ratelimit.RateLimiter;
 import dev.forge.security.Principal;
-import dev.forge.task.TaskId;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -23,9 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -86,38 +80,22 @@ public final class PostgresThroughput {
             for (int i = 0; i < processes; i++) {
                 started.add(startWorker(workers));
             }
-            Map<TaskId, Long> runningAt = new ConcurrentHashMap<>();
-            BlockingQueue<TaskId> running = new LinkedBlockingQueue<>();
             Principal alice = Principal.user("alice");
             try (Completion completion = Completion.chosen(api, BY_EVENTS)) {
                 Creates.warmUp(api, alice, completion);
-                long jitBefore = WorkerJvm.jitMillis(started);
-                long driverJitBefore = WorkerJvm.ownJitMillis();
-                ProcessCpu cpuBefore = ProcessCpu.sample(started, "postgres");
-                Creates.Timing timing = Creates.timed(api, alice, n, BULK, completion);
-                ProcessCpu cpuAfter = ProcessCpu.sample(started, "postgres");
-                long jitDuring = WorkerJvm.jitMillis(started) - jitBefore;
-                long driverJitDuring = WorkerJvm.ownJitMillis() - driverJitBefore;
+                Creates.Measured measured = Creates.measured(api, alice, n, BULK, completion, started, "postgres");
+                Creates.Timing timing = measured.timing();
                 double seconds = timing.totalNanos() / 1e9;
                 System.out.printf("FORGE ENGINE RESULT n=%d warmup=%d workerProcesses=%d workersEach=%d%s completion=%s: %d done in %.2fs => %.0f jobs/s"
                         + " (%s creates took %.2fs; JIT compiling meanwhile: %d ms, of which the driver %d ms)%n", n, Creates.WARMUP, processes,
                         workers, ASYNC_LEASE ? " ASYNC LEASE COMMIT" : "", BY_EVENTS ? "events" : "queue", n, seconds, n / seconds,
-                        BULK ? "bulk" + Creates.BATCH : "single", timing.createNanos() / 1e9, jitDuring, driverJitDuring);
-                System.out.println("FORGE ENGINE " + cpuAfter.perJobSince(cpuBefore, n, "postgres"));
+                        BULK ? "bulk" + Creates.BATCH : "single", timing.createNanos() / 1e9, measured.jitMillis(),
+                        measured.driverJitMillis());
+                System.out.println("FORGE ENGINE " + measured.cpuPerJob());
             }
             // idle-queue pickup: one task at a time, from the create call to its running event
             // (the only phase with a subscription to every task's events)
-            List<Long> pickups;
-            try (EventBus.Subscription runningEvents = api.events().subscribe(event -> {
-                if (event.type() == TaskEvent.Type.STATUS && event.status().wireName().equals("running")) {
-                    runningAt.putIfAbsent(event.taskId(), System.nanoTime());
-                    running.offer(event.taskId());
-                }
-            })) {
-                // three first, not measured: the subscription was just made
-                Creates.pickups(api, alice, runningAt, running, 3);
-                pickups = Creates.pickups(api, alice, runningAt, running, 200);
-            }
+            List<Long> pickups = Creates.pickups(api, alice, 200);
             System.out.printf("FORGE ENGINE PICKUP idle queue (create call -> running event), %d tasks: p50 %.1f ms,"
                     + " p99 %.1f ms%n", pickups.size(), pickups.get(pickups.size() / 2) / 1e6,
                     pickups.get((int) (pickups.size() * 0.99)) / 1e6);

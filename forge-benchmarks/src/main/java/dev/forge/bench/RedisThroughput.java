@@ -1,8 +1,6 @@
 package dev.forge.bench;
 
 import dev.forge.Forge;
-import dev.forge.events.EventBus;
-import dev.forge.events.TaskEvent;
 import dev.forge.exec.AdmissionConfig;
 import dev.forge.exec.ExecutorConfig;
 import dev.forge.exec.RunOutcome;
@@ -14,15 +12,11 @@ import dev.forge.ratelimit.RateLimiter;
 import dev.forge.redis.RedisBackend;
 import dev.forge.redis.RedisSettings;
 import dev.forge.security.Principal;
-import dev.forge.task.TaskId;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -67,45 +61,26 @@ public final class RedisThroughput {
             for (int i = 0; i < processes; i++) {
                 started.add(startWorker(url, prefix, workers));
             }
-            // When each task of the pickup phase was seen running; the main thread waits on
-            // `running` (no spinning: a busy loop would take a core from the workers and Redis).
-            Map<TaskId, Long> runningAt = new ConcurrentHashMap<>();
-            BlockingQueue<TaskId> running = new LinkedBlockingQueue<>();
             Principal alice = Principal.user("alice");
             try (Completion completion = Completion.chosen(api, BY_EVENTS)) {
                 Creates.warmUp(api, alice, completion);
                 // idle-queue pickup latency: one task at a time, from the create call to its
                 // running event (the only phase with a subscription to every task's events)
                 completion.reset();
-                List<Long> pickups;
-                try (EventBus.Subscription runningEvents = api.events().subscribe(event -> {
-                    if (event.type() == TaskEvent.Type.STATUS && event.status().wireName().equals("running")) {
-                        runningAt.putIfAbsent(event.taskId(), System.nanoTime());
-                        running.offer(event.taskId());
-                    }
-                })) {
-                    // three first, not measured: the subscription was just made
-                Creates.pickups(api, alice, runningAt, running, 3);
-                pickups = Creates.pickups(api, alice, runningAt, running, 200);
-                }
+                List<Long> pickups = Creates.pickups(api, alice, 200);
                 completion.awaitDone(203);
                 // throughput: N creates - in batches of BATCH from one thread (as BullMQ's addBulk),
                 // or one by one from 8 threads - then wait until they are all done
-                long jitBefore = WorkerJvm.jitMillis(started);
-                long driverJitBefore = WorkerJvm.ownJitMillis();
-                ProcessCpu cpuBefore = ProcessCpu.sample(started, "redis-server");
-                Creates.Timing timing = Creates.timed(api, alice, n, bulk, completion);
-                ProcessCpu cpuAfter = ProcessCpu.sample(started, "redis-server");
-                long jitDuring = WorkerJvm.jitMillis(started) - jitBefore;
-                long driverJitDuring = WorkerJvm.ownJitMillis() - driverJitBefore;
+                Creates.Measured measured = Creates.measured(api, alice, n, bulk, completion, started, "redis-server");
+                Creates.Timing timing = measured.timing();
                 double seconds = timing.totalNanos() / 1e9;
                 System.out.printf("FORGE RESULT n=%d warmup=%d workerProcesses=%d workersEach=%d creates=%s completion=%s: %d done in %.2fs "
                         + "=> %.0f jobs/s (create phase %.2fs, then drain %.2fs; JIT compiling meanwhile: %d ms, of which the driver %d ms)%n",
                         n, Creates.WARMUP, processes, workers, bulk ? "bulk" + Creates.BATCH : "single",
                         BY_EVENTS ? "events" : "queue", n, seconds,
                         n / seconds, timing.createNanos() / 1e9, (timing.totalNanos() - timing.createNanos()) / 1e9,
-                        jitDuring, driverJitDuring);
-                System.out.println("FORGE " + cpuAfter.perJobSince(cpuBefore, n, "redis-server"));
+                        measured.jitMillis(), measured.driverJitMillis());
+                System.out.println("FORGE " + measured.cpuPerJob());
                 System.out.printf("FORGE PICKUP idle queue (create call -> running event), %d tasks: p50 %.1f ms, "
                         + "p99 %.1f ms%n", pickups.size(), pickups.get(pickups.size() / 2) / 1e6,
                         pickups.get((int) (pickups.size() * 0.99)) / 1e6);

@@ -2,6 +2,8 @@ package dev.forge.store;
 
 import dev.forge.queue.Lease;
 import dev.forge.task.TaskRecord;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -28,5 +30,23 @@ public record LeasedTask(Lease lease, TaskRecord started) {
     /** A lease whose task the call did not start. */
     public static LeasedTask notStarted(Lease lease) {
         return new LeasedTask(lease, null);
+    }
+
+    /** Each of {@code leases} as a lease whose task the call did not start, in order. */
+    public static List<LeasedTask> noneStarted(List<Lease> leases) {
+        List<LeasedTask> leased = new ArrayList<>(leases.size());
+        for (Lease lease : leases) {
+            leased.add(notStarted(lease));
+        }
+        return leased;
+    }
+
+    /** The leases of {@code leased}, in order: for a queue whose lease is its lease-and-start without a start. */
+    public static List<Lease> leasesOf(List<LeasedTask> leased) {
+        List<Lease> leases = new ArrayList<>(leased.size());
+        for (LeasedTask each : leased) {
+            leases.add(each.lease());
+        }
+        return leases;
     }
 }

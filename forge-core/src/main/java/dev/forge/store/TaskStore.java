@@ -143,12 +143,7 @@ public interface TaskStore extends AutoCloseable {
      */
     default List<LeasedTask> leaseAndStart(JobQueue queue, List<String> queues, int max, Duration visibility,
             Duration wait, Clock clock) throws InterruptedException {
-        List<Lease> leases = queue.lease(queues, max, visibility, wait);
-        List<LeasedTask> leased = new ArrayList<>(leases.size());
-        for (Lease lease : leases) {
-            leased.add(LeasedTask.notStarted(lease));
-        }
-        return leased;
+        return LeasedTask.noneStarted(queue.lease(queues, max, visibility, wait));
     }
 
     /**

@@ -300,12 +300,7 @@ public final class PostgresJobQueue implements JobQueue {
     @Override
     public List<Lease> lease(List<String> queues, int max, Duration visibility, Duration wait)
             throws InterruptedException {
-        List<LeasedTask> leased = leaseAndStart(queues, max, visibility, wait, null);
-        List<Lease> leases = new ArrayList<>(leased.size());
-        for (LeasedTask each : leased) {
-            leases.add(each.lease());
-        }
-        return leases;
+        return LeasedTask.leasesOf(leaseAndStart(queues, max, visibility, wait, null));
     }
 
     /**

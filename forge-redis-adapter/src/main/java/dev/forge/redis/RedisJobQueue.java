@@ -157,12 +157,7 @@ public final class RedisJobQueue implements JobQueue {
     @Override
     public List<Lease> lease(List<String> queues, int max, Duration visibility, Duration wait)
             throws InterruptedException {
-        List<LeasedTask> leased = leaseAndStart(queues, max, visibility, wait, null);
-        List<Lease> leases = new ArrayList<>(leased.size());
-        for (LeasedTask each : leased) {
-            leases.add(each.lease());
-        }
-        return leases;
+        return LeasedTask.leasesOf(leaseAndStart(queues, max, visibility, wait, null));
     }
 
     /**
