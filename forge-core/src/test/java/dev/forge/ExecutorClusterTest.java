@@ -204,6 +204,7 @@ class ExecutorClusterTest {
                 .build().start());
         TaskRecord task = create(forge);
         awaitStatus(forge, task.id(), TaskStatus.RUNNING);
+        runner.awaitCalls(1, WAIT);
 
         forge.builds().cancel(ALICE, task.id()).orElseThrow();
 
@@ -224,6 +225,7 @@ class ExecutorClusterTest {
                 .build().start());
         TaskRecord task = create(forge);
         TaskRecord running = awaitStatus(forge, task.id(), TaskStatus.RUNNING);
+        runner.awaitCalls(1, WAIT);
 
         // Another worker took the job over and put the task back to waiting.
         TaskRecord takenOver = running.transitionTo(TaskStatus.INITIALIZING, null,

@@ -230,6 +230,7 @@ class ForgeEmbeddingTest {
                 .executorConfig(slowHeartbeat).build());
         TaskRecord task = create(workerA, ALICE);
         awaitStatus(workerA, task, TaskStatus.RUNNING);
+        first.awaitCalls(1, WAIT);
 
         // Worker A stalls past its lease: the job is delivered to worker B, which finishes first.
         clock.advance(Duration.ofSeconds(61));
@@ -277,6 +278,7 @@ class ForgeEmbeddingTest {
         Forge forge = start(forge(runner).build());
         TaskRecord task = create(forge, ALICE);
         awaitStatus(forge, task, TaskStatus.RUNNING);
+        runner.awaitCalls(1, WAIT);
 
         Outcome<TaskRecord> outcome = forge.builds().cancel(ALICE, task.id());
 
@@ -327,6 +329,7 @@ class ForgeEmbeddingTest {
         Forge forge = start(forge(runner).build());
         TaskRecord task = create(forge, ALICE);
         awaitStatus(forge, task, TaskStatus.RUNNING);
+        runner.awaitCalls(1, WAIT);
 
         Thread closer = new Thread(forge::close);
         closer.start();
@@ -351,6 +354,7 @@ class ForgeEmbeddingTest {
                 .executorConfig(fastConfig().shutdownDeadline(Duration.ofMillis(200)).build()).build());
         TaskRecord task = create(forge, ALICE);
         awaitStatus(forge, task, TaskStatus.RUNNING);
+        runner.awaitCalls(1, WAIT);
 
         forge.executor().close();
 

@@ -38,6 +38,15 @@ public final class ScriptedRunner implements TaskRunner {
         return next.apply(context);
     }
 
+    /**
+     * Waits until the runner has been called {@code count} times. A task shows {@code running}
+     * from the lease that started it, a moment before its worker calls the runner (it looks up
+     * the project first): a test that acts on a running runner waits for this, not for the status.
+     */
+    public void awaitCalls(int count, java.time.Duration timeout) {
+        Await.until(() -> calls.size() >= count, timeout, count + " call(s) of the runner");
+    }
+
     /** Contexts of the calls so far. */
     public List<TaskContext> calls() {
         return List.copyOf(calls);
