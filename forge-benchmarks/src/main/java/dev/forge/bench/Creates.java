@@ -31,6 +31,9 @@ final class Creates {
      */
     static final int WARMUP = Integer.getInteger("forge.bench.warmup", 0);
 
+    /** Pickups run first and not measured, by {@link #pickups(Forge, Principal, int)}. */
+    static final int UNMEASURED_PICKUPS = 3;
+
     private Creates() {
     }
 
@@ -103,8 +106,9 @@ final class Creates {
     /**
      * Idle-queue pickup with a subscription of its own to every task's events, made for it and
      * closed after it: {@code count} builds one at a time, each from the create call to its
-     * running event, after three that are not measured (the subscription was just made); the
-     * latencies in nanoseconds, sorted.
+     * running event, after {@value #UNMEASURED_PICKUPS} that are not measured (the subscription
+     * was just made); the latencies in nanoseconds, sorted. It creates {@code count +}
+     * {@value #UNMEASURED_PICKUPS} builds.
      */
     static List<Long> pickups(Forge api, Principal caller, int count) throws InterruptedException {
         Map<TaskId, Long> runningAt = new ConcurrentHashMap<>();
@@ -115,7 +119,7 @@ final class Creates {
                 running.offer(event.taskId());
             }
         })) {
-            pickups(api, caller, runningAt, running, 3);
+            pickups(api, caller, runningAt, running, UNMEASURED_PICKUPS);
             return pickups(api, caller, runningAt, running, count);
         }
     }

@@ -94,7 +94,7 @@ public final class PostgresThroughput {
                 System.out.println("FORGE ENGINE " + measured.cpuPerJob());
             }
             // idle-queue pickup: one task at a time, from the create call to its running event
-            // (the only phase with a subscription to every task's events)
+            // (with a subscription of its own)
             List<Long> pickups = Creates.pickups(api, alice, 200);
             System.out.printf("FORGE ENGINE PICKUP idle queue (create call -> running event), %d tasks: p50 %.1f ms,"
                     + " p99 %.1f ms%n", pickups.size(), pickups.get(pickups.size() / 2) / 1e6,

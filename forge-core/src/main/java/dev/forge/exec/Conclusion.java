@@ -25,6 +25,9 @@ final class Conclusion {
 
     private static final Logger log = LoggerFactory.getLogger(Conclusion.class);
 
+    /** Why a task goes back to initializing when its worker shuts down before it could end. */
+    static final TaskError SHUT_DOWN = new TaskError(TaskError.INFRASTRUCTURE, "worker shut down; will run again");
+
     private final ExecutorConfig config;
     private final JobQueue queue;
     private final ForgeMetrics metrics;
@@ -61,8 +64,7 @@ final class Conclusion {
                 }
                 case SHUTDOWN -> {
                     if (!attempt.leaseLost()) {
-                        retry(attempt, new TaskError(TaskError.INFRASTRUCTURE,
-                                "worker shut down; will run again"), Duration.ZERO);
+                        retry(attempt, SHUT_DOWN, Duration.ZERO);
                     }
                 }
                 case LEASE_LOST -> log.info("task {}: attempt {} lost its lease; its result is dropped",

@@ -5,11 +5,10 @@ import dev.forge.queue.JobQueue;
 import dev.forge.queue.Lease;
 import dev.forge.queue.Queues;
 import dev.forge.store.LeasedTask;
-import dev.forge.task.TaskError;
+import dev.forge.task.TaskKind;
 import dev.forge.task.TaskRecord;
 import dev.forge.task.TaskStatus;
 import java.time.Clock;
-import dev.forge.task.TaskKind;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -129,8 +128,8 @@ final class Dispatcher {
                 // As many jobs as workers asked for: there are probably more, so each worker
                 // leases its next one itself (see the class comment).
                 boolean backlog = leases.size() == free;
-                for (LeasedTask lease : leases) {
-                    if (!handOff(lease, backlog)) {
+                for (LeasedTask leased : leases) {
+                    if (!handOff(leased, backlog)) {
                         leases.subList(handedOff + 1, leases.size()).forEach(this::giveBack);
                         return;
                     }
@@ -244,8 +243,8 @@ final class Dispatcher {
         try {
             TaskRecord started = held.started();
             if (started != null) {
-                updater.apply(started, started.transitionTo(TaskStatus.INITIALIZING, null,
-                        new TaskError(TaskError.INFRASTRUCTURE, "worker shut down; will run again"), clock.instant()));
+                updater.apply(started, started.transitionTo(TaskStatus.INITIALIZING, null, Conclusion.SHUT_DOWN,
+                        clock.instant()));
             }
             queue.release(lease, Duration.ZERO);
         } catch (RuntimeException e) {

@@ -255,7 +255,7 @@ public final class InMemoryTaskStore implements TaskStore {
     /** The task moved to running at {@code now} if it was waiting to run; null otherwise. */
     private TaskRecord startIfWaiting(TaskId id, Instant now) {
         TaskRecord[] started = {null};
-        // running to running changes no index: the terminal index holds neither
+        // initializing to running changes no index: the terminal index holds neither
         tasks.computeIfPresent(id, (key, entry) -> {
             if (entry.record.status() == TaskStatus.INITIALIZING) {
                 entry.record = entry.record.start(now);

@@ -121,12 +121,7 @@ public final class PostgresJobQueue implements JobQueue {
         this.enqueueSql = "WITH j AS (" + insert + ") SELECT id, pg_notify(?, ?) FROM j";
         this.quietEnqueueSql = insert;
         this.enqueueAllSql = enqueueAllSql(sql, "");
-        // set_config(..., true) holds to the end of the statement's transaction, so it applies
-        // to that transaction's commit only
-        String leaseJobs = sql.table("lease_jobs") + "(?, ?, ?) WITH ORDINALITY l";
-        if (asyncLeaseCommit) {
-            leaseJobs = "set_config('synchronous_commit', 'off', true) s, " + leaseJobs;
-        }
+        String leaseJobs = leaseJobsFrom(sql, asyncLeaseCommit);
         String leaseColumns = "l.o_id, l.o_payload, l.o_token, l.o_deliveries, l.o_expires";
         if (leased != null) {
             // each job's task row in the same statement (its payload is the task's id): a lookup
@@ -422,10 +417,7 @@ public final class PostgresJobQueue implements JobQueue {
      * second gets no record (the one read before the UPDATE is old).
      */
     private static String leaseAndStartSql(Sql sql, boolean asyncLeaseCommit) {
-        String leaseJobs = sql.table("lease_jobs") + "(?, ?, ?) WITH ORDINALITY l";
-        if (asyncLeaseCommit) {
-            leaseJobs = "set_config('synchronous_commit', 'off', true) s, " + leaseJobs;
-        }
+        String leaseJobs = leaseJobsFrom(sql, asyncLeaseCommit);
         String tasks = sql.table("tasks");
         return "WITH l AS MATERIALIZED (SELECT l.o_id, l.o_payload, l.o_token, l.o_deliveries, l.o_expires,"
                 + " l.ordinality, row_number() OVER (PARTITION BY l.o_payload ORDER BY l.ordinality) AS k"
@@ -435,25 +427,24 @@ public final class PostgresJobQueue implements JobQueue {
                 + " started_at = x.at, completed_at = NULL, finished_at = NULL, version = t.version + 1"
                 + " FROM (SELECT ?::timestamptz AS at) x"
                 + " WHERE t.id = ANY (ARRAY(SELECT l.o_payload COLLATE \"C\" FROM l)) AND t.status = 'INITIALIZING'"
-                + " RETURNING " + prefixed("t.", TaskRows.COLUMNS) + ")"
+                + " RETURNING " + TaskRows.columnsOf("t") + ")"
                 + " SELECT l.o_id, l.o_payload, l.o_token, l.o_deliveries, l.o_expires, s.id IS NOT NULL AND l.k = 1, "
-                + prefixed("s.", TaskRows.COLUMNS) + ", r.*"
+                + TaskRows.columnsOf("s") + ", r.*"
                 + " FROM l LEFT JOIN s ON s.id = l.o_payload COLLATE \"C\""
                 + " LEFT JOIN LATERAL (SELECT " + TaskRows.COLUMNS + " FROM " + tasks
                 + " WHERE s.id IS NULL AND id = l.o_payload COLLATE \"C\" LIMIT 1) r ON true"
                 + " ORDER BY l.ordinality";
     }
 
-    /** {@code columns} (a comma-separated list) with each name prefixed by {@code alias}. */
-    private static String prefixed(String alias, String columns) {
-        StringBuilder out = new StringBuilder();
-        for (String column : columns.split(",")) {
-            if (out.length() > 0) {
-                out.append(", ");
-            }
-            out.append(alias).append(column.strip());
-        }
-        return out.toString();
+    /**
+     * The FROM item of a lease: a {@code lease_jobs} call (its three parameters first in the
+     * statement) whose rows are numbered {@code l.ordinality}, in an asynchronously committed
+     * transaction with {@code asyncLeaseCommit} (set_config(..., true) holds to the end of the
+     * statement's transaction, so it applies to that transaction's commit only).
+     */
+    private static String leaseJobsFrom(Sql sql, boolean asyncLeaseCommit) {
+        String leaseJobs = sql.table("lease_jobs") + "(?, ?, ?) WITH ORDINALITY l";
+        return asyncLeaseCommit ? "set_config('synchronous_commit', 'off', true) s, " + leaseJobs : leaseJobs;
     }
 
     /** Nanoseconds until the earliest job of {@code queues} is visible; MAX_NAP when none waits. */

@@ -327,6 +327,15 @@ public final class PostgresTaskStore implements TaskStore {
      * both or neither - never a deleted job whose task still shows running. Any other queue
      * takes the default path (store, then ack).
      */
+    @Override
+    public boolean compareAndSetAndAck(TaskRecord expected, TaskRecord next, JobQueue queue, Lease lease) {
+        if (!(queue instanceof PostgresJobQueue own) || !own.sharesTables(sql)) {
+            return TaskStore.super.compareAndSetAndAck(expected, next, queue, lease);
+        }
+        TaskChanges.requireSameTask(expected, next);
+        return sets.call(new Cas(expected, next, Objects.requireNonNull(lease, "lease"))).get();
+    }
+
     /**
      * {@inheritDoc} With a queue on these tables, the lease's own statement starts the tasks: one
      * round trip, one transaction.
@@ -338,15 +347,6 @@ public final class PostgresTaskStore implements TaskStore {
             return TaskStore.super.leaseAndStart(queue, queues, max, visibility, wait, clock);
         }
         return own.leaseAndStart(queues, max, visibility, wait, Objects.requireNonNull(clock, "clock"));
-    }
-
-    @Override
-    public boolean compareAndSetAndAck(TaskRecord expected, TaskRecord next, JobQueue queue, Lease lease) {
-        if (!(queue instanceof PostgresJobQueue own) || !own.sharesTables(sql)) {
-            return TaskStore.super.compareAndSetAndAck(expected, next, queue, lease);
-        }
-        TaskChanges.requireSameTask(expected, next);
-        return sets.call(new Cas(expected, next, Objects.requireNonNull(lease, "lease"))).get();
     }
 
     /**

@@ -58,6 +58,11 @@ final class TaskRows {
     private TaskRows() {
     }
 
+    /** {@link #COLUMNS} of the row named {@code alias}: {@code alias.id, alias.kind, ...}. */
+    static String columnsOf(String alias) {
+        return alias + "." + COLUMNS.replace(", ", ", " + alias + ".");
+    }
+
     /** Binds every column from {@code id} on, starting at parameter {@code first}; returns the next index. */
     static int bind(PreparedStatement statement, int first, TaskRecord record, boolean withId)
             throws SQLException {

@@ -69,7 +69,7 @@ final class TaskCodec {
                 mapper.writeValue(g, results);
             }
             // The fields a start changes, last and in this order: q_lease.lua starts a task by
-            // replacing them (see START_TAIL). Text a user or a runner gave (the step, the
+            // replacing them (see its start()). Text a user or a runner gave (the step, the
             // error) comes after "status", so the record's last ',"status":"' is this one.
             g.writeStringField("status", r.status().name());
             g.writeNumberField("attempt", r.attempt());
