@@ -82,8 +82,9 @@ class TaskLogTest {
         awaitStatus(failed, TaskStatus.FAILED);
         TaskRecord cancelled = create();
         awaitStatus(cancelled, TaskStatus.RUNNING);
-        // The worker logs its start line just after it stores RUNNING, on its own thread: a
-        // cancel sent the moment RUNNING shows could log first. Cancel once the start is logged.
+        // The worker logs its start line on its own thread after RUNNING is stored (by the lease
+        // that started the task): a cancel sent the moment RUNNING shows could log first.
+        // Cancel once the start is logged.
         awaitEvents(cancelled, "task_started");
         forge.builds().cancel(ALICE, cancelled.id()).orElseThrow();
 
