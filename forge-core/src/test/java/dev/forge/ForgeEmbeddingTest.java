@@ -490,6 +490,71 @@ class ForgeEmbeddingTest {
     }
 
     /**
+     * Jobs leased ahead that no worker takes in time go back to the queue, their tasks to
+     * initializing with the attempt they had. The workers' own leases (under a backlog: the ten
+     * builds are created at once) take 300 ms here, a backend a long round trip away, and the
+     * attempts end at once until two of those leases have returned; so the second one leases
+     * ahead (both workers' next attempts end during a lease), and the attempts after it block:
+     * the jobs held for them wait past the 100 ms limit and are given back. Each task still
+     * completes at attempt 1: a give-back that kept the lease's attempt would show 2.
+     */
+    @Test
+    void jobsLeasedAhead_notTakenInTime_goBack_andStillRunAtTheirFirstAttempt() throws Exception {
+        InMemoryTaskStore realStore = new InMemoryTaskStore();
+        java.util.concurrent.atomic.AtomicInteger workersLeases = new java.util.concurrent.atomic.AtomicInteger();
+        TaskStore store = new ForwardingStore(realStore) {
+            @Override
+            public List<dev.forge.store.LeasedTask> leaseAndStart(JobQueue queue, List<String> queues, int max,
+                    Duration visibility, Duration wait, java.time.Clock clock) throws InterruptedException {
+                if (!wait.isZero()) {
+                    return realStore.leaseAndStart(queue, queues, max, visibility, wait, clock);
+                }
+                Thread.sleep(300); // a worker's own lease, from a backend far away
+                List<dev.forge.store.LeasedTask> leased = realStore.leaseAndStart(queue, queues, max, visibility,
+                        wait, clock);
+                workersLeases.incrementAndGet();
+                return leased;
+            }
+        };
+        CountDownLatch release = new CountDownLatch(1);
+        ScriptedRunner runner = new ScriptedRunner().then(context -> {
+            if (workersLeases.get() >= 2) {
+                try {
+                    release.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return RunOutcome.success(Map.of());
+        });
+        Map<dev.forge.task.TaskId, Integer> initializing = new java.util.concurrent.ConcurrentHashMap<>();
+        Forge forge = start(forge(runner).taskStore(store)
+                .executorConfig(fastConfig().leaseAheadWait(Duration.ofMillis(100)).build()).build());
+        try (EventBus.Subscription events = forge.events().subscribe(event -> {
+            if (event.type() == dev.forge.events.TaskEvent.Type.STATUS && event.status() == TaskStatus.INITIALIZING) {
+                initializing.merge(event.taskId(), 1, Integer::sum);
+            }
+        })) {
+            List<BuildRequest> requests = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                requests.add(new BuildRequest("demo", "build it", Map.of()));
+            }
+            List<TaskRecord> tasks = new ArrayList<>();
+            forge.builds().createAll(ALICE, requests).forEach(created -> tasks.add(created.orElseThrow()));
+            Await.until(() -> initializing.values().stream().anyMatch(n -> n >= 2), WAIT,
+                    "a job leased ahead to be given back (its task initializing again)");
+            release.countDown();
+            for (TaskRecord task : tasks) {
+                TaskRecord done = awaitStatus(forge, task, TaskStatus.COMPLETED);
+                assertThat(done.attempt()).as("attempt of %s", task.id()).isEqualTo(1);
+            }
+            assertThat(runner.calls()).hasSize(10);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    /**
      * The other half of the contract, where the worker starts the task itself (a store that
      * cannot start in its lease): a cancel that lands just after the worker moved the task to
      * running reaches the attempt through the cancel channel, without the stored-status check

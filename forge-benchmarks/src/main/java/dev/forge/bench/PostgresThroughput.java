@@ -150,7 +150,7 @@ public final class PostgresThroughput {
                 .projectCatalog(new InMemoryProjectCatalog(List.of(
                         ProjectSpec.builder("noop").localSource(Path.of(".")).build())))
                 .buildRunner((project, context) -> RunOutcome.success(Map.of()))
-                .executorConfig(ExecutorConfig.custom().workers(workers).build());
+                .executorConfig(ExecutorConfig.custom().workers(workers).leaseAheadWait(WorkerJvm.LEASE_AHEAD_WAIT).build());
     }
 
     private static Process startWorker(int workers) throws Exception {

@@ -133,7 +133,7 @@ public final class RedisThroughput {
                 .projectCatalog(new InMemoryProjectCatalog(List.of(
                         ProjectSpec.builder("noop").localSource(Path.of(".")).build())))
                 .buildRunner((project, context) -> RunOutcome.success(Map.of()))
-                .executorConfig(ExecutorConfig.custom().workers(workers).build());
+                .executorConfig(ExecutorConfig.custom().workers(workers).leaseAheadWait(WorkerJvm.LEASE_AHEAD_WAIT).build());
     }
 
     private static Process startWorker(String url, String prefix, int workers) throws Exception {

@@ -23,8 +23,17 @@ final class WorkerJvm {
     private static final Map<Process, AtomicLong> JIT_MILLIS = new ConcurrentHashMap<>();
     private static final String JIT_LINE = "jit-ms ";
 
+    /**
+     * {@code -Dforge.bench.leaseAheadMs}: the worker JVMs' {@link dev.forge.exec.ExecutorConfig#leaseAheadWait}
+     * (default: its default; 0 leases nothing ahead), for A/B runs of one build; {@link #start}
+     * hands it on.
+     */
+    static final java.time.Duration LEASE_AHEAD_WAIT = java.time.Duration.ofMillis(Long.getLong("forge.bench.leaseAheadMs",
+            dev.forge.exec.ExecutorConfig.ofDefaults().leaseAheadWait().toMillis()));
+
     private WorkerJvm() {
     }
+
 
     /**
      * Starts {@code java <jvmOptions> -cp <this class path> <main> <args>}, waits until the
@@ -41,6 +50,7 @@ final class WorkerJvm {
         if (!extra.isEmpty()) {
             argv.addAll(List.of(extra.split("\\s+")));
         }
+        argv.add("-Dforge.bench.leaseAheadMs=" + LEASE_AHEAD_WAIT.toMillis());
         argv.addAll(jvmOptions);
         argv.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         argv.addAll(List.of(args));

@@ -10,6 +10,7 @@ import dev.forge.task.TaskRecord;
 import dev.forge.task.TaskStatus;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -19,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +42,14 @@ import org.slf4j.LoggerFactory;
  * the same time share one lease call ({@link GroupCall}): on PostgreSQL each lease is a
  * transaction on the queue's clock row, and twenty workers leasing one job each queued behind
  * each other's commits (engine throughput fell from about 800 to 360-400 jobs/s).
+ *
+ * <p>Those workers' lease calls also lease ahead ({@link LeaseAhead}): the jobs the workers are
+ * measured to finish while a lease call is on its way, held on this node for the next workers
+ * that end an attempt, which take one without a round trip. Workers ending attempts a few at a
+ * time otherwise made lease batches of three or four on PostgreSQL, each paying the clock row's
+ * lock, the ranking scan and a commit; with no-op jobs the batches grow to about the pool's
+ * size. A held job waits at most {@link ExecutorConfig#leaseAheadWait}: the dispatcher gives
+ * back those no worker took by then, their tasks to initializing with the attempt they had.
  *
  * <p>Every lease goes through {@link TaskUpdater#leaseAndStart}: a store on the queue's backend
  * moves the leased jobs' tasks to running in the lease itself, so a worker does not write the
@@ -63,6 +73,7 @@ final class Dispatcher {
     /** Workers' own next leases under a backlog, those asked at once in one call. */
     private final GroupCall<Boolean, LeasedTask> nextLeases = new GroupCall<>(this::leaseForWorkers);
     private final Map<String, TaskKind> kinds = new HashMap<>();
+    private final LeaseAhead ahead;
     private final Thread thread;
     private volatile boolean stopping;
 
@@ -75,6 +86,9 @@ final class Dispatcher {
         this.updater = updater;
         this.clock = clock;
         this.slots = new Semaphore(config.workers(), true);
+        // a held job's lease runs down while it waits: never let it wait a quarter of the lease
+        this.ahead = new LeaseAhead(config.workers(),
+                Math.min(config.leaseAheadWait().toNanos(), config.leaseVisibility().toNanos() / 4));
         List<String> names = new ArrayList<>();
         for (TaskKind kind : runnable) {
             names.add(Queues.forKind(kind));
@@ -96,7 +110,10 @@ final class Dispatcher {
         thread.start();
     }
 
-    /** Stops leasing and waits (up to 10 s) for the thread to end; attempts keep running. */
+    /**
+     * Stops leasing, waits (up to 10 s) for the thread to end and gives back the jobs leased
+     * ahead; attempts keep running.
+     */
     void stop() {
         stopping = true;
         thread.interrupt();
@@ -105,6 +122,7 @@ final class Dispatcher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        ahead.close().forEach(this::returnUnrun);
     }
 
     /** Workers running an attempt now. */
@@ -115,16 +133,23 @@ final class Dispatcher {
     private void loop() {
         while (!stopping) {
             try {
-                slots.acquire();
+                if (!awaitSlot()) {
+                    return;
+                }
             } catch (InterruptedException e) {
                 return;
             }
-            // Every worker free now is filled by one lease call: one round trip for several jobs.
+            // Every worker free now is filled by one lease call: one round trip for several jobs
+            // (after the jobs held for them, if any).
             int free = 1 + slots.drainPermits();
             int handedOff = 0;
             try {
-                List<LeasedTask> leases = updater.leaseAndStart(queue, order(), free, config.leaseVisibility(),
-                        config.pollWait());
+                List<LeasedTask> leases = ahead.take(free);
+                if (leases.size() < free) {
+                    List<LeasedTask> fresh = updater.leaseAndStart(queue, order(), free - leases.size(),
+                            config.leaseVisibility(), config.pollWait());
+                    leases = leases.isEmpty() ? fresh : joined(leases, fresh);
+                }
                 // As many jobs as workers asked for: there are probably more, so each worker
                 // leases its next one itself (see the class comment).
                 boolean backlog = leases.size() == free;
@@ -149,6 +174,34 @@ final class Dispatcher {
         }
     }
 
+    /**
+     * Waits for a free worker; while jobs are held, at most the longest they may wait at a time,
+     * giving back those that waited that long. False when stopping.
+     */
+    private boolean awaitSlot() throws InterruptedException {
+        long check = ahead.maxWaitNanos();
+        if (check == 0) {
+            slots.acquire();
+            return true;
+        }
+        while (!slots.tryAcquire(check, TimeUnit.NANOSECONDS)) {
+            if (stopping) {
+                return false;
+            }
+            if (ahead.holdsAny()) {
+                ahead.overdue(System.nanoTime()).forEach(this::returnUnrun);
+            }
+        }
+        return true;
+    }
+
+    private static List<LeasedTask> joined(List<LeasedTask> first, List<LeasedTask> second) {
+        List<LeasedTask> all = new ArrayList<>(first.size() + second.size());
+        all.addAll(first);
+        all.addAll(second);
+        return all;
+    }
+
     /** The queues in the current turn's order. */
     private List<String> order() {
         return rotations.get(Math.floorMod(turn.get(), rotations.size()));
@@ -165,10 +218,12 @@ final class Dispatcher {
                     LeasedTask next = held;
                     while (next != null) {
                         busy.incrementAndGet();
+                        long began = System.nanoTime();
                         try {
                             attempts.run(kinds.get(next.lease().queue()), next);
                         } finally {
                             busy.decrementAndGet();
+                            ahead.attemptTook(System.nanoTime() - began);
                         }
                         next = leaseMore ? nextReady() : null;
                     }
@@ -197,6 +252,10 @@ final class Dispatcher {
         if (stopping) {
             return null;
         }
+        LeasedTask held = ahead.takeOne();
+        if (held != null) {
+            return held;
+        }
         try {
             return nextLeases.call(Boolean.TRUE);
         } catch (RuntimeException e) {
@@ -207,20 +266,36 @@ final class Dispatcher {
 
     /**
      * One lease call for the workers that asked for their next job at the same time, one job
-     * each (null for those it found none for). On a shared queue a lease is a round trip, and
-     * on PostgreSQL a transaction on the queue's clock row: many workers each leasing one job
-     * would queue behind each other's commits, where one call leases for all of them.
+     * each (null for those it found none for), after the jobs held for them; it also leases
+     * the jobs {@link LeaseAhead#wanted} and holds them. On a shared queue a lease is a round
+     * trip, and on PostgreSQL a transaction on the queue's clock row: many workers each leasing
+     * one job would queue behind each other's commits, where one call leases for all of them.
      */
     private List<LeasedTask> leaseForWorkers(List<Boolean> asks) {
-        List<LeasedTask> leased;
-        try {
-            leased = updater.leaseAndStart(queue, order(), asks.size(), config.leaseVisibility(), Duration.ZERO);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            leased = List.of();
-        }
-        if (!leased.isEmpty()) {
-            turn.incrementAndGet();
+        List<LeasedTask> leased = ahead.take(asks.size());
+        int more = asks.size() - leased.size();
+        if (more > 0) {
+            List<LeasedTask> fresh;
+            int extra = ahead.wanted();
+            long began = System.nanoTime();
+            try {
+                fresh = updater.leaseAndStart(queue, order(), more + extra, config.leaseVisibility(), Duration.ZERO);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fresh = List.of();
+            }
+            ahead.leaseTook(System.nanoTime() - began);
+            if (fresh.size() > more) {
+                List<LeasedTask> surplus = List.copyOf(fresh.subList(more, fresh.size()));
+                if (!ahead.hold(surplus, System.nanoTime())) {
+                    surplus.forEach(this::returnUnrun);
+                }
+                fresh = fresh.subList(0, more);
+            }
+            if (!fresh.isEmpty()) {
+                turn.incrementAndGet();
+            }
+            leased = leased.isEmpty() ? fresh : joined(leased, fresh);
         }
         if (leased.size() == asks.size()) {
             return leased; // a job for everyone (the usual case under a backlog): no copy
@@ -250,6 +325,33 @@ final class Dispatcher {
         } catch (RuntimeException e) {
             log.warn("could not give job {} back; its lease will lapse", lease.jobId(), e);
         }
+    }
+
+    /**
+     * Gives back a job leased ahead that no worker ran: its task, if its lease started it, goes
+     * back to initializing with the attempt count it had before (progress, step, start time and
+     * an earlier attempt's error cleared), then the job is visible again at once. If the task
+     * changed meanwhile (a cancel), only the job goes back; its next delivery finds the task as
+     * it is.
+     */
+    private void returnUnrun(LeasedTask held) {
+        try {
+            TaskRecord started = held.started();
+            if (started != null) {
+                updater.apply(started, unstarted(started, clock.instant()));
+            }
+            queue.release(held.lease(), Duration.ZERO);
+        } catch (RuntimeException e) {
+            log.warn("could not give job {} back; its lease will lapse", held.lease().jobId(), e);
+        }
+    }
+
+    /** {@code started} as it was before its lease started it, as far as the record tells. */
+    static TaskRecord unstarted(TaskRecord started, Instant now) {
+        return new TaskRecord(started.id(), started.kind(), started.owner(), started.projectName(), started.goal(),
+                started.parameters(), started.analysisTypes(), TaskStatus.INITIALIZING, 0, null,
+                started.attempt() - 1, started.maxAttempts(), started.results(), null, started.createdAt(), now,
+                null, null, started.version() + 1);
     }
 
     private static void pause(Duration duration) {

@@ -29,6 +29,7 @@ public final class ExecutorConfig {
     private final Duration cancelCheckInterval;
     private final Duration logFlushInterval;
     private final int logBatchLines;
+    private final Duration leaseAheadWait;
 
     private ExecutorConfig(Builder b) {
         this.workers = b.workers;
@@ -49,6 +50,7 @@ public final class ExecutorConfig {
         this.cancelCheckInterval = b.cancelCheckInterval;
         this.logFlushInterval = b.logFlushInterval;
         this.logBatchLines = b.logBatchLines;
+        this.leaseAheadWait = b.leaseAheadWait;
         if (heartbeatInterval.compareTo(leaseVisibility) >= 0) {
             throw new IllegalArgumentException("heartbeatInterval (" + heartbeatInterval
                     + ") must be shorter than leaseVisibility (" + leaseVisibility + ")");
@@ -153,6 +155,7 @@ public final class ExecutorConfig {
         b.cancelCheckInterval = cancelCheckInterval;
         b.logFlushInterval = logFlushInterval;
         b.logBatchLines = logBatchLines;
+        b.leaseAheadWait = leaseAheadWait;
         return b;
     }
 
@@ -189,6 +192,14 @@ public final class ExecutorConfig {
         return logBatchLines;
     }
 
+    /**
+     * How long a job leased ahead waits for a worker of this node before it is given back; zero
+     * when the node leases nothing ahead (see {@link Builder#leaseAheadWait}).
+     */
+    public Duration leaseAheadWait() {
+        return leaseAheadWait;
+    }
+
     /** Builds an {@link ExecutorConfig}. */
     public static final class Builder {
         private int workers = Runtime.getRuntime().availableProcessors();
@@ -211,6 +222,7 @@ public final class ExecutorConfig {
         private Duration cancelCheckInterval = Duration.ofMillis(500);
         private Duration logFlushInterval = Duration.ofMillis(100);
         private int logBatchLines = 500;
+        private Duration leaseAheadWait = Duration.ofMillis(200);
 
         private Builder() {
         }
@@ -311,6 +323,19 @@ public final class ExecutorConfig {
             }
             this.logFlushInterval = positive("logFlushInterval", every);
             this.logBatchLines = lines;
+            return this;
+        }
+
+        /**
+         * Leasing ahead (default 200 ms): under a backlog, a lease call for the workers also takes
+         * the jobs they are measured to finish while it is on its way, so short jobs lease in
+         * batches of about the pool's size. Such a job's task is leased and started (as every
+         * lease starts its task) but waits for a worker of this node, at most {@code value}; then
+         * it goes back to the queue, its task to initializing with the attempt it had. Zero
+         * leases only for workers that are free.
+         */
+        public Builder leaseAheadWait(Duration value) {
+            this.leaseAheadWait = nonNegative("leaseAheadWait", value);
             return this;
         }
 
