@@ -280,11 +280,18 @@ final class Dispatcher {
             long began = System.nanoTime();
             try {
                 fresh = updater.leaseAndStart(queue, order(), more + extra, config.leaseVisibility(), Duration.ZERO);
+                ahead.leaseTook(System.nanoTime() - began);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 fresh = List.of();
+            } catch (RuntimeException e) {
+                if (leased.isEmpty()) {
+                    throw e;
+                }
+                // the held jobs taken above still go to their workers
+                log.error("could not lease from queues {}; the dispatcher will retry", order(), e);
+                fresh = List.of();
             }
-            ahead.leaseTook(System.nanoTime() - began);
             if (fresh.size() > more) {
                 List<LeasedTask> surplus = List.copyOf(fresh.subList(more, fresh.size()));
                 if (!ahead.hold(surplus, System.nanoTime())) {
