@@ -1,10 +1,12 @@
 package dev.forge.bench;
 
+import dev.forge.exec.ExecutorConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,16 +26,15 @@ final class WorkerJvm {
     private static final String JIT_LINE = "jit-ms ";
 
     /**
-     * {@code -Dforge.bench.leaseAheadMs}: the worker JVMs' {@link dev.forge.exec.ExecutorConfig#leaseAheadWait}
+     * {@code -Dforge.bench.leaseAheadMs}: the worker JVMs' {@link ExecutorConfig#leaseAheadWait}
      * (default: its default; 0 leases nothing ahead), for A/B runs of one build; {@link #start}
      * hands it on.
      */
-    static final java.time.Duration LEASE_AHEAD_WAIT = java.time.Duration.ofMillis(Long.getLong("forge.bench.leaseAheadMs",
-            dev.forge.exec.ExecutorConfig.ofDefaults().leaseAheadWait().toMillis()));
+    static final Duration LEASE_AHEAD_WAIT = Duration.ofMillis(Long.getLong("forge.bench.leaseAheadMs",
+            ExecutorConfig.ofDefaults().leaseAheadWait().toMillis()));
 
     private WorkerJvm() {
     }
-
 
     /**
      * Starts {@code java <jvmOptions> -cp <this class path> <main> <args>}, waits until the

@@ -26,7 +26,7 @@ final class Conclusion {
     private static final Logger log = LoggerFactory.getLogger(Conclusion.class);
 
     /** Why a task goes back to initializing when its worker shuts down before it could end. */
-    static final TaskError SHUT_DOWN = new TaskError(TaskError.INFRASTRUCTURE, "worker shut down; will run again");
+    private static final TaskError SHUT_DOWN = new TaskError(TaskError.INFRASTRUCTURE, "worker shut down; will run again");
 
     private final ExecutorConfig config;
     private final JobQueue queue;

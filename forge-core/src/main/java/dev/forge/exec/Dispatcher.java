@@ -2,7 +2,6 @@ package dev.forge.exec;
 
 import dev.forge.concurrent.GroupCall;
 import dev.forge.queue.JobQueue;
-import dev.forge.queue.Lease;
 import dev.forge.queue.Queues;
 import dev.forge.store.LeasedTask;
 import dev.forge.task.TaskKind;
@@ -122,7 +121,7 @@ final class Dispatcher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        ahead.close().forEach(this::returnUnrun);
+        ahead.close().forEach(this::giveBack);
     }
 
     /** Workers running an attempt now. */
@@ -144,12 +143,7 @@ final class Dispatcher {
             int free = 1 + slots.drainPermits();
             int handedOff = 0;
             try {
-                List<LeasedTask> leases = ahead.take(free);
-                if (leases.size() < free) {
-                    List<LeasedTask> fresh = updater.leaseAndStart(queue, order(), free - leases.size(),
-                            config.leaseVisibility(), config.pollWait());
-                    leases = leases.isEmpty() ? fresh : joined(leases, fresh);
-                }
+                List<LeasedTask> leases = heldThenLeased(free, false);
                 // As many jobs as workers asked for: there are probably more, so each worker
                 // leases its next one itself (see the class comment).
                 boolean backlog = leases.size() == free;
@@ -159,9 +153,6 @@ final class Dispatcher {
                         return;
                     }
                     handedOff++;
-                }
-                if (!leases.isEmpty()) {
-                    turn.incrementAndGet();
                 }
             } catch (InterruptedException e) {
                 return;
@@ -189,10 +180,57 @@ final class Dispatcher {
                 return false;
             }
             if (ahead.holdsAny()) {
-                ahead.overdue(System.nanoTime()).forEach(this::returnUnrun);
+                ahead.overdue(System.nanoTime()).forEach(this::giveBack);
             }
         }
         return true;
+    }
+
+    /**
+     * Up to {@code count} jobs: those held first, then leased. The dispatcher's call waits up to
+     * {@code pollWait} for a job; the workers' ({@code forWorkers}) does not wait, also leases
+     * the jobs {@link LeaseAhead#wanted} and holds them, and is timed for it. When the lease
+     * fails after held jobs were taken, those still come back (the error is logged), so no held
+     * job is dropped.
+     */
+    private List<LeasedTask> heldThenLeased(int count, boolean forWorkers) throws InterruptedException {
+        List<LeasedTask> held = ahead.take(count);
+        int more = count - held.size();
+        if (more == 0) {
+            return held;
+        }
+        List<LeasedTask> fresh;
+        try {
+            if (forWorkers) {
+                int extra = ahead.wanted();
+                long began = System.nanoTime();
+                fresh = updater.leaseAndStart(queue, order(), more + extra, config.leaseVisibility(), Duration.ZERO);
+                ahead.leaseTook(System.nanoTime() - began);
+            } else {
+                fresh = updater.leaseAndStart(queue, order(), more, config.leaseVisibility(), config.pollWait());
+            }
+        } catch (InterruptedException | RuntimeException e) {
+            if (held.isEmpty()) {
+                throw e;
+            }
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            } else {
+                log.error("could not lease from queues {}; the dispatcher will retry", order(), e);
+            }
+            return held;
+        }
+        if (fresh.size() > more) {
+            List<LeasedTask> surplus = List.copyOf(fresh.subList(more, fresh.size()));
+            if (!ahead.hold(surplus, System.nanoTime())) {
+                surplus.forEach(this::giveBack);
+            }
+            fresh = fresh.subList(0, more);
+        }
+        if (!fresh.isEmpty()) {
+            turn.incrementAndGet();
+        }
+        return held.isEmpty() ? fresh : joined(held, fresh);
     }
 
     private static List<LeasedTask> joined(List<LeasedTask> first, List<LeasedTask> second) {
@@ -272,37 +310,12 @@ final class Dispatcher {
      * one job would queue behind each other's commits, where one call leases for all of them.
      */
     private List<LeasedTask> leaseForWorkers(List<Boolean> asks) {
-        List<LeasedTask> leased = ahead.take(asks.size());
-        int more = asks.size() - leased.size();
-        if (more > 0) {
-            List<LeasedTask> fresh;
-            int extra = ahead.wanted();
-            long began = System.nanoTime();
-            try {
-                fresh = updater.leaseAndStart(queue, order(), more + extra, config.leaseVisibility(), Duration.ZERO);
-                ahead.leaseTook(System.nanoTime() - began);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fresh = List.of();
-            } catch (RuntimeException e) {
-                if (leased.isEmpty()) {
-                    throw e;
-                }
-                // the held jobs taken above still go to their workers
-                log.error("could not lease from queues {}; the dispatcher will retry", order(), e);
-                fresh = List.of();
-            }
-            if (fresh.size() > more) {
-                List<LeasedTask> surplus = List.copyOf(fresh.subList(more, fresh.size()));
-                if (!ahead.hold(surplus, System.nanoTime())) {
-                    surplus.forEach(this::returnUnrun);
-                }
-                fresh = fresh.subList(0, more);
-            }
-            if (!fresh.isEmpty()) {
-                turn.incrementAndGet();
-            }
-            leased = leased.isEmpty() ? fresh : joined(leased, fresh);
+        List<LeasedTask> leased;
+        try {
+            leased = heldThenLeased(asks.size(), true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            leased = List.of();
         }
         if (leased.size() == asks.size()) {
             return leased; // a job for everyone (the usual case under a backlog): no copy
@@ -315,33 +328,14 @@ final class Dispatcher {
     }
 
     /**
-     * Gives a job no worker will run back to its queue, visible at once. A task its lease
-     * started goes back to initializing first, as a shut-down worker's attempt does (see
-     * {@link Conclusion}), so its next delivery starts it rather than taking it for a lost
-     * worker's.
-     */
-    private void giveBack(LeasedTask held) {
-        Lease lease = held.lease();
-        try {
-            TaskRecord started = held.started();
-            if (started != null) {
-                updater.apply(started, started.transitionTo(TaskStatus.INITIALIZING, null, Conclusion.SHUT_DOWN,
-                        clock.instant()));
-            }
-            queue.release(lease, Duration.ZERO);
-        } catch (RuntimeException e) {
-            log.warn("could not give job {} back; its lease will lapse", lease.jobId(), e);
-        }
-    }
-
-    /**
-     * Gives back a job leased ahead that no worker ran: its task, if its lease started it, goes
-     * back to initializing with the attempt count it had before (progress, step, start time and
-     * an earlier attempt's error cleared), then the job is visible again at once. If the task
+     * Gives back a job that no worker ran - leased ahead and not taken in time, held at stop,
+     * or refused by the shutting-down worker pool: its task, if its lease started it, goes back
+     * to initializing with the attempt count it had before (progress, step, start time and an
+     * earlier attempt's error cleared), then the job is visible again at once. If the task
      * changed meanwhile (a cancel), only the job goes back; its next delivery finds the task as
      * it is.
      */
-    private void returnUnrun(LeasedTask held) {
+    private void giveBack(LeasedTask held) {
         try {
             TaskRecord started = held.started();
             if (started != null) {

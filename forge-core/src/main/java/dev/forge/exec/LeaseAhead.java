@@ -122,9 +122,6 @@ final class LeaseAhead {
     /** Stops holding: every held job, removed, for the caller to give back; later holds fail. */
     synchronized List<LeasedTask> close() {
         closed = true;
-        List<LeasedTask> all = new ArrayList<>(held.size());
-        held.forEach(h -> all.add(h.task()));
-        held.clear();
-        return all;
+        return take(held.size());
     }
 }
