@@ -20,12 +20,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * A {@link TaskStore} in PostgreSQL: a task is a row whose columns are the record's fields
@@ -47,6 +49,12 @@ public final class PostgresTaskStore implements TaskStore {
 
     /** Retention deletes at most this many tasks per statement, so one statement stays short. */
     private static final int DELETE_BATCH = 500;
+    /**
+     * Every kind, quoted for SQL: retention walks the kind history index (a task that finished
+     * before the cutoff was created before it; see the V6 migration).
+     */
+    private static final String KINDS = Arrays.stream(TaskKind.values()).map(kind -> "'" + kind.name() + "'")
+            .collect(Collectors.joining(", "));
 
     private final Sql sql;
     private final PostgresLogs logs;
@@ -95,7 +103,8 @@ public final class PostgresTaskStore implements TaskStore {
                 + " WHERE kind = ?) c LEFT JOIN LATERAL (SELECT " + TaskRows.COLUMNS
                 + " FROM " + tasks + " WHERE kind = ?" + page + ") t ON true";
         this.deleteSql = "WITH d AS (DELETE FROM " + tasks + " WHERE id IN (SELECT id FROM " + tasks
-                + " WHERE finished_at < ? ORDER BY finished_at LIMIT " + DELETE_BATCH + ") RETURNING id),"
+                + " WHERE kind IN (" + KINDS + ") AND created_at < ? AND finished_at < ? LIMIT " + DELETE_BATCH
+                + ") RETURNING id),"
                 + " l AS (DELETE FROM " + sql.table("log_lines") + " WHERE task_id IN (SELECT id FROM d)),"
                 + " m AS (DELETE FROM " + sql.table("log_meta") + " WHERE task_id IN (SELECT id FROM d))"
                 + " SELECT count(*) FROM d";
@@ -485,6 +494,7 @@ public final class PostgresTaskStore implements TaskStore {
             int batch = sql.run("delete old tasks", c -> {
                 try (PreparedStatement statement = sql.prepare(c, deleteSql)) {
                     TaskRows.timestamp(statement, 1, cutoff);
+                    TaskRows.timestamp(statement, 2, cutoff);
                     try (ResultSet rows = statement.executeQuery()) {
                         rows.next();
                         return rows.getInt(1);
