@@ -7,8 +7,8 @@ import java.util.Optional;
 import java.util.Random;
 
 /**
- * A reproducible random mix of enqueues (four groups), leases, acks and releases, to compare an
- * adapter's lease order with the in-memory reference. Every release sits between two leases, so
+ * A reproducible random mix of enqueues (four groups), batch enqueues, leases, acks and releases,
+ * to compare an adapter's lease order with the in-memory reference. Every release sits between two leases, so
  * the jobs that became visible before it are ranked before it: backends that count time in
  * milliseconds then order them as the reference does, whose clock is finer.
  */
@@ -16,7 +16,7 @@ public final class FairnessScript {
 
     private static final Duration VISIBILITY = Duration.ofSeconds(60);
 
-    private enum Op { ENQUEUE, LEASE, ACK, RELEASE }
+    private enum Op { ENQUEUE, ENQUEUE_ALL, LEASE, ACK, RELEASE }
 
     private record Step(Op op, int arg) {
     }
@@ -33,7 +33,8 @@ public final class FairnessScript {
         List<Step> steps = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int roll = random.nextInt(100);
-            Op op = roll < 50 ? Op.ENQUEUE : roll < 80 ? Op.LEASE : roll < 90 ? Op.ACK : Op.RELEASE;
+            Op op = roll < 40 ? Op.ENQUEUE : roll < 50 ? Op.ENQUEUE_ALL : roll < 80 ? Op.LEASE : roll < 90 ? Op.ACK
+                    : Op.RELEASE;
             steps.add(new Step(op, random.nextInt(op == Op.ENQUEUE ? 4 : 1_000)));
         }
         return new FairnessScript(steps);
@@ -47,6 +48,17 @@ public final class FairnessScript {
         for (Step step : steps) {
             switch (step.op()) {
                 case ENQUEUE -> queue.enqueue(name, "g" + step.arg() + "-" + enqueued++, null, "g" + step.arg());
+                case ENQUEUE_ALL -> {
+                    // 2-4 jobs, their groups drawn from the step's number (some twice)
+                    List<String> payloads = new ArrayList<>();
+                    List<String> groups = new ArrayList<>();
+                    for (int k = 0; k < 2 + step.arg() % 3; k++) {
+                        String group = "g" + (step.arg() / (k + 1)) % 4;
+                        payloads.add(group + "-" + enqueued++);
+                        groups.add(group);
+                    }
+                    queue.enqueueAll(name, payloads, null, groups);
+                }
                 case LEASE -> lease(queue, name, leased, held);
                 case ACK -> {
                     if (!held.isEmpty()) {

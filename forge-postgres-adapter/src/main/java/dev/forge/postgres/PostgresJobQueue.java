@@ -66,6 +66,7 @@ public final class PostgresJobQueue implements JobQueue {
     private final String enqueueSql;
     private final String quietEnqueueSql;
     private final String enqueueAllSql;
+    private final String enqueueRankedSql;
     private final String notifySql;
     private final String leaseSql;
     /** As {@link #leaseSql}, and moves the jobs' tasks that wait to run to running; null without records. */
@@ -121,6 +122,8 @@ public final class PostgresJobQueue implements JobQueue {
         this.enqueueSql = "WITH j AS (" + insert + ") SELECT id, pg_notify(?, ?) FROM j";
         this.quietEnqueueSql = insert;
         this.enqueueAllSql = enqueueAllSql(sql, "");
+        this.enqueueRankedSql = "SELECT e.id FROM " + sql.table("enqueue_ranked") + "(?, ?::text[], ?::text[]) e(id)"
+                + " CROSS JOIN (SELECT pg_notify(?, ?)) announced ORDER BY e.id";
         String leaseJobs = leaseJobsFrom(sql, asyncLeaseCommit);
         String leaseColumns = "l.o_id, l.o_payload, l.o_token, l.o_deliveries, l.o_expires";
         if (leased != null) {
@@ -234,8 +237,17 @@ public final class PostgresJobQueue implements JobQueue {
      */
     List<String> enqueueAll(Connection c, String queue, List<String> payloads, long delayMicros,
             List<String> groups) throws SQLException {
-        try (PreparedStatement statement = sql.prepare(c, enqueueAllSql)) {
-            bindEnqueueAll(c, statement, 1, queue, payloads, delayMicros, groups);
+        boolean ranked = delayMicros == 0 && payloads.size() > 1;
+        try (PreparedStatement statement = sql.prepare(c, ranked ? enqueueRankedSql : enqueueAllSql)) {
+            if (ranked) {
+                statement.setString(1, queue);
+                statement.setArray(2, c.createArrayOf("text", payloads.toArray()));
+                statement.setArray(3, c.createArrayOf("text", groups.toArray()));
+                statement.setString(4, channel);
+                statement.setString(5, queue);
+            } else {
+                bindEnqueueAll(c, statement, 1, queue, payloads, delayMicros, groups);
+            }
             List<String> ids = new ArrayList<>(payloads.size());
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {

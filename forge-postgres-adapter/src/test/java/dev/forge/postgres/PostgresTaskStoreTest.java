@@ -229,7 +229,8 @@ class PostgresTaskStoreTest extends TaskStoreContract {
             CompletableFuture<Void> submitted = CompletableFuture.runAsync(
                     () -> store.createAllAndEnqueue(batch, queue, SETTLE));
 
-            awaitAStatementWaitingForALock("INSERT INTO " + jobs());
+            // one job: an INSERT INTO jobs; more: a call of enqueue_ranked (the V7 migration)
+            awaitAStatementWaitingForALock("\"" + DATABASE.get().schema() + "\".");
             assertThat(committedCount(ids)).as("not committed before the jobs").isZero();
             holder.commit();
 
