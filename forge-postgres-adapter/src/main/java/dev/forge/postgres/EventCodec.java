@@ -13,9 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Task events as compact JSON, the payload of a NOTIFY (or of a spilled row). A payload carries
- * its publisher's sequence number, which decoding ignores: it only keeps two equal events sent
- * in one transaction from being folded into one notification.
+ * Task events as compact JSON: a NOTIFY payload is a JSON array of them (a packed batch, see
+ * {@link EventPublisher}) or one (a spilled row). Each event carries its publisher's sequence
+ * number, which decoding ignores: it only keeps two equal payloads sent in one transaction from
+ * being folded into one notification.
  */
 final class EventCodec {
 
@@ -47,12 +48,29 @@ final class EventCodec {
     }
 
     static TaskEvent decode(String payload) {
-        JsonNode node;
+        return decode(tree(payload));
+    }
+
+    /** The events of a payload: a JSON array of events (a packed batch) or one event. */
+    static List<TaskEvent> decodeAll(String payload) {
+        JsonNode node = tree(payload);
+        if (!node.isArray()) {
+            return List.of(decode(node));
+        }
+        List<TaskEvent> events = new ArrayList<>(node.size());
+        node.forEach(event -> events.add(decode(event)));
+        return events;
+    }
+
+    private static JsonNode tree(String payload) {
         try {
-            node = JSON.readTree(payload);
+            return JSON.readTree(payload);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not a task event", e);
         }
+    }
+
+    private static TaskEvent decode(JsonNode node) {
         List<String> lines = new ArrayList<>();
         JsonNode array = node.get("l");
         if (array != null) {

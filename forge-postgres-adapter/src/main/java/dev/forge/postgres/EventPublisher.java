@@ -2,7 +2,6 @@ package dev.forge.postgres;
 
 import dev.forge.concurrent.BatchSender;
 import dev.forge.events.TaskEvent;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -12,10 +11,13 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Sends a bus's task events from a {@link BatchSender}'s thread, many NOTIFYs per transaction, so a publisher
+ * Sends a bus's task events from a {@link BatchSender}'s thread, a batch per transaction, so a publisher
  * (a worker storing a status, a log batch) never waits for a commit, and one thread keeps the
  * publish order: PostgreSQL delivers a transaction's notifications in the order they were sent,
- * and transactions in commit order.
+ * and transactions in commit order. A batch's events go packed, as many as fit in one NOTIFY
+ * payload (a JSON array of them): every notification costs each listening backend of the
+ * database a read of it and its receiving node a message, so nine events in one cost about one.
+ * An event too big for a payload of its own goes by reference ({@link PostgresEventBus}).
  *
  * <p>PostgreSQL folds notifications of one transaction with the same channel and payload into
  * one. Two events may be equal (a caller may publish one twice, two log batches may carry the
@@ -71,13 +73,27 @@ final class EventPublisher implements AutoCloseable {
      * @throws dev.forge.InfrastructureException if the database fails
      */
     void send(List<TaskEvent> batch) {
-        List<String> payloads = new ArrayList<>(batch.size());
+        List<String> payloads = new ArrayList<>();
         boolean spills = false;
+        StringBuilder packed = new StringBuilder(PostgresEventBus.MAX_NOTIFY_BYTES);
+        int packedBytes = 0;
         for (TaskEvent event : batch) {
-            String payload = EventCodec.encode(event, sequence.getAndIncrement());
-            spills |= !fits(payload);
-            payloads.add(payload);
+            String json = EventCodec.encode(event, sequence.getAndIncrement());
+            int bytes = utf8Length(json);
+            if (bytes + 2 > PostgresEventBus.MAX_NOTIFY_BYTES) {
+                // too big for any NOTIFY: alone, by reference; what was packed before it goes first
+                packedBytes = flush(packed, payloads);
+                payloads.add(json);
+                spills = true;
+                continue;
+            }
+            if (packedBytes + bytes + 2 > PostgresEventBus.MAX_NOTIFY_BYTES) {
+                packedBytes = flush(packed, payloads);
+            }
+            packed.append(packed.length() == 0 ? '[' : ',').append(json);
+            packedBytes += bytes + 1;
         }
+        flush(packed, payloads);
         if (spills) {
             sql.inTransaction("publish task events", c -> notifyInOrder(c, payloads));
         } else {
@@ -85,8 +101,36 @@ final class EventPublisher implements AutoCloseable {
         }
     }
 
+    /** Ends the array packed so far as one payload; returns 0, the bytes now packed. */
+    private static int flush(StringBuilder packed, List<String> payloads) {
+        if (packed.length() > 0) {
+            payloads.add(packed.append(']').toString());
+            packed.setLength(0);
+        }
+        return 0;
+    }
+
     static boolean fits(String payload) {
-        return payload.getBytes(StandardCharsets.UTF_8).length <= PostgresEventBus.MAX_NOTIFY_BYTES;
+        return utf8Length(payload) <= PostgresEventBus.MAX_NOTIFY_BYTES;
+    }
+
+    /** The UTF-8 length of {@code text}, without encoding it. */
+    static int utf8Length(String text) {
+        int bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     /** In one transaction: runs of small payloads as one statement each, a big one as a spill row. */

@@ -148,7 +148,10 @@ public final class PostgresEventBus implements EventBus {
         try {
             String json = payload.startsWith(SPILL_PREFIX) ? readSpill(payload.substring(1)) : payload;
             if (json != null) {
-                local.publish(EventCodec.decode(json));
+                // a packed batch (EventPublisher), or one event (spilled, or from a node that does not pack)
+                for (TaskEvent event : EventCodec.decodeAll(json)) {
+                    local.publish(event);
+                }
             }
         } catch (RuntimeException e) {
             LOG.warn("dropping a task event that could not be read", e);

@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -63,6 +64,25 @@ class PostgresEventBusTest extends EventBusContract {
         for (int i = 0; i < 12; i++) {
             // every third event is a log batch too big for a NOTIFY, sent twice the same
             batch.add(i % 3 == 1 ? big(task) : progress(task, i, "step " + i));
+        }
+
+        publisher().send(batch);
+
+        recorder.awaitCount(batch.size());
+        assertThat(recorder.events).containsExactlyElementsOf(batch);
+    }
+
+    @Test
+    void eventsPackedUpToThePayloadLimit_inUtf8Bytes_allArriveInOrder() {
+        TaskId task = TaskId.of("packed");
+        Recorder recorder = new Recorder();
+        secondNode().subscribe(task, recorder);
+        Random random = new Random(7);
+        List<TaskEvent> batch = new ArrayList<>();
+        for (int i = 0; i < 80; i++) {
+            // 1-3 bytes a character: a packer that counted characters would overrun 8,000 bytes
+            String unit = new String[] {"a", "\u00e9", "\u20ac"}[random.nextInt(3)];
+            batch.add(TaskEvent.logs(task, List.of(unit.repeat(50 + random.nextInt(2_500))), i + 1, AT));
         }
 
         publisher().send(batch);
