@@ -38,6 +38,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -552,6 +553,48 @@ class ForgeEmbeddingTest {
         } finally {
             release.countDown();
         }
+    }
+
+    /**
+     * Held jobs that run low are topped up by a lease call of the dispatcher's own refill thread
+     * while the workers run the ones left, so the workers do not all wait for one lease when
+     * the held jobs run out (the pool moved in one convoy: all in their final commits, then all
+     * in one lease). The workers' leases take 200 ms here, far longer than an attempt even on a
+     * loaded machine, so the workers are measured to need both their jobs held ahead; taking
+     * one leaves the other, half of that, which calls for a refill.
+     */
+    @Test
+    void heldJobsRunningLow_areToppedUpInTheBackground_andEveryTaskRunsOnce() throws Exception {
+        InMemoryTaskStore realStore = new InMemoryTaskStore();
+        Set<String> leasingThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        TaskStore store = new ForwardingStore(realStore) {
+            @Override
+            public List<dev.forge.store.LeasedTask> leaseAndStart(JobQueue queue, List<String> queues, int max,
+                    Duration visibility, Duration wait, java.time.Clock clock) throws InterruptedException {
+                if (wait.isZero()) {
+                    leasingThreads.add(Thread.currentThread().getName());
+                    Thread.sleep(200); // the workers' own lease, from a backend far away
+                }
+                return realStore.leaseAndStart(queue, queues, max, visibility, wait, clock);
+            }
+        };
+        ScriptedRunner runner = new ScriptedRunner().then(context -> RunOutcome.success(Map.of()));
+        Forge forge = start(forge(runner).taskStore(store)
+                .executorConfig(fastConfig().leaseAheadWait(Duration.ofSeconds(5)).leaseVisibility(Duration.ofMinutes(1))
+                        .build()).build());
+        List<BuildRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            requests.add(new BuildRequest("demo", "build it", Map.of()));
+        }
+        List<TaskRecord> tasks = new ArrayList<>();
+        forge.builds().createAll(ALICE, requests).forEach(created -> tasks.add(created.orElseThrow()));
+
+        for (TaskRecord task : tasks) {
+            assertThat(awaitStatus(forge, task, TaskStatus.COMPLETED).attempt()).as("attempt of %s", task.id())
+                    .isEqualTo(1);
+        }
+        assertThat(runner.calls()).hasSize(20);
+        assertThat(leasingThreads).as("threads that leased for the workers").contains("forge-lease-ahead");
     }
 
     /**

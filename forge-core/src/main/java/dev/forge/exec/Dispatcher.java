@@ -17,9 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,8 +49,13 @@ import org.slf4j.LoggerFactory;
  * that end an attempt, which take one without a round trip. Workers ending attempts a few at a
  * time otherwise made lease batches of three or four on PostgreSQL, each paying the clock row's
  * lock, the ranking scan and a commit; with no-op jobs the batches grow to about the pool's
- * size. A held job waits at most {@link ExecutorConfig#leaseAheadWait}: the dispatcher gives
- * back those no worker took by then, their tasks to initializing with the attempt they had.
+ * size. When a worker's take leaves at most half of that number held, a refill thread leases
+ * more in the background (one call at a time, shared with workers asking meanwhile), while the
+ * workers run the ones left: otherwise the held jobs ran out together, every worker asked at
+ * once, and the pool went round in one convoy - all in their final commits, then all in one
+ * lease, never both at once (with one worker JVM on PostgreSQL, half of the workers' time). A
+ * held job waits at most {@link ExecutorConfig#leaseAheadWait}: the dispatcher gives back those
+ * no worker took by then, their tasks to initializing with the attempt they had.
  *
  * <p>Every lease goes through {@link TaskUpdater#leaseAndStart}: a store on the queue's backend
  * moves the leased jobs' tasks to running in the lease itself, so a worker does not write the
@@ -74,6 +81,9 @@ final class Dispatcher {
     private final Map<String, TaskKind> kinds = new HashMap<>();
     private final LeaseAhead ahead;
     private final Thread thread;
+    /** Leases ahead in the background when the held jobs run low, one call at a time. */
+    private final ExecutorService refiller;
+    private final AtomicBoolean refilling = new AtomicBoolean();
     private volatile boolean stopping;
 
     Dispatcher(ExecutorConfig config, JobQueue queue, Set<TaskKind> runnable, ExecutorService workers,
@@ -103,6 +113,11 @@ final class Dispatcher {
         this.rotations = List.copyOf(all);
         this.thread = new Thread(this::loop, "forge-dispatcher");
         thread.setDaemon(true);
+        this.refiller = Executors.newSingleThreadExecutor(task -> {
+            Thread refill = new Thread(task, "forge-lease-ahead");
+            refill.setDaemon(true);
+            return refill;
+        });
     }
 
     void start() {
@@ -116,8 +131,10 @@ final class Dispatcher {
     void stop() {
         stopping = true;
         thread.interrupt();
+        refiller.shutdownNow();
         try {
             thread.join(10_000);
+            refiller.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -196,13 +213,20 @@ final class Dispatcher {
     private List<LeasedTask> heldThenLeased(int count, boolean forWorkers) throws InterruptedException {
         List<LeasedTask> held = ahead.take(count);
         int more = count - held.size();
-        if (more == 0) {
+        if (more == 0 && count > 0) {
+            // the held jobs were enough: no round trip for these callers (more in the background)
+            if (forWorkers && ahead.low()) {
+                refill();
+            }
+            return held;
+        }
+        int extra = forWorkers ? ahead.wanted() : 0;
+        if (more + extra == 0) {
             return held;
         }
         List<LeasedTask> fresh;
         try {
             if (forWorkers) {
-                int extra = ahead.wanted();
                 long began = System.nanoTime();
                 fresh = updater.leaseAndStart(queue, order(), more + extra, config.leaseVisibility(), Duration.ZERO);
                 ahead.leaseTook(System.nanoTime() - began);
@@ -292,6 +316,9 @@ final class Dispatcher {
         }
         LeasedTask held = ahead.takeOne();
         if (held != null) {
+            if (ahead.low()) {
+                refill();
+            }
             return held;
         }
         try {
@@ -310,9 +337,13 @@ final class Dispatcher {
      * one job would queue behind each other's commits, where one call leases for all of them.
      */
     private List<LeasedTask> leaseForWorkers(List<Boolean> asks) {
+        int asking = 0;
+        for (boolean ask : asks) {
+            asking += ask ? 1 : 0;
+        }
         List<LeasedTask> leased;
         try {
-            leased = heldThenLeased(asks.size(), true);
+            leased = heldThenLeased(asking, true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             leased = List.of();
@@ -321,10 +352,39 @@ final class Dispatcher {
             return leased; // a job for everyone (the usual case under a backlog): no copy
         }
         List<LeasedTask> each = new ArrayList<>(asks.size());
-        for (int i = 0; i < asks.size(); i++) {
-            each.add(i < leased.size() ? leased.get(i) : null);
+        int next = 0;
+        for (boolean ask : asks) {
+            each.add(ask && next < leased.size() ? leased.get(next++) : null);
         }
         return each;
+    }
+
+    /**
+     * Tops up the held jobs from the refiller thread, unless a refill is on its way: a lease
+     * call that asks for no job of its own (it shares one with workers asking at the same
+     * time). Without it the held jobs ran out together, every worker then asked at once, and
+     * the pool went round in one convoy: all waiting for their final records' commit, then all
+     * for a lease, never both at once. A refill overlaps the two.
+     */
+    private void refill() {
+        if (!refilling.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            refiller.execute(() -> {
+                try {
+                    if (!stopping) {
+                        nextLeases.call(Boolean.FALSE);
+                    }
+                } catch (RuntimeException e) {
+                    log.error("could not lease ahead from queues {}; the workers will lease themselves", order(), e);
+                } finally {
+                    refilling.set(false);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            refilling.set(false); // stopping
+        }
     }
 
     /**

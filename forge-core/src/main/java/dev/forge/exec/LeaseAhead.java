@@ -57,15 +57,31 @@ final class LeaseAhead {
      * either duration is unmeasured or leasing ahead is off.
      */
     int wanted() {
+        long ending = ending();
+        synchronized (this) {
+            return (int) Math.max(0, ending - held.size());
+        }
+    }
+
+    /**
+     * True when at most half the jobs the workers are measured to need during a lease call are
+     * held (and leasing ahead is on and measured): time to lease more, before they run out.
+     */
+    boolean low() {
+        long ending = ending();
+        synchronized (this) {
+            return ending > 0 && held.size() * 2L <= ending;
+        }
+    }
+
+    /** The attempts the workers end during one lease call, at most the workers; 0 unmeasured or off. */
+    private long ending() {
         long attempt = attemptNanos;
         long lease = leaseNanos;
         if (maxWaitNanos == 0 || attempt <= 0 || lease <= 0) {
             return 0;
         }
-        long ending = (workers * lease + attempt / 2) / attempt;
-        synchronized (this) {
-            return (int) Math.max(0, Math.min(workers, ending) - held.size());
-        }
+        return Math.min(workers, (workers * lease + attempt / 2) / attempt);
     }
 
     /** Up to {@code max} held jobs, oldest first; an empty list when none is held. */

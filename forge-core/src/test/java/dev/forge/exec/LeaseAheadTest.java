@@ -65,6 +65,29 @@ class LeaseAheadTest {
     }
 
     @Test
+    void low_whileAtMostHalfOfWhatTheWorkersNeedIsHeld_neverWhenOffOrUnmeasuredOrForLongJobs() {
+        LeaseAhead ahead = new LeaseAhead(8, 200 * MS);
+        assertThat(ahead.low()).as("unmeasured").isFalse();
+        ahead.attemptTook(10 * MS);
+        ahead.leaseTook(5 * MS); // the workers need 4 held during a lease
+        assertThat(ahead.low()).as("none held").isTrue();
+        ahead.hold(List.of(job(1), job(2), job(3)), 0);
+        assertThat(ahead.low()).as("3 of 4 held").isFalse();
+        ahead.takeOne();
+        assertThat(ahead.low()).as("2 of 4 held").isTrue();
+
+        LeaseAhead off = new LeaseAhead(8, 0);
+        off.attemptTook(MS);
+        off.leaseTook(10 * MS);
+        assertThat(off.low()).as("leasing ahead off").isFalse();
+
+        LeaseAhead slow = new LeaseAhead(8, 200 * MS);
+        slow.attemptTook(60_000 * MS);
+        slow.leaseTook(5 * MS);
+        assertThat(slow.low()).as("jobs that run for a minute").isFalse();
+    }
+
+    @Test
     void theAverages_followNewDurations() {
         LeaseAhead ahead = new LeaseAhead(10, 200 * MS);
         ahead.leaseTook(10 * MS);
