@@ -28,11 +28,16 @@ import org.slf4j.LoggerFactory;
 public final class BatchSender<T> implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchSender.class);
+    /** A batch of at least this many items is a busy one: the next may linger. */
+    static final int BUSY = 4;
 
     private final String what;
     private final int capacity;
     private final int batchSize;
     private final Consumer<List<T>> send;
+    private final long lingerNanos;
+    /** Whether the last batch sent was a busy one (see {@link #BUSY}). */
+    private boolean busy;
     private final BlockingQueue<T> pending;
     private final AtomicBoolean warned = new AtomicBoolean();
     private final Thread thread;
@@ -49,6 +54,17 @@ public final class BatchSender<T> implements AutoCloseable {
      * @param send      sends one batch, in order; throws when it could not
      */
     public BatchSender(String thread, String what, int capacity, int batchSize, Consumer<List<T>> send) {
+        this(thread, what, capacity, batchSize, Duration.ZERO, send);
+    }
+
+    /**
+     * As {@link #BatchSender(String, String, int, int, Consumer)}, and after a busy batch (at
+     * least {@link #BUSY} items) the next one waits up to {@code linger} for more items before it
+     * goes: under a steady stream a send then carries several round trips' worth of items, for
+     * one round trip's cost, while an item that comes alone still goes at once.
+     */
+    public BatchSender(String thread, String what, int capacity, int batchSize, Duration linger,
+            Consumer<List<T>> send) {
         if (capacity < 1 || batchSize < 1) {
             throw new IllegalArgumentException("capacity and batchSize must be >= 1, were " + capacity
                     + " and " + batchSize);
@@ -57,6 +73,7 @@ public final class BatchSender<T> implements AutoCloseable {
         this.capacity = capacity;
         this.batchSize = batchSize;
         this.send = Objects.requireNonNull(send, "send");
+        this.lingerNanos = linger.toNanos();
         this.pending = new ArrayBlockingQueue<>(capacity);
         this.thread = new Thread(this::run, Objects.requireNonNull(thread, "thread"));
         this.thread.setDaemon(true);
@@ -86,12 +103,30 @@ public final class BatchSender<T> implements AutoCloseable {
                 }
                 batch.add(first);
                 pending.drainTo(batch, batchSize - 1);
+                if (busy && lingerNanos > 0) {
+                    linger(batch);
+                }
+                busy = batch.size() >= BUSY;
                 send(batch);
             } catch (InterruptedException e) {
                 return;
             } finally {
                 batch.clear();
             }
+        }
+    }
+
+    /** Adds the items that come within the linger time, until the batch is full. */
+    private void linger(List<T> batch) throws InterruptedException {
+        long deadline = System.nanoTime() + lingerNanos;
+        while (batch.size() < batchSize && !closed) {
+            long left = deadline - System.nanoTime();
+            T next = left > 0 ? pending.poll(left, TimeUnit.NANOSECONDS) : null;
+            if (next == null) {
+                return;
+            }
+            batch.add(next);
+            pending.drainTo(batch, batchSize - batch.size());
         }
     }
 

@@ -7,7 +7,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -60,6 +63,39 @@ class BatchSenderTest {
         }
         sender.close(Duration.ofSeconds(30));
         assertEquals(List.of(0, 2, 3), sent);
+    }
+
+    @Test
+    void afterABusyBatch_theNextWaitsForMoreUntilFull_whileAQuietOnesNextGoesAtOnce() throws Exception {
+        Semaphore sends = new Semaphore(0);
+        BlockingQueue<List<Integer>> batches = new LinkedBlockingQueue<>();
+        BatchSender<Integer> sender = new BatchSender<>("test-sender", "numbers", 100, 6, Duration.ofMinutes(1),
+                batch -> {
+                    batches.add(List.copyOf(batch));
+                    sends.acquireUninterruptibly();
+                });
+        try {
+            sender.offer(0);
+            assertEquals(List.of(0), batches.poll(30, TimeUnit.SECONDS));
+            for (int i = 1; i <= 5; i++) {
+                sender.offer(i); // queued while [0] is on its way
+            }
+            sends.release();
+            // [0] was quiet: [1..5] goes as it is, without waiting a minute for a sixth
+            assertEquals(List.of(1, 2, 3, 4, 5), batches.poll(30, TimeUnit.SECONDS));
+
+            sender.offer(6);
+            sends.release();
+            // [1..5] was busy: the batch of 6 waits for more (a broken linger sends [6] alone)
+            assertEquals(null, batches.poll(200, TimeUnit.MILLISECONDS));
+            for (int i = 7; i <= 11; i++) {
+                sender.offer(i);
+            }
+            assertEquals(List.of(6, 7, 8, 9, 10, 11), batches.poll(30, TimeUnit.SECONDS));
+        } finally {
+            sends.release(100);
+            sender.close(Duration.ofSeconds(1));
+        }
     }
 
     @Test
