@@ -44,6 +44,7 @@ final class EventPublisher implements AutoCloseable {
     private final Sql sql;
     private final String channel;
     private final String notifySql;
+    private final String notifyOneSql;
     private final String spillSql;
     private final AtomicLong sequence = new AtomicLong();
     private final BatchSender<TaskEvent> sender;
@@ -64,6 +65,7 @@ final class EventPublisher implements AutoCloseable {
         // commit (each enqueue's) queued behind.
         this.notifySql = "SELECT pg_notify(?, e.p) FROM set_config('synchronous_commit', 'off', true) s,"
                 + " unnest(?::text[]) AS e(p)";
+        this.notifyOneSql = "SELECT pg_notify(?, ?) FROM set_config('synchronous_commit', 'off', true) s";
         this.sender = new BatchSender<>("forge-pg-publisher-" + sql.schema(), "task events to PostgreSQL",
                 CAPACITY, BATCH, LINGER, this::send);
     }
@@ -162,9 +164,16 @@ final class EventPublisher implements AutoCloseable {
         if (payloads.isEmpty()) {
             return null;
         }
-        try (PreparedStatement statement = sql.prepare(c, notifySql)) {
+        // one payload (a packed batch, the usual case) as a plain parameter: as an array element
+        // the driver would escape every quote of its JSON
+        boolean one = payloads.size() == 1;
+        try (PreparedStatement statement = sql.prepare(c, one ? notifyOneSql : notifySql)) {
             statement.setString(1, channel);
-            statement.setArray(2, c.createArrayOf("text", payloads.toArray()));
+            if (one) {
+                statement.setString(2, payloads.get(0));
+            } else {
+                statement.setArray(2, c.createArrayOf("text", payloads.toArray()));
+            }
             statement.execute();
         }
         return null;
