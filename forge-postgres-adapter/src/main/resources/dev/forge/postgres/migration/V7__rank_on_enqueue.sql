@@ -131,13 +131,16 @@ BEGIN
     END IF;
 
     -- the p_max lowest ranks (ties: lowest id); the last of them is the queue's new virtual time,
-    -- as after leasing them one by one, and groups below it lose their rows as they would then
+    -- as after leasing them one by one, and groups below it lose their rows as they would then.
+    -- Not FOR UPDATE (until V7 it was: a lock record in the WAL for every job, before the UPDATE
+    -- below wrote the row anyway): a ranked job changes only under the clock row's lock held
+    -- here - a holder's ack, extend or release needs the token that ranking cleared - or goes
+    -- (a delete), and the UPDATE below skips a job deleted meanwhile.
     SELECT array_agg(p.id ORDER BY p.rank, p.id), max(p.rank) INTO ids, top
     FROM (SELECT j.id, j.rank FROM "${flyway:defaultSchema}".jobs j
           WHERE j.queue = p_queue AND j.rank IS NOT NULL
           ORDER BY j.rank, j.id
-          LIMIT p_max
-          FOR UPDATE) p;
+          LIMIT p_max) p;
     IF top IS NULL THEN
         RETURN;
     END IF;
