@@ -5,13 +5,10 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.forge.events.TaskEvent;
-import dev.forge.task.Instants;
-import dev.forge.task.TaskId;
-import dev.forge.task.TaskStatus;
+import dev.forge.events.TaskEventJson;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,6 +22,9 @@ import java.util.List;
 final class EventCodec {
 
     private static final JsonFactory JSON = new JsonFactory();
+    /** Short field names: a NOTIFY payload holds at most 8,000 bytes. */
+    private static final TaskEventJson.Names NAMES = new TaskEventJson.Names("i", "y", "v", "s", "p", "st", "l", "n",
+            "a");
 
     private EventCodec() {
     }
@@ -34,25 +34,7 @@ final class EventCodec {
         try (JsonGenerator json = JSON.createGenerator(out)) {
             json.writeStartObject();
             json.writeNumberField("q", sequence);
-            json.writeStringField("i", event.taskId().value());
-            json.writeStringField("y", event.type().name());
-            json.writeNumberField("v", event.version());
-            if (event.status() != null) {
-                json.writeStringField("s", event.status().name());
-            }
-            json.writeNumberField("p", event.progress());
-            if (event.step() != null) {
-                json.writeStringField("st", event.step());
-            }
-            if (!event.lines().isEmpty()) {
-                json.writeArrayFieldStart("l");
-                for (String line : event.lines()) {
-                    json.writeString(line);
-                }
-                json.writeEndArray();
-            }
-            json.writeNumberField("n", event.lastLine());
-            json.writeStringField("a", Instants.format(event.at()));
+            TaskEventJson.writeFields(json, event, NAMES);
             json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a StringWriter does not fail
@@ -65,54 +47,18 @@ final class EventCodec {
         try (JsonParser json = JSON.createParser(payload)) {
             JsonToken first = json.nextToken();
             if (first == JsonToken.START_OBJECT) {
-                return List.of(event(json));
+                return List.of(TaskEventJson.readObject(json, NAMES));
             }
             if (first != JsonToken.START_ARRAY) {
                 throw new IllegalArgumentException("not a task event");
             }
             List<TaskEvent> events = new ArrayList<>();
             while (json.nextToken() == JsonToken.START_OBJECT) {
-                events.add(event(json));
+                events.add(TaskEventJson.readObject(json, NAMES));
             }
             return events;
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("not a task event", e);
         }
-    }
-
-    /** The event whose START_OBJECT {@code json} is on; leaves it on the END_OBJECT. */
-    private static TaskEvent event(JsonParser json) throws IOException {
-        String id = null;
-        String type = null;
-        long version = 0;
-        TaskStatus status = null;
-        int progress = 0;
-        String step = null;
-        List<String> lines = new ArrayList<>();
-        long lastLine = 0;
-        Instant at = null;
-        while (json.nextToken() == JsonToken.FIELD_NAME) {
-            String field = json.currentName();
-            JsonToken value = json.nextToken();
-            boolean isNull = value == JsonToken.VALUE_NULL;
-            switch (field) {
-                case "i" -> id = json.getValueAsString();
-                case "y" -> type = json.getValueAsString();
-                case "v" -> version = json.getValueAsLong();
-                case "s" -> status = isNull ? null : TaskStatus.valueOf(json.getValueAsString());
-                case "p" -> progress = json.getValueAsInt();
-                case "st" -> step = isNull ? null : json.getValueAsString();
-                case "l" -> {
-                    while (value == JsonToken.START_ARRAY && json.nextToken() != JsonToken.END_ARRAY) {
-                        lines.add(json.currentToken() == JsonToken.VALUE_NULL ? null : json.getValueAsString());
-                    }
-                }
-                case "n" -> lastLine = json.getValueAsLong();
-                case "a" -> at = Instants.parse(json.getValueAsString());
-                default -> json.skipChildren(); // "q", and fields a later version may add
-            }
-        }
-        return new TaskEvent(TaskId.of(id), TaskEvent.Type.valueOf(type), version, status, progress, step, lines,
-                lastLine, at);
     }
 }
