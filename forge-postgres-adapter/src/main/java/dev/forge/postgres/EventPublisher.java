@@ -2,6 +2,7 @@ package dev.forge.postgres;
 
 import dev.forge.concurrent.BatchSender;
 import dev.forge.events.TaskEvent;
+import dev.forge.store.BoundedLog;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -87,7 +88,7 @@ final class EventPublisher implements AutoCloseable {
         int packedBytes = 0;
         for (TaskEvent event : batch) {
             String json = EventCodec.encode(event, sequence.getAndIncrement());
-            int bytes = utf8Length(json);
+            int bytes = BoundedLog.utf8Length(json);
             if (bytes + 2 > PostgresEventBus.MAX_NOTIFY_BYTES) {
                 // too big for any NOTIFY: alone, by reference; what was packed before it goes first
                 packedBytes = flush(packed, payloads);
@@ -118,34 +119,14 @@ final class EventPublisher implements AutoCloseable {
         return 0;
     }
 
-    static boolean fits(String payload) {
-        return utf8Length(payload) <= PostgresEventBus.MAX_NOTIFY_BYTES;
-    }
-
-    /** The UTF-8 length of {@code text}, without encoding it. */
-    static int utf8Length(String text) {
-        int bytes = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 0x80) {
-                bytes++;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-                bytes += 4;
-                i++;
-            } else {
-                bytes += 3;
-            }
-        }
-        return bytes;
-    }
-
-    /** In one transaction: runs of small payloads as one statement each, a big one as a spill row. */
+    /**
+     * In one transaction: runs of packed payloads as one statement each, an event too big to pack
+     * (a payload that is one object, not an array: see {@link #send}) as a spill row.
+     */
     private Void notifyInOrder(Connection c, List<String> payloads) throws SQLException {
         List<String> run = new ArrayList<>();
         for (String payload : payloads) {
-            if (fits(payload)) {
+            if (payload.charAt(0) == '[') {
                 run.add(payload);
                 continue;
             }
