@@ -215,8 +215,8 @@ final class Dispatcher {
         int more = count - held.size();
         if (more == 0 && count > 0) {
             // the held jobs were enough: no round trip for these callers (more in the background)
-            if (forWorkers && ahead.low()) {
-                refill();
+            if (forWorkers) {
+                refillIfLow();
             }
             return held;
         }
@@ -316,9 +316,7 @@ final class Dispatcher {
         }
         LeasedTask held = ahead.takeOne();
         if (held != null) {
-            if (ahead.low()) {
-                refill();
-            }
+            refillIfLow();
             return held;
         }
         try {
@@ -360,14 +358,15 @@ final class Dispatcher {
     }
 
     /**
-     * Tops up the held jobs from the refiller thread, unless a refill is on its way: a lease
+     * When the held jobs run low ({@link LeaseAhead#low}), tops them up from the refiller
+     * thread, unless a refill is on its way: a lease
      * call that asks for no job of its own (it shares one with workers asking at the same
      * time). Without it the held jobs ran out together, every worker then asked at once, and
      * the pool went round in one convoy: all waiting for their final records' commit, then all
      * for a lease, never both at once. A refill overlaps the two.
      */
-    private void refill() {
-        if (!refilling.compareAndSet(false, true)) {
+    private void refillIfLow() {
+        if (!ahead.low() || !refilling.compareAndSet(false, true)) {
             return;
         }
         try {
