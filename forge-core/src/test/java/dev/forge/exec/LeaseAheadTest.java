@@ -18,6 +18,14 @@ class LeaseAheadTest {
 
     private static final long MS = 1_000_000;
 
+    /** A LeaseAhead for {@code workers} that has measured one attempt and one lease call. */
+    private static LeaseAhead measured(int workers, long maxWaitNanos, long attemptNanos, long leaseNanos) {
+        LeaseAhead ahead = new LeaseAhead(workers, maxWaitNanos);
+        ahead.attemptTook(attemptNanos);
+        ahead.leaseTook(leaseNanos);
+        return ahead;
+    }
+
     private static LeasedTask job(int n) {
         return LeasedTask.notStarted(new Lease("builds", "job-" + n, "task-" + n, "token-" + n, 1,
                 Instant.parse("2026-12-01T00:00:00Z")));
@@ -35,32 +43,24 @@ class LeaseAheadTest {
 
     @Test
     void wanted_isTheAttemptsTheWorkersEndDuringOneLease_atMostTheWorkers_lessThoseHeld() {
-        LeaseAhead ahead = new LeaseAhead(8, 200 * MS);
-        ahead.attemptTook(10 * MS);
-        ahead.leaseTook(5 * MS);
+        LeaseAhead ahead = measured(8, 200 * MS, 10 * MS, 5 * MS);
         assertThat(ahead.wanted()).isEqualTo(4); // 8 workers x 5 ms / 10 ms
         ahead.hold(List.of(job(1), job(2), job(3)), 0);
         assertThat(ahead.wanted()).isEqualTo(1);
 
-        LeaseAhead fast = new LeaseAhead(8, 200 * MS);
-        fast.attemptTook(1 * MS);
-        fast.leaseTook(50 * MS);
+        LeaseAhead fast = measured(8, 200 * MS, 1 * MS, 50 * MS);
         assertThat(fast.wanted()).isEqualTo(8);
     }
 
     @Test
     void wanted_isNothing_forJobsThatRunLongerThanALeaseByFar() {
-        LeaseAhead ahead = new LeaseAhead(20, 200 * MS);
-        ahead.attemptTook(60_000 * MS);
-        ahead.leaseTook(5 * MS);
+        LeaseAhead ahead = measured(20, 200 * MS, 60_000 * MS, 5 * MS);
         assertThat(ahead.wanted()).isZero();
     }
 
     @Test
     void wanted_isNothing_whenLeasingAheadIsOff() {
-        LeaseAhead off = new LeaseAhead(20, 0);
-        off.attemptTook(MS);
-        off.leaseTook(10 * MS);
+        LeaseAhead off = measured(20, 0, MS, 10 * MS);
         assertThat(off.wanted()).isZero();
     }
 
@@ -76,14 +76,10 @@ class LeaseAheadTest {
         ahead.takeOne();
         assertThat(ahead.low()).as("2 of 4 held").isTrue();
 
-        LeaseAhead off = new LeaseAhead(8, 0);
-        off.attemptTook(MS);
-        off.leaseTook(10 * MS);
+        LeaseAhead off = measured(8, 0, MS, 10 * MS);
         assertThat(off.low()).as("leasing ahead off").isFalse();
 
-        LeaseAhead slow = new LeaseAhead(8, 200 * MS);
-        slow.attemptTook(60_000 * MS);
-        slow.leaseTook(5 * MS);
+        LeaseAhead slow = measured(8, 200 * MS, 60_000 * MS, 5 * MS);
         assertThat(slow.low()).as("jobs that run for a minute").isFalse();
     }
 
