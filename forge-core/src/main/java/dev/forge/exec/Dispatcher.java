@@ -45,17 +45,17 @@ import org.slf4j.LoggerFactory;
  * each other's commits (engine throughput fell from about 800 to 360-400 jobs/s).
  *
  * <p>Those workers' lease calls also lease ahead ({@link LeaseAhead}): the jobs the workers are
- * measured to finish while a lease call is on its way, held on this node for the next workers
- * that end an attempt, which take one without a round trip. Workers ending attempts a few at a
- * time otherwise made lease batches of three or four on PostgreSQL, each paying the clock row's
- * lock, the ranking scan and a commit; with no-op jobs the batches grow to about the pool's
- * size. When a worker's take leaves at most half of that number held, a refill thread leases
- * more in the background (one call at a time, shared with workers asking meanwhile), while the
- * workers run the ones left: otherwise the held jobs ran out together, every worker asked at
- * once, and the pool went round in one convoy - all in their final commits, then all in one
- * lease, never both at once (with one worker JVM on PostgreSQL, half of the workers' time). A
- * held job waits at most {@link ExecutorConfig#leaseAheadWait}: the dispatcher gives back those
- * no worker took by then, their tasks to initializing with the attempt they had.
+ * measured to finish while the next few lease calls are on their way, held on this node for the
+ * next workers that end an attempt, which take one without a round trip. Workers ending attempts
+ * a few at a time otherwise made lease batches of three or four on PostgreSQL, each paying the
+ * clock row's lock, the ranking scan and a commit. When a worker's take leaves at most half of
+ * that number held, a refill thread leases more in the background (one call at a time, shared
+ * with workers asking meanwhile), while the workers run the ones left: otherwise the held jobs
+ * ran out together, every worker asked at once, and the pool went round in one convoy - all in
+ * their final commits, then all in one lease, never both at once (with one worker JVM on
+ * PostgreSQL, half of the workers' time). A held job waits at most
+ * {@link ExecutorConfig#leaseAheadWait}: the dispatcher gives back those no worker took by then,
+ * their tasks to initializing with the attempt they had.
  *
  * <p>Every lease goes through {@link TaskUpdater#leaseAndStart}: a store on the queue's backend
  * moves the leased jobs' tasks to running in the lease itself, so a worker does not write the

@@ -328,8 +328,8 @@ public final class ExecutorConfig {
 
         /**
          * Leasing ahead (default 200 ms): under a backlog, a lease call for the workers also takes
-         * the jobs they are measured to finish while it is on its way, so short jobs lease in
-         * batches of about the pool's size. Such a job's task is leased and started (as every
+         * the jobs they are measured to finish while the next few lease calls are on their way,
+         * so short jobs lease in batches of a few times the pool's size. Such a job's task is leased and started (as every
          * lease starts its task) but waits for a worker of this node, at most {@code value}; then
          * it goes back to the queue, its task to initializing with the attempt it had. Zero
          * leases only for workers that are free.

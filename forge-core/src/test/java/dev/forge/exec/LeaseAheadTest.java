@@ -11,6 +11,7 @@ import dev.forge.task.TaskRecord;
 import dev.forge.task.TaskStatus;
 import java.time.Instant;
 import java.util.List;
+import java.util.stream.IntStream;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -38,18 +39,18 @@ class LeaseAheadTest {
         ahead.attemptTook(2 * MS);
         assertThat(ahead.wanted()).isZero();
         ahead.leaseTook(2 * MS);
-        assertThat(ahead.wanted()).isEqualTo(20);
+        assertThat(ahead.wanted()).isEqualTo(80); // the cap: 4 lease calls x 20 workers
     }
 
     @Test
-    void wanted_isTheAttemptsTheWorkersEndDuringOneLease_atMostTheWorkers_lessThoseHeld() {
+    void wanted_isTheAttemptsTheWorkersEndDuringFourLeases_atMostFourTimesTheWorkers_lessThoseHeld() {
         LeaseAhead ahead = measured(8, 200 * MS, 10 * MS, 5 * MS);
-        assertThat(ahead.wanted()).isEqualTo(4); // 8 workers x 5 ms / 10 ms
+        assertThat(ahead.wanted()).isEqualTo(16); // 8 workers x 4 x 5 ms / 10 ms
         ahead.hold(List.of(job(1), job(2), job(3)), 0);
-        assertThat(ahead.wanted()).isEqualTo(1);
+        assertThat(ahead.wanted()).isEqualTo(13);
 
         LeaseAhead fast = measured(8, 200 * MS, 1 * MS, 50 * MS);
-        assertThat(fast.wanted()).isEqualTo(8);
+        assertThat(fast.wanted()).isEqualTo(32);
     }
 
     @Test
@@ -69,12 +70,12 @@ class LeaseAheadTest {
         LeaseAhead ahead = new LeaseAhead(8, 200 * MS);
         assertThat(ahead.low()).as("unmeasured").isFalse();
         ahead.attemptTook(10 * MS);
-        ahead.leaseTook(5 * MS); // the workers need 4 held during a lease
+        ahead.leaseTook(5 * MS); // the workers need 16 held during four leases
         assertThat(ahead.low()).as("none held").isTrue();
-        ahead.hold(List.of(job(1), job(2), job(3)), 0);
-        assertThat(ahead.low()).as("3 of 4 held").isFalse();
+        ahead.hold(IntStream.rangeClosed(1, 9).mapToObj(LeaseAheadTest::job).toList(), 0);
+        assertThat(ahead.low()).as("9 of 16 held").isFalse();
         ahead.takeOne();
-        assertThat(ahead.low()).as("2 of 4 held").isTrue();
+        assertThat(ahead.low()).as("8 of 16 held").isTrue();
 
         LeaseAhead off = measured(8, 0, MS, 10 * MS);
         assertThat(off.low()).as("leasing ahead off").isFalse();
@@ -88,7 +89,7 @@ class LeaseAheadTest {
         LeaseAhead ahead = new LeaseAhead(10, 200 * MS);
         ahead.leaseTook(10 * MS);
         ahead.attemptTook(10 * MS);
-        assertThat(ahead.wanted()).isEqualTo(10);
+        assertThat(ahead.wanted()).isEqualTo(40);
         for (int i = 0; i < 100; i++) {
             ahead.attemptTook(1_000 * MS); // the jobs became long
         }
