@@ -66,6 +66,10 @@ public final class PostgresBackend implements AutoCloseable {
             pool = pool(b);
             dataSource = pool;
             Properties properties = credentials(b);
+            if (pgjdbcCanLoad(NotifySocketFactory.class)) {
+                // the LISTEN connection's sockets let pgjdbc see at once that nothing more is pending
+                properties.setProperty("socketFactory", NotifySocketFactory.class.getName());
+            }
             String url = b.jdbcUrl;
             listen = () -> DriverManager.getConnection(url, properties);
         } else {
@@ -116,6 +120,19 @@ public final class PostgresBackend implements AutoCloseable {
         // database restarts and report not-ready until it answers
         config.setInitializationFailTimeout(-1);
         return new HikariDataSource(config);
+    }
+
+    /**
+     * True when pgjdbc, which makes a socket factory by its class name, finds {@code type} under
+     * that name (not so when pgjdbc sits in a parent class loader of forge's, as in some
+     * application servers: the connection would then fail).
+     */
+    private static boolean pgjdbcCanLoad(Class<?> type) {
+        try {
+            return Class.forName(type.getName(), false, org.postgresql.Driver.class.getClassLoader()) == type;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     private static Properties credentials(Builder b) {
