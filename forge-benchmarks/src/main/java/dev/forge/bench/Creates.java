@@ -31,6 +31,15 @@ final class Creates {
      */
     static final int WARMUP = Integer.getInteger("forge.bench.warmup", 0);
 
+    /**
+     * Idle-queue pickups measured per run ({@code -Dforge.bench.pickups}, default 1,000). A p99
+     * of 200 is their third-largest value: on the PostgreSQL engine with two worker JVMs, where
+     * about one pickup in a hundred meets a stall of the host, the same jar's p99 of 200 ranged
+     * over 9.5-24.0 ms between runs, of 1,000 over 11.9-15.9 ms (docs/performance.md, "Leasing
+     * four calls ahead, prompt notifications").
+     */
+    static final int PICKUPS = Integer.getInteger("forge.bench.pickups", 1_000);
+
     /** Pickups run first and not measured, by {@link #pickups(Forge, Principal, int)}. */
     static final int UNMEASURED_PICKUPS = 3;
 

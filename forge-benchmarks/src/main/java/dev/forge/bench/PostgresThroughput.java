@@ -95,7 +95,7 @@ public final class PostgresThroughput {
             }
             // idle-queue pickup: one task at a time, from the create call to its running event
             // (with a subscription of its own)
-            List<Long> pickups = Creates.pickups(api, alice, 200);
+            List<Long> pickups = Creates.pickups(api, alice, Creates.PICKUPS);
             System.out.printf("FORGE ENGINE PICKUP idle queue (create call -> running event), %d tasks: p50 %.1f ms,"
                     + " p99 %.1f ms%n", pickups.size(), pickups.get(pickups.size() / 2) / 1e6,
                     pickups.get((int) (pickups.size() * 0.99)) / 1e6);

@@ -67,8 +67,8 @@ public final class RedisThroughput {
                 // idle-queue pickup latency: one task at a time, from the create call to its
                 // running event (with a subscription of its own)
                 completion.reset();
-                List<Long> pickups = Creates.pickups(api, alice, 200);
-                completion.awaitDone(200 + Creates.UNMEASURED_PICKUPS);
+                List<Long> pickups = Creates.pickups(api, alice, Creates.PICKUPS);
+                completion.awaitDone(Creates.PICKUPS + Creates.UNMEASURED_PICKUPS);
                 // throughput: N creates - in batches of BATCH from one thread (as BullMQ's addBulk),
                 // or one by one from 8 threads - then wait until they are all done
                 Creates.Measured measured = Creates.measured(api, alice, n, bulk, completion, started, "redis-server");
