@@ -43,34 +43,37 @@ public final class NotifySocketFactory extends SocketFactory {
 
     @Override
     public Socket createSocket(String host, int port) throws IOException {
-        return connected(new InetSocketAddress(host, port));
+        return connected(new InetSocketAddress(host, port), null);
     }
 
     @Override
     public Socket createSocket(InetAddress host, int port) throws IOException {
-        return connected(new InetSocketAddress(host, port));
+        return connected(new InetSocketAddress(host, port), null);
     }
 
     @Override
     public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-        Socket socket = new ProbeAwareSocket();
-        socket.bind(new InetSocketAddress(localHost, localPort));
-        socket.connect(new InetSocketAddress(host, port));
-        return socket;
+        return connected(new InetSocketAddress(host, port), new InetSocketAddress(localHost, localPort));
     }
 
     @Override
     public Socket createSocket(InetAddress host, int port, InetAddress localAddress, int localPort) throws IOException {
-        Socket socket = new ProbeAwareSocket();
-        socket.bind(new InetSocketAddress(localAddress, localPort));
-        socket.connect(new InetSocketAddress(host, port));
-        return socket;
+        return connected(new InetSocketAddress(host, port), new InetSocketAddress(localAddress, localPort));
     }
 
-    private static Socket connected(InetSocketAddress address) throws IOException {
+    /** A socket connected to {@code remote}, bound first to {@code local} unless that is null. */
+    private static Socket connected(InetSocketAddress remote, InetSocketAddress local) throws IOException {
         Socket socket = new ProbeAwareSocket();
-        socket.connect(address);
-        return socket;
+        try {
+            if (local != null) {
+                socket.bind(local);
+            }
+            socket.connect(remote);
+            return socket;
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
     }
 
     /** A socket whose reads under the probe's timeout do not wait (see the class comment). */
