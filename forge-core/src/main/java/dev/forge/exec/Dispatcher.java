@@ -359,11 +359,11 @@ final class Dispatcher {
 
     /**
      * When the held jobs run low ({@link LeaseAhead#low}), tops them up from the refiller
-     * thread, unless a refill is on its way: a lease
-     * call that asks for no job of its own (it shares one with workers asking at the same
-     * time). Without it the held jobs ran out together, every worker then asked at once, and
-     * the pool went round in one convoy: all waiting for their final records' commit, then all
-     * for a lease, never both at once. A refill overlaps the two.
+     * thread, unless a refill is on its way: a lease call that asks for no job of its own (it
+     * shares one with workers asking at the same time). Without it the held jobs ran out
+     * together, every worker then asked at once, and the pool went round in one convoy: all
+     * waiting for their final records' commit, then all for a lease, never both at once. A
+     * refill overlaps the two.
      */
     private void refillIfLow() {
         if (!ahead.low() || !refilling.compareAndSet(false, true)) {
