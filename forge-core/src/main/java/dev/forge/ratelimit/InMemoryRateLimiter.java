@@ -70,7 +70,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
             throw new IllegalArgumentException("no rate-limit rule for operation '" + operation
                     + "'; configured: " + operations.keySet());
         }
-        return op.tryAcquire(key, clock.millis() * NANOS_PER_MILLI);
+        return op.tryAcquire(key, clock);
     }
 
     /** Live buckets for {@code operation} after pending expiry; for tests. */
@@ -104,10 +104,16 @@ public final class InMemoryRateLimiter implements RateLimiter {
                     .build();
         }
 
-        RateLimitDecision tryAcquire(String key, long now) {
+        RateLimitDecision tryAcquire(String key, Clock clock) {
             AtomicLong tat = buckets.get(key, NEW_BUCKET);
             while (true) {
+                // the bucket first, then the clock, on every try: a permit granted by this CAS
+                // then sees a time no earlier than the one behind the permit before it, so the
+                // permits' "remaining" count down one by one. A clock read before the bucket can
+                // be older than the last permit's (this thread was descheduled in between) and
+                // would report one permit fewer than the bucket holds.
                 long current = tat.get();
+                long now = clock.millis() * NANOS_PER_MILLI;
                 long next = Math.max(current, now) + interval;
                 long used = next - now;
                 if (used > capacity) {

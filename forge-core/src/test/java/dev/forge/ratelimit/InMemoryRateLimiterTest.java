@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.forge.testing.MutableClock;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -68,5 +73,84 @@ class InMemoryRateLimiterTest extends RateLimiterContract {
         assertThat(defaults.tryAcquire("a", RateLimiter.BUILD_CREATE).limit()).isEqualTo(10);
         assertThat(defaults.tryAcquire("a", RateLimiter.ANALYSIS_CREATE).limit()).isEqualTo(10);
         assertThat(defaults.tryAcquire("a", RateLimiter.REQUEST).limit()).isEqualTo(60);
+    }
+
+    @Test
+    void tryAcquire_threadThatReadTheClockBeforeAnotherPermit_stillCountsDownByOne() throws Exception {
+        // the late thread reads the clock at T and stalls; meanwhile the first permit is taken at
+        // T + 1 ms. The late permit is the second: 8 remain, whatever time the thread read first
+        // (it was 7 when that stale reading was kept: CI saw 9, 8, 6 from eight threads at once)
+        StallingClock stalling = new StallingClock(clock);
+        RateLimiter onStalling = new InMemoryRateLimiter(config(), stalling);
+        CompletableFuture<RateLimitDecision> late = CompletableFuture.supplyAsync(() -> {
+            stalling.stallFirstRead(Thread.currentThread());
+            return onStalling.tryAcquire("alice", RateLimiter.BUILD_CREATE);
+        });
+        assertThat(stalling.stalled.await(10, TimeUnit.SECONDS)).as("the late thread read the clock").isTrue();
+
+        clock.advance(Duration.ofMillis(1));
+        RateLimitDecision first = onStalling.tryAcquire("alice", RateLimiter.BUILD_CREATE);
+        stalling.release.countDown();
+
+        assertThat(first.remaining()).isEqualTo(9);
+        assertThat(late.get(10, TimeUnit.SECONDS).remaining()).isEqualTo(8);
+    }
+
+    /**
+     * A clock over another whose first reading by a {@code tryAcquire} on one thread waits, after
+     * reading, for a release. Readings by the bucket cache's ticker pass: it reads the clock
+     * while it holds a lock of the cache, which the other acquire needs.
+     */
+    private static final class StallingClock extends Clock {
+
+        private final Clock time;
+        private volatile Thread stalledThread;
+        final CountDownLatch stalled = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        StallingClock(Clock time) {
+            this.time = time;
+        }
+
+        void stallFirstRead(Thread thread) {
+            stalledThread = thread;
+        }
+
+        @Override
+        public long millis() {
+            long millis = time.millis();
+            if (Thread.currentThread() == stalledThread && readByTryAcquire()) {
+                stalledThread = null;
+                stalled.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return millis;
+        }
+
+        private static boolean readByTryAcquire() {
+            return StackWalker.getInstance()
+                    .walk(frames -> frames.skip(2).findFirst())
+                    .map(caller -> caller.getMethodName().equals("tryAcquire"))
+                    .orElse(false);
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis());
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return time.getZone();
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
     }
 }
