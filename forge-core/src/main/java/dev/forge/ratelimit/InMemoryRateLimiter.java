@@ -30,13 +30,12 @@ public final class InMemoryRateLimiter implements RateLimiter {
     private static final long NANOS_PER_MILLI = 1_000_000L;
 
     private final Map<String, Operation> operations;
-    private final Clock clock;
 
     /** A limiter for {@code config}'s rules on {@code clock}. */
     public InMemoryRateLimiter(RateLimitConfig config, Clock clock) {
         Objects.requireNonNull(config, "config");
-        this.clock = Objects.requireNonNull(clock, "clock");
-        // Caffeine's expiry runs on the injected clock too, so tests can age buckets out
+        Objects.requireNonNull(clock, "clock");
+        // buckets and Caffeine's expiry both run on the injected clock, so tests can age buckets out
         Ticker ticker = () -> clock.millis() * NANOS_PER_MILLI;
         Map<String, Operation> byName = new HashMap<>();
         config.rules().forEach((name, rule) -> byName.put(name, new Operation(rule, config.idleExpiry(), ticker)));
@@ -45,7 +44,6 @@ public final class InMemoryRateLimiter implements RateLimiter {
 
     private InMemoryRateLimiter(InMemoryRateLimiter other) {
         this.operations = other.operations;
-        this.clock = other.clock;
     }
 
     /**
@@ -70,7 +68,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
             throw new IllegalArgumentException("no rate-limit rule for operation '" + operation
                     + "'; configured: " + operations.keySet());
         }
-        return op.tryAcquire(key, clock);
+        return op.tryAcquire(key);
     }
 
     /** Live buckets for {@code operation} after pending expiry; for tests. */
@@ -89,6 +87,8 @@ public final class InMemoryRateLimiter implements RateLimiter {
         private final long limit;
         private final long interval;
         private final long capacity;
+        /** The injected clock in nanoseconds: the buckets' time and their cache's. */
+        private final Ticker ticker;
         private final Cache<String, AtomicLong> buckets;
 
         Operation(RateLimitRule rule, Duration idleExpiry, Ticker ticker) {
@@ -97,6 +97,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
             // interval * permits, not the period itself, so that integer division cannot let a
             // full bucket hold a fraction of an extra permit
             this.capacity = interval * rule.permits();
+            this.ticker = ticker;
             this.buckets = Caffeine.newBuilder()
                     .expireAfterAccess(idleExpiry)
                     .ticker(ticker)
@@ -104,7 +105,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
                     .build();
         }
 
-        RateLimitDecision tryAcquire(String key, Clock clock) {
+        RateLimitDecision tryAcquire(String key) {
             AtomicLong tat = buckets.get(key, NEW_BUCKET);
             while (true) {
                 // the bucket first, then the clock, on every try: a permit granted by this CAS
@@ -113,7 +114,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
                 // be older than the last permit's (this thread was descheduled in between) and
                 // would report one permit fewer than the bucket holds.
                 long current = tat.get();
-                long now = clock.millis() * NANOS_PER_MILLI;
+                long now = ticker.read();
                 long next = Math.max(current, now) + interval;
                 long used = next - now;
                 if (used > capacity) {
